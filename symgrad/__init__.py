@@ -1,0 +1,20 @@
+"""symgrad: derive, check and explain backpropagation step by step.
+
+>>> import symgrad
+>>> d = symgrad.derive("(x+y)*z", at="x=-2,y=5,z=-4")
+>>> d.gradients["z"].value
+3.0
+"""
+
+__version__ = "0.1.0"
+__all__ = ["derive", "Derivation", "SymgradError", "ParseError"]
+
+from .errors import ParseError, SymgradError
+
+
+def __getattr__(name):  # lazy: `import symgrad` (and `symgrad --help`) must not load SymPy
+    if name in ("derive", "Derivation"):
+        from . import derivation
+
+        return getattr(derivation, name)
+    raise AttributeError(f"module 'symgrad' has no attribute {name!r}")

@@ -1,0 +1,189 @@
+"""Numeric checks of gradients: float64 central differences, vectorized, plus sympy.diff.
+
+The check returns a :class:`CheckResult` that the renderers and the CLI both use. A point
+within one step of a kink (relu at 0, max ties, ...) is *inconclusive*: finite differences
+say nothing there, so it is never reported as a pass or a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+TOLERANCE = 1e-6  # relative error that passes
+TINY = 1e-300
+STEP = float(np.finfo(float).eps) ** (1 / 3)  # ~6e-6, optimal for central differences
+SYMPY_CHECK_LIMIT = 4000  # operations in the whole expression beyond which sympy.diff is skipped
+
+
+def relative_error(a, b):
+    """|a − b| / max(|a| + |b|, tiny), elementwise."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), TINY)
+
+
+def central_difference_points(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Rows: x, then x + h_i e_i for each i, then x − h_i e_i: shape (2n + 1, n)."""
+    n = x.size
+    shifts = np.diag(h)
+    return np.vstack([x[None, :], x + shifts, x - shifts]).reshape(2 * n + 1, n)
+
+
+def central_differences(f_rows: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Gradient estimates from ``f`` evaluated at :func:`central_difference_points`."""
+    n = h.size
+    return (f_rows[1:n + 1] - f_rows[n + 1:]) / (2 * h)
+
+
+def step_sizes(x: np.ndarray) -> np.ndarray:
+    return STEP * np.maximum(1.0, np.abs(x))
+
+
+@dataclass
+class VariableCheck:
+    """The check of one partial derivative."""
+
+    name: str
+    analytic: float
+    numeric: float | None
+    rel_error: float | None
+    status: str  # 'pass', 'fail' or 'inconclusive'
+    reason: str = ""
+    symbolic: float | None = None  # sympy.diff of the whole expression, at the point
+    symbolic_rel_error: float | None = None
+
+
+@dataclass
+class CheckResult:
+    """Outcome of a gradient check; ``passed`` is None when nothing could be decided."""
+
+    passed: bool | None
+    max_rel_error: float | None
+    method: str
+    variables: list[VariableCheck] = field(default_factory=list)
+    kinks: list[str] = field(default_factory=list)  # nodes exactly at a kink
+
+    @property
+    def inconclusive(self) -> list[str]:
+        return [v.name for v in self.variables if v.status == "inconclusive"]
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "max_rel_error": self.max_rel_error,
+                "method": self.method, "kinks": list(self.kinks),
+                "inconclusive": self.inconclusive,
+                "variables": [asdict(v) for v in self.variables]}
+
+
+def decide(names, analytic, numeric, errors, inconclusive: dict[str, str], scale: float,
+           method: str) -> CheckResult:
+    """Turn arrays of analytic and numeric gradients into a :class:`CheckResult`.
+
+    A gradient passes when its relative error is at most :data:`TOLERANCE`, or when the
+    absolute difference is below what central differences can resolve for a function of
+    size ``scale`` (so a true zero is not failed for rounding noise).
+    """
+    floor = 1e-8 * max(1.0, scale)
+    checks = []
+    for name, a, nmr, err in zip(names, analytic, numeric, errors):
+        if name in inconclusive:
+            checks.append(VariableCheck(name, float(a), _f(nmr), _f(err), "inconclusive",
+                                        inconclusive[name]))
+            continue
+        ok = bool(err <= TOLERANCE or abs(a - nmr) <= floor)
+        checks.append(VariableCheck(name, float(a), float(nmr), float(err),
+                                    "pass" if ok else "fail"))
+    decided = [c for c in checks if c.status != "inconclusive"]
+    passed = None if not decided else all(c.status == "pass" for c in decided)
+    max_err = max((c.rel_error for c in decided), default=None)
+    return CheckResult(passed, max_err, method, checks)
+
+
+def _f(x):
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
+                sympy_check: bool = True) -> CheckResult:
+    """Check ``analytic`` gradients of ``graph`` at ``point`` by central differences.
+
+    All 2n+1 evaluations run as one vectorized forward pass. Each variable whose ±h step
+    crosses a kink of any node (or starts exactly on one) is inconclusive. When the whole
+    expression is small enough, ``sympy.diff`` of it (with symgrad's activations rewritten
+    into SymPy's elementary functions) is a second, independent oracle.
+    """
+    from .graph import forward_values
+    from .ops import kink_numpy
+
+    names = list(analytic)
+    order = graph.variables
+    x = np.array([point[v] for v in order], dtype=float)
+    h = step_sizes(x)
+    rows = central_difference_points(x, h)
+    values = forward_values(graph, {v: rows[:, j] for j, v in enumerate(order)})
+    f_rows = np.broadcast_to(values[graph.output], (rows.shape[0],)).astype(float)
+    all_numeric = central_differences(f_rows, h)
+    position = {v: j for j, v in enumerate(order)}
+    numeric = np.array([all_numeric[position[v]] for v in names])
+    a = np.array([analytic[v] for v in names], dtype=float)
+    errors = relative_error(a, numeric)
+
+    inconclusive: dict[str, str] = {}
+    kinks: list[str] = []
+    n = len(order)
+    for node in graph.op_nodes:
+        tests = kink_numpy(node.op)
+        if not tests:
+            continue
+        args = node.op_args([np.broadcast_to(values[i], (rows.shape[0],)) for i in node.inputs])
+        if node.record.has_const:
+            args = (*args[:-1], float(args[-1]))
+        for test in tests:
+            side = np.sign(np.asarray(test(*args), dtype=float))
+            if side[0] == 0:
+                kinks.append(node.name)
+            for j, v in enumerate(order):  # a step of v moves this node across its kink
+                if v in names and (side[1 + j] != side[0] or side[1 + n + j] != side[0]):
+                    inconclusive.setdefault(
+                        v, f"within one step of the kink of {node.name} ({node.op})")
+    for v, nmr in zip(names, numeric):
+        if not np.isfinite(nmr) and v not in inconclusive:
+            inconclusive[v] = "the function is not finite one step away (domain edge)"
+    scale = float(abs(f_rows[0])) if np.isfinite(f_rows[0]) else 1.0
+    method = f"central differences (float64, h = {STEP:.1e}·max(1, |x|))"
+    result = decide(names, a, numeric, errors, inconclusive, scale, method)
+    result.kinks = sorted(set(kinks), key=kinks.index)
+    if sympy_check:
+        _sympy_cross_check(graph, point, result)
+    return result
+
+
+def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> None:
+    """Compare with ``sympy.diff`` of the whole expression, evaluated at the point."""
+    import sympy
+
+    from .ops import NUMPY_NAMESPACE, elementary
+
+    whole = elementary(graph.leaf_exprs()[graph.output])
+    if sympy.count_ops(whole) > SYMPY_CHECK_LIMIT:
+        result.method += "; sympy.diff skipped (expression too large)"
+        return
+    symbols = [graph.var_node(v).symbol for v in graph.variables]
+    wanted = [c for c in result.variables]
+    derivatives = [sympy.diff(whole, graph.var_node(c.name).symbol) for c in wanted]
+    f = sympy.lambdify(symbols, derivatives, modules=[NUMPY_NAMESPACE, "numpy"])
+    with np.errstate(all="ignore"):
+        values = f(*[point[v] for v in graph.variables])
+    for check, value in zip(wanted, values):
+        value = float(value)
+        check.symbolic = _f(value)
+        err = float(relative_error(check.analytic, value))
+        check.symbolic_rel_error = _f(err)
+        if check.status == "inconclusive":
+            continue
+        if not (err <= 1e-9 or abs(check.analytic - value) <= 1e-12):
+            check.status = "fail"
+            check.reason = f"sympy.diff of the whole expression gives {value!r}"
+    decided = [c for c in result.variables if c.status != "inconclusive"]
+    result.passed = None if not decided else all(c.status == "pass" for c in decided)
+    result.method += " + sympy.diff of the whole expression"

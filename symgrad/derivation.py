@@ -1,0 +1,267 @@
+"""``derive()``: parse → graph → forward → backward → check, giving one :class:`Derivation`.
+
+Every renderer and every exercise consumes a Derivation; nothing downstream recomputes math.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import sympy
+
+from .backward import Backward, Step, backward
+from .check import CheckResult, check_graph
+from .errors import SymgradError
+from .graph import Graph, Node, build_graph, forward_values
+from .parse import NAME_RE, Expr, parse
+
+MAX_GRADIENT_OPS = 20000  # leaf-variable gradient expressions larger than this are not built
+
+
+@dataclass
+class Gradient:
+    """∂f/∂name: in leaf variables (``expr``), in node symbols (``node_expr``), at the point."""
+
+    name: str
+    expr: sympy.Expr | None
+    node_expr: sympy.Expr
+    value: float | None
+
+
+@dataclass
+class Derivation:
+    """Everything about one derivation; renderers and exercises only read it."""
+
+    expression: str
+    tree: Expr
+    graph: Graph
+    point: dict[str, sympy.Expr] | None  # exact values of the variables, or None
+    values: list | None  # forward value of every node (floats), or None
+    backward: Backward
+    gradients: dict[str, Gradient]
+    check: CheckResult | None
+    wrt: list[str] = field(default_factory=list)
+
+    @property
+    def granularity(self) -> str:
+        return self.graph.granularity
+
+    @property
+    def variables(self) -> list[str]:
+        return self.graph.variables
+
+    @property
+    def nodes(self) -> list[Node]:
+        return self.graph.nodes
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.backward.steps
+
+    @property
+    def output(self) -> Node:
+        return self.graph.nodes[self.graph.output]
+
+    @property
+    def function(self) -> sympy.Expr:
+        """The whole expression in the leaf variables."""
+        return self.graph.leaf_exprs()[self.graph.output]
+
+    @property
+    def value(self) -> float | None:
+        return None if self.values is None else float(self.values[self.graph.output])
+
+    def value_of(self, node: Node) -> float | None:
+        return None if self.values is None else float(self.values[node.id])
+
+    def adjoint_of(self, node: Node) -> float | None:
+        vals = self.backward.adjoint_values
+        return None if vals is None or vals[node.id] is None else float(vals[node.id])
+
+    def exact_values(self) -> list[sympy.Expr] | None:
+        """Each node's exact value at the point (SymPy, unsimplified), or None."""
+        if self.point is None:
+            return None
+        out: list = []
+        for node in self.graph.nodes:
+            if node.op == "var":
+                out.append(self.point[node.name])
+            elif node.op == "const":
+                out.append(node.const)
+            else:
+                out.append(node.record.forward(*node.op_args([out[i] for i in node.inputs])))
+        return out
+
+    def to_dict(self) -> dict:
+        """The JSON object of the CLI contract (``derive --format json``)."""
+        name = {n.id: n.name for n in self.graph.nodes}
+        adj = self.backward.adjoints
+        locals_by_parent: dict[int, list] = {}
+        for step in self.backward.steps:
+            locals_by_parent.setdefault(step.parent, []).append(
+                {"input": name[step.child], "expr": _s(step.local), "value": step.local_value})
+        nodes = []
+        for n in self.graph.nodes:
+            nodes.append({
+                "id": n.name, "op": n.op, "inputs": [name[i] for i in n.inputs],
+                "const": None if n.const is None or n.op == "const" else _s(n.const),
+                "expr": _s(n.local_expr) if not n.is_leaf else n.name,
+                "value": self.value_of(n),
+                "grad": self.adjoint_of(n),
+                "grad_expr": None if adj[n.id] is None else _s(adj[n.id]),
+                "local": locals_by_parent.get(n.id, []),
+            })
+        return {
+            "expression": self.expression,
+            "granularity": self.granularity,
+            "variables": list(self.variables),
+            "wrt": list(self.wrt),
+            "point": None if self.point is None else
+            {k: float(v) for k, v in self.point.items()},
+            "value": self.value,
+            "function": _s(self.function),
+            "gradient": {g.name: {"expr": _s(g.expr), "latex": _latex(g.expr),
+                                  "node_expr": _s(g.node_expr), "value": g.value}
+                         for g in self.gradients.values()},
+            "nodes": nodes,
+            "check": None if self.check is None else self.check.to_dict(),
+        }
+
+    def _repr_markdown_(self) -> str:
+        from .render import render
+
+        return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        from .render import render
+
+        return render(self, "latex", fragment=True)
+
+
+def _s(expr) -> str | None:
+    return None if expr is None else str(expr)
+
+
+def _latex(expr) -> str | None:
+    return None if expr is None else sympy.latex(expr)
+
+
+def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, sympy.Expr]:
+    """``"w0=2, x0=-1"`` (or a dict) -> exact SymPy values; values may be ``1/2``, ``pi``..."""
+    if text is None:
+        return {}
+    if isinstance(text, dict):
+        items = [(str(k), v) for k, v in text.items()]
+    else:
+        items = []
+        for part in re.split(r",(?=\s*[A-Za-z][A-Za-z0-9_]*\s*=)", text):
+            if not part.strip():
+                continue
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise SymgradError(f"{what}: expected NAME=VALUE, got {part.strip()!r}")
+            items.append((name.strip(), value.strip()))
+    point: dict[str, sympy.Expr] = {}
+    for name, value in items:
+        if not NAME_RE.match(name):
+            raise SymgradError(f"{what}: invalid variable name {name!r}")
+        if name in point:
+            raise SymgradError(f"{what}: {name} is given twice")
+        point[name] = _exact_number(value, f"{what} {name}")
+    return point
+
+
+def _exact_number(value, what: str) -> sympy.Expr:
+    if isinstance(value, bool):
+        raise SymgradError(f"{what}: expected a number, got {value!r}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SymgradError(f"{what}: expected a finite number, got {value!r}")
+        value = repr(value)
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, sympy.Basic):
+        exact = value
+    elif isinstance(value, str):
+        try:
+            tree = parse(value)
+        except SymgradError as err:
+            raise SymgradError(f"{what}: {err}") from None
+        if not tree.is_const:
+            raise SymgradError(f"{what}: expected a number, got {value!r}")
+        exact = tree.value
+    else:
+        raise SymgradError(f"{what}: expected a number, got {value!r}")
+    if not (exact.is_real and exact.is_finite):
+        raise SymgradError(f"{what}: expected a finite real number, got {value!r}")
+    return exact
+
+
+def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
+           check: bool = True) -> Derivation:
+    """Derive every gradient of ``expr`` node by node, and check it when a point is given.
+
+    >>> d = derive("(x+y)*z", at={"x": -2, "y": 5, "z": -4})
+    >>> d.value, {k: g.value for k, g in d.gradients.items()}
+    (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
+    """
+    text = expr if isinstance(expr, str) else repr(expr)
+    tree = parse(expr) if isinstance(expr, str) else expr
+    graph = build_graph(tree, granularity)
+    wanted = _wrt(wrt, graph.variables)
+    point = (parse_assignments(at) or None) if at else None
+    if point is not None:
+        missing = [v for v in graph.variables if v not in point]
+        unknown = [v for v in point if v not in graph.variables]
+        if missing:
+            raise SymgradError(f"--at: no value for {', '.join(missing)}")
+        if unknown:
+            raise SymgradError(f"--at: {', '.join(unknown)} not in the expression "
+                               f"(variables: {', '.join(graph.variables)})")
+    values = None
+    if point is not None:
+        floats = {k: float(v.evalf(17)) for k, v in point.items()}
+        values = forward_values(graph, floats)
+        _require_finite(graph, values)
+    result = backward(graph, values)
+    substitution = graph.substitution()
+    gradients = {}
+    for name in wanted:
+        node = graph.var_node(name)
+        node_expr = result.adjoints[node.id]
+        leaf = node_expr.xreplace(substitution) if _small(node_expr, graph) else None
+        value = None if values is None else float(result.adjoint_values[node.id])
+        gradients[name] = Gradient(name, leaf, node_expr, value)
+    outcome = None
+    if check and point is not None:
+        outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()})
+    return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted)
+
+
+def _wrt(wrt, variables: list[str]) -> list[str]:
+    if wrt is None or wrt == "" or wrt == []:
+        return list(variables)
+    names = [w.strip() for w in wrt.split(",")] if isinstance(wrt, str) else list(wrt)
+    unknown = [w for w in names if w not in variables]
+    if unknown:
+        raise SymgradError(f"--wrt: {', '.join(unknown)} not in the expression "
+                           f"(variables: {', '.join(variables)})")
+    return list(dict.fromkeys(names))
+
+
+def _small(expr: sympy.Expr, graph: Graph) -> bool:
+    return len(graph.nodes) <= 400 or sympy.count_ops(expr) < MAX_GRADIENT_OPS
+
+
+def _require_finite(graph: Graph, values: list) -> None:
+    import numpy as np
+
+    for node in graph.nodes:
+        v = values[node.id]
+        if not np.all(np.isfinite(v)):
+            inputs = ", ".join(f"{graph.nodes[i].name} = {float(values[i]):.6g}"
+                               for i in node.inputs)
+            raise SymgradError(f"at this point {node.name} = {node.op}({inputs}) is not a finite "
+                               f"real number; choose a point inside the function's domain")

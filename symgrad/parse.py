@@ -1,0 +1,311 @@
+"""Safe expression parser: Python's ``ast`` plus an allowlist, turned into our own tree.
+
+User text is data. Nothing here calls ``eval``, ``sympify`` or ``parse_expr``: the text is
+parsed by :func:`ast.parse` (which executes nothing), every node is checked against an
+allowlist, and the result is an :class:`Expr` tree that keeps the structure as written:
+``-(a+b)`` stays a negation of a sum, ``a+b+c`` two binary additions.
+
+>>> parse("1/(1+exp(-x))")
+Expr('div', (Expr('const', value=1), Expr('add', ...)))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+
+from .errors import ParseError
+
+MAX_LENGTH = 2000  # characters of expression text
+MAX_DEPTH = 120  # nesting of operators and calls
+MAX_NODES = 1000  # tree nodes
+MAX_INT_DIGITS = 30  # digits in one integer literal
+MAX_RESULT_DIGITS = 400  # decimal digits of a folded constant power
+MAX_EXPONENT = 1000  # |c| in x**c with a variable base
+MAX_NAME = 40
+
+FUNCTIONS = {  # name -> arity; `ln` is spelled log in the tree
+    "exp": 1, "log": 1, "ln": 1, "sqrt": 1, "sin": 1, "cos": 1, "tanh": 1,
+    "sigmoid": 1, "relu": 1, "softplus": 1, "hardtanh": 1, "abs": 1,
+    "max": 2, "min": 2,
+}
+CONSTANTS = ("pi", "e")
+NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+_REFUSED = {  # a friendlier word for common non-math syntax
+    ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
+    ast.Compare: "comparisons", ast.BoolOp: "boolean operators", ast.IfExp: "conditionals",
+    ast.JoinedStr: "f-strings", ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions",
+    ast.SetComp: "comprehensions", ast.DictComp: "comprehensions", ast.NamedExpr: "assignment",
+    ast.Starred: "starred arguments", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts",
+    ast.Set: "sets", ast.Await: "await", ast.Yield: "yield", ast.Slice: "slices",
+}
+
+
+@dataclass(frozen=True)
+class Expr:
+    """One node of a parsed expression.
+
+    ``op`` is ``'var'`` (``name`` set), ``'const'`` (``value``: an exact SymPy number,
+    ``name`` set for ``pi`` and ``e``), an arithmetic op (``add sub mul div pow neg``) or a
+    function name (``exp log sqrt ... max min``). ``col`` is the 1-based column in the text.
+    """
+
+    op: str
+    args: tuple[Expr, ...] = ()
+    name: str | None = None
+    value: object = None  # a SymPy number for 'const'
+    col: int = field(default=0, compare=False)
+
+    def __repr__(self) -> str:  # compact and stable, for tests and debugging
+        if self.op == "var":
+            return f"Var({self.name})"
+        if self.op == "const":
+            return f"Const({self.name or self.value})"
+        return f"{self.op}({', '.join(map(repr, self.args))})"
+
+    @property
+    def is_const(self) -> bool:
+        return self.op == "const"
+
+
+def var(name: str) -> Expr:
+    """A variable leaf (for building trees in code, e.g. the MLP's scalar graph)."""
+    if not NAME_RE.match(name) or name in FUNCTIONS or name in CONSTANTS:
+        raise ParseError(f"invalid variable name {name!r}")
+    return Expr("var", name=name)
+
+
+def const(value) -> Expr:
+    """A constant leaf with an exact SymPy value (int, float, decimal str or SymPy number)."""
+    import sympy
+
+    if isinstance(value, float):
+        value = repr(value)
+    return Expr("const", value=sympy.Rational(value) if isinstance(value, (int, str))
+                else value)
+
+
+def parse(text: str) -> Expr:
+    """Parse ``text`` into an :class:`Expr`, or raise :class:`ParseError` naming the column.
+
+    Grammar: numbers, names ``[A-Za-z][A-Za-z0-9_]*``, ``+ - * / ** ^``, parentheses, the
+    functions of :data:`FUNCTIONS`, and the constants ``pi`` and ``e``.
+    """
+    if not isinstance(text, str):
+        raise ParseError("expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    for i, ch in enumerate(text):
+        if ord(ch) > 127:
+            raise ParseError(
+                f"non-ASCII character {ch!r} (U+{ord(ch):04X}); write names and operators in "
+                "plain ASCII (e.g. '-' not '\u2212', 'x' not a look-alike)", i + 1)
+        if ch in "\n\r;":
+            raise ParseError("only one expression is allowed (no newlines or ';')", i + 1)
+        if not (ch.isprintable() or ch == "\t"):
+            raise ParseError(f"control character {ch!r} is not allowed", i + 1)
+    if not text.strip():
+        raise ParseError("empty expression")
+    source, columns = _caret_to_power(text)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as err:
+        lead = len(source) - len(source.lstrip())
+        offset = lead + (err.offset or 1) - 1
+        col = columns[min(offset, len(columns) - 1)] if err.lineno == 1 else 0
+        raise ParseError(f"syntax error: {err.msg}", col) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ParseError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
+    return _Converter(source, columns).convert(tree.body)
+
+
+def _caret_to_power(text: str) -> tuple[str, list[int]]:
+    """Replace ``^`` by ``**`` and map each source offset back to a 1-based column of ``text``.
+
+    The returned column list is indexed by offsets into the returned source.
+    """
+    out, columns = [], []
+    for i, ch in enumerate(text):
+        if ch == "^":
+            out.append("**")
+            columns += [i + 1, i + 1]
+        else:
+            out.append(ch)
+            columns.append(i + 1)
+    columns.append(len(text) + 1)
+    return "".join(out), columns
+
+
+class _Converter:
+    """Allowlisted walk of a Python AST into :class:`Expr`, with size limits."""
+
+    def __init__(self, source: str, columns: list[int]):
+        self.source = source.strip()
+        self.columns = columns
+        self.lead = len(source) - len(source.lstrip())  # blanks stripped before ast.parse
+        self.count = 0
+
+    def col(self, node: ast.AST) -> int:
+        offset = getattr(node, "col_offset", None)
+        if offset is not None:
+            offset += self.lead
+        if offset is None or getattr(node, "lineno", 1) != 1:
+            return 0
+        return self.columns[min(offset, len(self.columns) - 1)]
+
+    def source_of(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or type(node).__name__
+
+    def fail(self, message: str, node: ast.AST):
+        raise ParseError(message, self.col(node))
+
+    def convert(self, root: ast.AST) -> Expr:
+        # Iterative post-order walk: depth is checked before anything is built.
+        done: dict[int, Expr] = {}
+        stack: list[tuple[ast.AST, int, bool]] = [(root, 1, False)]
+        while stack:
+            node, depth, expanded = stack.pop()
+            if depth > MAX_DEPTH:
+                self.fail(f"expression is nested too deeply (limit {MAX_DEPTH})", node)
+            children = self.children(node)
+            if not expanded:
+                self.count += 1
+                if self.count > MAX_NODES:
+                    self.fail(f"expression has too many parts (limit {MAX_NODES})", node)
+                stack.append((node, depth, True))
+                stack.extend((child, depth + 1, False) for child in reversed(children))
+                continue
+            done[id(node)] = self.build(node, [done[id(c)] for c in children])
+        return done[id(root)]
+
+    def children(self, node: ast.AST) -> list[ast.AST]:
+        if isinstance(node, ast.BinOp):
+            return [node.left, node.right]
+        if isinstance(node, ast.UnaryOp):
+            return [node.operand]
+        if isinstance(node, ast.Call):
+            self.check_call(node)
+            return list(node.args)
+        if isinstance(node, (ast.Name, ast.Constant)):
+            return []
+        kind = _REFUSED.get(type(node), type(node).__name__)
+        self.fail(f"{kind} not allowed in an expression", node)
+
+    def check_call(self, node: ast.Call) -> None:
+        if not isinstance(node.func, ast.Name):
+            self.fail("only calls of the named functions are allowed", node)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            self.fail(f"unknown function {name!r} (known: {known})", node)
+        if node.keywords:
+            self.fail(f"{name}() takes no keyword arguments", node)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                self.fail("starred arguments not allowed", arg)
+        if len(node.args) != FUNCTIONS[name]:
+            want = FUNCTIONS[name]
+            self.fail(f"{name}() takes {want} argument{'s' * (want != 1)}, "
+                      f"got {len(node.args)}", node)
+
+    def build(self, node: ast.AST, args: list[Expr]) -> Expr:
+        col = self.col(node)
+        if isinstance(node, ast.Constant):
+            return Expr("const", value=self.number(node), col=col)
+        if isinstance(node, ast.Name):
+            return self.name(node, col)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                return args[0]
+            if isinstance(node.op, ast.USub):
+                (arg,) = args
+                if arg.is_const and arg.name is None:  # a negative literal, e.g. -3
+                    return Expr("const", value=-arg.value, col=col)
+                return self.fold(Expr("neg", (arg,), col=col), node)
+            self.fail(f"operator {_op_symbol(node.op)} not allowed", node)
+        if isinstance(node, ast.BinOp):
+            op = _BINOPS.get(type(node.op))
+            if op is None:
+                self.fail(f"operator {_op_symbol(node.op)} not allowed", node)
+            if op == "pow":
+                self.check_power(node, *args)
+            return self.fold(Expr(op, tuple(args), col=col), node)
+        if isinstance(node, ast.Call):
+            name = "log" if node.func.id == "ln" else node.func.id
+            return self.fold(Expr(name, tuple(args), col=col), node)
+        self.fail(f"{type(node).__name__} not allowed", node)
+
+    def number(self, node: ast.Constant):
+        import sympy
+
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kind = {str: "strings", bytes: "bytes", complex: "complex numbers"}.get(
+                type(value), f"the literal {value!r}")
+            self.fail(f"{kind} not allowed in an expression", node)
+        if isinstance(value, int):
+            if len(str(value)) > MAX_INT_DIGITS:
+                self.fail(f"integer literal has more than {MAX_INT_DIGITS} digits", node)
+            return sympy.Integer(value)
+        if not math.isfinite(value) or (value != 0 and not 1e-300 < abs(value) < 1e300):
+            self.fail("number out of range (literals must be finite, below 1e300)", node)
+        return sympy.Rational(repr(value))  # exact decimal: 0.1 is 1/10
+
+    def name(self, node: ast.Name, col: int) -> Expr:
+        import sympy
+
+        name = node.id
+        if name == "pi":
+            return Expr("const", value=sympy.pi, name="pi", col=col)
+        if name == "e":
+            return Expr("const", value=sympy.E, name="e", col=col)
+        if name in FUNCTIONS:
+            self.fail(f"{name!r} is a function; call it as {name}(...)", node)
+        if not NAME_RE.match(name):
+            self.fail(f"invalid name {name!r} (names start with a letter: [A-Za-z][A-Za-z0-9_]*)",
+                      node)
+        if len(name) > MAX_NAME:
+            self.fail(f"name longer than {MAX_NAME} characters", node)
+        return Expr("var", name=name, col=col)
+
+    def fold(self, expr: Expr, node: ast.AST) -> Expr:
+        """Replace an op whose inputs are all constants by its exact value."""
+        if not all(arg.is_const for arg in expr.args):
+            return expr
+        from .ops import OPS
+
+        value = OPS[expr.op].forward(*(arg.value for arg in expr.args))
+        if not (value.is_real and value.is_finite):
+            self.fail(f"constant expression {self.source_of(node)!r} is undefined "
+                      f"(it evaluates to {value})", node)
+        if value.is_Rational and max(len(str(value.p)), len(str(value.q))) > MAX_RESULT_DIGITS:
+            self.fail(f"constant too large (more than {MAX_RESULT_DIGITS} digits)", node)
+        return Expr("const", value=value, col=expr.col)
+
+    def check_power(self, node: ast.BinOp, base: Expr, exponent: Expr) -> None:
+        """Bound powers by the size of their result, not per exponent."""
+        if not exponent.is_const:
+            return
+        c = exponent.value
+        if not c.is_real or not c.is_finite:
+            self.fail("exponent must be a finite real number", node)
+        if not base.is_const:
+            if abs(c) > MAX_EXPONENT:
+                self.fail(f"exponent {c} too large (limit {MAX_EXPONENT})", node)
+            return
+        b = base.value
+        size = float(abs(c)) * math.log10(max(float(abs(b)), 1e-300)) if b != 0 else 0.0
+        if abs(size) > MAX_RESULT_DIGITS:
+            self.fail(f"constant power too large: the result would have about {abs(size):.3g} "
+                      f"digits (limit {MAX_RESULT_DIGITS})", node)
+
+
+def _op_symbol(op: ast.AST) -> str:
+    symbols = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitOr: "|",
+               ast.BitAnd: "&", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
+               ast.Invert: "~", ast.Not: "not"}
+    return repr(symbols.get(type(op), type(op).__name__))
