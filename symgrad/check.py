@@ -140,12 +140,16 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
             args = (*args[:-1], float(args[-1]))
         for test in tests:
             side = np.sign(np.asarray(test(*args), dtype=float))
-            if side[0] == 0:
+            at_kink = side[0] == 0
+            if at_kink:
                 kinks.append(node.name)
+                feeding = _variables_feeding(graph, node.id)
             for j, v in enumerate(order):  # a step of v moves this node across its kink
-                if v in names and (side[1 + j] != side[0] or side[1 + n + j] != side[0]):
+                crosses = side[1 + j] != side[0] or side[1 + n + j] != side[0]
+                if v in names and (crosses or at_kink and v in feeding):
                     inconclusive.setdefault(
-                        v, f"within one step of the kink of {node.name} ({node.op})")
+                        v, f"{'at' if at_kink else 'within one step of'} the kink of "
+                           f"{node.name} ({node.op})")
     for v, nmr in zip(names, numeric):
         if not np.isfinite(nmr) and v not in inconclusive:
             inconclusive[v] = "the function is not finite one step away (domain edge)"
@@ -158,22 +162,46 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     return result
 
 
+def _variables_feeding(graph, node_id: int) -> set[str]:
+    """Names of the variables that node ``node_id`` depends on."""
+    seen, stack, names = set(), [node_id], set()
+    while stack:
+        i = stack.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        node = graph.nodes[i]
+        if node.op == "var":
+            names.add(node.name)
+        stack.extend(node.inputs)
+    return names
+
+
 def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> None:
     """Compare with ``sympy.diff`` of the whole expression, evaluated at the point."""
     import sympy
 
     from .ops import NUMPY_NAMESPACE, elementary
 
-    whole = elementary(graph.leaf_exprs()[graph.output])
-    if sympy.count_ops(whole) > SYMPY_CHECK_LIMIT:
-        result.method += "; sympy.diff skipped (expression too large)"
+    try:
+        whole = elementary(graph.leaf_exprs()[graph.output])
+        if sympy.count_ops(whole) > SYMPY_CHECK_LIMIT:
+            result.method += "; sympy.diff skipped (expression too large)"
+            return
+        symbols = [graph.var_node(v).symbol for v in graph.variables]
+        wanted = list(result.variables)
+        derivatives = [sympy.diff(whole, graph.var_node(c.name).symbol) for c in wanted]
+        f = sympy.lambdify(symbols, derivatives, modules=[NUMPY_NAMESPACE, "numpy"])
+        try:
+            with np.errstate(all="ignore"):  # 1-element arrays: Piecewise wants array conditions
+                values = f(*[np.array([point[v]], dtype=float) for v in graph.variables])
+            values = [np.broadcast_to(np.asarray(v, dtype=float), (1,))[0] for v in values]
+        except (TypeError, ValueError):  # NumPy cannot print this one; let SymPy evaluate
+            at = {s: sympy.Float(point[v], 17) for s, v in zip(symbols, graph.variables)}
+            values = [complex(d.evalf(17, subs=at)).real for d in derivatives]
+    except RecursionError:
+        result.method += "; sympy.diff skipped (expression too deep)"
         return
-    symbols = [graph.var_node(v).symbol for v in graph.variables]
-    wanted = [c for c in result.variables]
-    derivatives = [sympy.diff(whole, graph.var_node(c.name).symbol) for c in wanted]
-    f = sympy.lambdify(symbols, derivatives, modules=[NUMPY_NAMESPACE, "numpy"])
-    with np.errstate(all="ignore"):
-        values = f(*[point[v] for v in graph.variables])
     for check, value in zip(wanted, values):
         value = float(value)
         check.symbolic = _f(value)

@@ -59,15 +59,35 @@ def cli(debug):
     """
 
 
-def emit(text: str, output: str | None, force: bool = True) -> None:
-    """Print ``text`` or write it atomically to ``output``."""
+FORCE_OPTION = click.option("--force", is_flag=True,
+                            help="Replace an existing output file.")
+
+
+def _force() -> bool:
+    """The running command's --force flag (False for commands without one)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.params.get("force"))
+
+
+def emit(text: str | bytes, output: str | None) -> None:
+    """Print ``text``, or write it atomically to ``output`` (an existing file needs --force)."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from .files import atomic_write
+    from .files import write_output
 
-    atomic_write(output, text)
+    write_output(output, text, force=_force())
     click.echo(f"wrote {output}", err=True)
+
+
+def write_pdf(result, lang: str, title: str | None, output: str | None) -> None:
+    """Compile the worked solution to PDF (sandboxed, see symgrad.latex) and write it to output."""
+    from .errors import SymgradError
+    from .render import render_pdf
+
+    if output is None or output == "-":
+        raise SymgradError("--pdf needs an output file: -o FILE.pdf")
+    emit(render_pdf(result, lang=lang, title=title), output)
 
 
 def read_expression(expr: str) -> str:
@@ -91,7 +111,13 @@ def read_expression(expr: str) -> str:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--no-check", is_flag=True, help="Skip the numeric gradient check.")
-def derive(expr, at, wrt, granularity, fmt, lang, output, no_check):
+@click.option("--title", metavar="TEXT", help="Heading of the worked solution (escaped per format).")
+@click.option("--fragment", is_flag=True,
+              help="LaTeX: the document body only (to \\input), without preamble.")
+@click.option("--pdf", is_flag=True,
+              help="Compile the LaTeX solution and write the PDF to -o FILE.pdf (needs TeX).")
+@FORCE_OPTION
+def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragment, pdf, force):
     """Derive every gradient of EXPR node by node (EXPR may be - for stdin).
 
     \b
@@ -103,6 +129,253 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check):
 
     d = derive_(read_expression(expr), at=at, wrt=wrt, granularity=granularity,
                 check=not no_check)
-    emit(render(d, fmt, lang=lang), output)
+    if pdf:
+        write_pdf(d, lang, title, output)
+    else:
+        emit(render(d, fmt, lang=lang, fragment="body" if fragment else False, title=title),
+             output)
     if d.check is not None and d.check.passed is False:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--layers", required=True, metavar="N0,N1,...,NL",
+              help="Layer sizes from input to output, e.g. 3,4,3,2.")
+@click.option("--hidden", default="relu", show_default=True, metavar="ACT[,ACT...]",
+              help="Hidden activation (linear, relu, sigmoid, tanh, softplus, hardtanh): one "
+                   "for all hidden layers or one per hidden layer.")
+@click.option("--output", "output_unit", default="softmax", show_default=True,
+              metavar="UNIT", help="Output unit: linear, sigmoid or softmax.")
+@click.option("--loss", default="ce", show_default=True, metavar="ce|mse",
+              help="Cross-entropy (softmax/sigmoid outputs) or mean squared error.")
+@click.option("--l2", "l2", type=float, default=0.0, show_default=True, metavar="LAMBDA",
+              help="L2 weight decay λ in J = L + λ·½Σ‖W‖² (weights only).")
+@click.option("--params", "params_file", metavar="FILE.json",
+              help="Parameters W1, b1, ..., WL, bL, x, y as JSON lists.")
+@click.option("--seed", type=int, metavar="N",
+              help="Small random parameters from seed N (default 0 without --params).")
+@click.option("--entry", "entries", multiple=True, metavar="Wk,i,j|bk,j",
+              help="Also show ∂J/∂w_ij^(k) (input i → unit j) as a scalar expression; "
+                   "repeatable.")
+@click.option("--scalar-check/--no-scalar-check", default=None,
+              help="Cross-check against the scalar computational graph (default: only for "
+                   "networks of at most 200 parameters).")
+@click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "outfile", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--title", metavar="TEXT", help="Heading of the worked solution (escaped per format).")
+@click.option("--fragment", is_flag=True,
+              help="LaTeX: the document body only (to \\input), without preamble.")
+@click.option("--pdf", is_flag=True,
+              help="Compile the LaTeX solution and write the PDF to -o FILE.pdf (needs TeX).")
+@FORCE_OPTION
+def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scalar_check,
+        no_check, fmt, outfile, lang, title, fragment, pdf, force):
+    """Forward and backward pass of an MLP in the lecture's matrix form, numerically checked.
+
+    \b
+    Example (the lecture's 3-4-3-2 network):
+      symgrad mlp --layers 3,4,3,2 --hidden relu --output softmax --loss ce --seed 1
+    """
+    from .errors import SymgradError
+    from .mlp import format_result, load_params, make_spec, random_params, run_mlp
+
+    if params_file is not None and seed is not None:
+        raise SymgradError("give either --params FILE or --seed N, not both")
+    spec = make_spec(layers, hidden=hidden, output=output_unit, loss=loss, l2=l2)
+    params = load_params(spec, params_file) if params_file is not None else \
+        random_params(spec, 0 if seed is None else seed)
+    result = run_mlp(spec, params, check=not no_check, scalar_check=scalar_check,
+                     entries=entries)
+    if pdf:
+        write_pdf(result, lang, title, outfile)
+    elif fmt in ("text", "json") and lang == "en" and title is None:
+        emit(format_result(result, fmt), outfile)
+    else:
+        from .render import render
+
+        emit(render(result, fmt, lang=lang, fragment="body" if fragment else False, title=title),
+             outfile)
+    if (result.check is not None and not result.check.passed) or \
+            (result.scalar_check is not None and not result.scalar_check["passed"]):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--y", "y_exprs", required=True, multiple=True, metavar="EXPR[,EXPR...]",
+              help="The expressions of y = g(x), comma-separated (or --y repeated); they are "
+                   "named y1, y2, ... in order.")
+@click.option("--z", "z_expr", required=True, metavar="EXPR",
+              help="z = f(y), written in y1, y2, ...")
+@click.option("--x", "x_names", metavar="NAMES", help="Input order, e.g. x1,x2,x3 (default: "
+              "order of first appearance).")
+@click.option("--y-names", metavar="NAMES", help="Names for the outputs instead of y1, y2, ...")
+@click.option("--at", "at", metavar="NAME=VAL,...", help="Point, e.g. x1=1,x2=2,x3=3.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@FORCE_OPTION
+def jacobian(y_exprs, z_expr, x_names, y_names, at, fmt, output, force):
+    """The vector chain rule: Jacobian ∂y/∂x and ∇_x z = (∂y/∂x)ᵀ ∇_y z.
+
+    \b
+    Example (the lecture's 3-input, 2-output case):
+      symgrad jacobian --y "x1*x2, x2+x3" --z "y1*y2" --at x1=1,x2=2,x3=3
+    """
+    from .jacobian import format_rule, vector_chain_rule
+
+    rule = vector_chain_rule(list(y_exprs), z_expr, at=at, x=x_names, y_names=y_names)
+    emit(format_rule(rule, fmt), output)
+    if rule.check is not None and not rule.check["passed"]:
+        sys.exit(1)
+
+
+# --- exercises and homework (issue 5) ---------------------------------------------------
+
+DIFFICULTY_CHOICE = click.Choice(["easy", "medium", "hard"])
+
+
+@cli.command()
+def kinds():
+    """List the exercise kinds, one line each."""
+    from .exercises import KINDS
+
+    width = max(map(len, KINDS))
+    for name, kind in KINDS.items():
+        click.echo(f"{name:<{width}}  {kind.summary}")
+
+
+@cli.command()
+@click.argument("kind")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="Seed of numpy.random.default_rng; a homework sheet prints each exercise's seed.")
+@click.option("--difficulty", type=DIFFICULTY_CHOICE, default="medium", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
+              default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--answers", is_flag=True, help="Show answers, partial credit and the worked solution.")
+def exercise(kind, seed, difficulty, fmt, lang, answers):
+    """Generate one exercise of KIND (see `symgrad kinds`).
+
+    \b
+    Example:
+      symgrad exercise activation --seed 7 --difficulty easy --answers
+    """
+    from .exercises import make_exercise
+    from .exercises.present import render_exercise
+
+    click.echo(render_exercise(make_exercise(kind, seed, difficulty), fmt, lang, answers),
+               nl=False)
+
+
+@cli.command()
+@click.argument("kind")
+@click.option("-n", "count", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Number of seeds (0 .. n-1).")
+@click.option("--difficulty", type=DIFFICULTY_CHOICE, default="medium", show_default=True)
+@click.option("--start", type=click.IntRange(0, 2**62), default=0, show_default=True,
+              help="First seed.")
+@click.option("--no-check", is_flag=True, help="Skip the independent finite-difference check.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def stress(kind, count, difficulty, start, no_check, fmt, quiet):
+    """Generate many seeds of KIND; report exceptions, answer ranges, duplicates, kinks.
+
+    Exit status 1 when any exception, kink hit, zero answer, failed check or duplicate
+    among the first 100 seeds was found.
+    """
+    import json
+
+    from .exercises import get_kind
+    from .exercises.stress import stress as run
+
+    get_kind(kind)
+    with _progress(count, f"stress {kind}", quiet) as bar:
+        report = run(kind, count, difficulty, start, check=not no_check, progress=bar.update)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.to_text(), nl=False)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--versions", type=int, metavar="N", help="Number of versions (v01, v02, ...).")
+@click.option("--roster", type=click.Path(dir_okay=False), metavar="FILE.csv",
+              help="One version per student: a CSV with columns id and name.")
+@click.option("--seed", type=int, required=True, help="Master seed (printed on every sheet).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output directory (new, empty, or written by symgrad before).")
+@click.option("--formats", default="latex,markdown,moodle,json", show_default=True,
+              help="Comma-separated: latex, markdown, moodle, json.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--pdf", is_flag=True, help="Also compile the LaTeX to PDF (pdflatex; xelatex for zh).")
+@click.option("--force", is_flag=True, help="Write into a non-empty directory symgrad did not create.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; the output is identical for any value.")
+def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, quiet, jobs):
+    """Write a homework set from SPEC (TOML): per version a question sheet and answer key.
+
+    \b
+    Example:
+      symgrad homework exercises/lecture3-2.toml --versions 30 --seed 2024 --out hw
+    """
+    from .errors import SymgradError
+    from .exercises import homework as hw
+    from .files import _check_out_dir, write_tree
+
+    if (versions is None) == (roster is None):
+        raise SymgradError("give exactly one of --versions N or --roster FILE.csv")
+    spec_obj = hw.load_spec(spec)
+    chosen = hw.versions_from_count(versions) if roster is None else \
+        hw.versions_from_roster(roster)
+    seed = hw.check_seed(seed)
+    format_list = hw.parse_formats(formats)
+    if pdf and "latex" not in format_list:
+        raise SymgradError("--pdf needs latex in --formats")
+    if pdf:
+        from .latex import tex_available
+
+        engine = "xelatex" if lang == "zh" else "pdflatex"
+        if not tex_available(engine):
+            raise SymgradError(f"--pdf: {engine} was not found; install TeX Live or drop --pdf")
+    from pathlib import Path
+
+    _check_out_dir(Path(out_dir), force)  # fail before any work
+    with _progress(len(chosen), "homework", quiet) as bar:
+        files = hw.build(spec_obj, seed, chosen, format_list, lang, pdf, jobs, bar.update)
+    write_tree(out_dir, files, force=force)
+    if not quiet:
+        click.echo(f"wrote {len(files)} files for {len(chosen)} versions to {out_dir}", err=True)
+
+
+class _Progress:
+    """A one-line progress bar on stderr; drawn only on a terminal and unless --quiet."""
+
+    def __init__(self, length: int, label: str, quiet: bool):
+        self.length, self.label, self.done = length, label, 0
+        self.shown = not quiet and sys.stderr.isatty()
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.shown:
+            filled = int(30 * self.done / max(self.length, 1))
+            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] "
+                             f"{self.done}/{self.length}")
+            sys.stderr.flush()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.shown:
+            sys.stderr.write("\n")
+        return False
+
+
+def _progress(length: int, label: str, quiet: bool) -> _Progress:
+    return _Progress(length, label, quiet)

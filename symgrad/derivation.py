@@ -137,7 +137,7 @@ class Derivation:
     def _repr_latex_(self) -> str:
         from .render import render
 
-        return render(self, "latex", fragment=True)
+        return render(self, "latex", fragment="math")
 
 
 def _s(expr) -> str | None:
@@ -207,6 +207,7 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     >>> d.value, {k: g.value for k, g in d.gradients.items()}
     (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
     """
+    _deep_enough()
     text = expr if isinstance(expr, str) else repr(expr)
     tree = parse(expr) if isinstance(expr, str) else expr
     graph = build_graph(tree, granularity)
@@ -238,6 +239,18 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     if check and point is not None:
         outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()})
     return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted)
+
+
+def _deep_enough(limit: int = 12000) -> None:
+    """SymPy walks expressions recursively; allow the depths the parser admits.
+
+    The parser bounds depth (MAX_DEPTH), lowering multiplies it by at most four, and SymPy
+    uses a few frames per level: this limit keeps every admitted expression well inside it.
+    """
+    import sys
+
+    if sys.getrecursionlimit() < limit:
+        sys.setrecursionlimit(limit)
 
 
 def _wrt(wrt, variables: list[str]) -> list[str]:

@@ -29,6 +29,12 @@ from .errors import SymgradError
 class sigmoid(sympy.Function):
     """Logistic sigmoid σ(x) = 1/(1+e^{-x})."""
 
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_finite(self):
+        return self.args[0].is_finite
+
     def fdiff(self, argindex=1):
         s = sigmoid(self.args[0])
         return s * (1 - s)
@@ -46,6 +52,12 @@ class sigmoid(sympy.Function):
 class relu(sympy.Function):
     """Rectified linear unit max(0, x); derivative 0 at the kink x = 0."""
 
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_finite(self):
+        return self.args[0].is_finite
+
     def fdiff(self, argindex=1):
         return Heaviside(self.args[0], 0)
 
@@ -62,6 +74,12 @@ class relu(sympy.Function):
 class softplus(sympy.Function):
     """Softplus ζ(x) = log(1 + e^x); its derivative is σ(x)."""
 
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_finite(self):
+        return self.args[0].is_finite
+
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
 
@@ -77,6 +95,12 @@ class softplus(sympy.Function):
 
 class hardtanh(sympy.Function):
     """Hard tanh max(-1, min(1, x)); derivative 0 at the kinks x = ±1."""
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_finite(self):
+        return self.args[0].is_finite
 
     def fdiff(self, argindex=1):
         x = self.args[0]

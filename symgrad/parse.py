@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from .errors import ParseError
@@ -104,6 +105,8 @@ def parse(text: str) -> Expr:
             raise ParseError(
                 f"non-ASCII character {ch!r} (U+{ord(ch):04X}); write names and operators in "
                 "plain ASCII (e.g. '-' not '\u2212', 'x' not a look-alike)", i + 1)
+        if ch == "#":
+            raise ParseError("'#' is not allowed (comments are not part of an expression)", i + 1)
         if ch in "\n\r;":
             raise ParseError("only one expression is allowed (no newlines or ';')", i + 1)
         if not (ch.isprintable() or ch == "\t"):
@@ -112,7 +115,9 @@ def parse(text: str) -> Expr:
         raise ParseError("empty expression")
     source, columns = _caret_to_power(text)
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as err:
         lead = len(source) - len(source.lstrip())
         offset = lead + (err.offset or 1) - 1

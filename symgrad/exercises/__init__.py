@@ -1,0 +1,50 @@
+"""Randomized, reproducible exercises: one module per kind, and the registry.
+
+>>> from symgrad.exercises import make_exercise
+>>> ex = make_exercise("activation", seed=7, difficulty="easy")
+>>> ex.kind, ex.seed
+('activation', 7)
+"""
+
+from __future__ import annotations
+
+from . import activation, circuit, gradient_step, jacobian, network, output_loss
+from .base import DIFFICULTIES, Exercise, Kind, exercise_seed, rng_for
+
+KINDS: dict[str, Kind] = {
+    "activation": activation.KIND,
+    "output_loss": output_loss.KIND,
+    "graph": circuit.KIND,
+    "jacobian": jacobian.KIND,
+    "mlp": network.KIND,
+    "gd_step": gradient_step.KIND,
+}
+
+
+def get_kind(name: str) -> Kind:
+    """The registry entry for ``name``, or one clear error listing the kinds."""
+    from ..errors import SymgradError
+
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise SymgradError(f"unknown exercise kind {name!r} (expected one of: "
+                           f"{', '.join(KINDS)})") from None
+
+
+def make_exercise(kind: str, seed: int, difficulty: str = "medium") -> Exercise:
+    """Generate exercise ``kind`` from ``numpy.random.default_rng(seed)``."""
+    from ..errors import SymgradError
+
+    if difficulty not in DIFFICULTIES:
+        raise SymgradError(f"unknown difficulty {difficulty!r} (expected one of: "
+                           f"{', '.join(DIFFICULTIES)})")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SymgradError(f"seed: expected an integer >= 0, got {seed!r}")
+    exercise = get_kind(kind).generate(rng_for(seed), difficulty)
+    exercise.seed = seed
+    return exercise
+
+
+__all__ = ["KINDS", "DIFFICULTIES", "Exercise", "Kind", "get_kind", "make_exercise",
+           "exercise_seed"]

@@ -1,0 +1,314 @@
+"""What every exercise kind shares: the Exercise record, seeds, clean numbers, mistakes.
+
+An exercise kind is a module with one function ``generate(rng, difficulty) -> Exercise``.
+It draws its inputs from small grids (integers, halves), rejects draws that sit near a kink,
+saturate, overflow or give a (near-)zero answer, and computes every answer from the values
+exactly as the question displays them.
+
+Seeds: a homework exercise gets its own integer seed from
+``exercise_seed(master, exercise_id, version)`` (SHA-256, never ``hash()``), and
+``numpy.random.default_rng(seed)`` is its only source of randomness. The seed is printed
+next to the exercise, so ``symgrad exercise KIND --seed SEED`` regenerates it exactly.
+
+>>> exercise_seed(1, "act1", "v01") == exercise_seed(1, "act1", "v01")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+DIFFICULTIES = ("easy", "medium", "hard")
+LANGS = ("en", "zh")
+
+MIN_ANSWER = 0.02  # |answer| below this counts as (near-)zero: rejected
+MAX_ANSWER = 1000.0  # |answer| above this: rejected (overflow, ugly numbers)
+KINK_MARGIN = 0.2  # a kink argument (relu input, max difference, ...) is at least this far from 0
+ANSWER_DECIMALS = 4  # the key shows answers rounded to this many decimals
+TOL_RELATIVE = 0.01  # Moodle absolute tolerance: 1 % of the answer ...
+TOL_FLOOR = 0.002  # ... but at least this
+MAX_TRIES = 2000  # rejection-sampling draws before a generator gives up
+
+# Common mistakes: partial credit (percent) and feedback per language.
+MISTAKES: dict[str, tuple[int, dict[str, str]]] = {
+    "sign_flip": (50, {"en": "Check the sign.", "zh": "请检查符号。"}),
+    "missing_upstream": (50, {
+        "en": "You used the local gradient alone: multiply by the upstream gradient "
+              "(chain rule).",
+        "zh": "只用了局部梯度：还要乘以上游梯度（链式法则）。"}),
+    "value_not_derivative": (25, {
+        "en": "You used the activation's value where its derivative belongs "
+              "(for example σ instead of σ′ = σ(1 − σ)).",
+        "zh": "把激活函数的值当成了导数（例如用了 σ 而不是 σ′ = σ(1 − σ)）。"}),
+    "missed_branch": (50, {
+        "en": "The variable is used more than once: add the gradients of all branches.",
+        "zh": "该变量被多次使用：要把所有分支的梯度相加。"}),
+    "no_regularization": (50, {
+        "en": "You forgot the L2 term λw in the gradient.",
+        "zh": "梯度中漏掉了 L2 正则项 λw。"}),
+    "bias_regularized": (50, {
+        "en": "The L2 penalty covers the weights only, not the bias.",
+        "zh": "L2 正则只作用于权重，不作用于偏置。"}),
+}
+
+
+class Rejected(Exception):
+    """A draw that breaks a cleanliness rule; the generator draws again."""
+
+
+@dataclass
+class Alternative:
+    """A wrong answer a common mistake produces, worth ``fraction`` percent."""
+
+    mistake: str
+    value: float
+    fraction: int
+
+    def to_dict(self, lang: str = "en") -> dict:
+        return {"mistake": self.mistake, "value": self.value, "display": num(self.value),
+                "fraction": self.fraction, "feedback": MISTAKES[self.mistake][1][lang]}
+
+
+@dataclass
+class Answer:
+    """One graded number: ``label`` is inline LaTeX; ``tol`` an absolute tolerance."""
+
+    name: str
+    label: str
+    value: float
+    tol: float = 0.0
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.value = float(self.value)
+        if not self.tol:
+            self.tol = tolerance(self.value)
+
+    @property
+    def display(self) -> str:
+        return num(self.value)
+
+    def to_dict(self, lang: str = "en") -> dict:
+        return {"name": self.name, "label": self.label, "value": self.value,
+                "display": self.display, "tolerance": self.tol, "tolerance_display": num(self.tol),
+                "alternatives": [a.to_dict(lang) for a in self.alternatives]}
+
+
+@dataclass
+class Exercise:
+    """One generated exercise: the question (data + text per language), answers, solution.
+
+    ``prompt`` maps a language to the question text: plain sentences with inline math in
+    ``$...$`` and display math in ``$$...$$`` (our text, never user text). ``solution`` is a
+    list of worked-solution lines ``{"math": LaTeX, "note": {lang: text} | None}``.
+    ``derivation`` is the :class:`~symgrad.derivation.Derivation` (or MLP result) behind it.
+    ``diagnostics`` feeds ``symgrad stress``: ``kink_distance`` (smallest distance of a kink
+    argument from its kink, ``inf`` if none).
+    """
+
+    kind: str
+    difficulty: str
+    title: dict[str, str]
+    data: dict
+    prompt: dict[str, str]
+    answers: list[Answer]
+    solution: list[dict]
+    derivation: object = None
+    diagnostics: dict = field(default_factory=dict)
+    seed: int | None = None
+
+    def answer(self, name: str) -> Answer:
+        for a in self.answers:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    def fingerprint(self) -> str:
+        """A stable digest of the question as displayed (for duplicate detection)."""
+        return hashlib.sha256(stable_json(self.data).encode()).hexdigest()[:16]
+
+    def to_dict(self, lang: str = "en", answers: bool = True) -> dict:
+        out = {"kind": self.kind, "difficulty": self.difficulty, "seed": self.seed,
+               "title": self.title[lang], "data": self.data, "prompt": self.prompt[lang]}
+        if answers:
+            out["answers"] = [a.to_dict(lang) for a in self.answers]
+            out["solution"] = [{"math": line["math"],
+                                "note": (line.get("note") or {}).get(lang)}
+                               for line in self.solution]
+        return out
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An entry of the registry: the kind's name, its one-line summary, its generator."""
+
+    name: str
+    summary: str
+    generate: Callable[[np.random.Generator, str], Exercise]
+
+
+# --------------------------------------------------------------------------- seeds
+
+def exercise_seed(master: int, exercise_id: str, version: str) -> int:
+    """The seed of one exercise of one version: SHA-256 of (master, id, version), 40 bits.
+
+    Depends on nothing else, so adding or reordering exercises leaves the others unchanged.
+    """
+    digest = hashlib.sha256(f"symgrad-exercise/1\0{int(master)}\0{exercise_id}\0{version}"
+                            .encode("utf-8")).digest()
+    return int.from_bytes(digest[:5], "big")
+
+
+def rng_for(seed: int) -> np.random.Generator:
+    return np.random.default_rng(int(seed))
+
+
+def rejection(draw: Callable[[], Exercise], what: str) -> Exercise:
+    """Call ``draw`` until it returns without :class:`Rejected` (bounded)."""
+    for _ in range(MAX_TRIES):
+        try:
+            return draw()
+        except Rejected:
+            continue
+    raise RuntimeError(f"{what}: no clean draw in {MAX_TRIES} tries")
+
+
+# --------------------------------------------------------------------------- numbers
+
+def grid(rng: np.random.Generator, low: float, high: float, step: float = 1.0,
+         nonzero: bool = False, size: int | None = None):
+    """Values from ``low`` to ``high`` in steps of ``step`` (exact binary fractions)."""
+    count = int(round((high - low) / step)) + 1
+    values = [low + i * step for i in range(count)]
+    if nonzero:
+        values = [v for v in values if v != 0]
+    picks = rng.integers(0, len(values), size=size)
+    if size is None:
+        return float(values[int(picks)])
+    return np.array([values[int(i)] for i in np.atleast_1d(picks)], dtype=float)
+
+
+def num(x: float, decimals: int = ANSWER_DECIMALS) -> str:
+    """A number as displayed everywhere: rounded, no trailing zeros, no ``-0``, no ``+``.
+
+    >>> num(-1.50), num(0.19661193), num(-0.00001), num(3.0)
+    ('-1.5', '0.1966', '0', '3')
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {x}")
+    text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def tolerance(value: float) -> float:
+    """Absolute tolerance for an answer: 1 % of it, at least ``TOL_FLOOR``, 2 significant digits."""
+    tol = max(TOL_FLOOR, TOL_RELATIVE * abs(value))
+    digits = -int(math.floor(math.log10(tol))) + 1
+    return float(round(tol, digits))
+
+
+def clean(value: float, what: str = "answer") -> float:
+    """Reject a (near-)zero, huge or non-finite answer; return it as a float."""
+    value = float(value)
+    if not math.isfinite(value) or abs(value) < MIN_ANSWER or abs(value) > MAX_ANSWER:
+        raise Rejected(what)
+    return value
+
+
+def away_from_kink(value: float, kinks=(0.0,), margin: float = KINK_MARGIN) -> float:
+    """Reject a pre-activation within ``margin`` of a kink; return the distance."""
+    distance = min(abs(float(value) - k) for k in kinks)
+    if distance < margin:
+        raise Rejected("kink")
+    return distance
+
+
+def add_alternatives(answer: Answer, candidates: list[tuple[str, float]]) -> Answer:
+    """Attach mistake answers that are finite and distinguishable from the right one.
+
+    A candidate within twice the tolerance of the right answer or of an earlier candidate
+    would be graded ambiguously, so it is dropped.
+    """
+    kept: list[Alternative] = []
+    for mistake, value in candidates:
+        value = float(value)
+        if not math.isfinite(value) or abs(value) > 10 * MAX_ANSWER:
+            continue
+        taken = [answer.value] + [a.value for a in kept]
+        if any(abs(value - other) <= 2 * answer.tol + 1e-12 for other in taken):
+            continue
+        kept.append(Alternative(mistake, value, MISTAKES[mistake][0]))
+    answer.alternatives = kept
+    return answer
+
+
+# --------------------------------------------------------------------------- text helpers
+
+def stable_json(data) -> str:
+    import json
+
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def both(en: str, zh: str) -> dict[str, str]:
+    return {"en": en, "zh": zh}
+
+
+def line(math_text: str, en: str | None = None, zh: str | None = None) -> dict:
+    """One worked-solution line: display math and an optional note per language."""
+    return {"math": math_text, "note": None if en is None else both(en, zh or en)}
+
+
+def vec_latex(values, decimals: int = ANSWER_DECIMALS) -> str:
+    """A column vector of numbers as a LaTeX bmatrix."""
+    return r"\begin{bmatrix}" + r"\\".join(num(v, decimals) for v in values) + r"\end{bmatrix}"
+
+
+def mat_latex(rows, decimals: int = ANSWER_DECIMALS) -> str:
+    return (r"\begin{bmatrix}" + r"\\".join(" & ".join(num(v, decimals) for v in row)
+                                            for row in rows) + r"\end{bmatrix}")
+
+
+def paren(x: float) -> str:
+    """A number for a product: negative numbers in parentheses."""
+    text = num(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+_PLAIN = [
+    (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
+    (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"), r"(\1)/(\2)"),
+    (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
+    (re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
+     lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]"),
+    (re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}"),
+     lambda m: "{ " + m.group(1).replace(r"\\", ";").replace("&", "") + " }"),
+    (re.compile(r"\\left|\\right|\\,|\\;|\\!|\\quad|\\bigl|\\bigr"), " "),
+]
+_SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ", r"\eta": "η",
+            r"\nabla": "∇", r"\odot": "⊙", r"\cdot": "·", r"\times": "×", r"\approx": "≈",
+            r"\leftarrow": "←", r"\top": "ᵀ", r"\tanh": "tanh", r"\exp": "exp", r"\log": "log",
+            r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
+            r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½", r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
+            r"\|": "‖", r"\{": "{", r"\}": "}"}
+
+
+def plain(text: str) -> str:
+    """Best-effort terminal rendering of our LaTeX snippets (for ``--format text``)."""
+    for pattern, repl in _PLAIN:
+        for _ in range(3):
+            text = pattern.sub(repl, text)
+    for macro, symbol in sorted(_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(macro, symbol)
+    text = text.replace("$$", "").replace("$", "").replace("{", "").replace("}", "")
+    return re.sub(r"[ \t]+", " ", text).strip()

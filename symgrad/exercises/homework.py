@@ -1,0 +1,425 @@
+"""Homework sets: a TOML spec → per-version question sheets, answer keys, JSON and Moodle XML.
+
+>>> spec = load_spec("exercises/lecture3-2.toml")  # doctest: +SKIP
+>>> files = build(spec, seed=1, versions=versions_from_count(2))  # doctest: +SKIP
+>>> sorted(files)[:2]  # doctest: +SKIP
+['index.json', 'moodle.xml']
+
+Every exercise of every version draws from its own generator, seeded by
+``exercise_seed(master seed, exercise id, version key)``: adding, removing or reordering
+exercises, or adding students, never changes the numbers of the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SymgradError
+from .base import DIFFICULTIES, exercise_seed
+
+FORMATS = ("latex", "markdown", "moodle", "json")
+MAX_EXERCISES = 50
+MAX_VERSIONS = 1000
+MAX_POINTS = 1000
+MAX_TITLE = 200
+MAX_NAME = 100
+MAX_SEED = 2**63 - 1
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}\Z")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+TOP_KEYS = {"title": "text", "instructions": "text", "exercise": "an array of tables [[exercise]]"}
+EXERCISE_KEYS = {"id": "an id (letters, digits, _ . -; at most 40)",
+                 "kind": "an exercise kind", "difficulty": "easy, medium or hard",
+                 "points": "a positive number", "title": "text",
+                 "final_only": "true or false"}
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    id: str
+    kind: str
+    difficulty: str
+    points: float
+    title: str | None = None
+    final_only: bool = False
+
+
+@dataclass(frozen=True)
+class HomeworkSpec:
+    path: str
+    title: str
+    exercises: tuple[ExerciseSpec, ...]
+    instructions: str | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of the set: ``key`` seeds it, ``folder`` names its output directory."""
+
+    key: str
+    folder: str
+    label: str
+    name: str | None = None
+
+
+# --------------------------------------------------------------------------- spec
+
+def _text(where: str, value, limit: int = MAX_TITLE) -> str:
+    if not isinstance(value, str):
+        raise SymgradError(f"{where}: expected text, got {type(value).__name__} {value!r}")
+    if not value.strip():
+        raise SymgradError(f"{where}: expected non-empty text")
+    if len(value) > limit:
+        raise SymgradError(f"{where}: expected at most {limit} characters, got {len(value)}")
+    if _CONTROL_RE.search(value):
+        raise SymgradError(f"{where}: control characters (newlines, tabs, ...) are not allowed")
+    return value
+
+
+def load_spec(path: str | Path) -> HomeworkSpec:
+    """Read and validate a homework spec; every error names the file, the key and the rule."""
+    from . import KINDS
+
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise SymgradError(f"{where}: cannot read: {err.strerror or err}") from None
+    if len(raw) > 1_000_000:
+        raise SymgradError(f"{where}: spec file is larger than 1 MB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SymgradError(f"{where}: expected UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise SymgradError(f"{where}: not valid TOML: {err}") from None
+    for key in data:
+        if key not in TOP_KEYS:
+            raise SymgradError(f"{where}: {key}: unknown key (expected keys: "
+                               f"{', '.join(TOP_KEYS)})")
+    if "title" not in data:
+        raise SymgradError(f"{where}: title: missing (expected {TOP_KEYS['title']})")
+    title = _text(f"{where}: title", data["title"])
+    instructions = None
+    if "instructions" in data:
+        instructions = _text(f"{where}: instructions", data["instructions"], 2000)
+    items = data.get("exercise")
+    if items is None:
+        raise SymgradError(f"{where}: exercise: missing (expected {TOP_KEYS['exercise']})")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SymgradError(f"{where}: exercise: expected {TOP_KEYS['exercise']}")
+    if not items:
+        raise SymgradError(f"{where}: exercise: expected at least one [[exercise]]")
+    if len(items) > MAX_EXERCISES:
+        raise SymgradError(f"{where}: exercise: expected at most {MAX_EXERCISES} exercises, "
+                           f"got {len(items)}")
+    exercises, seen = [], set()
+    for n, item in enumerate(items, 1):
+        here = f"{where}: exercise[{n}]"
+        for key in item:
+            if key not in EXERCISE_KEYS:
+                raise SymgradError(f"{here}.{key}: unknown key (expected keys: "
+                                   f"{', '.join(EXERCISE_KEYS)})")
+        for key in ("id", "kind", "points"):
+            if key not in item:
+                raise SymgradError(f"{here}.{key}: missing (expected {EXERCISE_KEYS[key]})")
+        ident = item["id"]
+        if not isinstance(ident, str) or not ID_RE.match(ident):
+            raise SymgradError(f"{here}.id: expected {EXERCISE_KEYS['id']}, starting with a "
+                               f"letter or digit; got {ident!r}")
+        if ident in seen:
+            raise SymgradError(f"{here}.id: duplicate id {ident!r} (ids must be unique)")
+        seen.add(ident)
+        kind = item["kind"]
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise SymgradError(f"{here}.kind: unknown kind {kind!r} (expected one of: "
+                               f"{', '.join(KINDS)})")
+        difficulty = item.get("difficulty", "medium")
+        if difficulty not in DIFFICULTIES:
+            raise SymgradError(f"{here}.difficulty: expected one of {', '.join(DIFFICULTIES)}, "
+                               f"got {difficulty!r}")
+        points = item["points"]
+        if isinstance(points, bool) or not isinstance(points, (int, float)) \
+                or not 0 < points <= MAX_POINTS or round(points, 2) != points:
+            raise SymgradError(f"{here}.points: expected a number greater than 0 and at most "
+                               f"{MAX_POINTS} with at most 2 decimals, got {points!r}")
+        ex_title = None
+        if "title" in item:
+            ex_title = _text(f"{here}.title", item["title"])
+        final_only = item.get("final_only", False)
+        if not isinstance(final_only, bool):
+            raise SymgradError(f"{here}.final_only: expected true or false, got {final_only!r}")
+        exercises.append(ExerciseSpec(ident, kind, difficulty, points, ex_title, final_only))
+    return HomeworkSpec(where, title, tuple(exercises), instructions)
+
+
+# --------------------------------------------------------------------------- versions
+
+def versions_from_count(count) -> list[Version]:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VERSIONS:
+        raise SymgradError(f"--versions: expected a whole number from 1 to {MAX_VERSIONS}, "
+                           f"got {count!r}")
+    width = max(2, len(str(count)))
+    return [Version(f"version:{k}", f"v{k:0{width}d}", f"v{k:0{width}d}")
+            for k in range(1, count + 1)]
+
+
+def versions_from_roster(path: str | Path) -> list[Version]:
+    """Read a roster CSV with columns ``id`` and ``name`` (more columns are ignored)."""
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        raise SymgradError(f"{where}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise SymgradError(f"{where}: expected UTF-8 text") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SymgradError(f"{where}: empty file (expected a header with id and name)") from None
+    except csv.Error as err:
+        raise SymgradError(f"{where}: line 1: not valid CSV: {err}") from None
+    columns = [h.strip().lower() for h in header]
+    if "id" not in columns or "name" not in columns:
+        raise SymgradError(f"{where}: line 1: expected a header with columns id and name, "
+                           f"got {', '.join(header) or 'nothing'}")
+    id_col, name_col = columns.index("id"), columns.index("name")
+    out, seen = [], set()
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) <= max(id_col, name_col):
+                raise SymgradError(f"{where}: line {line}: expected {len(header)} columns, "
+                                   f"got {len(row)}")
+            ident, name = row[id_col].strip(), row[name_col].strip()
+            if not ID_RE.match(ident):
+                raise SymgradError(f"{where}: line {line}: id: expected letters, digits, _ . - "
+                                   f"(at most 40, starting with a letter or digit), got {ident!r}")
+            if ident in seen:
+                raise SymgradError(f"{where}: line {line}: id: duplicate id {ident!r}")
+            seen.add(ident)
+            _text(f"{where}: line {line}: name", name, MAX_NAME)
+            out.append(Version(f"student:{ident}", ident, ident, name))
+            if len(out) > MAX_VERSIONS:
+                raise SymgradError(f"{where}: more than {MAX_VERSIONS} students")
+    except csv.Error as err:
+        raise SymgradError(f"{where}: line {reader.line_num}: not valid CSV: {err}") from None
+    if not out:
+        raise SymgradError(f"{where}: no students (expected rows of id,name after the header)")
+    return out
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    names = [f.strip() for f in text.split(",") if f.strip()]
+    for name in names:
+        if name not in FORMATS:
+            raise SymgradError(f"--formats: unknown format {name!r} (expected a comma-separated "
+                               f"list of: {', '.join(FORMATS)})")
+    if not names:
+        raise SymgradError(f"--formats: expected at least one of {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in names)
+
+
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise SymgradError(f"--seed: expected a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    return seed
+
+
+# --------------------------------------------------------------------------- building
+
+@dataclass
+class Job:
+    """Everything a worker needs to build one version (picklable)."""
+
+    spec: HomeworkSpec
+    seed: int
+    version: Version
+    formats: tuple[str, ...]
+    lang: str
+    pdf: bool = False
+
+
+@dataclass
+class VersionOutput:
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    moodle: list[str] = field(default_factory=list)  # one <question> per exercise
+    summary: dict = field(default_factory=dict)
+
+
+def generate_version(spec: HomeworkSpec, seed: int, version: Version) -> list:
+    """The exercises of one version, each from its own derived seed."""
+    from . import make_exercise
+
+    exercises = []
+    for ex_spec in spec.exercises:
+        ex = make_exercise(ex_spec.kind, exercise_seed(seed, ex_spec.id, version.key),
+                           ex_spec.difficulty)
+        if ex_spec.final_only:
+            ex.answers = ex.answers[-1:]
+        exercises.append(ex)
+    return exercises
+
+
+def _points(p) -> str:
+    return str(int(p)) if float(p).is_integer() else f"{p:g}"
+
+
+def regenerate_command(ex_spec: ExerciseSpec, seed: int) -> str:
+    return f"symgrad exercise {ex_spec.kind} --seed {seed} --difficulty {ex_spec.difficulty}"
+
+
+def build_version(job: Job) -> VersionOutput:
+    """All files of one version (and its Moodle questions); a pure function of ``job``."""
+    from . import present
+
+    spec, version, lang = job.spec, job.version, job.lang
+    exercises = generate_version(spec, job.seed, version)
+    phrases = present.strings(lang)
+    out = VersionOutput()
+    folder = version.folder
+
+    def sheet(fmt: str) -> dict:
+        items = []
+        for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1):
+            ctx = present.exercise_context(ex, fmt, lang, n, ex_spec.title, _points(ex_spec.points),
+                                           ex_spec.id)
+            command = regenerate_command(ex_spec, ex.seed)
+            ctx["regenerate"] = command if fmt == "markdown" else present.user_text(command, fmt)
+            items.append(ctx)
+        return {"title": present.user_text(spec.title, fmt),
+                "instructions": present.user_text(spec.instructions, fmt)
+                if spec.instructions else None,
+                "version": present.user_text(version.label, fmt),
+                "student": present.user_text(version.name, fmt) if version.name else None,
+                "seed": job.seed, "exercises": items,
+                "total": _points(sum(e.points for e in spec.exercises))}
+
+    if "latex" in job.formats:
+        ctx = sheet("latex")
+        for name, answers in (("questions", False), ("key", True)):
+            tex = present.render_template("homework.tex.j2", sheet=ctx, answers=answers,
+                                          s=present.phrases_for(phrases, "latex"), lang=lang)
+            out.files[f"{folder}/{name}.tex"] = tex
+            if job.pdf:
+                from ..latex import compile_pdf
+
+                engine = "xelatex" if lang == "zh" else "pdflatex"
+                out.files[f"{folder}/{name}.pdf"] = compile_pdf(tex, engine=engine, timeout=120)
+    if "markdown" in job.formats:
+        ctx = sheet("markdown")
+        for name, answers in (("questions", False), ("key", True)):
+            out.files[f"{folder}/{name}.md"] = present.render_template(
+                "homework.md.j2", sheet=ctx, s=phrases, answers=answers, lang=lang)
+    summary = {
+        "version": version.label, "folder": folder, "student": version.name,
+        "seed": job.seed,
+        "exercises": [{
+            "id": ex_spec.id, "kind": ex.kind, "difficulty": ex.difficulty,
+            "points": ex_spec.points, "seed": ex.seed,
+            "regenerate": regenerate_command(ex_spec, ex.seed),
+            "question": ex.data, "prompt": ex.prompt[lang],
+            "answers": [a.to_dict(lang) for a in ex.answers],
+        } for ex_spec, ex in zip(spec.exercises, exercises)],
+    }
+    out.summary = summary
+    if "json" in job.formats:
+        out.files[f"{folder}/answers.json"] = json.dumps(
+            {"title": spec.title, **summary}, indent=2, ensure_ascii=False) + "\n"
+    if "moodle" in job.formats:
+        for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1):
+            ctx = present.exercise_context(ex, "html", lang, n, ex_spec.title,
+                                           _points(ex_spec.points), ex_spec.id)
+            ctx["regenerate"] = present.user_text(regenerate_command(ex_spec, ex.seed), "html")
+            out.moodle.append(present.render_template(
+                "homework.xml.j2", part="question", ex=ctx, version=present.user_text(
+                    version.label, "html"), student=present.user_text(version.name, "html")
+                if version.name else None, s=present.phrases_for(phrases, "html"), cloze=cloze_answer,
+                correct=phrases["correct"], lang=lang))
+    return out
+
+
+def cloze_text(text: str) -> str:
+    """Text inside a Moodle cloze feedback: HTML-safe, and ``} # ~ / " \\`` escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r'([\\}#~/"])', r"\\\1", text)
+
+
+def cloze_answer(answer: dict, correct: str) -> str:
+    """``{1:NUMERICAL:=v:tol#ok~%50%alt:tol#why}`` for one answer (numbers as displayed)."""
+    parts = [f"={answer['value']}:{answer['tolerance']}#{cloze_text(correct)}"]
+    for alt in answer["alternatives"]:
+        parts.append(f"%{alt['fraction']}%{alt['value']}:{answer['tolerance']}"
+                     f"#{cloze_text(alt['feedback_plain'])}")
+    return "{1:NUMERICAL:" + "~".join(parts) + "}"
+
+
+def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMATS,
+          lang: str = "en", pdf: bool = False, jobs: int = 1, progress=None) -> dict:
+    """Every output file of the set as ``{relative path: content}``; same input → same bytes.
+
+    ``jobs > 1`` builds versions in worker processes; results are collected in version order,
+    so the output is identical to ``jobs = 1``. ``progress(n)`` is called after each version.
+    """
+    from . import present
+
+    work = [Job(spec, seed, v, tuple(formats), lang, pdf) for v in versions]
+    results: list[VersionOutput] = []
+    if jobs > 1 and len(work) > 1:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn" if _threads_unsafe() else "fork")
+        with ctx.Pool(min(jobs, len(work))) as pool:
+            for result in pool.imap(build_version, work, chunksize=max(1, len(work) // (8 * jobs))):
+                results.append(result)
+                if progress:
+                    progress(1)
+    else:
+        for job in work:
+            results.append(build_version(job))
+            if progress:
+                progress(1)
+    files: dict[str, str | bytes] = {}
+    for result in results:
+        files.update(result.files)
+    if "moodle" in formats:
+        categories = []
+        for i, ex_spec in enumerate(spec.exercises):
+            categories.append({
+                "path": _category(spec.title, ex_spec.id),
+                "questions": [r.moodle[i] for r in results],
+            })
+        files["moodle.xml"] = present.render_template("homework.xml.j2", part="quiz",
+                                                      categories=categories)
+    index = {
+        "title": spec.title, "spec": Path(spec.path).name, "seed": seed, "lang": lang,
+        "formats": list(formats),
+        "exercises": [{"id": e.id, "kind": e.kind, "difficulty": e.difficulty,
+                       "points": e.points, "title": e.title} for e in spec.exercises],
+        "versions": [r.summary for r in results],
+    }
+    files["index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
+    return files
+
+
+def _threads_unsafe() -> bool:
+    import sys
+
+    return sys.platform != "linux"
+
+
+def _category(title: str, ident: str) -> str:
+    from .. import escape
+
+    safe = title.replace("/", "//")  # Moodle: a single / separates categories
+    return escape.xml(f"$course$/top/{safe}/{ident}")

@@ -1,0 +1,133 @@
+"""``symgrad stress``: generate many seeds of one kind and report what went wrong.
+
+After R/exams' ``stresstest_exercise``: exceptions, the range of every answer, duplicate
+questions, kink hits, (near-)zero or non-finite answers, and an independent numeric check
+of the derivation behind each exercise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .base import KINK_MARGIN, MIN_ANSWER
+
+DUPLICATE_WINDOW = 100  # "no duplicate among the first 100 versions"
+
+
+@dataclass
+class StressReport:
+    kind: str
+    difficulty: str
+    seeds: int
+    exceptions: Counter = field(default_factory=Counter)
+    ranges: dict = field(default_factory=dict)  # answer name -> [min, max, count]
+    duplicates: int = 0  # seeds whose question repeats an earlier seed's
+    duplicates_first_100: int = 0
+    kink_hits: int = 0  # kink argument closer than KINK_MARGIN
+    zero_answers: int = 0  # |answer| < MIN_ANSWER
+    nonfinite_answers: int = 0
+    check_failures: int = 0  # independent numeric check disagrees with the key
+    min_kink_distance: float = math.inf
+
+    @property
+    def ok(self) -> bool:
+        return not (self.exceptions or self.kink_hits or self.zero_answers
+                    or self.nonfinite_answers or self.check_failures or self.duplicates_first_100)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "difficulty": self.difficulty, "seeds": self.seeds, "ok": self.ok,
+            "exceptions": dict(sorted(self.exceptions.items())),
+            "duplicates": self.duplicates, "duplicates_first_100": self.duplicates_first_100,
+            "kink_hits": self.kink_hits, "zero_answers": self.zero_answers,
+            "nonfinite_answers": self.nonfinite_answers, "check_failures": self.check_failures,
+            "min_kink_distance": None if math.isinf(self.min_kink_distance)
+            else self.min_kink_distance,
+            "answers": {name: {"min": lo, "max": hi, "count": n}
+                        for name, (lo, hi, n) in sorted(self.ranges.items())},
+        }
+
+    def to_text(self) -> str:
+        lines = [f"stress {self.kind} ({self.difficulty}): {self.seeds} seeds — "
+                 + ("OK" if self.ok else "PROBLEMS FOUND"), ""]
+        kink = "none" if math.isinf(self.min_kink_distance) else f"{self.min_kink_distance:g}"
+        rows = [("exceptions", sum(self.exceptions.values())),
+                ("duplicate questions", self.duplicates),
+                (f"duplicates among first {DUPLICATE_WINDOW}", self.duplicates_first_100),
+                (f"kink hits (closer than {KINK_MARGIN:g})", self.kink_hits),
+                ("smallest kink distance", kink),
+                (f"zero answers (|a| < {MIN_ANSWER:g})", self.zero_answers),
+                ("non-finite answers", self.nonfinite_answers),
+                ("numeric check failures", self.check_failures)]
+        width = max(len(r[0]) for r in rows)
+        lines += [f"  {name:<{width}}  {value}" for name, value in rows]
+        for message, count in sorted(self.exceptions.items()):
+            lines.append(f"    {count} × {message}")
+        lines += ["", "  answer            count        min        max"]
+        for name, (lo, hi, n) in sorted(self.ranges.items()):
+            lines.append(f"  {name:<16} {n:>6} {lo:>10.4g} {hi:>10.4g}")
+        return "\n".join(lines) + "\n"
+
+
+def independent_check(exercise) -> bool:
+    """Finite differences on the derivation (or MLP) behind the exercise agree with the key."""
+    d = exercise.derivation
+    if d is None:
+        return True
+    if hasattr(d, "graph") and hasattr(d, "gradients") and hasattr(d, "point"):
+        from ..check import check_graph
+
+        point = {k: float(v) for k, v in d.point.items()}
+        result = check_graph(d.graph, point, {k: g.value for k, g in d.gradients.items()})
+        return result.passed is not False
+    if hasattr(d, "spec") and hasattr(d, "params"):
+        from ..mlp import check_gradients
+
+        return check_gradients(d.spec, d.params, d.gradients).passed
+    return True
+
+
+def stress(kind: str, n: int = 1000, difficulty: str = "medium", start: int = 0,
+           check: bool = True, progress=None) -> StressReport:
+    """Generate seeds ``start .. start+n-1`` of ``kind`` and collect a :class:`StressReport`."""
+    from . import make_exercise
+
+    report = StressReport(kind, difficulty, n)
+    seen: set[str] = set()
+    for i, seed in enumerate(range(start, start + n)):
+        if progress:
+            progress(1)
+        try:
+            ex = make_exercise(kind, seed, difficulty)
+        except Exception as err:  # noqa: BLE001 - counting them is the point
+            report.exceptions[f"{type(err).__name__}: {err}"] += 1
+            continue
+        fp = ex.fingerprint()
+        if fp in seen:
+            report.duplicates += 1
+            if i < DUPLICATE_WINDOW:
+                report.duplicates_first_100 += 1
+        seen.add(fp)
+        distance = ex.diagnostics.get("kink_distance", math.inf)
+        report.min_kink_distance = min(report.min_kink_distance, distance)
+        if distance < KINK_MARGIN:
+            report.kink_hits += 1
+        for a in ex.answers:
+            if not math.isfinite(a.value):
+                report.nonfinite_answers += 1
+                continue
+            if abs(a.value) < MIN_ANSWER:
+                report.zero_answers += 1
+            lo, hi, count = report.ranges.get(a.name, (math.inf, -math.inf, 0))
+            report.ranges[a.name] = [min(lo, a.value), max(hi, a.value), count + 1]
+        if check:
+            try:
+                passed = independent_check(ex)
+            except Exception as err:  # noqa: BLE001 - a crash in the checker, not the exercise
+                report.exceptions[f"check: {type(err).__name__}: {err}"] += 1
+                continue
+            if not passed:
+                report.check_failures += 1
+    return report

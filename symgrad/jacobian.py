@@ -1,0 +1,325 @@
+"""The lecture's vector chain rule: ``y = g(x)``, ``z = f(y)``, ``∇_x z = (∂y/∂x)ᵀ ∇_y z``.
+
+Each row of the Jacobian ``∂y/∂x`` (shape n×m: n outputs, m inputs) is one reverse pass over
+the graph of ``y_j`` (reverse mode computes a Jacobian one output at a time); ``∇_y z`` is one
+reverse pass over ``z``. The product is checked against a reverse pass over the composed
+expression ``z(g(x))`` (and that one against central differences).
+
+>>> rule = vector_chain_rule("x1*x2, x2+x3", "y1*y2", at="x1=1,x2=2,x3=3")
+>>> rule.jacobian_value.tolist(), rule.grad_x_value.tolist()
+([[2.0, 1.0, 0.0], [0.0, 1.0, 1.0]], [10.0, 7.0, 2.0])
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import sympy
+
+from .derivation import derive, parse_assignments
+from .errors import SymgradError
+from .graph import rewrite
+from .parse import NAME_RE, parse
+
+MAX_OUTPUTS = 20  # expressions in y = g(x)
+MAX_INPUTS = 20  # variables in x
+TOLERANCE = 1e-9  # chain-rule product vs the composed expression's own reverse pass
+
+
+def split_top_level(text: str) -> list[str]:
+    """``"x1*x2, max(x2, x3)"`` → ``["x1*x2", "max(x2, x3)"]``: commas outside parentheses."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return parts
+
+
+@dataclass
+class VectorChainRule:
+    """Everything the lecture's example shows, symbolic and (with a point) numeric."""
+
+    x: list[str]
+    y_names: list[str]
+    y_texts: list[str]
+    z_text: str
+    jacobian: sympy.Matrix  # n×m, in the x variables
+    grad_y: sympy.Matrix  # n×1, in the y variables
+    point: dict | None = None  # exact values of x
+    y_values: np.ndarray | None = None
+    jacobian_value: np.ndarray | None = None
+    grad_y_value: np.ndarray | None = None
+    grad_x_value: np.ndarray | None = None
+    direct_value: np.ndarray | None = None  # reverse pass over z(g(x)) itself
+    check: dict | None = None
+
+    @property
+    def grad_x(self) -> sympy.Matrix:
+        """``(∂y/∂x)ᵀ ∇_y z``, in x and y symbols (no simplification)."""
+        return self.jacobian.T * self.grad_y
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.y_names), len(self.x))
+
+    def sums(self) -> list[dict]:
+        """Per input: ``∂z/∂x_i = Σ_j ∂z/∂y_j · ∂y_j/∂x_i`` written out, term by term."""
+        out = []
+        for i, xi in enumerate(self.x):
+            generic = " + ".join(
+                rf"\frac{{\partial z}}{{\partial {_tex(yj)}}}"
+                rf"\frac{{\partial {_tex(yj)}}}{{\partial {_tex(xi)}}}" for yj in self.y_names)
+            terms = " + ".join(
+                rf"\left({sympy.latex(self.grad_y[j])}\right)"
+                rf"\left({sympy.latex(self.jacobian[j, i])}\right)"
+                for j in range(len(self.y_names)))
+            text_terms = " + ".join(f"({self.grad_y[j]})·({self.jacobian[j, i]})"
+                                    for j in range(len(self.y_names)))
+            value = None if self.grad_x_value is None else float(self.grad_x_value[i])
+            out.append({"variable": xi,
+                        "latex": rf"\frac{{\partial z}}{{\partial {_tex(xi)}}} = {generic} "
+                                 rf"= {terms}",
+                        "text": f"∂z/∂{xi} = {text_terms}", "value": value})
+        return out
+
+    def to_dict(self) -> dict:
+        n, m = self.shape
+        return {
+            "x": self.x,
+            "y": [{"name": name, "expr": text} for name, text in zip(self.y_names, self.y_texts)],
+            "z": self.z_text,
+            "point": None if self.point is None else {k: str(v) for k, v in self.point.items()},
+            "jacobian": {"shape": [n, m],
+                         "expr": [[str(self.jacobian[j, i]) for i in range(m)]
+                                  for j in range(n)],
+                         "latex": sympy.latex(self.jacobian),
+                         "value": _list(self.jacobian_value)},
+            "grad_y": {"expr": [str(e) for e in self.grad_y],
+                       "latex": sympy.latex(self.grad_y), "value": _list(self.grad_y_value)},
+            "grad_x": {"expr": [str(e) for e in self.grad_x],
+                       "latex": sympy.latex(self.grad_x), "value": _list(self.grad_x_value),
+                       "formula": r"\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}"
+                                  r"{\partial \mathbf{x}}\right)^\top \nabla_{\mathbf{y}} z"},
+            "y_values": _list(self.y_values),
+            "sums": self.sums(),
+            "check": self.check,
+        }
+
+    def to_text(self) -> str:
+        n, m = self.shape
+        lines = ["y = g(x): " + ",  ".join(f"{a} = {b}" for a, b in zip(self.y_names,
+                                                                        self.y_texts)),
+                 f"z = f(y): z = {self.z_text}"]
+        if self.point is not None:
+            lines.append("at " + ", ".join(f"{k} = {v}" for k, v in self.point.items()))
+            lines.append("y = " + _fmt(self.y_values))
+        lines += ["", f"Jacobian ∂y/∂x  ({n}×{m}: row j = y_j, column i = x_i)"]
+        for j in range(n):
+            lines.append("  [" + ", ".join(str(self.jacobian[j, i]) for i in range(m)) + "]")
+        if self.jacobian_value is not None:
+            lines.append("  = " + _fmt(self.jacobian_value).replace("\n", "\n    "))
+        lines += ["", "∇_y z = [" + ", ".join(map(str, self.grad_y)) + "]"]
+        if self.grad_y_value is not None:
+            lines.append("      = " + _fmt(self.grad_y_value))
+        lines += ["", "∇_x z = (∂y/∂x)ᵀ ∇_y z, i.e. ∂z/∂x_i = Σ_j ∂z/∂y_j · ∂y_j/∂x_i"]
+        for entry in self.sums():
+            value = "" if entry["value"] is None else f" = {entry['value']:.6g}"
+            lines.append(f"  {entry['text']}{value}")
+        if self.check is not None:
+            verdict = "passed" if self.check["passed"] else "FAILED"
+            lines += ["", f"Check: {verdict}, max relative error "
+                          f"{self.check['max_rel_error']:.2e} ({self.check['method']})"]
+        return "\n".join(lines) + "\n"
+
+
+def _tex(name: str) -> str:
+    head = name.rstrip("0123456789")
+    return f"{head}_{{{name[len(head):]}}}" if head != name and head else name
+
+
+def _list(a):
+    return None if a is None else np.asarray(a, dtype=float).tolist()
+
+
+def _fmt(a) -> str:
+    return np.array2string(np.asarray(a, dtype=float) + 0.0, precision=6, suppress_small=True)
+
+
+def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence[str] | None = None,
+                      y_names: str | Sequence[str] | None = None) -> VectorChainRule:
+    """Jacobian ``∂y/∂x`` and ``∇_x z = (∂y/∂x)ᵀ ∇_y z`` for ``y = g(x)``, ``z = f(y)``.
+
+    ``y``: the expressions of ``g`` (a comma list or a sequence); they are named
+    ``y1, ..., yn`` (or ``y_names``) and ``z`` is written in those names. ``x`` fixes the input
+    order (default: order of first appearance). ``at``: ``"x1=1,x2=2"`` or a dict; without it
+    the result is symbolic only.
+    """
+    texts = [t for item in ([y] if isinstance(y, str) else list(y))
+             for t in split_top_level(item)]
+    if not texts or any(not t for t in texts):
+        raise SymgradError("--y: expected one or more expressions separated by commas")
+    if len(texts) > MAX_OUTPUTS:
+        raise SymgradError(f"--y: {len(texts)} expressions; the limit is {MAX_OUTPUTS}")
+    names = _names(y_names, len(texts))
+    trees = [_parse(t, f"--y expression {j} ({names[j - 1]})") for j, t in enumerate(texts, 1)]
+    z_tree = _parse(z, "--z")
+    used = []
+    for tree in trees:
+        for v in _variables(tree):
+            if v not in used:
+                used.append(v)
+    inputs = _inputs(x, used)
+    clash = sorted(set(inputs) & set(names))
+    if clash:
+        raise SymgradError(f"--y: the names {', '.join(clash)} are used both as inputs x and "
+                           "as outputs y; rename the inputs or pass --y-names")
+    z_vars = _variables(z_tree)
+    stray = [v for v in z_vars if v not in names]
+    if stray:
+        raise SymgradError(f"--z: z may only use {', '.join(names)}; got {', '.join(stray)}")
+
+    point = parse_assignments(at) or None if at else None
+    if point is not None:
+        missing = [v for v in inputs if v not in point]
+        unknown = [v for v in point if v not in inputs]
+        if missing:
+            raise SymgradError(f"--at: no value for {', '.join(missing)}")
+        if unknown:
+            raise SymgradError(f"--at: {', '.join(unknown)} is not an input "
+                               f"(inputs: {', '.join(inputs)})")
+
+    n, m = len(texts), len(inputs)
+    jac = sympy.zeros(n, m)
+    jac_value = None if point is None else np.zeros((n, m))
+    y_values = None if point is None else np.zeros(n)
+    for j, tree in enumerate(trees):
+        value, grads = _reverse_pass(tree, point)
+        if point is not None:
+            y_values[j] = value
+        for name, (expr, grad_value) in grads.items():
+            i = inputs.index(name)
+            jac[j, i] = expr
+            if point is not None:
+                jac_value[j, i] = grad_value
+
+    grad_y = sympy.zeros(n, 1)
+    grad_y_value = None if point is None else np.zeros(n)
+    z_at = None if point is None else {v: sympy.Rational(repr(float(y_values[names.index(v)])))
+                                       for v in z_vars}
+    for name, (expr, grad_value) in _reverse_pass(z_tree, z_at)[1].items():
+        j = names.index(name)
+        grad_y[j] = expr
+        if point is not None:
+            grad_y_value[j] = grad_value
+
+    rule = VectorChainRule(inputs, names, texts, z, jac, grad_y, point, y_values, jac_value,
+                           grad_y_value)
+    if point is not None:
+        rule.grad_x_value = jac_value.T @ grad_y_value
+        rule.direct_value, rule.check = _direct_check(trees, names, z_tree, inputs, point,
+                                                      rule.grad_x_value)
+    return rule
+
+
+def _variables(tree) -> list[str]:
+    """Variable names in order of first appearance."""
+    from .graph import walk
+
+    return list(dict.fromkeys(e.name for e in walk(tree) if e.op == "var"))
+
+
+def _reverse_pass(tree, point, check: bool = False):
+    """``(value, {name: (gradient expr, gradient value)})`` of one expression by ``derive``.
+
+    A lone variable or constant has no operation for ``derive`` to run through; its
+    gradient is 1 (or nothing), written here directly.
+    """
+    if tree.op == "var":
+        value = None if point is None else float(point[tree.name])
+        return value, {tree.name: (sympy.Integer(1), 1.0)}
+    if tree.is_const:
+        return float(tree.value), {}
+    at = None if point is None else {v: point[v] for v in _variables(tree)}
+    d = derive(tree, at=at, check=check)
+    grads = {name: (g.expr if g.expr is not None else g.node_expr, g.value)
+             for name, g in d.gradients.items()}
+    return d.value, grads
+
+
+def _parse(text: str, what: str):
+    try:
+        return parse(text)
+    except SymgradError as err:
+        raise SymgradError(f"{what}: {err}") from None
+
+
+def _names(y_names, n: int) -> list[str]:
+    if y_names is None:
+        return [f"y{j}" for j in range(1, n + 1)]
+    names = [s.strip() for s in y_names.split(",")] if isinstance(y_names, str) else list(y_names)
+    if len(names) != n or len(set(names)) != n or not all(NAME_RE.match(s) for s in names):
+        raise SymgradError(f"--y-names: expected {n} distinct names, got {','.join(names)!r}")
+    return names
+
+
+def _inputs(x, used: list[str]) -> list[str]:
+    if x is None or x == "":
+        if not used:
+            raise SymgradError("--y: the expressions use no variables; nothing to differentiate")
+        names = used
+    else:
+        names = [s.strip() for s in x.split(",")] if isinstance(x, str) else list(x)
+        bad = [s for s in names if not NAME_RE.match(s)]
+        if bad or len(set(names)) != len(names):
+            raise SymgradError(f"--x: expected distinct variable names, got {','.join(names)!r}")
+        missing = [v for v in used if v not in names]
+        if missing:
+            raise SymgradError(f"--x: the expressions also use {', '.join(missing)}")
+    if len(names) > MAX_INPUTS:
+        raise SymgradError(f"--x: {len(names)} inputs; the limit is {MAX_INPUTS}")
+    return names
+
+
+def _direct_check(trees, names, z_tree, inputs, point, chain_value):
+    """Reverse pass over ``z(g(x))`` composed as one expression, plus its own FD check."""
+    by_name = dict(zip(names, trees))
+    composed = rewrite(z_tree, lambda e: by_name[e.name] if e.op == "var" else e)
+    direct = np.zeros(len(inputs))
+    method = "reverse pass over the composed expression z(g(x))"
+    fd_passed = None
+    if composed.op == "var" or composed.is_const:
+        for name, (_, value) in _reverse_pass(composed, point)[1].items():
+            direct[inputs.index(name)] = value
+    else:
+        d = derive(composed, at={v: point[v] for v in _variables(composed)})
+        for name, grad in d.gradients.items():
+            direct[inputs.index(name)] = grad.value
+        if d.check is not None:
+            fd_passed = d.check.passed
+            method += f", itself checked by {d.check.method}"
+    scale = np.maximum(np.maximum(np.abs(chain_value), np.abs(direct)), 1e-300)
+    err = float(np.max(np.abs(chain_value - direct) / scale)) if len(direct) else 0.0
+    err = 0.0 if np.allclose(chain_value, direct, rtol=0, atol=1e-14) else err
+    passed = err <= TOLERANCE and fd_passed is not False
+    return direct, {"passed": bool(passed), "max_rel_error": err, "method": method,
+                    "finite_differences_passed": fd_passed}
+
+
+def format_rule(rule: VectorChainRule, fmt: str = "text") -> str:
+    """``text`` or ``json``; other formats are the renderer's job."""
+    if fmt == "json":
+        return json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "text":
+        return rule.to_text()
+    raise SymgradError(f"format {fmt} for jacobian is not available yet")

@@ -1,0 +1,105 @@
+"""The `derive` command's contract: JSON keys, exit statuses, stdin, files, lazy imports."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SIGMOID_CIRCUIT, SIGMOID_POINT
+from symgrad.cli import cli
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_derive_json_contract():
+    result = run("derive", SIGMOID_CIRCUIT, "--at", SIGMOID_POINT, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in ("expression", "variables", "value", "gradient", "nodes", "check"):
+        assert key in data
+    assert abs(data["value"] - 0.7310585786300049) < 1e-12
+    expected = {"w0": -0.1966, "x0": 0.3932, "w1": -0.3932, "x1": -0.5898, "w2": 0.1966}
+    assert {k: round(v["value"], 4) for k, v in data["gradient"].items()} == expected
+    assert all({"expr", "latex", "value"} <= set(v) for v in data["gradient"].values())
+    assert all({"id", "op", "inputs", "expr", "value", "grad", "local"} <= set(n)
+               for n in data["nodes"])
+    assert data["check"]["passed"] is True
+    assert {"passed", "max_rel_error", "method"} <= set(data["check"])
+
+
+def test_symbolic_only_without_at():
+    data = json.loads(run("derive", "x*y", "--format", "json").output)
+    assert data["value"] is None and data["check"] is None
+    assert data["gradient"]["x"] == {"expr": "y", "latex": "y", "node_expr": "y", "value": None}
+
+
+def test_stdin_and_wrt_and_granularity():
+    result = run("derive", "-", "--at", "x=-2,y=5,z=-4", "--wrt", "z", "--format", "json",
+                 "--granularity", "gate", input="(x+y)*z\n")
+    data = json.loads(result.output)
+    assert list(data["gradient"]) == ["z"] and data["gradient"]["z"]["value"] == 3.0
+
+
+def test_text_output_shows_forward_backward_and_check():
+    out = run("derive", SIGMOID_CIRCUIT, "--at", SIGMOID_POINT).output
+    for word in ("0.7311", "-0.1966", "0.3932", "-0.5344", "passed"):
+        assert word in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["derive", "x +"], "syntax error"),
+    (["derive", "x*y", "--at", "x=1"], "no value for y"),
+    (["derive", "x", "--granularity", "fine"], "fine"),
+    (["derive", "log(x)", "--at", "x=0"], "not a finite"),
+    (["derive", "x*y", "--wrt", "q"], "not in the expression"),
+])
+def test_bad_input_exits_2_with_one_line(args, words):
+    result = run(*args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symgrad: error:") and words in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_traceback():
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "x +"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_check_failure_exits_1(monkeypatch):
+    from symgrad import ops
+
+    broken = ops.OPS["sin"].__class__(**{**ops.OPS["sin"].__dict__,
+                                         "partials": (lambda x: 2 * x,)})
+    monkeypatch.setitem(ops.OPS, "sin", broken)
+    ops._lambdified.cache_clear()
+    try:
+        result = run("derive", "sin(x)", "--at", "x=1")
+    finally:
+        monkeypatch.undo()
+        ops._lambdified.cache_clear()
+    assert result.exit_code == 1
+    assert "FAILED" in result.output
+
+
+def test_output_file_is_written_and_not_overwritten_without_force(tmp_path):
+    target = tmp_path / "out.json"
+    assert run("derive", "x*y", "--format", "json", "-o", str(target)).exit_code == 0
+    first = target.read_bytes()
+    result = run("derive", "x*z", "--format", "json", "-o", str(target))
+    assert result.exit_code == 2 and target.read_bytes() == first
+    assert run("derive", "x*z", "--format", "json", "-o", str(target), "--force").exit_code == 0
+    assert b"x*z" in target.read_bytes()
+
+
+def test_help_imports_neither_sympy_nor_numpy():
+    code = ("import sys; from symgrad.cli import cli\n"
+            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sympy', 'numpy') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr

@@ -1,0 +1,106 @@
+"""symgrad.jacobian and `symgrad jacobian`: the lecture's vector chain rule."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import sympy
+from click.testing import CliRunner
+
+from symgrad.cli import cli
+from symgrad.errors import SymgradError
+from symgrad.jacobian import split_top_level, vector_chain_rule
+
+
+def test_lecture_three_inputs_two_outputs():
+    rule = vector_chain_rule("x1*x2, x2+x3", "y1*y2", at="x1=1,x2=2,x3=3")
+    assert rule.shape == (2, 3)  # n×m: outputs × inputs
+    x1, x2 = sympy.symbols("x1 x2", real=True)
+    assert rule.jacobian[0, 0] == x2 and rule.jacobian[0, 1] == x1 and rule.jacobian[0, 2] == 0
+    assert list(rule.jacobian[1, :]) == [0, 1, 1]
+    np.testing.assert_array_equal(rule.jacobian_value, [[2, 1, 0], [0, 1, 1]])
+    np.testing.assert_array_equal(rule.grad_y_value, [5, 2])  # ∂z/∂y = (y2, y1) at y = (2, 5)
+    # oracle: z = x1*x2*(x2+x3) differentiated by hand
+    np.testing.assert_allclose(rule.grad_x_value, [2 * 5, 1 * 5 + 2, 2], rtol=1e-15)
+    assert rule.check["passed"] and rule.check["max_rel_error"] <= 1e-12
+    sums = rule.sums()
+    assert sums[0]["text"] == "∂z/∂x1 = (y2)·(x2) + (y1)·(0)"
+    assert r"\frac{\partial z}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{1}}" \
+        in sums[0]["latex"]
+
+
+def test_transpose_product_matches_numeric_jacobian():
+    """Oracle: central differences of g and f, independent of symgrad's reverse pass."""
+    rule = vector_chain_rule(["sin(a)*b", "a^2 - b", "exp(a/b)"], "y1*y3 + tanh(y2)",
+                             at="a=0.3,b=1.7")
+    g = lambda a, b: np.array([np.sin(a) * b, a * a - b, np.exp(a / b)])
+    f = lambda y: y[0] * y[2] + np.tanh(y[1])
+    p, h = np.array([0.3, 1.7]), 1e-6
+    jac = np.column_stack([(g(*(p + h * e)) - g(*(p - h * e))) / (2 * h) for e in np.eye(2)])
+    np.testing.assert_allclose(rule.jacobian_value, jac, rtol=1e-8)
+    y = g(*p)
+    grad_y = np.array([(f(y + h * e) - f(y - h * e)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(rule.grad_y_value, grad_y, rtol=1e-8)
+    np.testing.assert_allclose(rule.grad_x_value, jac.T @ grad_y, rtol=1e-7)
+    np.testing.assert_allclose(rule.direct_value, rule.grad_x_value, rtol=1e-12)
+
+
+def test_symbolic_only_without_point_and_input_order():
+    rule = vector_chain_rule("x1*x2, x2+x3", "y1*y2", x="x3,x2,x1")
+    assert rule.x == ["x3", "x2", "x1"] and rule.jacobian_value is None and rule.check is None
+    assert list(rule.jacobian[1, :]) == [1, 1, 0]
+    assert rule.to_dict()["grad_x"]["value"] is None
+
+
+def test_split_keeps_function_commas():
+    assert split_top_level("max(x1, x2), x1 + 1") == ["max(x1, x2)", "x1 + 1"]
+
+
+def test_cli_json(tmp_path):
+    out = tmp_path / "j.json"
+    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2",
+                                   "--at", "x1=1,x2=2,x3=3", "--format", "json", "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    data = json.loads(out.read_text())
+    assert data["jacobian"]["shape"] == [2, 3]
+    assert data["jacobian"]["value"] == [[2.0, 1.0, 0.0], [0.0, 1.0, 1.0]]
+    assert data["grad_x"]["value"] == [10.0, 7.0, 2.0]
+    assert data["check"]["passed"] is True
+
+
+def test_cli_text_shows_jacobian_and_product():
+    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2", "--y", "x2+x3", "--z", "y1*y2",
+                                   "--at", "x1=1,x2=2,x3=3"])
+    assert run.exit_code == 0, run.output
+    assert "Jacobian ∂y/∂x  (2×3" in run.output
+    assert "∂z/∂x2 = (y2)·(x1) + (y1)·(1) = 7" in run.output
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--y", "x1*x2", "--z", "y1*x1"], "--z: z may only use y1; got x1"),
+    (["--y", "x1*x2, __import__('os')", "--z", "y1"], "--y expression 2 (y2): unknown function"),
+    (["--y", "x1*x2", "--z", "y1", "--at", "x1=1"], "--at: no value for x2"),
+    (["--y", "y1*x2", "--z", "y1"], "used both as inputs x and as outputs y"),
+    (["--y", "x1, ", "--z", "y1"], "--y: expected one or more expressions"),
+    (["--y", "x1*x2", "--z", "y1", "--x", "x1"], "--x: the expressions also use x2"),
+])
+def test_bad_input_exit_2(args, expected):
+    run = CliRunner().invoke(cli, ["jacobian"] + args)
+    assert run.exit_code == 2, run.output
+    assert expected in run.output
+
+
+def test_library_raises_symgrad_error():
+    with pytest.raises(SymgradError):
+        vector_chain_rule("x1", "y1", y_names="a,b")
+
+
+def test_lone_variables_are_identity_rows():
+    rule = vector_chain_rule("x1, x1*x2", "y1 + y2", at="x1=2,x2=3")
+    np.testing.assert_array_equal(rule.jacobian_value, [[1, 0], [3, 2]])
+    np.testing.assert_array_equal(rule.grad_x_value, [4, 2])
+    assert rule.check["passed"]
+    single = vector_chain_rule("x1*x2", "y1", at="x1=2,x2=3")
+    np.testing.assert_array_equal(single.grad_x_value, [3, 2])

@@ -1,0 +1,170 @@
+"""Sandboxed LaTeX compilation: escaping compiles, loops are killed, files stay private.
+
+Tests that need TeX skip outside CI when it is missing; with ``CI`` set they fail.
+"""
+
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+from conftest import IN_CI, require_tool
+
+from symgrad import escape, latex
+from symgrad.errors import SymgradError
+
+SPECIALS = "& % $ # _ { } ~ ^ \\ < > \" ' ]]>"
+
+
+@pytest.fixture
+def pdflatex():
+    require_tool("pdflatex")
+
+
+@pytest.fixture
+def xelatex():
+    require_tool("xelatex")
+
+
+@pytest.fixture(autouse=True)
+def private_tempdir(tmp_path, monkeypatch):
+    """Route compile temp dirs into a directory the test can inspect afterwards."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    yield scratch
+    assert list(scratch.iterdir()) == [], "compile_pdf left its temp directory behind"
+
+
+def document(body, cls="article"):
+    """A minimal complete document around ``body``."""
+    return f"\\documentclass{{{cls}}}\n\\begin{{document}}\n{body}\n\\end{{document}}\n"
+
+
+def pdf_text(pdf):
+    """Text of a PDF via poppler's pdftotext, or ``None`` if it is not installed (outside CI)."""
+    if shutil.which("pdftotext") is None:
+        if IN_CI:
+            require_tool("pdftotext")  # fails
+        return None
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
+    ).stdout.decode("utf-8")
+
+
+def test_every_special_character_compiles(pdflatex):
+    escaped = escape.latex(SPECIALS)
+    body = f"{escaped}\n\n\\textbf{{{escaped}}}\n\n\\section{{{escaped}}}"
+    pdf = latex.compile_pdf(document(body))
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    if text is not None:
+        # OT1 fonts: ~ ^ come out as spacing accents, quotes curly, \_ is a drawn rule
+        typeset = text.translate(str.maketrans("˜ˆ”’", "~^\"'"))
+        for char in SPECIALS.replace("_", "").split():
+            assert char in typeset, char
+
+
+def test_chinese_with_ctex(xelatex):
+    name = "张三 & 李四：50% 的 $x_1$"
+    pdf = latex.compile_pdf(document(escape.latex(name), cls="ctexart"), engine="xelatex")
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    if text is not None:
+        assert "张三" in text and "李四" in text and "50%" in text
+
+
+def test_references_are_resolved_by_a_rerun(pdflatex):
+    pdf = latex.compile_pdf(document("\\section{A}\\label{s}See section~\\ref{s}."))
+    text = pdf_text(pdf)
+    if text is not None:
+        assert "See section 1." in text
+
+
+def test_looping_document_is_killed_within_timeout(pdflatex):
+    start = time.monotonic()
+    with pytest.raises(SymgradError, match=r"LaTeX did not finish within 5 s"):
+        latex.compile_pdf(document("\\def\\x{\\x}\\x"), timeout=5)
+    elapsed = time.monotonic() - start
+    print(f"looping document stopped after {elapsed:.2f} s")
+    assert elapsed < 10
+
+
+def test_endless_output_is_killed_too(pdflatex):
+    """A loop that writes to the log as fast as it can is stopped the same way."""
+    with pytest.raises(SymgradError, match="did not finish within 3 s"):
+        latex.compile_pdf(document("\\loop\\message{spam}\\iftrue\\repeat"), timeout=3)
+
+
+def test_write18_does_not_run(pdflatex, tmp_path):
+    canary = tmp_path / "CANARY"
+    body = (
+        f"\\immediate\\write18{{touch {canary}}}"
+        f"\\immediate\\write18{{echo pwned > {canary}}}"
+        "shell escape test"
+    )
+    pdf = latex.compile_pdf(document(body))
+    assert pdf.startswith(b"%PDF-")
+    assert not canary.exists()
+
+
+def test_input_outside_the_directory_is_refused(pdflatex, tmp_path):
+    secret = tmp_path / "secret.tex"
+    secret.write_text("TOPSECRET")
+    for path in [str(secret), "/etc/passwd", "../secret"]:
+        with pytest.raises(SymgradError, match="not found") as caught:
+            latex.compile_pdf(document(f"\\input{{{path}}}"))
+        assert "TOPSECRET" not in str(caught.value) and "root:" not in str(caught.value)
+
+
+def test_openin_outside_the_directory_reads_nothing(pdflatex, tmp_path):
+    """Raw \\openin of an absolute path sees end-of-file; a successful read would error."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET\n")
+    body = (
+        f"\\newread\\r\\immediate\\openin\\r={secret} "
+        "\\ifeof\\r blocked\\else\\read\\r to\\line \\errmessage{LEAKED}\\fi"
+    )
+    pdf = latex.compile_pdf(document(body))
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_openout_outside_the_directory_is_refused(pdflatex, tmp_path):
+    target = tmp_path / "written-by-tex.txt"
+    body = f"\\newwrite\\w\\immediate\\openout\\w={target}\\immediate\\write\\w{{owned}}"
+    with pytest.raises(SymgradError, match="write"):
+        latex.compile_pdf(document(body))
+    assert not target.exists()
+    assert not (tmp_path / "written-by-tex.txt.tex").exists()
+
+
+def test_compile_error_names_first_error_and_line(pdflatex):
+    source = document("fine\n\\undefinedmacro")  # \\undefinedmacro is on line 4
+    with pytest.raises(SymgradError) as caught:
+        latex.compile_pdf(source)
+    message = str(caught.value)
+    assert message == "LaTeX error on line 4: Undefined control sequence."
+    assert "\n" not in message
+
+
+def test_missing_package_is_reported(pdflatex):
+    source = document("x").replace("\n", "\n\\usepackage{no-such-package}\n", 1)
+    missing = r"line \d+: LaTeX Error: File `no-such-package.sty' not found"
+    with pytest.raises(SymgradError, match=missing):
+        latex.compile_pdf(source)
+
+
+def test_missing_tex_names_debian_packages(monkeypatch):
+    monkeypatch.setattr(latex.shutil, "which", lambda name: None)
+    assert not latex.tex_available("pdflatex")
+    with pytest.raises(SymgradError, match="xelatex was not found.*apt-get install texlive-xetex"):
+        latex.compile_pdf(document("x"), engine="xelatex")
+    with pytest.raises(SymgradError, match="texlive-latex-base"):
+        latex.compile_pdf(document("x"))
+
+
+def test_unknown_engine_is_refused():
+    assert not latex.tex_available("lualatex --shell-escape")
+    with pytest.raises(SymgradError, match="unknown LaTeX engine"):
+        latex.compile_pdf(document("x"), engine="sh")

@@ -1,0 +1,468 @@
+"""symgrad.mlp and `symgrad mlp`: gradients against independent oracles written here.
+
+Oracles: a hand-written NumPy forward/backward (the lecture's loop, written out separately
+from symgrad's layer graph) and per-parameter finite differences of a test-local forward pass.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from symgrad.cli import cli
+from symgrad.errors import SymgradError
+from symgrad.mlp import (ACTIVATIONS, MAX_WIDTH, SCALAR_CHECK_LIMIT, build_layer_graph,
+                         entry_gradient, format_result, make_spec, params_from_dict,
+                         random_params, run_mlp)
+
+# The lecture's 3-4-3-2 network (ReLU, ReLU, softmax, cross-entropy) with fixed weights.
+LECTURE = {
+    "W1": [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6], [-0.7, 0.2, 0.9], [0.1, -0.3, 0.25]],
+    "b1": [0.1, -0.2, 0.05, 0.3],
+    "W2": [[0.2, -0.5, 0.3, 0.4], [-0.6, 0.1, 0.2, 0.5], [0.3, 0.3, -0.4, -0.2]],
+    "b2": [0.05, 0.1, -0.2],
+    "W3": [[0.7, -0.3, 0.2], [-0.4, 0.6, 0.1]],
+    "b3": [0.0, 0.1],
+    "x": [1.0, -2.0, 0.5],
+    "y": [0.0, 1.0],
+}
+
+# ---------------------------------------------------------------- independent oracles
+
+HAND_G = {
+    "linear": (lambda z: z, lambda z: np.ones_like(z)),
+    "relu": (lambda z: np.where(z > 0, z, 0.0), lambda z: np.where(z > 0, 1.0, 0.0)),
+    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)),
+                lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
+    "softplus": (lambda z: np.log(1 + np.exp(z)), lambda z: 1 / (1 + np.exp(-z))),
+    "hardtanh": (lambda z: np.minimum(1.0, np.maximum(-1.0, z)),
+                 lambda z: np.where(np.abs(z) < 1, 1.0, 0.0)),
+}
+
+
+def hand_loss(p, acts, output, loss, lam):
+    """J written out directly from the lecture's definitions (no log-sum-exp tricks)."""
+    h = np.array(p["x"], float)
+    depth = len(acts) + 1
+    for k in range(1, depth + 1):
+        z = np.array(p[f"W{k}"]) @ h + np.array(p[f"b{k}"])
+        if k < depth:
+            h = HAND_G[acts[k - 1]][0](z)
+    y = np.array(p["y"], float)
+    if output == "softmax":
+        y_hat = np.exp(z) / np.exp(z).sum()
+    elif output == "sigmoid":
+        y_hat = 1 / (1 + np.exp(-z))
+    else:
+        y_hat = z
+    if loss == "mse":
+        data = 0.5 * np.sum((y - y_hat) ** 2)
+    elif output == "softmax":
+        data = -np.sum(y * np.log(y_hat))
+    else:
+        data = -np.sum(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+    omega = 0.5 * sum(np.sum(np.array(p[f"W{k}"]) ** 2) for k in range(1, depth + 1))
+    return data + lam * omega
+
+
+def hand_backprop(p, acts, output, loss, lam):
+    """The lecture's backward loop, written out for the test (∇ŷ then g ← g ⊙ g', ...)."""
+    depth = len(acts) + 1
+    hs, zs = [np.array(p["x"], float)], []
+    for k in range(1, depth + 1):
+        z = np.array(p[f"W{k}"]) @ hs[-1] + np.array(p[f"b{k}"])
+        zs.append(z)
+        if k < depth:
+            hs.append(HAND_G[acts[k - 1]][0](z))
+    z = zs[-1]
+    y = np.array(p["y"], float)
+    if output == "softmax":
+        y_hat = np.exp(z) / np.exp(z).sum()
+        jac = np.diag(y_hat) - np.outer(y_hat, y_hat)
+    elif output == "sigmoid":
+        y_hat = 1 / (1 + np.exp(-z))
+        jac = np.diag(y_hat * (1 - y_hat))
+    else:
+        y_hat, jac = z, np.eye(len(z))
+    if loss == "mse":
+        grad_yhat = y_hat - y
+    elif output == "softmax":
+        grad_yhat = -y / y_hat
+    else:
+        grad_yhat = -y / y_hat + (1 - y) / (1 - y_hat)
+    g = jac.T @ grad_yhat  # unfused on purpose: an independent route to ŷ − y
+    grads = {}
+    for k in range(depth, 0, -1):
+        if k < depth:
+            g = g * HAND_G[acts[k - 1]][1](zs[k - 1])
+        W = np.array(p[f"W{k}"])
+        grads[f"b{k}"] = g.copy()
+        grads[f"W{k}"] = np.outer(g, hs[k - 1]) + lam * W
+        g = W.T @ g
+    return grads
+
+
+def finite_differences(p, acts, output, loss, lam, h=1e-4):
+    """Five-point central differences, one parameter at a time (a slow, obvious oracle)."""
+    grads = {}
+    for key in p:
+        if key in ("x", "y"):
+            continue
+        base = np.array(p[key], float)
+        out = np.zeros_like(base)
+        for index in np.ndindex(base.shape):
+            values = []
+            for off in (-2 * h, -h, h, 2 * h):
+                q = dict(p)
+                moved = base.copy()
+                moved[index] += off
+                q[key] = moved.tolist()
+                values.append(hand_loss(q, acts, output, loss, lam))
+            out[index] = (values[0] - 8 * values[1] + 8 * values[2] - values[3]) / (12 * h)
+        grads[key] = out
+    return grads
+
+
+def assert_grads_equal(result_grads, expected, rtol, atol=1e-12):
+    assert sorted(result_grads) == sorted(expected)
+    for key, value in expected.items():
+        np.testing.assert_allclose(result_grads[key], value, rtol=rtol, atol=atol, err_msg=key)
+
+
+# ---------------------------------------------------------------- the lecture network
+
+def lecture_result(**kwargs):
+    spec = make_spec("3,4,3,2", hidden="relu", output="softmax", loss="ce", **kwargs)
+    return run_mlp(spec, params_from_dict(spec, LECTURE))
+
+
+def test_lecture_network_matches_hand_numpy_and_finite_differences():
+    result = lecture_result()
+    hand = hand_backprop(LECTURE, ["relu", "relu"], "softmax", "ce", 0.0)
+    assert_grads_equal(result.gradients, hand, rtol=1e-8)
+    fd = finite_differences(LECTURE, ["relu", "relu"], "softmax", "ce", 0.0)
+    assert_grads_equal(result.gradients, fd, rtol=1e-8, atol=1e-10)
+    assert result.loss == pytest.approx(hand_loss(LECTURE, ["relu", "relu"], "softmax", "ce", 0),
+                                        rel=1e-12)
+    assert result.check.passed and result.check.max_rel_error < 1e-8
+    assert result.scalar_check["passed"] and result.scalar_check["max_rel_error"] < 1e-10
+    assert not result.kinks
+    # the lecture's layer-k result: ∇W^{(k)} = (ŷ − y) h^{(j)ᵀ}, ∇b^{(k)} = ŷ − y
+    residual = result.output - np.array(LECTURE["y"])
+    np.testing.assert_allclose(result.gradients["b3"], residual, rtol=1e-12)
+    np.testing.assert_allclose(result.gradients["W3"], np.outer(residual, result.values["h2"]),
+                               rtol=1e-12)
+
+
+def test_lecture_network_through_cli_json(tmp_path):
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(LECTURE))
+    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--hidden", "relu",
+                                   "--output", "softmax", "--loss", "ce", "--params", str(path),
+                                   "--format", "json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    assert {"loss", "output", "gradients", "check"} <= set(data)
+    assert set(data["check"]) >= {"passed", "max_rel_error", "method"}
+    assert data["check"]["passed"] is True
+    hand = hand_backprop(LECTURE, ["relu", "relu"], "softmax", "ce", 0.0)
+    assert_grads_equal({k: np.array(v) for k, v in data["gradients"].items()}, hand, rtol=1e-8)
+    assert np.array(data["gradients"]["W2"]).shape == (3, 4)
+    assert np.array(data["gradients"]["b2"]).shape == (3,)
+    assert data["output"] == pytest.approx(lecture_result().output.tolist(), rel=1e-12)
+    assert data["kinks"] == []
+
+
+def test_cli_output_file_and_text_format(tmp_path):
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(LECTURE))
+    out = tmp_path / "report.txt"
+    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--params", str(path),
+                                   "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    text = out.read_text()
+    for key, shape in [("W1", "(4, 3)"), ("b1", "(4,)"), ("W2", "(3, 4)"), ("b2", "(3,)"),
+                       ("W3", "(2, 3)"), ("b3", "(2,)")]:
+        assert f"∇{key}  shape {shape}" in text
+    assert "h^(1) = max(0, z^(1))" in text and "L = −Σ y log ŷ" in text
+    assert "Check: passed" in text
+
+
+# ---------------------------------------------------------------- every combination
+
+SUPPORTED = [("softmax", "ce"), ("sigmoid", "ce"), ("linear", "mse"), ("sigmoid", "mse"),
+             ("softmax", "mse")]
+
+
+@pytest.mark.parametrize("hidden", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("output,loss", SUPPORTED)
+def test_every_combination_against_finite_differences(hidden, output, loss):
+    spec = make_spec("3,4,3,2", hidden=hidden, output=output, loss=loss, l2=0.05)
+    params = random_params(spec, seed=7)
+    result = run_mlp(spec, params)
+    p = params.to_json()
+    fd = finite_differences(p, [hidden, hidden], output, loss, 0.05)
+    assert_grads_equal(result.gradients, fd, rtol=1e-7, atol=1e-9)
+    hand = hand_backprop(p, [hidden, hidden], output, loss, 0.05)
+    assert_grads_equal(result.gradients, hand, rtol=1e-9)
+    assert result.check.passed and not result.check.skipped
+    assert result.scalar_check["passed"]
+    first = result.backward_steps[0]
+    assert first.kind == "output"
+    if loss == "ce":  # fused: the recorded step is ŷ − y
+        assert first.latex.endswith(r"= \hat{\mathbf{y}} - \mathbf{y}")
+        assert r"\nabla_{\mathbf{z}^{(3)}}" in first.latex
+        np.testing.assert_allclose(first.value, result.output - params.y, rtol=1e-12)
+
+
+def test_per_layer_hidden_activations():
+    spec = make_spec("2,3,3,3,2", hidden="tanh,relu,softplus", output="sigmoid", loss="ce")
+    assert spec.hidden == ("tanh", "relu", "softplus")
+    params = random_params(spec, seed=3)
+    result = run_mlp(spec, params)
+    hand = hand_backprop(params.to_json(), list(spec.hidden), "sigmoid", "ce", 0.0)
+    assert_grads_equal(result.gradients, hand, rtol=1e-9)
+    labels = [s.label for s in result.backward_steps if s.kind == "activation"]
+    assert labels == ["layer 3: through softplus", "layer 2: through relu",
+                      "layer 1: through tanh"]
+
+
+def test_mse_with_sigmoid_output_shows_the_saturating_factor():
+    spec = make_spec("2,2", output="sigmoid", loss="mse")
+    params = params_from_dict(spec, {"W1": [[4.0, 0.0], [0.0, 4.0]], "b1": [0.0, 0.0],
+                                     "x": [3.0, -3.0], "y": [0.0, 1.0]})
+    mse = run_mlp(spec, params)
+    ce = run_mlp(make_spec("2,2", output="sigmoid", loss="ce"), params)
+    y_hat = mse.output
+    through = [s for s in mse.backward_steps if s.kind == "activation"][0]
+    assert r"\odot \hat{\mathbf{y}} \odot" in through.latex or "1 - \\hat" in through.latex
+    np.testing.assert_allclose(through.value, (y_hat - params.y) * y_hat * (1 - y_hat),
+                               rtol=1e-12)
+    # saturated and wrong: MSE barely moves, cross-entropy's ŷ − y stays large
+    assert np.all(np.abs(mse.gradients["b1"]) < 1e-5)
+    np.testing.assert_allclose(np.abs(ce.gradients["b1"]), np.abs(y_hat - params.y), rtol=1e-12)
+    assert np.all(np.abs(ce.gradients["b1"]) > 0.99)
+
+
+# ---------------------------------------------------------------- L2
+
+def test_l2_adds_lambda_w_to_weights_only():
+    plain, reg = lecture_result(), lecture_result(l2=0.3)
+    for k in (1, 2, 3):
+        np.testing.assert_allclose(reg.gradients[f"W{k}"],
+                                   plain.gradients[f"W{k}"] + 0.3 * np.array(LECTURE[f"W{k}"]),
+                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(reg.gradients[f"b{k}"], plain.gradients[f"b{k}"])
+    omega = 0.5 * sum(np.sum(np.array(LECTURE[f"W{k}"]) ** 2) for k in (1, 2, 3))
+    assert reg.loss == pytest.approx(plain.loss + 0.3 * omega, rel=1e-12)
+    weight_steps = [s for s in reg.steps if s.kind == "weight"]
+    assert all(r"+ \lambda \mathbf{W}^{(" in s.latex for s in weight_steps)
+    assert all(r"\lambda" not in s.latex for s in reg.steps if s.kind == "bias")
+    assert reg.check.passed
+
+
+# ---------------------------------------------------------------- kinks
+
+def test_relu_pre_activation_at_kink_is_reported():
+    p = dict(LECTURE, b1=[0.1, -0.2, 0.05, -0.825])  # z^{(1)}_4 = 0.825 - 0.825 = 0 exactly
+    spec = make_spec("3,4,3,2")
+    result = run_mlp(spec, params_from_dict(spec, p))
+    assert result.values["z1"][3] == 0.0
+    assert [(k.layer, k.unit, k.activation) for k in result.kinks] == [(1, 4, "relu")]
+    # derivative 0 at the kink: nothing reaches W1 row 4 / b1[3]
+    assert result.gradients["b1"][3] == 0.0 and not result.gradients["W1"][3].any()
+    assert "b1[3]" in result.check.skipped and result.check.passed
+    data = result.to_dict()
+    assert data["kinks"] == [{"layer": 1, "unit": 4, "z": 0.0, "activation": "relu",
+                              "derivative_used": 0.0}]
+    assert "Kinks (derivative taken as 0)" in result.to_text()
+
+
+def test_hardtanh_at_kink_is_reported():
+    spec = make_spec("2,2,2", hidden="hardtanh", output="softmax", loss="ce")
+    p = {"W1": [[1.0, 0.0], [0.0, 0.5]], "b1": [0.0, 0.0], "W2": [[0.3, -0.2], [0.1, 0.4]],
+         "b2": [0.0, 0.0], "x": [1.0, 0.5], "y": [1.0, 0.0]}
+    result = run_mlp(spec, params_from_dict(spec, p))
+    assert [(k.layer, k.unit, k.z) for k in result.kinks] == [(1, 1, 1.0)]
+    assert result.gradients["b1"][0] == 0.0
+
+
+# ---------------------------------------------------------------- bad input
+
+def cli_error(args, tmp_path=None, params=None):
+    if params is not None:
+        path = tmp_path / "p.json"
+        path.write_text(params if isinstance(params, str) else json.dumps(params))
+        args = args + ["--params", str(path)]
+    run = CliRunner().invoke(cli, ["mlp"] + args)
+    assert run.exit_code == 2, run.output
+    message = run.output.strip()
+    assert message.count("\n") == 0
+    return message
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--layers", "3"], "layers: need at least two sizes"),
+    (["--layers", "3,0,2"], "layers: size 2 must be a positive integer, got 0"),
+    (["--layers", "3,a,2"], "layers: size 2 must be a positive integer"),
+    (["--layers", f"3,{MAX_WIDTH + 1},2"], f"the limit is {MAX_WIDTH} units"),
+    (["--layers", ",".join(["4"] * 12)], "weight layers; the limit is"),
+    (["--layers", "3,4,2", "--hidden", "swish"], "hidden: unknown activation 'swish'"),
+    (["--layers", "3,4,4,2", "--hidden", "relu,tanh,relu"], "hidden: expected 1 or 2"),
+    (["--layers", "3,4,2", "--output", "relu"], "output: unknown output unit 'relu'"),
+    (["--layers", "3,4,2", "--loss", "hinge"], "loss: unknown loss 'hinge'"),
+    (["--layers", "3,4,1", "--output", "softmax"], "softmax needs at least 2 output units"),
+    (["--layers", "3,4,2", "--output", "linear", "--loss", "ce"], "ce needs output softmax"),
+    (["--layers", "3,4,2", "--l2", "-1"], "l2:"),
+    (["--layers", "3,4,2", "--l2", "nan"], "l2:"),
+    (["--layers", "3,4,2", "--seed", "1", "--entry", "W9,1,1"], "entry: layer 9 out of range"),
+])
+def test_bad_specs_exit_2(args, expected):
+    assert expected in cli_error(args)
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"W2": np.array(LECTURE["W2"]).T.tolist()}, "W2: expected shape (3, 4), got (4, 3)"),
+    ({"b1": [0.1, 0.2]}, "b1: expected shape (4,), got (2,)"),
+    ({"W1": [[0.5, -0.2, 0.1], [0.3, 0.4], [1, 2, 3], [1, 2, 3]]}, "W1: rows have different"),
+    ({"W3": None}, "W3: expected shape (2, 3)"),
+    ({"x": [1.0, "two", 3.0]}, "x[1]: expected a number, got 'two'"),
+    ({"b3": [float("nan"), 0.0]}, "b3[0]: expected a finite number"),
+    ({"W1": [[True, 0, 0]] * 4}, "W1[0, 0]: expected a number, got True"),
+    ({"x": [1.0, 1e300, 3.0]}, "x[1]: expected a finite number of magnitude at most 1e+06"),
+    ({"y": [0.5, 0.7]}, "y: cross-entropy with softmax needs a distribution"),
+    ({"y": [-1.0, 2.0]}, "y: cross-entropy with softmax needs a distribution"),
+    ({"W4": [[1.0]]}, "W4: unexpected key"),
+])
+def test_bad_params_exit_2(tmp_path, change, expected):
+    message = cli_error(["--layers", "3,4,3,2"], tmp_path, dict(LECTURE, **change))
+    assert expected in message
+
+
+def test_missing_key_names_key_and_shape(tmp_path):
+    params = {k: v for k, v in LECTURE.items() if k != "b2"}
+    assert "b2: missing key (expected shape (3,))" in cli_error(["--layers", "3,4,3,2"],
+                                                                tmp_path, params)
+
+
+def test_bad_files_exit_2(tmp_path):
+    assert "not valid JSON" in cli_error(["--layers", "3,4,3,2"], tmp_path, "{nope")
+    assert "expected a JSON object" in cli_error(["--layers", "3,4,3,2"], tmp_path, "[1, 2]")
+    assert "cannot read" in cli_error(["--layers", "3,4,3,2", "--params",
+                                       str(tmp_path / "missing.json")])
+    assert "not both" in cli_error(["--layers", "3,4,3,2", "--seed", "1"], tmp_path, LECTURE)
+
+
+def test_sigmoid_ce_target_must_be_in_unit_interval():
+    spec = make_spec("2,2", output="sigmoid", loss="ce")
+    with pytest.raises(SymgradError, match=r"y: cross-entropy with sigmoid outputs"):
+        params_from_dict(spec, {"W1": [[1, 0], [0, 1]], "b1": [0, 0], "x": [1, 1],
+                                "y": [0.5, 1.5]})
+
+
+def test_format_result_refuses_formats_it_does_not_render():
+    with pytest.raises(SymgradError, match="format markdown for mlp is not available"):
+        format_result(lecture_result(), "markdown")  # symgrad.render handles those
+
+
+# ---------------------------------------------------------------- generator, structure
+
+def test_seeded_parameters_are_deterministic_small_and_off_kinks():
+    spec = make_spec("3,4,3,2")
+    a, b = random_params(spec, 5), random_params(spec, 5)
+    for key, value in a.as_dict().items():
+        np.testing.assert_array_equal(value, b.as_dict()[key])
+        assert np.all(np.abs(value) <= 1.0)
+        np.testing.assert_allclose(value * 10, np.round(value * 10), atol=1e-12)  # tenths
+    assert a.y.sum() == 1.0 and set(a.y.tolist()) <= {0.0, 1.0}
+    for seed in range(30):
+        assert not run_mlp(spec, random_params(spec, seed), check=False,
+                           scalar_check=False).kinks
+    sig = make_spec("3,2", output="sigmoid", loss="ce")
+    assert set(random_params(sig, 1).y.tolist()) <= {0.0, 1.0}
+
+
+def test_layer_graph_has_vector_nodes_with_vjp_rules():
+    graph = build_layer_graph(make_spec("3,4,3,2", l2=0.1))
+    ops = [n.op for n in graph.nodes if n.vjp is not None]
+    assert ops == ["matmul", "bias_add", "relu"] * 2 + ["matmul", "bias_add", "softmax",
+                                                          "softmax_cross_entropy", "l2",
+                                                          "objective"]
+    assert graph["u2"].shape == (3,) and graph["W2"].shape == (3, 4)
+    assert graph["u2"].vjp_latex == (r"\mathbf{g}\, \mathbf{h}^{(1)\top}",
+                                     r"\mathbf{W}^{(2)\top} \mathbf{g}")
+    assert graph["L"].inputs == ("z3", "y")  # fused: the loss reads z^{(L)}
+
+
+def test_matrix_derivation_does_not_grow_with_width():
+    small = run_mlp(make_spec("3,4,3,2"), random_params(make_spec("3,4,3,2"), 1), check=False)
+    wide_spec = make_spec("30,40,30,20")
+    wide = run_mlp(wide_spec, random_params(wide_spec, 1), check=False, scalar_check=False)
+    assert [(s.label, s.latex, s.expanded) for s in small.steps] == \
+        [(s.label, s.latex, s.expanded) for s in wide.steps]
+    assert all(s.shape == np.shape(s.value) for s in wide.steps)
+
+
+def test_step_records_are_plain_data():
+    result = lecture_result()
+    step = result.to_dict()["steps"][-1]
+    assert set(step) >= {"label", "latex", "value", "shape"}
+    assert step["label"] == "layer 1: ∇W^(1)" and step["shape"] == [4, 3]
+    json.dumps(result.to_dict())  # everything serialisable
+
+
+# ---------------------------------------------------------------- scalar graph, entries
+
+def test_entry_level_view_is_the_lecture_formula():
+    result = lecture_result()
+    last = entry_gradient(result, "W3,2,1")  # w_{21}^{(3)}: from h^{(2)}_2 to unit 1
+    assert last["expr"] == "delta_1*h2_2"
+    assert last["value"] == pytest.approx(result.gradients["W3"][0, 1], rel=1e-12, abs=1e-15)
+    assert r"\frac{\partial J}{\partial w^{(3)}_{21}}" in last["latex"]
+    first = entry_gradient(result, "W1,3,1")
+    assert "x_3" in first["expr"] and "1[z1_1 > 0]" in first["expr"]
+    assert first["value"] == pytest.approx(result.gradients["W1"][0, 2], rel=1e-12)
+    bias = entry_gradient(result, "b2,2")
+    assert bias["value"] == pytest.approx(result.gradients["b2"][1], rel=1e-12)
+
+
+@pytest.mark.parametrize("hidden,output,loss", [("sigmoid", "sigmoid", "mse"),
+                                                ("tanh", "softmax", "mse"),
+                                                ("softplus", "linear", "mse")])
+def test_entry_level_values_match_every_entry(hidden, output, loss):
+    spec = make_spec("2,3,2", hidden=hidden, output=output, loss=loss, l2=0.2)
+    result = run_mlp(spec, random_params(spec, 2))
+    for j in (1, 2, 3):
+        for i in (1, 2):
+            e = entry_gradient(result, f"W1,{i},{j}")
+            assert e["value"] == pytest.approx(result.gradients["W1"][j - 1, i - 1], rel=1e-10)
+
+
+def test_scalar_check_is_bounded_by_size():
+    spec = make_spec("16,32,32,8")
+    assert spec.n_params > SCALAR_CHECK_LIMIT
+    result = run_mlp(spec, random_params(spec, 3))
+    assert result.scalar_check is None and result.check.passed
+    assert result.to_dict()["scalar_check"] is None
+    with pytest.raises(SymgradError, match="entry: expected"):
+        entry_gradient(lecture_result(), "W1,1")
+
+
+def test_format_result_json_round_trip():
+    data = json.loads(format_result(lecture_result(), "json"))
+    assert data["gradients"]["b3"] == pytest.approx(
+        (lecture_result().output - np.array(LECTURE["y"])).tolist(), rel=1e-12)
+
+
+def test_help_does_not_import_numpy_or_sympy():
+    code = ("import sys; from symgrad.cli import cli\n"
+            "try:\n    cli(['mlp', '--help'])\nexcept SystemExit:\n    pass\n"
+            "assert 'numpy' not in sys.modules and 'sympy' not in sys.modules")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
