@@ -179,7 +179,7 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
       symgrad mlp --layers 3,4,3,2 --hidden relu --output softmax --loss ce --seed 1
     """
     from .errors import SymgradError
-    from .mlp import format_result, load_params, make_spec, random_params, run_mlp
+    from .mlp import load_params, make_spec, random_params, run_mlp
 
     if params_file is not None and seed is not None:
         raise SymgradError("give either --params FILE or --seed N, not both")
@@ -190,8 +190,6 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
                      entries=entries)
     if pdf:
         write_pdf(result, lang, title, outfile)
-    elif fmt in ("text", "json") and lang == "en" and title is None:
-        emit(format_result(result, fmt), outfile)
     else:
         from .render import render
 

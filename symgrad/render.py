@@ -624,7 +624,6 @@ def bmatrix(value, digits: int = TABLE_DIGITS) -> str:
     >>> bmatrix([1.0, -0.5])
     '\\begin{bmatrix} 1 \\\\ -0.5 \\end{bmatrix}'
     """
-    import numpy as np
 
     a = _denoise(value)
     if a.ndim == 0:
@@ -672,7 +671,6 @@ def _elide(indices: list[int]) -> list[int | None]:
 
 def text_matrix(value, digits: int = TABLE_DIGITS) -> list[str]:
     """A vector (one line, as a row) or a matrix (one line per row) for the terminal."""
-    import numpy as np
 
     a = _denoise(value)
     if a.ndim == 0:

@@ -3,7 +3,6 @@ sympy.diff of the whole expression, and finite differences."""
 
 import math
 
-import numpy as np
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings

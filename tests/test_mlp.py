@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
 from symgrad.mlp import (ACTIVATIONS, MAX_WIDTH, SCALAR_CHECK_LIMIT, build_layer_graph,
-                         entry_gradient, format_result, make_spec, params_from_dict,
+                         entry_gradient, make_spec, params_from_dict,
                          random_params, run_mlp)
 
 # The lecture's 3-4-3-2 network (ReLU, ReLU, softmax, cross-entropy) with fixed weights.
@@ -187,11 +187,11 @@ def test_cli_output_file_and_text_format(tmp_path):
                                    "-o", str(out)])
     assert run.exit_code == 0, run.output
     text = out.read_text()
-    for key, shape in [("W1", "(4, 3)"), ("b1", "(4,)"), ("W2", "(3, 4)"), ("b2", "(3,)"),
-                       ("W3", "(2, 3)"), ("b3", "(2,)")]:
-        assert f"∇{key}  shape {shape}" in text
+    for key, shape in [("W1", "4 x 3"), ("b1", "4"), ("W2", "3 x 4"), ("b2", "3"),
+                       ("W3", "2 x 3"), ("b3", "2")]:
+        assert f"∇{key}   (Shape: {shape})" in text
     assert "h^(1) = max(0, z^(1))" in text and "L = −Σ y log ŷ" in text
-    assert "Check: passed" in text
+    assert "Numeric check: passed" in text
 
 
 # ---------------------------------------------------------------- every combination
@@ -281,7 +281,7 @@ def test_relu_pre_activation_at_kink_is_reported():
     data = result.to_dict()
     assert data["kinks"] == [{"layer": 1, "unit": 4, "z": 0.0, "activation": "relu",
                               "derivative_used": 0.0}]
-    assert "Kinks (derivative taken as 0)" in result.to_text()
+    assert "z^(1)_4 = 0 is at the kink of relu; derivative taken as 0" in result.to_text()
 
 
 def test_hardtanh_at_kink_is_reported():
@@ -366,13 +366,6 @@ def test_sigmoid_ce_target_must_be_in_unit_interval():
                                 "y": [0.5, 1.5]})
 
 
-def test_format_result_refuses_formats_it_does_not_render():
-    with pytest.raises(SymgradError, match="format markdown for mlp is not available"):
-        format_result(lecture_result(), "markdown")  # symgrad.render handles those
-
-
-# ---------------------------------------------------------------- generator, structure
-
 def test_seeded_parameters_are_deterministic_small_and_off_kinks():
     spec = make_spec("3,4,3,2")
     a, b = random_params(spec, 5), random_params(spec, 5)
@@ -454,8 +447,10 @@ def test_scalar_check_is_bounded_by_size():
         entry_gradient(lecture_result(), "W1,1")
 
 
-def test_format_result_json_round_trip():
-    data = json.loads(format_result(lecture_result(), "json"))
+def test_json_round_trip():
+    from symgrad.render import render
+
+    data = json.loads(render(lecture_result(), "json"))
     assert data["gradients"]["b3"] == pytest.approx(
         (lecture_result().output - np.array(LECTURE["y"])).tolist(), rel=1e-12)
 
