@@ -140,7 +140,9 @@ class GraphBuilder:
         node = Node(len(self.nodes), name, tuple(inputs), const=key[2],
                     name=label or f"{self.prefix}_{self._count}")
         node.symbol = sympy.Symbol(node.name, real=True)
-        node.local_expr = record.forward(*node.op_args([self.nodes[i].symbol for i in inputs]))
+        with sympy.evaluate(False):  # show the op as written: x*x, not x**2
+            node.local_expr = record.forward(*node.op_args([self.nodes[i].symbol
+                                                            for i in inputs]))
         self._index[key] = self._new(node)
         return node.id
 

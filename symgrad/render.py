@@ -303,9 +303,24 @@ def tex(expr) -> str:
 def _gate_label(node) -> str:
     """The op record's LaTeX label, with ``{c}`` filled in for ops with a constant."""
     record = node.record
+    if record.name == "addc" and node.const < 0:  # x + (-2) is drawn as a "-2" gate
+        return "-" + tex(-node.const)
     if record.has_const:
         return record.label.format(c=tex(node.const))
     return record.label
+
+
+def _gate_text(node) -> str:
+    """The gate label without LaTeX: ``× 1/3``, ``(·)^(1/2)``, ``+1``."""
+    record = node.record
+    if not record.has_const:
+        return plain_label(record.label)
+    if record.name == "addc" and node.const < 0:
+        return f"-{-node.const}"
+    c = str(node.const)
+    if not re.fullmatch(r"\d+", c):
+        c = f"({c})"
+    return plain_label(record.label.format(c="CONST")).replace("CONST", c)
 
 
 _LABEL_TEXT = [(r"\times", "×"), (r"\div", "÷"), (r"\cdot", "·"), (r"\sigma", "σ"),
@@ -368,7 +383,7 @@ def _derivation_view(d, lang: str) -> dict:
         value = value_of(node)
         nodes.append({
             "name": node.name, "tex": name_tex(node), "op": node.op,
-            "gate": _gate_label(node), "gate_text": plain_label(_gate_label(node)),
+            "gate": _gate_label(node), "gate_text": _gate_text(node),
             "formula": tex(node.local_expr), "formula_text": str(node.local_expr),
             "value": value, "value_text": number(value, TABLE_DIGITS),
             "value_tex": tex_number(value) if has_point else "",
@@ -441,7 +456,7 @@ def _derivation_view(d, lang: str) -> dict:
         seen.add(node.op)
         note = node.record.note if lang == "en" else notes_zh.get(node.op, node.record.note)
         notes.append({"op": node.op, "gate": _gate_label(node),
-                      "gate_text": plain_label(_gate_label(node)), "note": note})
+                      "gate_text": _gate_text(node), "note": note})
 
     point = []
     if d.point is not None:
@@ -573,7 +588,7 @@ def _circuit(d) -> dict:
             "label": tex(node.symbol) if node.op != "const" else tex(node.const),
             "label_text": node.name,
             "gate": "" if node.is_leaf else _gate_label(node),
-            "gate_text": "" if node.is_leaf else plain_label(_gate_label(node)),
+            "gate_text": "" if node.is_leaf else _gate_text(node),
             "symbol": "" if node.is_leaf else tex(node.symbol),
             # a fork's total gradient is written at the node; its wires carry the parts
             "total": number(grad, PICTURE_DIGITS) if grad is not None and len(users[node.id]) > 1
