@@ -46,5 +46,12 @@ def make_exercise(kind: str, seed: int, difficulty: str = "medium") -> Exercise:
     return exercise
 
 
-__all__ = ["KINDS", "DIFFICULTIES", "Exercise", "Kind", "get_kind", "make_exercise",
-           "exercise_seed"]
+__all__ = [
+    "DIFFICULTIES",
+    "KINDS",
+    "Exercise",
+    "Kind",
+    "exercise_seed",
+    "get_kind",
+    "make_exercise",
+]

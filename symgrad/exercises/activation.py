@@ -8,8 +8,21 @@ from __future__ import annotations
 
 import math
 
-from .base import (Answer, Exercise, Kind, Rejected, add_alternatives, away_from_kink, both,
-                   clean, grid, line, num, paren, rejection)
+from .base import (
+    Answer,
+    Exercise,
+    Kind,
+    Rejected,
+    add_alternatives,
+    away_from_kink,
+    both,
+    clean,
+    grid,
+    line,
+    num,
+    paren,
+    rejection,
+)
 
 FUNCTIONS = ("sigmoid", "tanh", "relu", "softplus", "hardtanh")
 
@@ -24,8 +37,8 @@ FACTS = {
              (0.0,)),
     "softplus": (r"\zeta", r"\zeta(z) = \log\bigl(1 + e^{z}\bigr)", r"\zeta'(z) = \sigma(z)", ()),
     "hardtanh": (r"\operatorname{hardtanh}", r"\operatorname{hardtanh}(z) = \max(-1, \min(1, z))",
-                 r"\operatorname{hardtanh}'(z) = \begin{cases} 1, & -1 < z < 1 \\ 0, & "
-                 r"\text{otherwise} \end{cases}", (-1.0, 1.0)),
+                 (r"\operatorname{hardtanh}'(z) = \begin{cases} 1, & -1 < z < 1 \\ 0, & "
+                  r"\text{otherwise} \end{cases}"), (-1.0, 1.0)),
 }
 
 
@@ -36,12 +49,14 @@ def generate(rng, difficulty: str) -> Exercise:
 
 
 def _draw(rng, difficulty: str, function: str) -> Exercise:
-    from ..derivation import derive
+    from .chain import derive_at
 
     # two inputs always (a large question space: versions rarely coincide); easy uses integers
     step = 1.0 if difficulty == "easy" and function != "hardtanh" else 0.5
-    values = {"w1": grid(rng, -3, 3, step, nonzero=True), "x1": grid(rng, -4, 4, step, nonzero=True),
-              "w2": grid(rng, -3, 3, step, nonzero=True), "x2": grid(rng, -4, 4, step, nonzero=True),
+    values = {"w1": grid(rng, -3, 3, step, nonzero=True),
+              "x1": grid(rng, -4, 4, step, nonzero=True),
+              "w2": grid(rng, -3, 3, step, nonzero=True),
+              "x2": grid(rng, -4, 4, step, nonzero=True),
               "b": grid(rng, -3, 3, step)}
     two = difficulty == "hard"
     w, x = "w1", "x1"
@@ -53,7 +68,7 @@ def _draw(rng, difficulty: str, function: str) -> Exercise:
     if function in ("sigmoid", "tanh", "softplus") and abs(z) > 3:
         raise Rejected("saturation")
     inner = "w1*x1 + w2*x2 + b"
-    d = derive(f"{function}({inner})", at={k: num(v) for k, v in values.items()}, check=False)
+    d = derive_at(f"{function}({inner})", values)
     act = next(n for n in d.graph.op_nodes if n.op == function)
     h = clean(d.value, "h")
     g_prime = clean(next(s.local_value for s in d.steps if s.parent == act.id), "g'")

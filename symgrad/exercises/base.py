@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -161,7 +161,7 @@ def exercise_seed(master: int, exercise_id: str, version: str) -> int:
     Depends on nothing else, so adding or reordering exercises leaves the others unchanged.
     """
     digest = hashlib.sha256(f"symgrad-exercise/1\0{int(master)}\0{exercise_id}\0{version}"
-                            .encode("utf-8")).digest()
+                            .encode()).digest()
     return int.from_bytes(digest[:5], "big")
 
 
@@ -184,7 +184,7 @@ def rejection(draw: Callable[[], Exercise], what: str) -> Exercise:
 def grid(rng: np.random.Generator, low: float, high: float, step: float = 1.0,
          nonzero: bool = False, size: int | None = None):
     """Values from ``low`` to ``high`` in steps of ``step`` (exact binary fractions)."""
-    count = int(round((high - low) / step)) + 1
+    count = round((high - low) / step) + 1
     values = [low + i * step for i in range(count)]
     if nonzero:
         values = [v for v in values if v != 0]
@@ -212,7 +212,7 @@ def num(x: float, decimals: int = ANSWER_DECIMALS) -> str:
 def tolerance(value: float) -> float:
     """Absolute tolerance for an answer: 1 % of it, at least ``TOL_FLOOR``, 2 significant digits."""
     tol = max(TOL_FLOOR, TOL_RELATIVE * abs(value))
-    digits = -int(math.floor(math.log10(tol))) + 1
+    digits = -math.floor(math.log10(tol)) + 1
     return float(round(tol, digits))
 
 
@@ -288,6 +288,7 @@ _PLAIN = [
     (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
     (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"), r"(\1)/(\2)"),
     (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\hat\{?\s*y\s*\}?"), "ŷ"),
     (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
     (re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
      lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]"),
@@ -299,7 +300,8 @@ _SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ
             r"\nabla": "∇", r"\odot": "⊙", r"\cdot": "·", r"\times": "×", r"\approx": "≈",
             r"\leftarrow": "←", r"\top": "ᵀ", r"\tanh": "tanh", r"\exp": "exp", r"\log": "log",
             r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
-            r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½", r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
+            r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½",
+            r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
             r"\|": "‖", r"\{": "{", r"\}": "}"}
 
 

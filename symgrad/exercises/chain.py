@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from .base import Rejected, KINK_MARGIN, line, num, paren
+import numpy as np
+
+from .base import KINK_MARGIN, Rejected, line, num, paren
 
 # Functions whose derivative students confuse with their value (σ for σ′, tanh for 1 − tanh²).
 _VALUE_FOR_DERIVATIVE = ("sigmoid", "tanh")
@@ -68,12 +70,11 @@ def require_clean(derivation, margin: float = KINK_MARGIN, saturate: float = 3.0
     if distance < margin:
         raise Rejected("kink")
     for node in derivation.graph.op_nodes:
-        if node.op in ("sigmoid", "tanh", "exp"):
-            if abs(derivation.values[node.inputs[0]]) > saturate:
-                raise Rejected("saturation")
-        if node.op in ("recip", "div", "log"):
-            if abs(derivation.values[node.inputs[-1]]) < 0.5:
-                raise Rejected("near a pole")
+        first, last = derivation.values[node.inputs[0]], derivation.values[node.inputs[-1]]
+        if node.op in ("sigmoid", "tanh", "exp") and abs(first) > saturate:
+            raise Rejected("saturation")
+        if node.op in ("recip", "div", "log") and abs(last) < 0.5:
+            raise Rejected("near a pole")
     for value in derivation.values:
         if not math.isfinite(float(value)) or abs(float(value)) > 50:
             raise Rejected("overflow")
@@ -186,3 +187,49 @@ def _print(e, text: bool) -> str:
 def _sub_name(name: str) -> str:
     head, tail = name[0], name[1:].lstrip("_")
     return f"{head}_{{{tail}}}" if tail else head
+
+
+# --------------------------------------------------------------------------- fast derive
+
+@lru_cache(maxsize=1024)
+def _structure(expr: str, granularity: str):
+    """Graph and symbolic reverse pass of ``expr``: independent of the point, so cached."""
+    from ..backward import backward
+    from ..graph import build_graph
+    from ..parse import parse
+
+    tree = parse(expr)
+    graph = build_graph(tree, granularity)
+    return tree, graph, backward(graph, None, symbolic=True)
+
+
+def derive_at(expr: str, point: dict, wrt=None, granularity: str = "written"):
+    """:func:`symgrad.derivation.derive` at ``point``, reusing the symbolic part per expression.
+
+    Exercises evaluate one structure at many points (one per version), so the graph and the
+    symbolic steps are built once and only the forward and backward *values* are computed per
+    point (NumPy). Leaf-variable gradient expressions are not built (exercises show the steps
+    in node symbols). Raises :class:`Rejected` when the point is outside the domain.
+    """
+    import sympy
+
+    from ..backward import Backward, Step, backward
+    from ..derivation import Derivation, Gradient
+    from ..graph import forward_values
+
+    tree, graph, symbolic = _structure(expr, granularity)
+    floats = {name: float(point[name]) for name in graph.variables}
+    with np.errstate(all="ignore"):
+        values = forward_values(graph, floats)
+        if not all(math.isfinite(float(v)) for v in values):
+            raise Rejected("outside the domain")
+        numeric = backward(graph, values, symbolic=False)
+    steps = [Step(s.parent, s.child, s.upstream, s.local, s.product, n.upstream_value,
+                  n.local_value, n.product_value) for s, n in zip(symbolic.steps, numeric.steps)]
+    result = Backward(symbolic.adjoints, numeric.adjoint_values, steps)
+    names = list(graph.variables) if wrt is None else list(wrt)
+    gradients = {name: Gradient(name, None, symbolic.adjoints[graph.var_node(name).id],
+                                float(numeric.adjoint_values[graph.var_node(name).id]))
+                 for name in names}
+    exact = {name: sympy.Rational(num(value)) for name, value in floats.items()}
+    return Derivation(expr, tree, graph, exact, values, result, gradients, None, names)

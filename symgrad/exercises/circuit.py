@@ -11,9 +11,27 @@ from __future__ import annotations
 
 from ..errors import SymgradError
 from ..parse import Expr, const, var
-from .base import (Answer, Exercise, Kind, Rejected, add_alternatives, both, clean, grid, line,
-                   num, rejection)
-from .chain import expr_latex, expr_text, mistakes, require_clean, solution_lines
+from .base import (
+    Answer,
+    Exercise,
+    Kind,
+    Rejected,
+    add_alternatives,
+    both,
+    clean,
+    grid,
+    num,
+    rejection,
+)
+from .chain import (
+    _structure,
+    derive_at,
+    expr_latex,
+    expr_text,
+    mistakes,
+    require_clean,
+    solution_lines,
+)
 
 NAMES = ("x", "y", "z", "w")
 BINARY = {"easy": ("add", "sub", "mul", "mul", "max"),
@@ -24,6 +42,7 @@ UNARY = {"easy": (),
          "hard": ("exp", "sigmoid", "tanh", "relu", "square", "neg", "recip", "log")}
 DEPTH = {"easy": 2, "medium": 3, "hard": 4}
 NEURON = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"  # the lecture's circuit
+VALUE_TRIES = 30  # points tried per random function before drawing a new function
 
 
 def generate(rng, difficulty: str) -> Exercise:
@@ -72,8 +91,6 @@ def _name_leaves(e: Expr, names: list[str]) -> Expr:
 
 
 def _draw(rng, difficulty: str, neuron: bool) -> Exercise:
-    from ..derivation import derive
-
     step = 1.0 if difficulty == "easy" else 0.5
     if neuron:
         text = NEURON
@@ -91,15 +108,24 @@ def _draw(rng, difficulty: str, neuron: bool) -> Exercise:
         tree = _name_leaves(tree, list(assigned))
         text, latex = expr_text(tree), expr_latex(tree)
         names = [n for n in NAMES if n in assigned]
-    values = {n: grid(rng, -4, 4, step, nonzero=True) for n in names}
     granularity = "written" if difficulty != "hard" else ("primitive", "gate")[int(rng.integers(2))]
     try:
-        d = derive(text, at={k: num(v) for k, v in values.items()}, granularity=granularity,
-                   check=False)
-    except SymgradError:  # outside the domain (log of a negative, 1/0): draw again
-        raise Rejected("domain") from None
-    if sum(1 for _ in d.graph.op_nodes) < 3:
+        graph = _structure(text, granularity)[1]
+    except SymgradError:
+        raise Rejected("not a differentiable graph") from None
+    if len(graph.op_nodes) < 3:
         raise Rejected("too few operations")
+    for _ in range(VALUE_TRIES):  # the structure is cached: redrawing values is cheap
+        values = {n: grid(rng, -4, 4, step, nonzero=True) for n in names}
+        try:
+            return _finish(difficulty, names, values, text, latex, granularity)
+        except Rejected:
+            continue
+    raise Rejected("no clean point for this function")
+
+
+def _finish(difficulty, names, values, text, latex, granularity) -> Exercise:
+    d = derive_at(text, values, granularity=granularity)
     distance = require_clean(d)
     f_value = clean(d.value, "f")
     answers = [Answer("f", "f", f_value)]

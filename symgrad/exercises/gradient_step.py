@@ -9,8 +9,20 @@ from __future__ import annotations
 
 import math
 
-from .base import (Answer, Exercise, Kind, Rejected, add_alternatives, both, clean, grid, line,
-                   num, paren, rejection)
+from .base import (
+    Answer,
+    Exercise,
+    Kind,
+    Rejected,
+    add_alternatives,
+    both,
+    clean,
+    grid,
+    line,
+    num,
+    paren,
+    rejection,
+)
 
 RATES = (0.1, 0.25, 0.5)
 LAMBDAS = (0.1, 0.2, 0.5, 1.0)
@@ -22,7 +34,7 @@ def generate(rng, difficulty: str) -> Exercise:
 
 
 def _draw(rng, difficulty: str) -> Exercise:
-    from ..derivation import derive
+    from .chain import derive_at
 
     n = 3 if difficulty == "hard" else 2
     logistic = difficulty != "easy"
@@ -45,9 +57,7 @@ def _draw(rng, difficulty: str) -> Exercise:
     penalty = " + ".join(f"{w}^2" for w in ws)
     loss = (f"-(y*log(sigmoid({z_text})) + (1 - y)*log(1 - sigmoid({z_text})))" if logistic
             else f"0.5*({z_text} - y)^2")
-    at = {k: num(v) for k, v in values.items()}
-    d = derive(f"{loss} + lam/2*({penalty})", at={**at, "lam": num(lam)}, wrt=ws + ["b"],
-               check=False)
+    d = derive_at(f"{loss} + lam/2*({penalty})", {**values, "lam": lam}, wrt=ws + ["b"])
     data_grad = {w: d.gradients[w].value - lam * values[w] for w in ws}
     answers = []
     g1 = clean(d.gradients["w1"].value, "dJ/dw1")

@@ -344,8 +344,8 @@ def build_version(job: Job) -> VersionOutput:
             out.moodle.append(present.render_template(
                 "homework.xml.j2", part="question", ex=ctx, version=present.user_text(
                     version.label, "html"), student=present.user_text(version.name, "html")
-                if version.name else None, s=present.phrases_for(phrases, "html"), cloze=cloze_answer,
-                correct=phrases["correct"], lang=lang))
+                if version.name else None, s=present.phrases_for(phrases, "html"),
+                cloze=cloze_answer, correct=phrases["correct"], lang=lang))
     return out
 
 

@@ -12,8 +12,21 @@ import math
 
 import numpy as np
 
-from .base import (Answer, Exercise, Kind, Rejected, add_alternatives, both, clean, grid, line,
-                   mat_latex, num, rejection, vec_latex)
+from .base import (
+    Answer,
+    Exercise,
+    Kind,
+    Rejected,
+    add_alternatives,
+    both,
+    clean,
+    grid,
+    line,
+    mat_latex,
+    num,
+    rejection,
+    vec_latex,
+)
 
 # Component templates: {a}, {b}, {c} are coefficients; x1..x3 the inputs.
 FORMS = {
@@ -43,10 +56,8 @@ def _fill(template: str, rng) -> str:
 
 
 def _draw(rng, difficulty: str) -> Exercise:
-    from ..derivation import derive
-    from .chain import expr_latex
-
     from ..parse import parse
+    from .chain import derive_at, expr_latex
 
     m = 3 if difficulty == "hard" else 2
     xs = [f"x{i + 1}" for i in range(m)]
@@ -62,21 +73,20 @@ def _draw(rng, difficulty: str) -> Exercise:
         picks = rng.choice(len(forms), size=2, replace=False)
         ys = [_fill(forms[int(p)], rng) for p in picks]
         outer = _fill(OUTER[int(rng.integers(len(OUTER)))], rng)
-    point = {k: num(v) for k, v in x.items()}
     rows = []
     y_values = []
     for expr in ys:
-        d_j = derive(expr, at={k: v for k, v in point.items() if k in _names(expr)}, check=False)
+        d_j = derive_at(expr, x)
         y_values.append(d_j.value)
         rows.append([d_j.gradients[n].value if n in d_j.gradients else 0.0 for n in xs])
     J = np.array(rows)
-    outer_d = derive(outer, at={"y1": num(y_values[0]), "y2": num(y_values[1])}, check=False)
+    outer_d = derive_at(outer, {"y1": y_values[0], "y2": y_values[1]})
     if any(abs(v - float(num(v))) > 1e-12 for v in y_values):
         raise Rejected("y not exact")  # y shown rounded must equal y exactly
     g_y = np.array([outer_d.gradients["y1"].value, outer_d.gradients["y2"].value])
     g_x = J.T @ g_y
     composite = outer.replace("y1", f"({ys[0]})").replace("y2", f"({ys[1]})")
-    d = derive(composite, at=point, check=False)
+    d = derive_at(composite, x)
     if not np.allclose([d.gradients[n].value for n in xs], g_x, rtol=1e-9, atol=1e-12):
         raise RuntimeError("vector chain rule disagrees with the composite derivation")
     for v in [*y_values, *g_y, *J.ravel(), *g_x]:

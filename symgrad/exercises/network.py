@@ -12,8 +12,21 @@ import math
 
 import numpy as np
 
-from .base import (Answer, Exercise, Kind, KINK_MARGIN, Rejected, add_alternatives, both,
-                   clean, grid, line, mat_latex, num, rejection, vec_latex)
+from .base import (
+    KINK_MARGIN,
+    Answer,
+    Exercise,
+    Kind,
+    Rejected,
+    add_alternatives,
+    both,
+    clean,
+    grid,
+    mat_latex,
+    num,
+    rejection,
+    vec_latex,
+)
 
 SHAPES = {
     "easy": [((2, 2, 2), "relu", "softmax")],
@@ -102,11 +115,10 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
         answers.append(Answer(f"yhat{j + 1}", rf"\hat y_{j + 1}", clean(y_hat[j])))
     wrong = {}
 
-    def mistaken(kind):
-        if kind not in wrong:
-            if kind == "value_not_derivative":
-                wrong[kind] = _forward_backward(spec, params, lambda name, z, h: h)
-        return wrong[kind]
+    def value_for_derivative():  # the σ-for-σ′ mistake, computed once when needed
+        if not wrong:
+            wrong.update(_forward_backward(spec, params, lambda name, z, h: h))
+        return wrong
 
     picks = [("b", L), ("W", L), ("b", 1), ("W", 1)]
     for what, k in picks:
@@ -122,7 +134,7 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
         if what == "W":
             alts.append(("missing_upstream", result.values["x" if k == 1 else f"h{k - 1}"][idx[1]]))
         if k < L and hidden in ("sigmoid", "tanh"):
-            alts.append(("value_not_derivative", mistaken("value_not_derivative")[f"{what}{k}"][idx]))
+            alts.append(("value_not_derivative", value_for_derivative()[f"{what}{k}"][idx]))
         answers.append(add_alternatives(Answer(f"d{what}{k}_{sub}", label, value), alts))
     names = [a.name for a in answers]
     if len(set(names)) != len(names):

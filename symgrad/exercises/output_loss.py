@@ -13,8 +13,21 @@ from __future__ import annotations
 
 import math
 
-from .base import (Answer, Exercise, Kind, Rejected, add_alternatives, both, clean, grid, line,
-                   num, paren, rejection, vec_latex)
+from .base import (
+    Answer,
+    Exercise,
+    Kind,
+    Rejected,
+    add_alternatives,
+    both,
+    clean,
+    grid,
+    line,
+    num,
+    paren,
+    rejection,
+    vec_latex,
+)
 
 VARIANTS = {
     "easy": ("sigmoid_ce", "linear_mse"),
@@ -33,9 +46,9 @@ def generate(rng, difficulty: str) -> Exercise:
 
 
 def _derive(expr: str, values: dict, wrt: list[str]):
-    from ..derivation import derive
+    from .chain import derive_at
 
-    return derive(expr, at={k: num(v) for k, v in values.items()}, wrt=wrt, check=False)
+    return derive_at(expr, values, wrt)
 
 
 def _softmax_ce(rng, difficulty: str) -> Exercise:
@@ -79,8 +92,10 @@ def _softmax_ce(rng, difficulty: str) -> Exercise:
 def _unit(rng, difficulty: str) -> tuple[dict, float]:
     """The lecture's sigmoid unit ``z = w₁h₁ + w₂h₂ + b`` on a grid (integers when easy)."""
     step = 1.0 if difficulty == "easy" else 0.5
-    values = {"w1": grid(rng, -3, 3, step, nonzero=True), "h1": grid(rng, -4, 4, step, nonzero=True),
-              "w2": grid(rng, -3, 3, step, nonzero=True), "h2": grid(rng, -4, 4, step, nonzero=True),
+    values = {"w1": grid(rng, -3, 3, step, nonzero=True),
+              "h1": grid(rng, -4, 4, step, nonzero=True),
+              "w2": grid(rng, -3, 3, step, nonzero=True),
+              "h2": grid(rng, -4, 4, step, nonzero=True),
               "b": grid(rng, -2, 2, step)}
     z = values["w1"] * values["h1"] + values["w2"] * values["h2"] + values["b"]
     return values, z

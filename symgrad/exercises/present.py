@@ -56,7 +56,7 @@ def phrases_for(phrases: dict, fmt: str) -> dict:
 
 # --------------------------------------------------------------------------- markup
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 
 # Unicode in our notes (and mlp.py's) that pdflatex cannot set in text mode.
 _UNICODE_TEX = {
@@ -79,7 +79,9 @@ def tex_text(text: str) -> str:
 def markup(text: str, fmt: str) -> str:
     """Our ``$``-markup in ``fmt``: ``latex``, ``markdown``, ``html`` or ``text``."""
     if fmt == "text":
-        return plain(text)
+        return "\n".join(plain(part) if i % 2 == 0 else f"\n    {plain(part)}\n"
+                         for i, part in enumerate(re.split(r"\$\$(.+?)\$\$", text, flags=re.DOTALL))
+                         if part.strip())
     out, pos = [], 0
     for m in _MATH.finditer(text):
         out.append(_text_part(text[pos:m.start()], fmt))
@@ -204,10 +206,10 @@ def environment():
 
         env = shared()
         env.get_template("homework.tex.j2")
+    except (ImportError, AttributeError, OSError, LookupError):  # absent, or cannot see ours
+        import jinja2
+    else:
         return env
-    except Exception:  # not there yet, or it cannot see our templates
-        pass
-    import jinja2
 
     return jinja2.Environment(  # the shared delimiters: \VAR{x}, \BLOCK{...}, \#{...}
         loader=jinja2.FileSystemLoader(str(template_dir())), undefined=jinja2.StrictUndefined,
@@ -234,6 +236,7 @@ def render_exercise(exercise, fmt: str, lang: str = "en", answers: bool = False)
         return render_template("homework.txt.j2", ex=ctx, s=s, answers=answers)
     sheet = {"title": user_text(exercise.title[lang], sheet_fmt) if fmt != "latex"
              else tex_text(exercise.title[lang]),
-             "version": None, "student": None, "seed": None, "exercises": [ctx]}
+             "version": None, "student": None, "seed": None, "instructions": None,
+             "total": None, "exercises": [ctx]}
     name = "homework.md.j2" if fmt == "markdown" else "homework.tex.j2"
     return render_template(name, sheet=sheet, s=s, answers=answers, lang=lang)

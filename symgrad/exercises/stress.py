@@ -80,7 +80,8 @@ def independent_check(exercise) -> bool:
         from ..check import check_graph
 
         point = {k: float(v) for k, v in d.point.items()}
-        result = check_graph(d.graph, point, {k: g.value for k, g in d.gradients.items()})
+        result = check_graph(d.graph, point, {k: g.value for k, g in d.gradients.items()},
+                             sympy_check=False)  # vectorized central differences only: fast
         return result.passed is not False
     if hasattr(d, "spec") and hasattr(d, "params"):
         from ..mlp import check_gradients
@@ -124,7 +125,10 @@ def stress(kind: str, n: int = 1000, difficulty: str = "medium", start: int = 0,
             report.ranges[a.name] = [min(lo, a.value), max(hi, a.value), count + 1]
         if check:
             try:
-                passed = independent_check(ex)
+                import numpy as np
+
+                with np.errstate(all="ignore"):
+                    passed = independent_check(ex)
             except Exception as err:  # noqa: BLE001 - a crash in the checker, not the exercise
                 report.exceptions[f"check: {type(err).__name__}: {err}"] += 1
                 continue

@@ -1,0 +1,271 @@
+"""Homework sets: reproducible bytes, per-student numbers, keys that match, LaTeX that
+compiles, Moodle XML that parses, and bad specs that stop before anything is written."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import require_tool
+from test_exercises import MOODLE_NUMBER, recompute
+
+from symgrad.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK = ROOT / "exercises" / "lecture3-2.toml"
+CLOZE = re.compile(r"\{1:NUMERICAL:([^{}]*)\}")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write_spec(path: Path, body: str) -> Path:
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+SMALL = """title = "T"
+[[exercise]]
+id = "a"
+kind = "activation"
+points = 2
+[[exercise]]
+id = "g"
+kind = "gd_step"
+points = 3
+"""
+
+
+def test_bank_covers_every_kind():
+    import tomllib
+
+    spec = tomllib.loads(BANK.read_text(encoding="utf-8"))
+    from symgrad.exercises import KINDS
+
+    assert {e["kind"] for e in spec["exercise"]} == set(KINDS)
+    assert len(spec["exercise"]) >= 6
+    assert "#" in BANK.read_text(encoding="utf-8")  # commented for teachers
+
+
+def test_layout_and_answers_recomputed_from_displayed_values(tmp_path):
+    out = tmp_path / "hw"
+    result = run("homework", BANK, "--versions", 3, "--seed", 5, "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    names = set(tree(out))
+    for v in ("v01", "v02", "v03"):
+        for f in ("questions.tex", "key.tex", "questions.md", "key.md", "answers.json"):
+            assert f"{v}/{f}" in names
+    assert {"moodle.xml", "index.json", ".symgrad-output"} <= names
+    for v in ("v01", "v02", "v03"):
+        data = json.loads((out / v / "answers.json").read_text(encoding="utf-8"))
+        assert data["seed"] == 5
+        for ex in data["exercises"]:
+            expected = recompute(ex["kind"], ex["question"])
+            for a in ex["answers"]:
+                assert abs(float(a["display"]) - expected[a["name"]]) <= a["tolerance"], \
+                    (v, ex["id"], a["name"])
+        questions = (out / v / "questions.tex").read_text(encoding="utf-8")
+        key = (out / v / "key.tex").read_text(encoding="utf-8")
+        assert key.replace("\\printanswers\n", "") == questions  # one source
+        assert "seed 5" in questions and "\\printanswers" not in questions
+        md = (out / v / "questions.md").read_text(encoding="utf-8")
+        assert "seed 5" in md and "symgrad exercise" in md
+
+
+def test_byte_identical_across_runs_hash_seeds_and_jobs(tmp_path):
+    outputs = []
+    for hash_seed, jobs in (("0", "1"), ("1", "2"), ("2", "1")):
+        out = tmp_path / f"out{hash_seed}"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-m", "symgrad", "homework", str(BANK), "--versions",
+                        "4", "--seed", "11", "--out", str(out), "--quiet", "--jobs", jobs],
+                       check=True, env=env, cwd=tmp_path)
+        outputs.append(tree(out))
+    assert outputs[0] == outputs[1] == outputs[2]
+    text = b"".join(outputs[0].values())
+    assert not re.search(rb"20\d\d-\d\d-\d\d", text)  # no dates or timestamps
+
+
+def test_roster_students_get_different_numbers_and_names_are_escaped(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text('id,name\nalice,"Alice & Bob <b>"\nbob,R\u00e9ka 50% $x_1$ \\ {}\n'
+                      "chen,\u9648\u5c0f\u660e\n", encoding="utf-8")
+    out = tmp_path / "hw"
+    result = run("homework", write_spec(tmp_path / "s.toml", SMALL), "--roster", roster,
+                 "--seed", 3, "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    answers = [json.loads((out / s / "answers.json").read_text(encoding="utf-8"))
+               for s in ("alice", "bob", "chen")]
+    questions = [json.dumps([e["question"] for e in a["exercises"]]) for a in answers]
+    assert len(set(questions)) == 3
+    tex = (out / "bob" / "questions.tex").read_text(encoding="utf-8")
+    assert r"50\% \$x\_1\$ \textbackslash{} \{\}" in tex
+    assert "Alice \\& Bob \\textless{}b\\textgreater{}" in \
+        (out / "alice" / "key.tex").read_text(encoding="utf-8")
+    assert "Alice &amp; Bob &lt;b&gt;" in (out / "alice" / "questions.md").read_text("utf-8")
+    ET.parse(out / "moodle.xml")
+    assert "<b>" not in (out / "moodle.xml").read_text(encoding="utf-8")
+
+
+def test_adding_and_reordering_exercises_keeps_the_others(tmp_path):
+    extra = SMALL.replace('title = "T"\n', 'title = "T"\n[[exercise]]\nid = "new"\n'
+                          'kind = "jacobian"\npoints = 1\n')
+    swapped = 'title = "T"\n' + SMALL.split("\n", 1)[1].split("[[exercise]]")[2]
+    swapped = "title = \"T\"\n[[exercise]]" + SMALL.split("[[exercise]]")[2] + \
+        "[[exercise]]" + SMALL.split("[[exercise]]")[1]
+    found = []
+    for n, body in enumerate((SMALL, extra, swapped)):
+        out = tmp_path / f"o{n}"
+        assert run("homework", write_spec(tmp_path / f"s{n}.toml", body), "--versions", 2,
+                   "--seed", 9, "--out", out, "--formats", "json", "--quiet").exit_code == 0
+        index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        found.append({(v["version"], e["id"]): e["question"]
+                      for v in index["versions"] for e in v["exercises"] if e["id"] != "new"})
+    assert found[0] == found[1] == found[2]
+
+
+def test_moodle_xml_parses_and_numbers_match_moodle_pattern(tmp_path):
+    out = tmp_path / "hw"
+    assert run("homework", BANK, "--versions", 3, "--seed", 2, "--out", out,
+               "--formats", "moodle", "--quiet").exit_code == 0
+    root = ET.parse(out / "moodle.xml").getroot()
+    categories = [q for q in root if q.get("type") == "category"]
+    assert len(categories) == 7  # one per exercise
+    cloze = [q for q in root if q.get("type") == "cloze"]
+    numerical = [q for q in root if q.get("type") == "numerical"]
+    assert len(cloze) == 6 * 3 and len(numerical) == 3
+    checked = 0
+    for q in cloze:
+        assert q.find("generalfeedback/text").text.strip()
+        for body in CLOZE.findall(q.find("questiontext/text").text):
+            for option in body.split("~"):
+                value, tol = re.match(r"(?:=|%\d+%)([^:#]+):([^#]+)#", option).groups()
+                assert MOODLE_NUMBER.match(value) and MOODLE_NUMBER.match(tol), option
+                checked += 1
+    for q in numerical:
+        for answer in q.findall("answer"):
+            assert MOODLE_NUMBER.match(answer.find("text").text)
+            assert MOODLE_NUMBER.match(answer.find("tolerance").text)
+            checked += 1
+    assert checked > 100
+    assert "%50%" in (out / "moodle.xml").read_text(encoding="utf-8")  # partial credit
+
+
+@pytest.mark.parametrize("lang,engine", [("en", "pdflatex"), ("zh", "xelatex")])
+def test_bank_latex_compiles(tmp_path, lang, engine):
+    require_tool(engine)
+    from symgrad.latex import compile_pdf
+
+    out = tmp_path / "hw"
+    assert run("homework", BANK, "--versions", 1, "--seed", 4, "--out", out, "--formats",
+               "latex", "--lang", lang, "--quiet").exit_code == 0
+    for name in ("questions", "key"):
+        pdf = compile_pdf((out / "v01" / f"{name}.tex").read_text(encoding="utf-8"), engine)
+        assert pdf.startswith(b"%PDF")
+
+
+def test_special_characters_in_titles_compile_and_parse(tmp_path):
+    require_tool("pdflatex")
+    from symgrad.latex import compile_pdf
+
+    body = SMALL.replace('title = "T"', 'title = "Q&A: 100% of $x_1$ {#1} ~ ^ \\\\ <tag> ]]>"')
+    body = body.replace('points = 2\n', 'points = 2\ntitle = "a_b & <c> ]]> #"\n')
+    out = tmp_path / "hw"
+    result = run("homework", write_spec(tmp_path / "s.toml", body), "--versions", 1,
+                 "--seed", 1, "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    compile_pdf((out / "v01" / "key.tex").read_text(encoding="utf-8"))
+    ET.parse(out / "moodle.xml")
+
+
+BAD_SPECS = [
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "nope"\npoints = 1\n', "exercise[1].kind"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\n', "exercise[1].points"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = "four"\n',
+     "exercise[1].points"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\ndifficulty = 3\n',
+     "exercise[1].difficulty"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n'
+     + '[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "exercise[2].id"),
+    ('title = "T"\n' + "".join(f'[[exercise]]\nid = "a{i}"\nkind = "mlp"\npoints = 1\n'
+                                for i in range(60)),
+     "exercise:"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1e9\n', "exercise[1].points"),
+    ('title = "T"\n[[exercise]]\nid = "a b"\nkind = "mlp"\npoints = 1\n', "exercise[1].id"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\ncolour = 1\n',
+     "exercise[1].colour"),
+    ('[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "title"),
+    ('title = "line\\nbreak"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "title"),
+    ('title = 5\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "title"),
+    ('title = "T"\n', "exercise"),
+    ('title = "T"\n[[exercise]\n', "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("body,key", BAD_SPECS)
+def test_bad_spec_exits_2_names_file_and_key_and_writes_nothing(tmp_path, body, key):
+    spec = write_spec(tmp_path / "bad.toml", body)
+    out = tmp_path / "never"
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "homework", str(spec), "--versions",
+                           "2", "--seed", "1", "--out", str(out), "--quiet"],
+                          check=False, capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symgrad: error: ")
+    assert str(spec) in lines[0] and key in lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--versions", "100000"], "--versions"),
+    (["--versions", "0"], "--versions"),
+    (["--versions", "2", "--formats", "latex,pdf"], "--formats"),
+])
+def test_bad_counts_and_formats(tmp_path, args, message):
+    out = tmp_path / "never"
+    result = run("homework", BANK, "--seed", 1, "--out", out, *args)
+    assert result.exit_code == 2 and not out.exists()
+
+
+@pytest.mark.parametrize("rows,message", [
+    ("name\nAlice\n", "id and name"),
+    ("id,name\nalice,A\nalice,B\n", "duplicate"),
+    ("id,name\n../x,A\n", "id"),
+    ("id,name\nalice,\n", "name"),
+    ("id,name\n", "no students"),
+])
+def test_bad_roster(tmp_path, rows, message):
+    roster = tmp_path / "r.csv"
+    roster.write_text(rows, encoding="utf-8")
+    out = tmp_path / "never"
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "homework", str(BANK), "--roster",
+                           str(roster), "--seed", "1", "--out", str(out)],
+                          check=False, capture_output=True, text=True)
+    assert proc.returncode == 2 and message in proc.stderr and str(roster) in proc.stderr
+    assert not out.exists()
+
+
+def test_refuses_foreign_non_empty_folder_unless_forced(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("teacher's notes")
+    args = ["homework", write_spec(tmp_path / "s.toml", SMALL), "--versions", 1, "--seed", 1,
+            "--out", out, "--quiet", "--formats", "json"]
+    result = run(*args)
+    assert result.exit_code == 2 and not (out / "index.json").exists()
+    assert run(*args, "--force").exit_code == 0
+    assert (out / "index.json").exists() and (out / "notes.txt").exists()
+    assert run(*args).exit_code == 0  # symgrad's own folder now: rerun is fine
