@@ -18,7 +18,9 @@ class SymgradGroup(click.Group):
 
     def main(self, args=None, prog_name=None, **extra):
         args = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in args
+        debug = "--debug" in args  # accepted anywhere on the line, before or after the command
+        if debug:
+            args = ["--debug"] + [a for a in args if a != "--debug"]
         try:
             return super().main(args, prog_name=prog_name or "symgrad", standalone_mode=False,
                                 **extra)

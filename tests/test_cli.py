@@ -103,3 +103,9 @@ def test_help_imports_neither_sympy_nor_numpy():
             "print(sorted(m for m in ('sympy', 'numpy') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+
+
+def test_debug_is_accepted_after_the_command():
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "x +", "--debug"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
