@@ -181,7 +181,7 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> N
     """Compare with ``sympy.diff`` of the whole expression, evaluated at the point."""
     import sympy
 
-    from .ops import NUMPY_NAMESPACE, elementary
+    from .ops import LAMBDIFY_MODULES, elementary
 
     try:
         whole = elementary(graph.leaf_exprs()[graph.output])
@@ -191,7 +191,7 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> N
         symbols = [graph.var_node(v).symbol for v in graph.variables]
         wanted = list(result.variables)
         derivatives = [sympy.diff(whole, graph.var_node(c.name).symbol) for c in wanted]
-        f = sympy.lambdify(symbols, derivatives, modules=[NUMPY_NAMESPACE, "numpy"])
+        f = sympy.lambdify(symbols, derivatives, modules=LAMBDIFY_MODULES)
         try:
             with np.errstate(all="ignore"):  # 1-element arrays: Piecewise wants array conditions
                 values = f(*[np.array([point[v]], dtype=float) for v in graph.variables])
@@ -201,6 +201,9 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> N
             values = [complex(d.evalf(17, subs=at)).real for d in derivatives]
     except RecursionError:
         result.method += "; sympy.diff skipped (expression too deep)"
+        return
+    except (TypeError, ValueError, ArithmeticError) as exc:  # SymPy's own limits
+        result.method += f"; sympy.diff skipped (SymPy failed: {type(exc).__name__})"
         return
     for check, value in zip(wanted, values):
         value = float(value)

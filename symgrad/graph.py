@@ -14,6 +14,7 @@ Equal sub-expressions become one node that fans out; so do repeated variables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import sympy
@@ -140,9 +141,7 @@ class GraphBuilder:
         node = Node(len(self.nodes), name, tuple(inputs), const=key[2],
                     name=label or f"{self.prefix}_{self._count}")
         node.symbol = sympy.Symbol(node.name, real=True)
-        with sympy.evaluate(False):  # show the op as written: x*x, not x**2
-            node.local_expr = record.forward(*node.op_args([self.nodes[i].symbol
-                                                            for i in inputs]))
+        node.local_expr = as_written(name, node.op_args([self.nodes[i].symbol for i in inputs]))
         self._index[key] = self._new(node)
         return node.id
 
@@ -154,6 +153,36 @@ class GraphBuilder:
 
     def finish(self, output: int, granularity: str = "written") -> Graph:
         return Graph(self.nodes, output, self.variables, granularity)
+
+
+def as_written(name: str, args) -> sympy.Expr:
+    """Op ``name`` applied to ``args`` without SymPy's evaluation: x*x stays x*x, not x**2.
+
+    Same result as calling the op under ``sympy.evaluate(False)``, but that switch clears
+    SymPy's whole cache each time, which made every later step of a derivation ~3x slower;
+    so each op is built that way once per process, with placeholders, and filled in here.
+    """
+    record = ops.get(name)
+    if not all(isinstance(a, sympy.Symbol) for a in args[:record.arity]):
+        with sympy.evaluate(False):  # a constant input (rare): numbers fold their own way
+            return record.forward(*args)
+    template, placeholders = _written_template(name)
+    fill = dict(zip(placeholders, args))
+
+    def build(e):
+        if e in fill:
+            return fill[e]
+        return e.func(*map(build, e.args), evaluate=False) if e.args else e
+
+    return build(template)
+
+
+@lru_cache(maxsize=None)
+def _written_template(name: str):
+    record = ops.get(name)
+    placeholders = tuple(sympy.Dummy(f"p{i}") for i in range(record.arity + record.has_const))
+    with sympy.evaluate(False):
+        return record.forward(*placeholders), placeholders
 
 
 def build_graph(expr: Expr, granularity: str = "written") -> Graph:

@@ -27,11 +27,13 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import escape
 from .errors import SymgradError
+
+if TYPE_CHECKING:  # imported when a template is first needed: JSON output never loads Jinja2
+    import jinja2
 
 FORMATS = ("text", "json", "markdown", "latex", "dot")
 LANGUAGES = ("en", "zh")
@@ -174,6 +176,8 @@ def environment() -> jinja2.Environment:
     >>> environment().from_string(r"\VAR{ 'a_b' | tex }").render()
     'a\\_b'
     """
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_template),
         undefined=jinja2.StrictUndefined,
@@ -264,12 +268,12 @@ def render_pdf(result, lang: str = "en", title: str | None = None, timeout: floa
 
 
 def _kind(result) -> str:
+    if hasattr(result, "spec") and hasattr(result, "steps") and hasattr(result, "gradients"):
+        return "mlp"  # checked first: importing Derivation loads SymPy, which an MLP never needs
     from .derivation import Derivation
 
     if isinstance(result, Derivation):
         return "derivation"
-    if hasattr(result, "spec") and hasattr(result, "steps") and hasattr(result, "gradients"):
-        return "mlp"
     raise SymgradError(f"cannot render a {type(result).__name__}")
 
 

@@ -1,6 +1,7 @@
 """Graph, reverse pass and check against independent oracles: the lecture's numbers,
 sympy.diff of the whole expression, and finite differences."""
 
+import itertools
 import math
 
 import pytest
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 from conftest import SIGMOID_CIRCUIT
 from symgrad import derive
 from symgrad.errors import SymgradError
-from symgrad.graph import build_graph
+from symgrad.graph import as_written, build_graph
+from symgrad.ops import OPS
 from symgrad.parse import parse
 
 POINT = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -208,3 +210,18 @@ def test_sympy_failure_in_cross_check_is_reported_not_raised():
                granularity="gate")
     assert d.check.passed is True  # finite differences still decide
     assert "sympy.diff" in d.check.method
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_as_written_equals_the_op_under_evaluate_false(name):
+    """graph.as_written (fast: no cache-clearing switch) builds what sympy.evaluate(False) does."""
+    record = OPS[name]
+    z, w = sympy.Symbol("z_1", real=True), sympy.Symbol("w0", real=True)
+    inputs = [z, w, sympy.Integer(2), sympy.Rational(1, 2)]
+    for args in itertools.product(inputs, repeat=record.arity):
+        for c in [sympy.Integer(-3), sympy.Rational(-2, 3), sympy.Integer(2)] \
+                if record.has_const else [None]:
+            full = (*args, c) if record.has_const else args
+            with sympy.evaluate(False):
+                expected = record.forward(*full)
+            assert sympy.srepr(as_written(name, full)) == sympy.srepr(expected)
