@@ -52,6 +52,11 @@ class sigmoid(sympy.Function):
 class relu(sympy.Function):
     """Rectified linear unit max(0, x); derivative 0 at the kink x = 0."""
 
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_comparable:  # relu(cos(2)) is 0
+            return Max(0, x)
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -95,6 +100,11 @@ class softplus(sympy.Function):
 
 class hardtanh(sympy.Function):
     """Hard tanh max(-1, min(1, x)); derivative 0 at the kinks x = ±1."""
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_comparable:
+            return Max(-1, Min(1, x))
 
     def _eval_is_real(self):
         return self.args[0].is_real

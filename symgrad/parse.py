@@ -302,8 +302,8 @@ class _Converter:
             if abs(c) > MAX_EXPONENT:
                 self.fail(f"exponent {c} too large (limit {MAX_EXPONENT})", node)
             return
-        b = base.value
-        size = float(abs(c)) * math.log10(max(float(abs(b)), 1e-300)) if b != 0 else 0.0
+        magnitude = float(abs(base.value))
+        size = float(abs(c)) * math.log10(magnitude) if magnitude > 0 else 0.0
         if abs(size) > MAX_RESULT_DIGITS:
             self.fail(f"constant power too large: the result would have about {abs(size):.3g} "
                       f"digits (limit {MAX_RESULT_DIGITS})", node)

@@ -80,3 +80,9 @@ def test_names_that_are_functions_or_keywords_are_refused():
         parse("_x + 1")
     with pytest.raises(ParseError):
         parse("lambda")
+
+
+def test_constant_activations_fold_to_their_value():
+    assert repr(parse("relu(cos(2))*x")) == "mul(Const(0), Var(x))"
+    assert repr(parse("(1) / (1.5 + (-(relu(cos(2))))^2)*x")) == "mul(Const(2/3), Var(x))"
+    assert repr(parse("hardtanh(3) + x")) == "add(Const(1), Var(x))"
