@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy
 
 from .graph import Graph
@@ -48,16 +49,16 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
     >>> [float(a) for a in backward(g, v).adjoint_values if a is not None]
     [-4.0, -4.0, -4.0, 3.0, 1.0]
     """
-    n = len(graph.nodes)
-    zero = sympy.Integer(0)
-    adjoints = [None if node.op == "const" else zero for node in graph.nodes]
+    adjoints = [None if not symbolic or n.op == "const" else sympy.Integer(0)
+                for n in graph.nodes]
     adjoint_values = None if values is None else \
-        [None if node.op == "const" else 0.0 for node in graph.nodes]
-    adjoints[graph.output] = sympy.Integer(1)
-    if adjoint_values is not None:
+        [None if n.op == "const" else 0.0 for n in graph.nodes]
+    if symbolic:
+        adjoints[graph.output] = sympy.Integer(1)
+    if values is not None:
         adjoint_values[graph.output] = 1.0
     steps: list[Step] = []
-    for node in reversed(graph.nodes[:n]):
+    for node in reversed(graph.nodes):
         if node.is_leaf:
             continue
         record = node.record
@@ -75,11 +76,17 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
                 args = node.op_args([values[i] for i in node.inputs])
                 if record.has_const:
                     args = (*args[:-1], float(args[-1]))
+                with np.errstate(all="ignore"):  # overflow shows as inf; derive() reports it
+                    step.local_value = float(local_gradient_numpy(node.op, k)(*args))
                 step.upstream_value = adjoint_values[node.id]
-                step.local_value = float(local_gradient_numpy(node.op, k)(*args))
                 step.product_value = step.upstream_value * step.local_value
                 adjoint_values[child] += step.product_value
             steps.append(step)
-    if not symbolic:
-        adjoints = [None] * n
     return Backward(adjoints, adjoint_values, steps)
+
+
+def with_values(symbolic: Backward, numeric: Backward) -> Backward:
+    """The symbolic pass of a graph joined with a numeric pass over the same graph."""
+    steps = [Step(s.parent, s.child, s.upstream, s.local, s.product, n.upstream_value,
+                  n.local_value, n.product_value) for s, n in zip(symbolic.steps, numeric.steps)]
+    return Backward(symbolic.adjoints, numeric.adjoint_values, steps)

@@ -8,26 +8,35 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import sympy
 
-from .backward import Backward, Step, backward
+from .backward import Backward, Step, backward, with_values
 from .check import CheckResult, check_graph
 from .errors import SymgradError
 from .graph import Graph, Node, build_graph, forward_values
 from .parse import NAME_RE, Expr, parse
 
-MAX_GRADIENT_OPS = 20000  # leaf-variable gradient expressions larger than this are not built
+MAX_GRADIENT_OPS = 20000
+_DECIMAL = re.compile(r"-?\d{1,15}(\.\d{1,15})?")  # a plain number needs no parser  # leaf-variable gradient expressions larger than this are not built
 
 
 @dataclass
 class Gradient:
-    """∂f/∂name: in leaf variables (``expr``), in node symbols (``node_expr``), at the point."""
+    """∂f/∂name: in node symbols (``node_expr``), in leaf variables (``expr``), at the point."""
 
     name: str
-    expr: sympy.Expr | None
     node_expr: sympy.Expr
     value: float | None
+    graph: Graph = field(repr=False, compare=False)
+
+    @cached_property
+    def expr(self) -> sympy.Expr | None:
+        """The gradient in the leaf variables (built on first use; None if too large)."""
+        if not _small(self.node_expr, self.graph):
+            return None
+        return self.node_expr.xreplace(self.graph.substitution())
 
 
 @dataclass
@@ -184,6 +193,8 @@ def _exact_number(value, what: str) -> sympy.Expr:
         value = str(value)
     if isinstance(value, sympy.Basic):
         exact = value
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        exact = sympy.Rational(value.strip())
     elif isinstance(value, str):
         try:
             tree = parse(value)
@@ -208,11 +219,16 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
     """
     _deep_enough()
-    text = expr if isinstance(expr, str) else repr(expr)
-    tree = parse(expr) if isinstance(expr, str) else expr
-    graph = build_graph(tree, granularity)
+    if isinstance(expr, str):
+        text, (tree, graph, symbolic) = expr, structure(expr, granularity)
+    else:
+        text, tree = repr(expr), expr
+        graph = build_graph(tree, granularity)
+        symbolic = backward(graph)
     wanted = _wrt(wrt, graph.variables)
     point = (parse_assignments(at) or None) if at else None
+    values = None
+    result = symbolic
     if point is not None:
         missing = [v for v in graph.variables if v not in point]
         unknown = [v for v in point if v not in graph.variables]
@@ -221,24 +237,30 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
         if unknown:
             raise SymgradError(f"--at: {', '.join(unknown)} not in the expression "
                                f"(variables: {', '.join(graph.variables)})")
-    values = None
-    if point is not None:
         floats = {k: float(v.evalf(17)) for k, v in point.items()}
         values = forward_values(graph, floats)
         _require_finite(graph, values)
-    result = backward(graph, values)
-    substitution = graph.substitution()
+        result = with_values(symbolic, backward(graph, values, symbolic=False))
+        _require_finite_gradients(graph, result)
     gradients = {}
     for name in wanted:
         node = graph.var_node(name)
-        node_expr = result.adjoints[node.id]
-        leaf = node_expr.xreplace(substitution) if _small(node_expr, graph) else None
         value = None if values is None else float(result.adjoint_values[node.id])
-        gradients[name] = Gradient(name, leaf, node_expr, value)
+        gradients[name] = Gradient(name, result.adjoints[node.id], value, graph)
     outcome = None
     if check and point is not None:
         outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()})
     return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted)
+
+
+@lru_cache(maxsize=512)
+def structure(text: str, granularity: str = "written") -> tuple[Expr, Graph, Backward]:
+    """Parse tree, graph and symbolic reverse pass of ``text``: the part of a derivation that
+    does not depend on the point, so it is built once per expression and reused (exercises
+    evaluate one expression at many points). Callers must not modify what it returns."""
+    tree = parse(text)
+    graph = build_graph(tree, granularity)
+    return tree, graph, backward(graph)
 
 
 def _deep_enough(limit: int = 12000) -> None:
@@ -268,6 +290,14 @@ def _small(expr: sympy.Expr, graph: Graph) -> bool:
     return len(graph.nodes) <= 400 or sympy.count_ops(expr) < MAX_GRADIENT_OPS
 
 
+def _require_finite_gradients(graph: Graph, result: Backward) -> None:
+    bad = [n.name for n, v in zip(graph.nodes, result.adjoint_values)
+           if v is not None and not math.isfinite(v)]
+    if bad:
+        raise SymgradError(f"at this point the gradient with respect to {', '.join(bad)} "
+                           "overflows (is not a finite number); choose a smaller point")
+
+
 def _require_finite(graph: Graph, values: list) -> None:
     import numpy as np
 
@@ -277,4 +307,5 @@ def _require_finite(graph: Graph, values: list) -> None:
             inputs = ", ".join(f"{graph.nodes[i].name} = {float(values[i]):.6g}"
                                for i in node.inputs)
             raise SymgradError(f"at this point {node.name} = {node.op}({inputs}) is not a finite "
-                               f"real number; choose a point inside the function's domain")
+                               "real number (outside the domain, or too large for float64); "
+                               "choose another point")

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import SIGMOID_CIRCUIT
@@ -174,7 +174,11 @@ def test_reverse_mode_equals_sympy_diff_and_finite_differences(text, values, gra
     if not names or tree.op == "var":
         return
     point = dict(zip(names, values))
-    d = derive(tree, at=point, granularity=granularity)
+    try:
+        d = derive(tree, at=point, granularity=granularity)
+    except SymgradError as err:  # float overflow or a point outside the domain
+        assert "not a finite" in str(err) or "overflows" in str(err)
+        assume(False)
     # Oracle 1: sympy.diff of the whole expression, built independently from the text.
     syms = {n: sympy.Symbol(n, real=True) for n in names}
     whole = _sympy_of(text, syms)

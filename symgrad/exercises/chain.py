@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import numpy as np
 
+from ..errors import SymgradError
 from .base import KINK_MARGIN, Rejected, line, num, paren
 
 # Functions whose derivative students confuse with their value (σ for σ′, tanh for 1 − tanh²).
@@ -191,45 +191,19 @@ def _sub_name(name: str) -> str:
 
 # --------------------------------------------------------------------------- fast derive
 
-@lru_cache(maxsize=1024)
-def _structure(expr: str, granularity: str):
-    """Graph and symbolic reverse pass of ``expr``: independent of the point, so cached."""
-    from ..backward import backward
-    from ..graph import build_graph
-    from ..parse import parse
-
-    tree = parse(expr)
-    graph = build_graph(tree, granularity)
-    return tree, graph, backward(graph, None, symbolic=True)
-
-
 def derive_at(expr: str, point: dict, wrt=None, granularity: str = "written"):
-    """:func:`symgrad.derivation.derive` at ``point``, reusing the symbolic part per expression.
+    """:func:`symgrad.derivation.derive` at ``point`` (as displayed), without the check.
 
-    Exercises evaluate one structure at many points (one per version), so the graph and the
-    symbolic steps are built once and only the forward and backward *values* are computed per
-    point (NumPy). Leaf-variable gradient expressions are not built (exercises show the steps
-    in node symbols). Raises :class:`Rejected` when the point is outside the domain.
+    The symbolic part is built once per expression (:func:`symgrad.derivation.structure`), so
+    evaluating one exercise's function at many points costs only NumPy work. ``point`` may
+    hold extra names; only the function's variables are used. Raises :class:`Rejected` when
+    the point is outside the function's domain.
     """
-    import sympy
+    from ..derivation import derive, structure
 
-    from ..backward import Backward, Step, backward
-    from ..derivation import Derivation, Gradient
-    from ..graph import forward_values
-
-    tree, graph, symbolic = _structure(expr, granularity)
-    floats = {name: float(point[name]) for name in graph.variables}
-    with np.errstate(all="ignore"):
-        values = forward_values(graph, floats)
-        if not all(math.isfinite(float(v)) for v in values):
-            raise Rejected("outside the domain")
-        numeric = backward(graph, values, symbolic=False)
-    steps = [Step(s.parent, s.child, s.upstream, s.local, s.product, n.upstream_value,
-                  n.local_value, n.product_value) for s, n in zip(symbolic.steps, numeric.steps)]
-    result = Backward(symbolic.adjoints, numeric.adjoint_values, steps)
-    names = list(graph.variables) if wrt is None else list(wrt)
-    gradients = {name: Gradient(name, None, symbolic.adjoints[graph.var_node(name).id],
-                                float(numeric.adjoint_values[graph.var_node(name).id]))
-                 for name in names}
-    exact = {name: sympy.Rational(num(value)) for name, value in floats.items()}
-    return Derivation(expr, tree, graph, exact, values, result, gradients, None, names)
+    variables = structure(expr, granularity)[1].variables
+    try:
+        return derive(expr, at={name: num(point[name]) for name in variables}, wrt=wrt,
+                      granularity=granularity, check=False)
+    except SymgradError as err:
+        raise Rejected(str(err)) from None

@@ -9,6 +9,7 @@ Every gradient comes from :func:`symgrad.derivation.derive`.
 
 from __future__ import annotations
 
+from ..derivation import structure
 from ..errors import SymgradError
 from ..parse import Expr, const, var
 from .base import (
@@ -24,7 +25,6 @@ from .base import (
     rejection,
 )
 from .chain import (
-    _structure,
     derive_at,
     expr_latex,
     expr_text,
@@ -110,7 +110,7 @@ def _draw(rng, difficulty: str, neuron: bool) -> Exercise:
         names = [n for n in NAMES if n in assigned]
     granularity = "written" if difficulty != "hard" else ("primitive", "gate")[int(rng.integers(2))]
     try:
-        graph = _structure(text, granularity)[1]
+        graph = structure(text, granularity)[1]
     except SymgradError:
         raise Rejected("not a differentiable graph") from None
     if len(graph.op_nodes) < 3:
