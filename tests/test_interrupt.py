@@ -1,6 +1,5 @@
 """Interrupting a homework run midway leaves the previous output intact."""
 
-import os
 import signal
 import subprocess
 import sys
