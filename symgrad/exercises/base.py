@@ -284,10 +284,12 @@ def paren(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-_PLAIN = [
+_PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
+    (re.compile(r"\\mathbb\{R\}"), "ℝ"),
+    (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"([_^])\{([^{}\\]+)\}"), r"\1\2"),  # z_{3} -> z_3, so \frac matches
     (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
     (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"), r"(\1)/(\2)"),
-    (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
     (re.compile(r"\\hat\{?\s*y\s*\}?"), "ŷ"),
     (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
     (re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
@@ -302,14 +304,17 @@ _SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ
             r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
             r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½",
             r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
-            r"\|": "‖", r"\{": "{", r"\}": "}"}
+            r"\|": "‖", r"\{": "{", r"\}": "}", r"\theta": "θ", r"\to": "→", r"\ ": " "}
 
 
 def plain(text: str) -> str:
     """Best-effort terminal rendering of our LaTeX snippets (for ``--format text``)."""
-    for pattern, repl in _PLAIN:
-        for _ in range(3):
+    for _ in range(6):
+        before = text
+        for pattern, repl in _PLAIN:
             text = pattern.sub(repl, text)
+        if text == before:
+            break
     for macro, symbol in sorted(_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(macro, symbol)
     text = text.replace("$$", "").replace("$", "").replace("{", "").replace("}", "")
