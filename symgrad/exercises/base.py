@@ -296,7 +296,7 @@ _PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
      lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]"),
     (re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}"),
      lambda m: "{ " + m.group(1).replace(r"\\", ";").replace("&", "") + " }"),
-    (re.compile(r"\\left|\\right|\\,|\\;|\\!|\\quad|\\bigl|\\bigr"), " "),
+    (re.compile(r"\\left(?![a-z])|\\right(?![a-z])|\\,|\\;|\\!|\\quad|\\bigl|\\bigr"), " "),
 ]
 _SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ", r"\eta": "η",
             r"\nabla": "∇", r"\odot": "⊙", r"\cdot": "·", r"\times": "×", r"\approx": "≈",
