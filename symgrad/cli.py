@@ -103,7 +103,7 @@ def read_expression(expr: str) -> str:
     return expr
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})  # EXPR may start with "-"
 @click.argument("expr")
 @click.option("--at", "at", metavar="NAME=VAL,...", help="Point to evaluate at, e.g. x=1,y=-2.")
 @click.option("--wrt", metavar="NAMES", help="Only these gradients (comma-separated).")

@@ -294,8 +294,9 @@ def _require_finite_gradients(graph: Graph, result: Backward) -> None:
     bad = [n.name for n, v in zip(graph.nodes, result.adjoint_values)
            if v is not None and not math.isfinite(v)]
     if bad:
-        raise SymgradError(f"at this point the gradient with respect to {', '.join(bad)} "
-                           "overflows (is not a finite number); choose a smaller point")
+        raise SymgradError(f"at this point the gradient with respect to {', '.join(bad)} is "
+                           "not a finite number (a division by zero, e.g. sqrt or log at 0, or "
+                           "an overflow); choose another point")
 
 
 def _require_finite(graph: Graph, values: list) -> None:

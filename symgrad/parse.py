@@ -182,7 +182,8 @@ class _Converter:
                 if self.count > MAX_NODES:
                     self.fail(f"expression has too many parts (limit {MAX_NODES})", node)
                 stack.append((node, depth, True))
-                stack.extend((child, depth + 1, False) for child in reversed(children))
+                stack.extend((child, depth + _nesting(node, child), False)
+                             for child in reversed(children))
                 continue
             done[id(node)] = self.build(node, [done[id(c)] for c in children])
         return done[id(root)]
@@ -288,7 +289,8 @@ class _Converter:
             self.fail(f"constant expression {self.source_of(node)!r} is undefined "
                       f"(it evaluates to {value})", node)
         if value.is_Rational and max(len(str(value.p)), len(str(value.q))) > MAX_RESULT_DIGITS:
-            self.fail(f"constant too large (more than {MAX_RESULT_DIGITS} digits)", node)
+            self.fail(f"constant {self.source_of(node)!r} needs more than {MAX_RESULT_DIGITS} "
+                      "digits to write exactly", node)
         return Expr("const", value=value, col=expr.col)
 
     def check_power(self, node: ast.BinOp, base: Expr, exponent: Expr) -> None:
@@ -300,13 +302,22 @@ class _Converter:
             self.fail("exponent must be a finite real number", node)
         if not base.is_const:
             if abs(c) > MAX_EXPONENT:
-                self.fail(f"exponent {c} too large (limit {MAX_EXPONENT})", node)
+                self.fail(f"exponent {float(c):.3g} too large in magnitude (limit "
+                          f"{MAX_EXPONENT})", node)
             return
         magnitude = float(abs(base.value))
         size = float(abs(c)) * math.log10(magnitude) if magnitude > 0 else 0.0
         if abs(size) > MAX_RESULT_DIGITS:
             self.fail(f"constant power too large: the result would have about {abs(size):.3g} "
                       f"digits (limit {MAX_RESULT_DIGITS})", node)
+
+
+def _nesting(parent: ast.AST, child: ast.AST) -> int:
+    """How much deeper ``child`` sits: 0 along a chain like a+b+c+... (its left operands),
+    which SymPy flattens and nothing walks recursively; 1 for every other nesting."""
+    chain = isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp) \
+        and child is parent.left and not isinstance(parent.op, ast.Pow)
+    return 0 if chain else 1
 
 
 def _op_symbol(op: ast.AST) -> str:

@@ -109,3 +109,14 @@ def test_debug_is_accepted_after_the_command():
     proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "x +", "--debug"],
                           capture_output=True, text=True)
     assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_expression_may_start_with_minus():
+    data = json.loads(run("derive", "-x^2", "--at", "x=3", "--format", "json").output)
+    assert data["value"] == -9.0 and data["gradient"]["x"]["value"] == -6.0
+    assert run("derive", "--at", "x=3", "-x^2").exit_code == 0
+
+
+def test_gradient_not_finite_is_bad_input():
+    result = run("derive", "sqrt(x)", "--at", "x=0")
+    assert result.exit_code == 2 and "not a finite number" in result.output

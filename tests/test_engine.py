@@ -229,3 +229,21 @@ def test_as_written_equals_the_op_under_evaluate_false(name):
             with sympy.evaluate(False):
                 expected = record.forward(*full)
             assert sympy.srepr(as_written(name, full)) == sympy.srepr(expected)
+
+
+def test_long_flat_sums_and_products_are_not_nesting():
+    names = [f"v{i}" for i in range(200)]
+    d = derive("+".join(names), at={n: i for i, n in enumerate(names)})
+    assert d.value == sum(range(200)) and d.check.passed is True
+    d = derive("*".join(["x"] * 150), at="x=1.01")
+    assert d.gradients["x"].value == pytest.approx(150 * 1.01 ** 149, rel=1e-12)
+
+
+def test_verdict_is_inconclusive_when_any_variable_is():
+    d = derive("max(1-y/2,z)*(max(z,y)+(x-y)^3)", at="y=1.3,z=1.3,x=-0.6")
+    assert "y" in d.check.inconclusive and d.check.passed is None
+
+
+def test_strongly_curved_function_passes_with_richardson():
+    d = derive("exp(exp((1+a^2)^3))", at="a=0.875")
+    assert d.check.passed is True and d.check.max_rel_error < 1e-6
