@@ -197,7 +197,7 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
 
         emit(render(result, fmt, lang=lang, fragment="body" if fragment else False, title=title),
              outfile)
-    if (result.check is not None and not result.check.passed) or \
+    if (result.check is not None and result.check.passed is False) or \
             (result.scalar_check is not None and not result.scalar_check["passed"]):
         sys.exit(1)
 

@@ -197,6 +197,21 @@ def test_inputs_are_on_small_grids():
             assert all(float(2 * w).is_integer() for row in ex.data[f"W{k}"] for w in row)
 
 
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_mlp_networks_keep_most_kinked_units_active(difficulty):
+    """The rule of symgrad.mlp.random_params: every ReLU/hardtanh layer passes gradient through
+    at least half its units, and no hidden unit is within KINK_MARGIN of a kink."""
+    for seed in [7] + list(range(40)):
+        ex = make_exercise("mlp", seed, difficulty)
+        result = ex.derivation
+        for k in range(1, result.spec.depth):
+            if result.spec.activation(k) != "relu":
+                continue
+            z = np.asarray(result.values[f"z{k}"])
+            assert np.mean(z > 0) >= 0.5, (seed, k, z)
+            assert np.min(np.abs(z)) >= KINK_MARGIN, (seed, k, z)
+
+
 def test_same_seed_same_exercise_and_seed_derivation_is_stable():
     a = make_exercise("graph", 123, "hard")
     b = make_exercise("graph", 123, "hard")
@@ -262,6 +277,34 @@ def test_exercise_command_formats():
     assert "3-4-3-2" in text and "?" in text
     bad = runner.invoke(cli, ["exercise", "nope"])
     assert bad.exit_code == 2
+
+
+GLUED = re.compile(r"[^\s+]=|=\S|ŷ[=+\-]")  # "ŷ= σ(z)", "(ŷ- y)": a macro ate a space
+
+
+def test_plain_keeps_the_spacing_of_the_latex_source():
+    from symgrad.exercises.base import plain
+
+    assert plain(r"$\hat y = \sigma(z)$ and $(\hat y - y)$") == "ŷ = σ(z) and (ŷ - y)"
+    assert plain(r"\hat{y}_1 = \hat{\mathbf{y}}") == "ŷ_1 = ŷ"
+    assert plain(r"-\bigl(y \log \hat y\bigr) = \sigma\left(z\right)") == "-(y log ŷ) = σ(z)"
+    assert plain(r"a\cdot b") == "a · b"
+
+
+def test_text_format_has_no_latex_left_and_no_glued_operators():
+    """Every kind × difficulty × seeds 1..5 with --answers, as a teacher's terminal shows it."""
+    runner = CliRunner()
+    for kind in KINDS:
+        for difficulty in DIFFICULTIES:
+            for seed in range(1, 6):
+                args = ["exercise", kind, "--seed", str(seed), "--difficulty", difficulty,
+                        "--answers"]
+                result = runner.invoke(cli, args)
+                assert result.exit_code == 0, result.output
+                for text_line in result.output.splitlines():
+                    where = f"{' '.join(args)}: {text_line!r}"
+                    assert not re.search(r"[\\{}]", text_line), where
+                    assert not GLUED.search(text_line), where
 
 
 def test_stress_command_reports_table_and_json():

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
 from symgrad.mlp import (ACTIVATIONS, MAX_WIDTH, SCALAR_CHECK_LIMIT, build_layer_graph,
-                         entry_gradient, make_spec, params_from_dict,
-                         random_params, run_mlp)
+                         check_gradients, entry_gradient, forward, make_spec,
+                         params_from_dict, random_params, run_mlp, teaching_flaw)
 
 # The lecture's 3-4-3-2 network (ReLU, ReLU, softmax, cross-entropy) with fixed weights.
 LECTURE = {
@@ -277,11 +277,61 @@ def test_relu_pre_activation_at_kink_is_reported():
     assert [(k.layer, k.unit, k.activation) for k in result.kinks] == [(1, 4, "relu")]
     # derivative 0 at the kink: nothing reaches W1 row 4 / b1[3]
     assert result.gradients["b1"][3] == 0.0 and not result.gradients["W1"][3].any()
-    assert "b1[3]" in result.check.skipped and result.check.passed
+    # only the entries that move z^{(1)}_4 are skipped (x has no zero entry); the rest are checked
+    assert result.check.skipped == ("W1[3, 0]", "W1[3, 1]", "W1[3, 2]", "b1[3]")
+    assert result.check.passed is None  # inconclusive, not "passed"
+    assert result.to_dict()["check"]["passed"] is None
     data = result.to_dict()
     assert data["kinks"] == [{"layer": 1, "unit": 4, "z": 0.0, "activation": "relu",
                               "derivative_used": 0.0}]
     assert "z^(1)_4 = 0 is at the kink of relu; derivative taken as 0" in result.to_text()
+
+
+# z^{(1)}_2 = 0.3·1 + 0.7·0 − 0.6·0.5 = 0 exactly; x_2 = 0, so W1[1, 1] cannot move it
+KINK_322 = {"W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]], "b1": [0.1, 0.0],
+            "W2": [[0.4, -0.5], [-0.3, 0.6]], "b2": [0.0, 0.1], "x": [1.0, 0.0, 0.5],
+            "y": [1.0, 0.0]}
+
+
+def test_check_skips_only_parameters_that_move_a_kinked_unit():
+    spec = make_spec("3,2,2")
+    params = params_from_dict(spec, KINK_322)
+    result = run_mlp(spec, params)
+    assert [(k.layer, k.unit) for k in result.kinks] == [(1, 2)]
+    # W1 row 1 and b1[0] feed only unit 1; W1[1, 1] multiplies x_2 = 0; layer 2 is downstream
+    assert result.check.skipped == ("W1[1, 0]", "W1[1, 2]", "b1[1]")
+    assert result.check.passed is None
+    # the entries that are not skipped are really checked: a wrong one fails the check
+    for key, index in [("W1", (0, 2)), ("b1", 0), ("W1", (1, 1)), ("W2", (1, 0))]:
+        wrong = {k: v.copy() for k, v in result.gradients.items()}
+        wrong[key][index] += 0.1
+        assert check_gradients(spec, params, wrong).passed is False, (key, index)
+
+
+def test_check_skips_through_a_kinked_unit_of_a_deeper_layer():
+    # z^{(2)}_1 = 0.5·h1_1 − 0.5·h1_2 = 0 with h^{(1)} = (1, 1, 0): unit 3 of layer 1 is dead,
+    # so W1 row 3 and b1[2] cannot reach the kink; rows 1 and 2 can
+    spec = make_spec("2,3,2,2")
+    p = {"W1": [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], "b1": [0.0, 0.0, -0.5],
+         "W2": [[0.5, -0.5, 0.25], [0.25, 0.5, -0.5]], "b2": [0.0, 0.25],
+         "W3": [[0.5, -0.25], [-0.5, 0.75]], "b3": [0.0, 0.0], "x": [1.0, 1.0], "y": [0.0, 1.0]}
+    result = run_mlp(spec, params_from_dict(spec, p))
+    assert [(k.layer, k.unit) for k in result.kinks] == [(2, 1)]
+    assert result.check.skipped == ("W1[0, 0]", "W1[0, 1]", "W1[1, 0]", "W1[1, 1]", "b1[0]",
+                                    "b1[1]", "W2[0, 0]", "W2[0, 1]", "b2[0]")
+    assert result.check.passed is None
+
+
+def test_cli_reports_a_check_with_skipped_entries_as_inconclusive(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(KINK_322))
+    args = ["mlp", "--layers", "3,2,2", "--params", str(path)]
+    run = CliRunner().invoke(cli, args + ["--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["check"]["passed"] is None
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 0, run.output
+    assert "Numeric check: inconclusive" in run.output and "FAILED" not in run.output
 
 
 def test_hardtanh_at_kink_is_reported():
@@ -314,7 +364,12 @@ def cli_error(args, tmp_path=None, params=None):
     (["--layers", f"3,{MAX_WIDTH + 1},2"], f"the limit is {MAX_WIDTH} units"),
     (["--layers", ",".join(["4"] * 12)], "weight layers; the limit is"),
     (["--layers", "3,4,2", "--hidden", "swish"], "hidden: unknown activation 'swish'"),
-    (["--layers", "3,4,4,2", "--hidden", "relu,tanh,relu"], "hidden: expected 1 or 2"),
+    (["--layers", "3,4,4,2", "--hidden", "relu,tanh,relu"],
+     ("hidden: 3 activations given for 2 hidden layers (give one for all, or one per hidden "
+      "layer)")),
+    (["--layers", "3,4,2", "--hidden", "relu,relu"],
+     ("hidden: 2 activations given for 1 hidden layer (give one for all, or one per hidden "
+      "layer)")),
     (["--layers", "3,4,2", "--output", "relu"], "output: unknown output unit 'relu'"),
     (["--layers", "3,4,2", "--loss", "hinge"], "loss: unknown loss 'hinge'"),
     (["--layers", "3,4,1", "--output", "softmax"], "softmax needs at least 2 output units"),
@@ -337,7 +392,9 @@ def test_bad_specs_exit_2(args, expected):
     ({"W1": [[True, 0, 0]] * 4}, "W1[0, 0]: expected a number, got True"),
     ({"x": [1.0, 1e300, 3.0]}, "x[1]: expected a finite number of magnitude at most 1e+06"),
     ({"y": [0.5, 0.7]}, "y: cross-entropy with softmax needs a distribution"),
-    ({"y": [-1.0, 2.0]}, "y: cross-entropy with softmax needs a distribution"),
+    ({"y": [-1.0, 2.0]}, "y: entries must lie in [0, 1] for cross-entropy, got -1 at index 0"),
+    ({"y": [1.5, -0.5]}, "y: entries must lie in [0, 1] for cross-entropy, got -0.5 at index 1"),
+    ({"y": [1.5, 0.5]}, "y: entries must lie in [0, 1] for cross-entropy, got 1.5 at index 0"),
     ({"W4": [[1.0]]}, "W4: unexpected key"),
 ])
 def test_bad_params_exit_2(tmp_path, change, expected):
@@ -359,9 +416,25 @@ def test_bad_files_exit_2(tmp_path):
     assert "not both" in cli_error(["--layers", "3,4,3,2", "--seed", "1"], tmp_path, LECTURE)
 
 
+def test_params_file_with_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(LECTURE).encode("utf-8"))
+    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--params", str(path),
+                                   "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["check"]["passed"] is True
+
+
+def test_duplicate_key_in_params_file_is_rejected(tmp_path):
+    text = json.dumps(LECTURE)[:-1] + ', "W1": [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]}'
+    message = cli_error(["--layers", "3,4,3,2"], tmp_path, text)
+    assert message.endswith(f"params: duplicate key W1 in {tmp_path / 'p.json'}")
+
+
 def test_sigmoid_ce_target_must_be_in_unit_interval():
     spec = make_spec("2,2", output="sigmoid", loss="ce")
-    with pytest.raises(SymgradError, match=r"y: cross-entropy with sigmoid outputs"):
+    with pytest.raises(SymgradError, match=r"^y: entries must lie in \[0, 1\] for "
+                                           r"cross-entropy, got 1\.5 at index 1$"):
         params_from_dict(spec, {"W1": [[1, 0], [0, 1]], "b1": [0, 0], "x": [1, 1],
                                 "y": [0.5, 1.5]})
 
@@ -379,6 +452,25 @@ def test_seeded_parameters_are_deterministic_small_and_off_kinks():
                            scalar_check=False).kinks
     sig = make_spec("3,2", output="sigmoid", loss="ce")
     assert set(random_params(sig, 1).y.tolist()) <= {0.0, 1.0}
+
+
+def test_teaching_flaw_rejects_kinks_and_mostly_dead_layers():
+    spec = make_spec("2,3,2")
+    base = {"W1": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "b1": [0.0, 0.0, 0.0],
+            "W2": [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], "b2": [0.0, 0.0],
+            "x": [0.5, 0.5], "y": [1.0, 0.0]}
+
+    def flaw(**change):
+        return teaching_flaw(spec, forward(spec, params_from_dict(spec, dict(base, **change))),
+                             0.2)
+
+    assert flaw() is None  # z^{(1)} = (0.5, 0.5, 1): all active, all ≥ 0.2 from the kink
+    assert flaw(b1=[0.0, -0.4, 0.0]) == "kink"  # z^{(1)}_2 = 0.1
+    assert flaw(b1=[-1.0, -1.0, 0.0]) == "dead units"  # 1 of 3 active
+    assert flaw(b1=[-1.0, 0.0, 0.0]) is None  # 2 of 3 active
+    for seed in range(20):  # random_params follows the same rule
+        deep = make_spec("3,4,3,2", hidden="relu,hardtanh")
+        assert teaching_flaw(deep, forward(deep, random_params(deep, seed)), 0.01) is None
 
 
 def test_layer_graph_has_vector_nodes_with_vjp_rules():

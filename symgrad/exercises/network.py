@@ -77,7 +77,7 @@ def _forward_backward(spec, params, derivative=None):
 
 
 def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
-    from ..mlp import make_spec, params_from_dict, run_mlp
+    from ..mlp import forward, make_spec, params_from_dict, run_mlp, teaching_flaw
 
     spec = make_spec(list(layers), hidden=hidden, output=output, loss="ce")
     data = {}
@@ -95,6 +95,9 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
         y[:] = rng.integers(0, 2, size=n_out)
     data["y"] = y
     params = params_from_dict(spec, {k: v.tolist() for k, v in data.items()})
+    flaw = teaching_flaw(spec, forward(spec, params), KINK_MARGIN)  # the rule random_params uses
+    if flaw:
+        raise Rejected(flaw)
     result = run_mlp(spec, params, check=False, scalar_check=False)
     distance = math.inf
     for k in range(1, spec.depth):
@@ -103,10 +106,6 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
             distance = min(distance, float(np.min(np.abs(z[:, None] - np.array(KINKS[hidden])))))
         if hidden in ("sigmoid", "tanh") and np.max(np.abs(z)) > 3:
             raise Rejected("saturated hidden unit")
-        if hidden == "relu" and np.all(z < 0):
-            raise Rejected("dead layer")
-    if distance < KINK_MARGIN:
-        raise Rejected("kink")
     grads = result.gradients
     y_hat = np.asarray(result.output, dtype=float)
     L = spec.depth
