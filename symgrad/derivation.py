@@ -116,7 +116,7 @@ class Derivation:
             nodes.append({
                 "id": n.name, "op": n.op, "inputs": [name[i] for i in n.inputs],
                 "const": None if n.const is None or n.op == "const" else _s(n.const),
-                "expr": _s(n.local_expr) if not n.is_leaf else n.name,
+                "expr": sympy.sstr(n.local_expr, order="none") if not n.is_leaf else n.name,
                 "value": self.value_of(n),
                 "grad": self.adjoint_of(n),
                 "grad_expr": None if adj[n.id] is None else _s(adj[n.id]),

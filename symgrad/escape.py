@@ -66,7 +66,10 @@ def latex(text: str) -> str:
 
 _MARKDOWN = _table(
     {
-        **{char: "\\" + char for char in "\\`*_{}[]()#+-!|~^$"},
+        # ( ) + - need no escape once [ ] are escaped (and "\(" would read as math to KaTeX
+        # and Jupyter); "\" becomes an entity so that a typed "\(" cannot start math either
+        **{char: "\\" + char for char in "`*_{}[]#!|~^$"},
+        "\\": "&#92;",
         "&": "&amp;",
         "<": "&lt;",
         ">": "&gt;",
@@ -78,13 +81,15 @@ _MARKDOWN = _table(
 def markdown(text: str) -> str:
     r"""Escape ``text`` for inline Markdown (CommonMark/GFM, with KaTeX math enabled).
 
-    Emphasis, links, code, headings, list markers, table pipes and ``$`` (which
-    would start KaTeX math) are backslash-escaped; ``& < >`` become entities so
-    no raw HTML or entity gets through. Newlines become spaces, so the result
-    never starts a new block. Meant for text inside a line or a table cell.
+    Emphasis, links, code, headings, table pipes and ``$`` (which would start KaTeX
+    math) are backslash-escaped; ``& < >`` and ``\\`` become entities, so no raw HTML
+    or entity gets through and no ``\\(``/``\\[`` math delimiter can form. Parentheses,
+    ``+`` and ``-`` stay as typed: they only matter at the start of a line (list
+    markers), and newlines become spaces, so the result never starts a new block.
+    Meant for text inside a line or a table cell.
 
-    >>> markdown("*x* costs $5 <b>")
-    '\\*x\\* costs \\$5 &lt;b&gt;'
+    >>> markdown("*x* costs $5 <b> (b - a)")
+    '\\*x\\* costs \\$5 &lt;b&gt; (b - a)'
     """
     return text.translate(_MARKDOWN)
 

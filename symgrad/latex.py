@@ -40,6 +40,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Rerun LaTeX")
 _LINE_NUMBER = re.compile(r"^l\.(\d+)")
+_MISSING = re.compile(r"^Missing character: There is no (.) \(U\+([0-9A-F]+)\)", re.MULTILINE)
 
 
 def tex_available(engine: str = "pdflatex") -> bool:
@@ -150,6 +151,11 @@ def compile_pdf(tex_source: str, engine: str = "pdflatex", timeout: float = 60) 
                 raise SymgradError(_first_error(log))
             if not _RERUN.search(log):
                 break
+        missing = _MISSING.search(log)
+        if missing:  # the PDF would silently lack that text
+            char, code = missing.groups()
+            raise SymgradError(f"no font for the character {char} (U+{code}); "
+                               f"{engine} would leave it out of the PDF")
         return pdf_path.read_bytes()
 
 

@@ -39,7 +39,44 @@ FORMATS = ("text", "json", "markdown", "latex", "dot")
 LANGUAGES = ("en", "zh")
 TEMPLATE_SUFFIX = {"text": "txt", "markdown": "md", "latex": "tex", "dot": "dot"}
 ENGINE = {"en": "pdflatex", "zh": "xelatex"}
-"""The TeX engine that compiles a document in each language (Chinese needs ctex + xelatex)."""
+"""The default TeX engine of each language (Chinese needs ctex + xelatex); an English document
+with characters pdflatex cannot set is compiled with xelatex instead (:func:`tex_engine`)."""
+
+UNICODE_TEX = {
+    0x2264: r"\ensuremath{\le}",  # ≤
+    0x2265: r"\ensuremath{\ge}",  # ≥
+    0x2212: r"\ensuremath{-}",  # −
+    0x03C3: r"\ensuremath{\sigma}",  # σ
+    0x2299: r"\ensuremath{\odot}",  # ⊙
+    0x2032: r"\ensuremath{'}",  # ′
+    0x00B2: r"\ensuremath{^2}",  # ²
+    0x2016: r"\ensuremath{\|}",  # ‖
+    0x03A3: r"\ensuremath{\Sigma}",  # Σ
+    0x03BB: r"\ensuremath{\lambda}",  # λ
+    0x03A9: r"\ensuremath{\Omega}",  # Ω
+    0x2207: r"\ensuremath{\nabla}",  # ∇
+    0x2190: r"\ensuremath{\leftarrow}",  # ←
+    0x2192: r"\ensuremath{\rightarrow}",  # →
+    0x00BD: r"\ensuremath{\tfrac12}",  # ½
+    0x2248: r"\ensuremath{\approx}",  # ≈
+    0x03B6: r"\ensuremath{\zeta}",  # ζ
+    0x03B4: r"\ensuremath{\delta}",  # δ
+    0x2211: r"\ensuremath{\sum}",  # ∑
+    0x1D7D9: r"\ensuremath{\mathbb{1}}",  # 𝟙
+    0x221E: r"\ensuremath{\infty}",  # ∞
+    0x2202: r"\ensuremath{\partial}",  # ∂
+    0x1D40: r"\ensuremath{^\top}",  # ᵀ
+    0x03B8: r"\ensuremath{\theta}",  # θ
+    0x2260: r"\ensuremath{\ne}",  # ≠
+    0x22C5: r"\ensuremath{\cdot}",  # ⋅
+    0x2026: r"\ldots{}",  # …
+    0x0177: r"\^{y}",  # ŷ (mlp.py's notes)
+}
+"""Unicode that our notes and method strings use, as LaTeX: ``templates/unicode.tex.j2``
+declares these for English documents under either engine."""
+
+OT1_MISSING = frozenset("«»ÐÞðþ")
+"""Latin-1 characters pdflatex's default (OT1) fonts have no glyph for (LaTeX errors)."""
 
 TABLE_DIGITS = 4  # significant digits in tables and matrices
 PICTURE_DIGITS = 3  # significant digits on circuit wires
@@ -195,6 +232,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.globals["unicode_tex"] = [(f"{code:04X}", tex) for code, tex in UNICODE_TEX.items()]
     return env
 
 
@@ -250,21 +288,52 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
         name = f"{kind}.math.tex.j2"
     elif fmt == "latex" and mode == "document":
         context["body"] = environment().get_template(f"{kind}.tex.j2").render(context)
-        name = "document.tex.j2"
+        return tex_document("document.tex.j2", **context)
     else:
         name = f"{kind}.{TEMPLATE_SUFFIX[fmt]}.j2"
     return environment().get_template(name).render(context)
 
 
 def render_pdf(result, lang: str = "en", title: str | None = None, timeout: float = 60) -> bytes:
-    """The complete LaTeX document compiled to PDF (pdflatex for English, xelatex for Chinese).
+    """The complete LaTeX document compiled to PDF with the engine :func:`tex_engine` picks.
 
     Raises :class:`SymgradError` when TeX is not installed or the compile fails.
     """
     from .latex import compile_pdf
 
     source = render(result, "latex", lang=lang, title=title)
-    return compile_pdf(source, engine=ENGINE[lang], timeout=timeout)
+    return compile_pdf(source, engine=tex_engine(source, lang), timeout=timeout)
+
+
+def tex_engine(source: str, lang: str = "en") -> str:
+    """The engine that compiles ``source``: ``"xelatex"`` for Chinese, and for English text
+    with a character pdflatex cannot set (above U+00FF and not in :data:`UNICODE_TEX`, or
+    one of :data:`OT1_MISSING`), e.g. a student called 张伟; else ``"pdflatex"``.
+
+    Every LaTeX document (derive, mlp, homework) asks this, and its template sets the class
+    for the answer (:func:`tex_document`).
+
+    >>> tex_engine("x ≤ y"), tex_engine("Zhang Wei 张伟"), tex_engine("x", "zh")
+    ('pdflatex', 'xelatex', 'xelatex')
+    """
+    if ENGINE.get(lang) == "xelatex":
+        return "xelatex"
+    unsafe = any((ord(c) > 0xFF and ord(c) not in UNICODE_TEX) or c in OT1_MISSING
+                 for c in source)
+    return "xelatex" if unsafe else "pdflatex"
+
+
+def tex_document(template: str, lang: str = "en", **context) -> str:
+    """A complete LaTeX document from ``template``, set up for the engine that compiles it.
+
+    The template gets ``engine`` (``"pdflatex"`` or ``"xelatex"``) and chooses its class and
+    packages by it; when the text needs xelatex, it is rendered again for xelatex.
+    """
+    page = environment().get_template(template)
+    engine = ENGINE.get(lang, "pdflatex")
+    source = page.render(context, lang=lang, engine=engine)
+    needed = tex_engine(source, lang)
+    return source if needed == engine else page.render(context, lang=lang, engine=needed)
 
 
 def _kind(result) -> str:
@@ -279,7 +348,8 @@ def _kind(result) -> str:
 
 # --------------------------------------------------------------------------- LaTeX of SymPy
 
-def _printer():
+@lru_cache(maxsize=None)
+def _printer_class():
     """sympy's LaTeX printer, with indicator functions for Heaviside steps."""
     from sympy.printing.latex import LatexPrinter
 
@@ -289,17 +359,66 @@ def _printer():
             body = rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
             return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
 
-    return Printer()
+    return Printer
 
 
-def tex(expr) -> str:
+def tex(expr, order: str | None = None, symbol_names: dict | None = None) -> str:
     r"""LaTeX of a SymPy expression (``z_3`` prints as ``z_{3}``, ``w0`` as ``w_{0}``).
+
+    ``order="none"`` keeps the arguments as stored (a node's formula as written: ``b - a``,
+    not ``- a + b``); ``symbol_names`` overrides how symbols print (:func:`symbol_names`).
 
     >>> import sympy
     >>> tex(sympy.Heaviside(sympy.Symbol("z_1"), 0))
     '\\mathbb{1}\\left[z_{1} > 0\\right]'
+    >>> a, b = sympy.symbols("a b")
+    >>> tex(sympy.Add(b, -a, evaluate=False), order="none")
+    'b - a'
     """
-    return _printer().doprint(expr)
+    settings = {"symbol_names": symbol_names or {}}
+    if order is not None:
+        settings["order"] = order
+    return _printer_class()(settings).doprint(expr)
+
+
+def symbol_names(symbols) -> dict:
+    r"""LaTeX names for ``symbols`` that keep two different symbols apart within one rendering.
+
+    SymPy prints ``x_1`` and ``x1`` both as ``x_{1}``; the later of two look-alikes is set
+    as its name in italics (``\mathit{x1}``, ``\mathit{x\_1}``). Without a clash nothing
+    changes: ``w0`` stays ``w_{0}``, as in the lecture.
+
+    >>> import sympy
+    >>> symbol_names(sympy.symbols("x_1 x1 w0"))
+    {x1: '\\mathit{x1}'}
+    """
+    shown: dict[str, object] = {}
+    names = {}
+    for symbol in dict.fromkeys(symbols):  # first occurrence keeps the usual look
+        look = tex(symbol)
+        if look in shown:
+            look = r"\mathit{" + symbol.name.replace("_", r"\_") + "}"
+            names[symbol] = look
+        shown.setdefault(look, symbol)
+    return names
+
+
+def text_expr(expr, order: str | None = None) -> str:
+    """A SymPy expression for the terminal: powers as ``^`` (``x^2``, not ``x**2``).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> text_expr(sympy.Add(sympy.Pow(x, 2), x, evaluate=False), order="none")
+    'x^2 + x'
+    """
+    return sympy_str(expr, order).replace("**", "^")
+
+
+def sympy_str(expr, order: str | None = None) -> str:
+    """``str(expr)``; with ``order="none"``, the arguments in the order they are stored."""
+    import sympy
+
+    return sympy.sstr(expr, order=order) if order is not None else str(expr)
 
 
 # --------------------------------------------------------------------------- derivation view
@@ -363,19 +482,24 @@ def _derivation_view(d, lang: str) -> dict:
     notes_zh = strings(lang).get("op_notes")
     exact = d.exact_values() if d.point is not None else None
     has_point = d.values is not None
+    names = symbol_names(node.symbol for node in graph.nodes if node.op != "const")
+
+    def tex_of(expr, order: str | None = None) -> str:
+        """LaTeX with this graph's symbol names (``x_1`` and ``x1`` must not look alike)."""
+        return tex(expr, order=order, symbol_names=names)
 
     def name_tex(node) -> str:
-        return tex(node.symbol) if node.op != "const" else tex(node.const)
+        return tex_of(node.symbol) if node.op != "const" else tex_of(node.const)
 
     def value_of(node):
         return d.value_of(node) if has_point else None
 
     def show(value, expr) -> str:
         """A number at the point; without a point, the expression in node symbols."""
-        return number(value, TABLE_DIGITS) if has_point else str(expr)
+        return number(value, TABLE_DIGITS) if has_point else text_expr(expr)
 
     def show_tex(value, expr) -> str:
-        return tex_number(value) if has_point else tex(expr)
+        return tex_number(value) if has_point else tex_of(expr)
 
     def partial(top, bottom) -> str:
         return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
@@ -388,11 +512,13 @@ def _derivation_view(d, lang: str) -> dict:
         nodes.append({
             "name": node.name, "tex": name_tex(node), "op": node.op,
             "gate": _gate_label(node), "gate_text": _gate_text(node),
-            "formula": tex(node.local_expr), "formula_text": str(node.local_expr),
+            # as written: b - a, not -a + b (SymPy's printers sort unless told not to)
+            "formula": tex_of(node.local_expr, order="none"),
+            "formula_text": text_expr(node.local_expr, order="none"),
             "value": value, "value_text": number(value, TABLE_DIGITS),
             "value_tex": tex_number(value) if has_point else "",
             "exact": _exact_latex(exact[node.id], value) if exact else None,
-            "exact_text": str(exact[node.id]) if exact and _exact_latex(exact[node.id], value)
+            "exact_text": text_expr(exact[node.id]) if exact and _exact_latex(exact[node.id], value)
             else None,
             "is_output": node.id == graph.output,
         })
@@ -416,7 +542,7 @@ def _derivation_view(d, lang: str) -> dict:
                 "upstream_value_tex": show_tex(step.upstream_value, step.upstream),
                 "local_tex": partial(name_tex(parent), name_tex(node)),
                 "local_text": f"d{parent.name}/d{node.name}",
-                "local_expr": tex(step.local), "local_expr_text": str(step.local),
+                "local_expr": tex_of(step.local), "local_expr_text": text_expr(step.local),
                 "local": show(step.local_value, step.local),
                 "local_value_tex": show_tex(step.local_value, step.local),
                 "local_same": not has_point
@@ -442,11 +568,11 @@ def _derivation_view(d, lang: str) -> dict:
     gradients = []
     for g in d.gradients.values():
         gradients.append({
-            "name": g.name, "tex": tex(graph.var_node(g.name).symbol),
-            "lhs_tex": partial(f_tex, tex(graph.var_node(g.name).symbol)),
-            "node_expr": tex(g.node_expr), "node_expr_text": str(g.node_expr),
-            "expr": None if g.expr is None else tex(g.expr),
-            "expr_text": None if g.expr is None else str(g.expr),
+            "name": g.name, "tex": tex_of(graph.var_node(g.name).symbol),
+            "lhs_tex": partial(f_tex, tex_of(graph.var_node(g.name).symbol)),
+            "node_expr": tex_of(g.node_expr), "node_expr_text": text_expr(g.node_expr),
+            "expr": None if g.expr is None else tex_of(g.expr),
+            "expr_text": None if g.expr is None else text_expr(g.expr),
             "same": g.expr is not None and g.expr == g.node_expr,
             "value": number(g.value, TABLE_DIGITS),
             "value_tex": "" if g.value is None else tex_number(g.value),
@@ -465,15 +591,15 @@ def _derivation_view(d, lang: str) -> dict:
     point = []
     if d.point is not None:
         for name, value in d.point.items():
-            point.append({"name": name, "tex": tex(graph.var_node(name).symbol),
-                          "value_tex": tex(value), "value_text": str(value)})
+            point.append({"name": name, "tex": tex_of(graph.var_node(name).symbol),
+                          "value_tex": tex_of(value), "value_text": str(value)})
 
     return {
         "expression": d.expression,
-        "function_tex": tex(d.function),
-        "function_text": str(d.function),
+        "function_tex": tex_of(d.function),
+        "function_text": text_expr(d.function),
         "variables": list(d.variables),
-        "variables_tex": ", ".join(tex(graph.var_node(v).symbol) for v in d.variables),
+        "variables_tex": ", ".join(tex_of(graph.var_node(v).symbol) for v in d.variables),
         "granularity": d.granularity,
         "point": point,
         "has_point": has_point,
@@ -481,14 +607,14 @@ def _derivation_view(d, lang: str) -> dict:
         "value_tex": tex_number(d.value) if has_point else "",
         "value_full": number(d.value, 10),
         "output": out.name,
-        "output_tex": tex(out.symbol),
+        "output_tex": tex_of(out.symbol),
         "nodes": nodes,
         "backward": backward,
         "forks": [row for row in backward if row["fork"]],
         "gradients": gradients,
-        "check": _check_view(d.check, {v: tex(graph.var_node(v).symbol) for v in d.variables}),
+        "check": _check_view(d.check, {v: tex_of(graph.var_node(v).symbol) for v in d.variables}),
         "notes": notes,
-        "circuit": _circuit(d),
+        "circuit": _circuit(d, tex_of),
         "draw_circuit": len(graph.nodes) <= MAX_PICTURE_NODES,
     }
 
@@ -573,8 +699,9 @@ def layout(graph, column_cm: float | None = None) -> tuple[dict[int, tuple[float
             for i in y}, column_cm
 
 
-def _circuit(d) -> dict:
-    """Nodes and wires of the circuit picture with positions, values and gradients."""
+def _circuit(d, tex_of=tex) -> dict:
+    """Nodes and wires of the circuit picture with positions, values and gradients
+    (``tex_of``: LaTeX with the rendering's symbol names)."""
     graph = d.graph
     pos, step_x = layout(graph)
     has_point = d.values is not None
@@ -589,11 +716,11 @@ def _circuit(d) -> dict:
         nodes.append({
             "id": f"n{node.id}", "x": f"{x:.2f}", "y": f"{y:.2f}", "leaf": node.is_leaf,
             "const": node.op == "const",
-            "label": tex(node.symbol) if node.op != "const" else tex(node.const),
+            "label": tex_of(node.symbol) if node.op != "const" else tex(node.const),
             "label_text": node.name,
             "gate": "" if node.is_leaf else _gate_label(node),
             "gate_text": "" if node.is_leaf else _gate_text(node),
-            "symbol": "" if node.is_leaf else tex(node.symbol),
+            "symbol": "" if node.is_leaf else tex_of(node.symbol),
             # a fork's total gradient is written at the node; its wires carry the parts
             "total": number(grad, PICTURE_DIGITS) if grad is not None and len(users[node.id]) > 1
             else None,
@@ -776,7 +903,8 @@ def _mlp_view(result, lang: str) -> dict:
                           "shape_text": _shape_text(value.shape)})
     check = None
     if result.check is not None:
-        check = {"passed": "passed" if result.check.passed else "failed",
+        check = {"passed": {True: "passed", False: "failed", None: "inconclusive"}[
+                     result.check.passed],
                  "max_rel_error": f"{result.check.max_rel_error:.1e}",
                  "max_rel_error_tex": tex_number(float(f"{result.check.max_rel_error:.1e}"), 2),
                  "method": result.check.method, "skipped": list(result.check.skipped)}
@@ -863,4 +991,5 @@ def _network(result) -> dict:
 
 
 __all__ = ["FORMATS", "LANGUAGES", "ENGINE", "FILTERS", "environment", "strings", "render",
-           "render_pdf", "number", "tex_number", "tex", "bmatrix", "layout", "plain_label"]
+           "render_pdf", "tex_engine", "tex_document", "number", "tex_number", "tex", "bmatrix",
+           "layout", "plain_label"]

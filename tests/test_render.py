@@ -205,7 +205,7 @@ def test_expression_text_is_escaped_and_shown_through_sympy():
     assert r"\texttt{a\_b\^{}2 + c}" in tex
     assert r"a_{b}^{2}" in tex
     md = render(d, "markdown")
-    assert r"a\_b\^2 \+ c" in md
+    assert r"a\_b\^2 + c" in md
 
 
 # ---------------------------------------------------------------- LaTeX modes and Jupyter
@@ -260,6 +260,70 @@ def test_sigmoid_circuit_compiles(sigmoid, lang):
 def test_lecture_mlp_compiles(lecture_mlp, lang):
     require_tool("xelatex" if lang == "zh" else "pdflatex")
     assert _compile(render(lecture_mlp, "latex", lang=lang, title=NASTY), lang).startswith(b"%PDF")
+
+
+WRITTEN = "z*y + (b - a) + c*2 + x^2 - 1"
+
+
+def test_node_formulas_keep_the_operands_as_written(sigmoid):
+    d = derive(WRITTEN)
+    text = render(d, "text")
+    for formula in ("z_1 = z*y", "z_2 = b - a", "z_4 = 2*c", "z_6 = x^2", "z_8 = z_7 - 1"):
+        assert formula in text, formula
+    assert "**" not in text and "-a + b" not in text
+    latex = render(d, "latex")
+    for formula in ("z_{1} = z y", "z_{2} = b - a", "z_{4} = 2 c", "z_{6} = x^{2}"):
+        assert formula in latex, formula
+    assert "z_{2} = - a + b" not in latex
+    md = render(d, "markdown")
+    assert "$z_{2} = b - a$" in md and "$z_{1} = z y$" in md
+    exprs = {n["id"]: n["expr"] for n in json.loads(render(d, "json"))["nodes"]}
+    assert (exprs["z_1"], exprs["z_2"], exprs["z_6"]) == ("z*y", "b - a", "x**2")
+    assert "z_4 = z_3 + w2" in render(sigmoid, "text")
+    assert "z_{4} = z_{3} + w_{2}" in render(sigmoid, "latex")
+    nodes = json.loads(render(sigmoid, "json"))["nodes"]
+    assert {n["id"]: n["expr"] for n in nodes}["z_4"] == "z_3 + w2"
+
+
+def test_look_alike_variables_print_differently():
+    d = derive("x_1*x1", at="x_1=2,x1=3")
+    for fmt in ("latex", "markdown"):
+        out = render(d, fmt)
+        assert r"\mathit{x1}" in out and "x_{1}" in out, fmt
+        assert r"\frac{\partial f}{\partial \mathit{x1}}" in out, fmt
+    assert "w_{0}" in render(derive("w0*x0"), "latex")  # no clash: the lecture's look
+
+
+def test_markdown_shows_parentheses_as_typed():
+    md = render(derive("(b - a)*c"), "markdown")
+    assert "As typed: (b - a)\\*c" in md and "\\(" not in md and "\\)" not in md
+
+
+def test_english_with_chinese_title_compiles_with_xelatex_and_keeps_the_text(tmp_path, sigmoid):
+    require_tool("xelatex", "pdftotext")
+    from symgrad.render import tex_engine
+
+    source = render(sigmoid, "latex", lang="en", title="\u4e2d \u5f20\u4f1f")
+    assert tex_engine(source, "en") == "xelatex"
+    assert r"\documentclass[scheme=plain,11pt,a4paper]{ctexart}" in source
+    assert tex_engine(render(sigmoid, "latex", lang="en"), "en") == "pdflatex"  # σ, ≤ are ours
+    pdf = tmp_path / "d.pdf"
+    result = CliRunner().invoke(cli, ["derive", SIGMOID_CIRCUIT, "--at", SIGMOID_POINT,
+                                      "--format", "latex", "--title", "\u4e2d \u5f20\u4f1f",
+                                      "--pdf", "-o", str(pdf)])
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    assert "\u4e2d" in text and "\u5f20\u4f1f" in text and "Backward" in text
+
+
+def test_text_without_a_font_is_an_error_not_a_gap(sigmoid):
+    require_tool("xelatex")
+    from symgrad.errors import SymgradError
+    from symgrad.render import render_pdf
+
+    with pytest.raises(SymgradError, match="no font for the character"):
+        render_pdf(sigmoid, title="\u0414\u043c\u0438\u0442\u0440\u0438\u0439")
 
 
 def test_wide_and_repeated_inputs_compile():
