@@ -191,6 +191,25 @@ def test_special_characters_in_titles_compile_and_parse(tmp_path):
     ET.parse(out / "moodle.xml")
 
 
+def test_english_pdf_with_a_chinese_name_and_title_uses_xelatex(tmp_path):
+    require_tool("xelatex", "pdftotext")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nzw,\u5f20\u4f1f\nbob,Bob\n", encoding="utf-8")
+    spec = write_spec(tmp_path / "s.toml", SMALL.replace('title = "T"', 'title = "Quiz \u4e2d"'))
+    out = tmp_path / "hw"
+    result = run("homework", spec, "--roster", roster, "--seed", 1, "--out", out,
+                 "--formats", "latex", "--lang", "en", "--pdf", "--quiet")
+    assert result.exit_code == 0, result.output
+    tex = (out / "zw" / "questions.tex").read_text(encoding="utf-8")
+    assert r"\usepackage[scheme=plain]{ctex}" in tex and "Questions" in tex  # English headings
+    for name in ("questions", "key"):
+        text = subprocess.run(["pdftotext", str(out / "zw" / f"{name}.pdf"), "-"],
+                              capture_output=True, check=True, text=True).stdout
+        assert "\u5f20\u4f1f" in text and "\u4e2d" in text and "Student" in text
+    assert "ctex" in (out / "bob" / "questions.tex").read_text(encoding="utf-8")  # title
+    assert (out / "bob" / "questions.pdf").read_bytes().startswith(b"%PDF")
+
+
 BAD_SPECS = [
     ('title = "T"\n[[exercise]]\nid = "a"\nkind = "nope"\npoints = 1\n', "exercise[1].kind"),
     ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\n', "exercise[1].points"),
@@ -243,6 +262,11 @@ def test_bad_counts_and_formats(tmp_path, args, message):
 @pytest.mark.parametrize("rows,message", [
     ("name\nAlice\n", "id and name"),
     ("id,name\nalice,A\nalice,B\n", "duplicate"),
+    # folders A1/ and a1/ are one folder on macOS and Windows: name the row and both ids
+    ("id,name\nA1,A\nb,B\na1,C\n", "line 4: id: duplicate id 'a1' ('A1' on line 2"),
+    ("id,name\nx.,A\n", "'x.' must not end with '.'"),  # Windows drops the dot: x./ is x/
+    ("id,name\nNul.txt,A\n", "reserved on Windows"),
+    ("id,name\nIndex.JSON,A\n", "output file"),  # the folder would clash with index.json
     ("id,name\n../x,A\n", "id"),
     ("id,name\nalice,\n", "name"),
     ("id,name\n", "no students"),
@@ -256,6 +280,18 @@ def test_bad_roster(tmp_path, rows, message):
                           check=False, capture_output=True, text=True)
     assert proc.returncode == 2 and message in proc.stderr and str(roster) in proc.stderr
     assert not out.exists()
+
+
+def test_version_folders_that_a_file_system_would_merge_are_refused(tmp_path):
+    from symgrad.errors import SymgradError
+    from symgrad.exercises.homework import Version, build, load_spec
+
+    spec = load_spec(write_spec(tmp_path / "s.toml", SMALL))
+    for folders, message in ((["A1", "a1"], "'A1' and 'a1'"), (["ok", "ok."], "end with '.'"),
+                             (["moodle.xml"], "output file"), (["com1"], "reserved")):
+        versions = [Version(f"student:{f}", f, f) for f in folders]
+        with pytest.raises(SymgradError, match=re.escape(message)):
+            build(spec, 1, versions, formats=("json",))
 
 
 def test_refuses_foreign_non_empty_folder_unless_forced(tmp_path):

@@ -290,16 +290,19 @@ _PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
     (re.compile(r"([_^])\{([^{}\\]+)\}"), r"\1\2"),  # z_{3} -> z_3, so \frac matches
     (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
     (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"), r"(\1)/(\2)"),
-    (re.compile(r"\\hat\{?\s*y\s*\}?"), "ŷ"),
+    # \hat y / \hat{y}: only the macro and its argument go; spaces around are the source's
+    (re.compile(r"\\hat\s*(?:\{\s*y\s*\}|y(?![A-Za-z]))"), "ŷ"),
     (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
     (re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
      lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]"),
     (re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}"),
      lambda m: "{ " + m.group(1).replace(r"\\", ";").replace("&", "") + " }"),
-    (re.compile(r"\\left(?![a-z])|\\right(?![a-z])|\\,|\\;|\\!|\\quad|\\bigl|\\bigr"), " "),
+    (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])"), ""),  # sizes only
+    (re.compile(r"\\,|\\;|\\q?quad(?![A-Za-z])"), " "),
+    (re.compile(r"\\!"), ""),
 ]
 _SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ", r"\eta": "η",
-            r"\nabla": "∇", r"\odot": "⊙", r"\cdot": "·", r"\times": "×", r"\approx": "≈",
+            r"\nabla": "∇", r"\odot": " ⊙ ", r"\cdot": " · ", r"\times": " × ", r"\approx": "≈",
             r"\leftarrow": "←", r"\top": "ᵀ", r"\tanh": "tanh", r"\exp": "exp", r"\log": "log",
             r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
             r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½",

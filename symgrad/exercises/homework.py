@@ -32,6 +32,9 @@ MAX_NAME = 100
 MAX_SEED = 2**63 - 1
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}\Z")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+ROOT_FILES = ("index.json", "moodle.xml")  # written next to the version folders
+# Names Windows reserves for devices, with or without an extension ("con", "nul.txt", ...)
+_RESERVED_RE = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?\Z", re.IGNORECASE)
 TOP_KEYS = {"title": "text", "instructions": "text", "exercise": "an array of tables [[exercise]]"}
 EXERCISE_KEYS = {"id": "an id (letters, digits, _ . -; at most 40)",
                  "kind": "an exercise kind", "difficulty": "easy, medium or hard",
@@ -161,6 +164,41 @@ def load_spec(path: str | Path) -> HomeworkSpec:
 
 # --------------------------------------------------------------------------- versions
 
+def folder_key(folder: str) -> str:
+    """What a file system may reduce a folder name to when comparing names.
+
+    macOS (APFS/HFS+, by default) and Windows (NTFS) ignore letter case, and Windows drops
+    trailing dots and spaces, so two folders whose keys are equal are the same folder there.
+    """
+    return folder.rstrip(". ").casefold()
+
+
+def folder_problem(folder: str) -> str | None:
+    """Why ``folder`` cannot name a version folder on every file system, or ``None``."""
+    if folder != folder.rstrip(". "):
+        return "must not end with '.' (Windows drops trailing dots from folder names)"
+    if _RESERVED_RE.match(folder):
+        return "is a device name reserved on Windows (con, prn, aux, nul, com1, lpt1, ...)"
+    if folder_key(folder) in ROOT_FILES:
+        return f"is the name of an output file ({', '.join(ROOT_FILES)})"
+    return None
+
+
+def check_folders(versions: list[Version]) -> None:
+    """Refuse version folders that would collide with each other or with an output file."""
+    seen: dict[str, str] = {}
+    for v in versions:
+        problem = folder_problem(v.folder)
+        if problem:
+            raise SymgradError(f"version folder {v.folder!r} {problem}")
+        key = folder_key(v.folder)
+        if key in seen:
+            raise SymgradError(f"version folders {seen[key]!r} and {v.folder!r} would be the "
+                               f"same folder on macOS and Windows (names must differ in more "
+                               f"than letter case)")
+        seen[key] = v.folder
+
+
 def versions_from_count(count) -> list[Version]:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VERSIONS:
         raise SymgradError(f"--versions: expected a whole number from 1 to {MAX_VERSIONS}, "
@@ -192,7 +230,8 @@ def versions_from_roster(path: str | Path) -> list[Version]:
         raise SymgradError(f"{where}: line 1: expected a header with columns id and name, "
                            f"got {', '.join(header) or 'nothing'}")
     id_col, name_col = columns.index("id"), columns.index("name")
-    out, seen = [], set()
+    out: list[Version] = []
+    seen: dict[str, tuple[int, str]] = {}  # folder_key -> (line, id as written)
     try:
         for row in reader:
             line = reader.line_num
@@ -205,9 +244,17 @@ def versions_from_roster(path: str | Path) -> list[Version]:
             if not ID_RE.match(ident):
                 raise SymgradError(f"{where}: line {line}: id: expected letters, digits, _ . - "
                                    f"(at most 40, starting with a letter or digit), got {ident!r}")
-            if ident in seen:
-                raise SymgradError(f"{where}: line {line}: id: duplicate id {ident!r}")
-            seen.add(ident)
+            problem = folder_problem(ident)
+            if problem:
+                raise SymgradError(f"{where}: line {line}: id: {ident!r} {problem}")
+            key = folder_key(ident)
+            if key in seen:
+                first_line, first = seen[key]
+                why = (f"already on line {first_line}" if first == ident else
+                       f"{first!r} on line {first_line} differs only in letter case, and "
+                       f"folder names on macOS and Windows ignore case")
+                raise SymgradError(f"{where}: line {line}: id: duplicate id {ident!r} ({why})")
+            seen[key] = (line, ident)
             _text(f"{where}: line {line}: name", name, MAX_NAME)
             out.append(Version(f"student:{ident}", ident, ident, name))
             if len(out) > MAX_VERSIONS:
@@ -313,8 +360,9 @@ def build_version(job: Job) -> VersionOutput:
             out.files[f"{folder}/{name}.tex"] = tex
             if job.pdf:
                 from ..latex import compile_pdf
+                from ..render import tex_engine
 
-                engine = "xelatex" if lang == "zh" else "pdflatex"
+                engine = tex_engine(tex, lang)  # English with, e.g., 张伟 needs xelatex
                 out.files[f"{folder}/{name}.pdf"] = compile_pdf(tex, engine=engine, timeout=120)
     if "markdown" in job.formats:
         ctx = sheet("markdown")
@@ -373,6 +421,7 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     """
     from . import present
 
+    check_folders(versions)
     work = [Job(spec, seed, v, tuple(formats), lang, pdf) for v in versions]
     results: list[VersionOutput] = []
     if jobs > 1 and len(work) > 1:

@@ -219,6 +219,10 @@ def environment():
 
 
 def render_template(name: str, **context) -> str:
+    if name.endswith(".tex.j2"):  # a LaTeX document: set up for the engine its text needs
+        from ..render import tex_document
+
+        return tex_document(name, **context)
     return environment().get_template(name).render(**context)
 
 
