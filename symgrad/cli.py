@@ -65,6 +65,22 @@ FORCE_OPTION = click.option("--force", is_flag=True,
                             help="Replace an existing output file.")
 
 
+def solution_options(command):
+    """The options every worked-solution command shares: language, title, LaTeX, PDF, --force."""
+    for option in reversed([
+        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
+        click.option("--title", metavar="TEXT",
+                     help="Heading of the worked solution (escaped per format)."),
+        click.option("--fragment", is_flag=True,
+                     help="LaTeX: the document body only (to \\input), without preamble."),
+        click.option("--pdf", is_flag=True, help="Compile the LaTeX solution and write the PDF "
+                     "to -o FILE.pdf (needs TeX)."),
+        FORCE_OPTION,
+    ]):
+        command = option(command)
+    return command
+
+
 def _force() -> bool:
     """The running command's --force flag (False for commands without one)."""
     ctx = click.get_current_context(silent=True)
@@ -110,15 +126,9 @@ def read_expression(expr: str) -> str:
 @click.option("--granularity", type=click.Choice(GRANULARITIES), default="written",
               show_default=True, help="One node per written op, lecture primitives, or fused gates.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--no-check", is_flag=True, help="Skip the numeric gradient check.")
-@click.option("--title", metavar="TEXT", help="Heading of the worked solution (escaped per format).")
-@click.option("--fragment", is_flag=True,
-              help="LaTeX: the document body only (to \\input), without preamble.")
-@click.option("--pdf", is_flag=True,
-              help="Compile the LaTeX solution and write the PDF to -o FILE.pdf (needs TeX).")
-@FORCE_OPTION
+@solution_options
 def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragment, pdf, force):
     """Derive every gradient of EXPR node by node (EXPR may be - for stdin).
 
@@ -165,13 +175,7 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-o", "outfile", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--title", metavar="TEXT", help="Heading of the worked solution (escaped per format).")
-@click.option("--fragment", is_flag=True,
-              help="LaTeX: the document body only (to \\input), without preamble.")
-@click.option("--pdf", is_flag=True,
-              help="Compile the LaTeX solution and write the PDF to -o FILE.pdf (needs TeX).")
-@FORCE_OPTION
+@solution_options
 def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scalar_check,
         no_check, fmt, outfile, lang, title, fragment, pdf, force):
     """Forward and backward pass of an MLP in the lecture's matrix form, numerically checked.
