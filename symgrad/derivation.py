@@ -237,7 +237,7 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
         if unknown:
             raise SymgradError(f"--at: {', '.join(unknown)} not in the expression "
                                f"(variables: {', '.join(graph.variables)})")
-        floats = {k: float(v.evalf(17)) for k, v in point.items()}
+        floats = {k: float(v) for k, v in point.items()}
         values = forward_values(graph, floats)
         _require_finite(graph, values)
         result = with_values(symbolic, backward(graph, values, symbolic=False))
@@ -302,9 +302,10 @@ def _require_finite_gradients(graph: Graph, result: Backward) -> None:
 def _require_finite(graph: Graph, values: list) -> None:
     import numpy as np
 
+    if np.isfinite(np.asarray(values, dtype=float)).all():
+        return
     for node in graph.nodes:
-        v = values[node.id]
-        if not np.all(np.isfinite(v)):
+        if not math.isfinite(values[node.id]):
             inputs = ", ".join(f"{graph.nodes[i].name} = {float(values[i]):.6g}"
                                for i in node.inputs)
             raise SymgradError(f"at this point {node.name} = {node.op}({inputs}) is not a finite "

@@ -318,9 +318,15 @@ def tex_engine(source: str, lang: str = "en") -> str:
     """
     if ENGINE.get(lang) == "xelatex":
         return "xelatex"
-    unsafe = any((ord(c) > 0xFF and ord(c) not in UNICODE_TEX) or c in OT1_MISSING
-                 for c in source)
-    return "xelatex" if unsafe else "pdflatex"
+    return "xelatex" if _pdflatex_cannot_set().search(source) else "pdflatex"
+
+
+@lru_cache(maxsize=None)
+def _pdflatex_cannot_set() -> re.Pattern:
+    """One character class: above U+00FF and not in UNICODE_TEX, or in OT1_MISSING."""
+    settable = "".join(chr(c) for c in UNICODE_TEX)
+    missing = "".join(OT1_MISSING)
+    return re.compile(f"[^\\x00-\\xff{re.escape(settable)}]|[{re.escape(missing)}]")
 
 
 def tex_document(template: str, lang: str = "en", **context) -> str:
