@@ -330,7 +330,7 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
     """
     from .errors import SymgradError
     from .exercises import homework as hw
-    from .files import _check_out_dir, write_tree
+    from .files import check_out_dir, write_tree
 
     if (versions is None) == (roster is None):
         raise SymgradError("give exactly one of --versions N or --roster FILE.csv")
@@ -349,7 +349,7 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
             raise SymgradError(f"--pdf: {engine} was not found; install TeX Live or drop --pdf")
     from pathlib import Path
 
-    _check_out_dir(Path(out_dir), force)  # fail before any work
+    check_out_dir(Path(out_dir), force)  # fail before any work
     with _progress(len(chosen), "homework", quiet) as bar:
         files = hw.build(spec_obj, seed, chosen, format_list, lang, pdf, jobs, bar.update)
     write_tree(out_dir, files, force=force)

@@ -181,14 +181,14 @@ def prepare_out_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
     Call it before a long run to fail early; write the files themselves with
     :func:`staged_output` or :func:`write_tree`, which record what they wrote.
     """
-    out_dir = _check_out_dir(Path(path), force)
+    out_dir = check_out_dir(Path(path), force)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not (out_dir / MARKER_NAME).exists():
         atomic_write(out_dir / MARKER_NAME, _marker_text([]))
     return out_dir
 
 
-def _check_out_dir(out_dir: Path, force: bool) -> Path:
+def check_out_dir(out_dir: Path, force: bool) -> Path:
     """Apply :func:`prepare_out_dir`'s acceptance rule without changing anything."""
     if out_dir.is_symlink():
         out_dir = out_dir.resolve()
@@ -232,7 +232,7 @@ def staged_output(path: str | os.PathLike[str], force: bool = False) -> Iterator
     >>> (out / "v1.md").read_text()
     '# Version 1\\n'
     """
-    out_dir = _check_out_dir(Path(path), force)
+    out_dir = check_out_dir(Path(path), force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.symgrad-new-"))
     try:
@@ -320,6 +320,7 @@ __all__ = [
     "atomic_write",
     "write_output",
     "prepare_out_dir",
+    "check_out_dir",
     "staged_output",
     "write_tree",
 ]
