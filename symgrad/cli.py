@@ -141,6 +141,9 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
 
     d = derive_(read_expression(expr), at=at, wrt=wrt, granularity=granularity,
                 check=not no_check)
+    if d.unused:
+        click.echo(f"symgrad: note: --at gives {', '.join(d.unused)}, which the expression "
+                   "does not use", err=True)
     if pdf:
         write_pdf(d, lang, title, output)
     else:

@@ -52,6 +52,7 @@ class Derivation:
     gradients: dict[str, Gradient]
     check: CheckResult | None
     wrt: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # names given a value but not in the function
 
     @property
     def granularity(self) -> str:
@@ -228,15 +229,15 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     wanted = _wrt(wrt, graph.variables)
     point = (parse_assignments(at) or None) if at else None
     values = None
+    unused: list[str] = []
     result = symbolic
     if point is not None:
         missing = [v for v in graph.variables if v not in point]
-        unknown = [v for v in point if v not in graph.variables]
         if missing:
-            raise SymgradError(f"--at: no value for {', '.join(missing)}")
-        if unknown:
-            raise SymgradError(f"--at: {', '.join(unknown)} not in the expression "
+            raise SymgradError(f"--at: no value for {', '.join(missing)} "
                                f"(variables: {', '.join(graph.variables)})")
+        unused = [v for v in point if v not in graph.variables]  # e.g. a shared point
+        point = {v: point[v] for v in graph.variables}
         floats = {k: float(v) for k, v in point.items()}
         values = forward_values(graph, floats)
         _require_finite(graph, values)
@@ -250,7 +251,8 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     outcome = None
     if check and point is not None:
         outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()})
-    return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted)
+    return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted,
+                      unused)
 
 
 @lru_cache(maxsize=512)
@@ -306,7 +308,8 @@ def _require_finite(graph: Graph, values: list) -> None:
         return
     for node in graph.nodes:
         if not math.isfinite(values[node.id]):
-            inputs = ", ".join(f"{graph.nodes[i].name} = {float(values[i]):.6g}"
+            inputs = ", ".join(graph.nodes[i].name if graph.nodes[i].op == "const" else
+                               f"{graph.nodes[i].name} = {float(values[i]):.6g}"
                                for i in node.inputs)
             raise SymgradError(f"at this point {node.name} = {node.op}({inputs}) is not a finite "
                                "real number (outside the domain, or too large for float64); "

@@ -120,3 +120,11 @@ def test_expression_may_start_with_minus():
 def test_gradient_not_finite_is_bad_input():
     result = run("derive", "sqrt(x)", "--at", "x=0")
     assert result.exit_code == 2 and "not a finite number" in result.output
+
+
+def test_extra_names_in_at_give_a_note_on_stderr():
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "x*y", "--at",
+                           "x=1,y=2,q=3", "--format", "json"], capture_output=True, text=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["point"] == {"x": 1.0, "y": 2.0}
+    assert proc.stderr.strip() == ("symgrad: note: --at gives q, which the expression does "
+                                   "not use")
