@@ -29,20 +29,29 @@ class SymgradGroup(click.Group):
         except click.exceptions.Abort:
             _fail("aborted", 130)
         except click.ClickException as exc:  # usage errors: bad options, missing arguments
-            if debug:
-                raise
+            _show_traceback(debug)
             _fail(exc.format_message(), 2)
         except Exception as exc:
             from .errors import SymgradError
 
-            if debug:
-                raise
+            _show_traceback(debug)
             if isinstance(exc, SymgradError):
                 _fail(str(exc), 2)
             if isinstance(exc, (RecursionError, MemoryError, OverflowError)):
                 _fail(f"input too large or too deeply nested ({type(exc).__name__})", 2)
+            if isinstance(exc, OSError):  # unwritable output, missing file, full disk or stdout
+                where = f": {exc.filename}" if exc.filename else ""
+                _fail(f"cannot read or write{where}: {exc.strerror or exc}", 2)
             _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug "
                   "for the traceback)", 3)
+
+
+def _show_traceback(debug: bool) -> None:
+    """With --debug, print the traceback; the exit status stays the one without --debug."""
+    if debug:
+        import traceback
+
+        traceback.print_exc()
 
 
 def _fail(message: str, status: int):
@@ -219,7 +228,7 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
               "order of first appearance).")
 @click.option("--y-names", metavar="NAMES", help="Names for the outputs instead of y1, y2, ...")
 @click.option("--at", "at", metavar="NAME=VAL,...", help="Point, e.g. x1=1,x2=2,x3=3.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @FORCE_OPTION
 def jacobian(y_exprs, z_expr, x_names, y_names, at, fmt, output, force):

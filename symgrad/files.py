@@ -102,6 +102,8 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     '42\\n'
     """
     target = Path(path)
+    if target.exists() and not target.is_file():  # a device, FIFO or directory: never replace it
+        raise SymgradError(f"{target} exists and is not a regular file; give another output path")
     temp = _write_temp(target, data)
     try:
         os.replace(temp, target)

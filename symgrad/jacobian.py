@@ -22,7 +22,7 @@ import sympy
 from .derivation import derive, parse_assignments
 from .errors import SymgradError
 from .graph import rewrite
-from .parse import NAME_RE, parse
+from .parse import is_variable_name, parse
 
 MAX_OUTPUTS = 20  # expressions in y = g(x)
 MAX_INPUTS = 20  # variables in x
@@ -268,8 +268,9 @@ def _names(y_names, n: int) -> list[str]:
     if y_names is None:
         return [f"y{j}" for j in range(1, n + 1)]
     names = [s.strip() for s in y_names.split(",")] if isinstance(y_names, str) else list(y_names)
-    if len(names) != n or len(set(names)) != n or not all(NAME_RE.match(s) for s in names):
-        raise SymgradError(f"--y-names: expected {n} distinct names, got {','.join(names)!r}")
+    if len(names) != n or len(set(names)) != n or not all(map(is_variable_name, names)):
+        raise SymgradError(f"--y-names: expected {n} distinct variable names (not a function, "
+                           f"constant or keyword), got {','.join(names)!r}")
     return names
 
 
@@ -280,7 +281,7 @@ def _inputs(x, used: list[str]) -> list[str]:
         names = used
     else:
         names = [s.strip() for s in x.split(",")] if isinstance(x, str) else list(x)
-        bad = [s for s in names if not NAME_RE.match(s)]
+        bad = [s for s in names if not is_variable_name(s)]
         if bad or len(set(names)) != len(names):
             raise SymgradError(f"--x: expected distinct variable names, got {','.join(names)!r}")
         missing = [v for v in used if v not in names]

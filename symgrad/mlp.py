@@ -238,8 +238,8 @@ def make_spec(layers: str | Sequence[int], hidden: str | Sequence[str] = "relu",
         raise SymgradError(f"output: softmax needs at least 2 output units, got {sizes[-1]} "
                            "(use sigmoid for one)")
     if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not math.isfinite(l2) \
-            or l2 < 0:
-        raise SymgradError(f"l2: λ must be a finite number ≥ 0, got {l2!r}")
+            or not 0 <= l2 <= MAX_ABS_VALUE:
+        raise SymgradError(f"l2: λ must be a number from 0 to {MAX_ABS_VALUE:g}, got {l2!r}")
     return MLPSpec(sizes, tuple(names), output, loss, float(l2))
 
 

@@ -26,6 +26,11 @@ from .errors import SymgradError
 # Defined as Functions (not expanded formulas) so a worked solution shows σ(z), not
 # 1/(1+e^{-z}), and the local gradient reads σ(z)(1−σ(z)) as in the lecture.
 
+def _with_power(latex: str, exp: str | None) -> str:
+    """SymPy's printer passes ``exp`` when the function is raised to a power: σ(x)^{2}."""
+    return latex if exp is None else r"\left(%s\right)^{%s}" % (latex, exp)
+
+
 class sigmoid(sympy.Function):
     """Logistic sigmoid σ(x) = 1/(1+e^{-x})."""
 
@@ -45,8 +50,8 @@ class sigmoid(sympy.Function):
     def _eval_evalf(self, prec):
         return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _with_power(r"\sigma\left(%s\right)" % printer._print(self.args[0]), exp)
 
 
 class relu(sympy.Function):
@@ -72,8 +77,9 @@ class relu(sympy.Function):
     def _eval_evalf(self, prec):
         return Max(0, self.args[0])._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _with_power(r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0]),
+                           exp)
 
 
 class softplus(sympy.Function):
@@ -94,8 +100,8 @@ class softplus(sympy.Function):
     def _eval_evalf(self, prec):
         return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\zeta\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _with_power(r"\zeta\left(%s\right)" % printer._print(self.args[0]), exp)
 
 
 class hardtanh(sympy.Function):
@@ -122,8 +128,9 @@ class hardtanh(sympy.Function):
     def _eval_evalf(self, prec):
         return Max(-1, Min(1, self.args[0]))._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\operatorname{hardtanh}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _with_power(r"\operatorname{hardtanh}\left(%s\right)"
+                           % printer._print(self.args[0]), exp)
 
 
 ACTIVATIONS = (sigmoid, relu, softplus, hardtanh)

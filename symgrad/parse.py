@@ -12,6 +12,7 @@ Expr('div', (Expr('const', value=1), Expr('add', ...)))  # doctest: +SKIP
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import re
 import warnings
@@ -73,9 +74,15 @@ class Expr:
         return self.op == "const"
 
 
+def is_variable_name(name: str) -> bool:
+    """A name the grammar reads as a variable: not a function, constant or Python keyword."""
+    return bool(NAME_RE.match(name)) and name not in FUNCTIONS and name not in CONSTANTS \
+        and not keyword.iskeyword(name) and len(name) <= MAX_NAME
+
+
 def var(name: str) -> Expr:
     """A variable leaf (for building trees in code, e.g. the MLP's scalar graph)."""
-    if not NAME_RE.match(name) or name in FUNCTIONS or name in CONSTANTS:
+    if not is_variable_name(name):
         raise ParseError(f"invalid variable name {name!r}")
     return Expr("var", name=name)
 
@@ -257,7 +264,7 @@ class _Converter:
             if len(str(value)) > MAX_INT_DIGITS:
                 self.fail(f"integer literal has more than {MAX_INT_DIGITS} digits", node)
             return sympy.Integer(value)
-        if not math.isfinite(value) or (value != 0 and not 1e-300 < abs(value) < 1e300):
+        if not math.isfinite(value) or abs(value) >= 1e300:
             self.fail("number out of range (literals must be finite, below 1e300)", node)
         return sympy.Rational(repr(value))  # exact decimal: 0.1 is 1/10
 

@@ -1,6 +1,8 @@
 """The `derive` command's contract: JSON keys, exit statuses, stdin, files, lazy imports."""
 
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -128,3 +130,34 @@ def test_extra_names_in_at_give_a_note_on_stderr():
     assert proc.returncode == 0 and json.loads(proc.stdout)["point"] == {"x": 1.0, "y": 2.0}
     assert proc.stderr.strip() == ("symgrad: note: --at gives q, which the expression does "
                                    "not use")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "latex", "dot"])
+@pytest.mark.parametrize("expr", ["sigmoid(x)**2", "1/softplus(x)", "relu(x)^2 + hardtanh(x)^3"])
+def test_activations_raised_to_a_power_render(expr, fmt):
+    result = run("derive", expr, "--at", "x=0.5", "--format", fmt)
+    assert result.exit_code == 0, result.output
+
+
+def test_special_files_are_never_replaced(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run("derive", "x*y", "-o", str(fifo), "--force")
+    assert result.exit_code == 2 and "not a regular file" in result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_unwritable_output_is_bad_input_not_an_internal_error(tmp_path):
+    result = run("derive", "x*y", "-o", str(tmp_path / ("a" * 300)))
+    assert result.exit_code == 2 and "cannot read or write" in result.output
+
+
+def test_debug_keeps_the_exit_status():
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "x"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" in proc.stderr
+
+
+def test_jacobian_output_names_must_be_variables():
+    result = run("jacobian", "--y", "x1*x2,x2+x3", "--y-names", "pi,e", "--z", "pi*e")
+    assert result.exit_code == 2 and "--y-names" in result.output
