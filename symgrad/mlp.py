@@ -896,9 +896,15 @@ def numeric_gradients(spec: MLPSpec, params: MLPParams, step: float = FD_STEP):
     return grads, straddles
 
 
-def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> np.ndarray:
-    """``|a − n| / max(|a|, |n|, SCALE_FLOOR)`` entrywise."""
-    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), SCALE_FLOOR)
+def relative_error(analytic: np.ndarray, numeric: np.ndarray,
+                   objective: float = 1.0) -> np.ndarray:
+    """``|a − n| / max(|a|, |n|, SCALE_FLOOR · max(1, |J|))`` entrywise.
+
+    The floor grows with the objective J because the rounding error of a finite difference
+    does (about ε|J|/h): a gradient of 1e-40 next to J = 1e6 is not a measurable disagreement.
+    """
+    floor = SCALE_FLOOR * max(1.0, abs(float(objective)))
+    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
     return np.abs(analytic - numeric) / scale
 
 
@@ -909,16 +915,17 @@ def check_gradients(spec: MLPSpec, params: MLPParams, gradients: dict[str, np.nd
     Any skipped entry makes an otherwise passing check inconclusive (``passed`` is None).
     """
     numeric, straddles = numeric_gradients(spec, params)
+    objective = forward(spec, params).loss
     worst, skipped = 0.0, []
     for key, value in numeric.items():
-        err = relative_error(gradients[key], value)
+        err = relative_error(gradients[key], value, objective)
         mask = straddles[key]
         for index in zip(*np.nonzero(mask)):
             skipped.append(f"{key}{list(map(int, index))}")
         if np.any(~mask):
             worst = max(worst, float(err[~mask].max()))
     method = (f"five-point central differences, h = {FD_STEP:g}, vectorized per layer; "
-              f"relative error |a − n| / max(|a|, |n|, {SCALE_FLOOR:g})")
+              f"relative error |a − n| / max(|a|, |n|, {SCALE_FLOOR:g}·max(1, |J|))")
     passed = None if skipped and worst <= tolerance else worst <= tolerance
     return GradientCheck(passed, worst, method, tolerance, tuple(skipped))
 

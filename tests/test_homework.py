@@ -305,3 +305,11 @@ def test_refuses_foreign_non_empty_folder_unless_forced(tmp_path):
     assert run(*args, "--force").exit_code == 0
     assert (out / "index.json").exists() and (out / "notes.txt").exists()
     assert run(*args).exit_code == 0  # symgrad's own folder now: rerun is fine
+
+
+def test_spec_with_a_byte_order_mark_is_read(tmp_path):
+    spec = tmp_path / "bom.toml"
+    spec.write_bytes(b"\xef\xbb\xbf" + BANK.read_bytes())
+    result = run("homework", spec, "--versions", 1, "--seed", 1, "--out", tmp_path / "o",
+                 "--formats", "json", "--quiet")
+    assert result.exit_code == 0, result.output

@@ -553,3 +553,13 @@ def test_help_does_not_import_numpy_or_sympy():
             "assert 'numpy' not in sys.modules and 'sympy' not in sys.modules")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_check_scales_its_floor_with_a_huge_objective(tmp_path):
+    # J ≈ 1e6 while W1's gradients are ~1e-40: finite-difference rounding (ε|J|/h) is no failure
+    params = {"W1": [[-0.9, 0.5], [-0.8, -0.4], [0.1, 0.2]], "b1": [100, 100, 100],
+              "W2": [[1000, 0, 0], [-1000, 0, 0]], "b2": [-0.2, 0.2], "x": [-0.7, -0.4],
+              "y": [0, 1]}
+    spec = make_spec("2,3,2", hidden="sigmoid", output="linear", loss="mse")
+    result = run_mlp(spec, params_from_dict(spec, params))
+    assert result.loss > 1e5 and result.check.passed is True

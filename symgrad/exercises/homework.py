@@ -97,7 +97,7 @@ def load_spec(path: str | Path) -> HomeworkSpec:
     if len(raw) > 1_000_000:
         raise SymgradError(f"{where}: spec file is larger than 1 MB")
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM from Windows editors is fine
     except UnicodeDecodeError:
         raise SymgradError(f"{where}: expected UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
