@@ -876,7 +876,7 @@ def numeric_gradients(spec: MLPSpec, params: MLPParams, step: float = FD_STEP):
         total = np.zeros(len(direction))
         crossed = np.zeros(len(direction), dtype=bool)
         _, base_side = _tail(spec, params, k, fwd.z[k - 1][None, :])
-        for pos, (off, coef) in enumerate(zip(offsets, weights)):
+        for off, coef in zip(offsets, weights):
             values, sides = [], []
             for start in range(0, len(direction), FD_CHUNK):
                 block = direction[start:start + FD_CHUNK]
