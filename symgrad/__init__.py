@@ -14,7 +14,7 @@ from .errors import ParseError, SymgradError
 
 def __getattr__(name):  # lazy: `import symgrad` (and `symgrad --help`) must not load SymPy
     if name in ("derive", "Derivation"):
-        from . import derivation
+        from . import derivation, render  # noqa: F401  (render: a Derivation's notebook display)
 
         return getattr(derivation, name)
     raise AttributeError(f"module 'symgrad' has no attribute {name!r}")

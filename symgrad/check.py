@@ -1,6 +1,6 @@
 """Numeric checks of gradients: float64 central differences, vectorized, plus sympy.diff.
 
-The check returns a :class:`CheckResult` that the renderers and the CLI both use. A point
+The check returns a :class:`CheckReport` that the renderers and the CLI both use. A point
 within one step of a kink (relu at 0, max ties, ...) is *inconclusive*: finite differences
 say nothing there, so it is never reported as a pass or a failure.
 """
@@ -12,15 +12,27 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 TOLERANCE = 1e-6  # relative error that passes
+FLOOR = 1e-8  # absolute difference (times max(1, |f|)) below what central differences resolve
+SYMPY_TOLERANCE = 1e-9  # against sympy.diff, which has no truncation error
+SYMPY_FLOOR = 1e-3  # with that tolerance: differences below 1e-12 are rounding
 TINY = 1e-300
 STEP = float(np.finfo(float).eps) ** (1 / 3)  # ~6e-6, optimal for central differences
 SYMPY_CHECK_LIMIT = 4000  # operations in the whole expression beyond which sympy.diff is skipped
 
 
-def relative_error(a, b):
-    """|a − b| / max(|a| + |b|, tiny), elementwise."""
+def relative_error(a, b, floor: float = 0.0):
+    """``|a − b| / max(|a|, |b|, floor)``, elementwise: the one relative error of every check.
+
+    ``floor`` is the size below which a difference is rounding, not disagreement (a true
+    zero next to a numeric 1e-12); 0 means none. Two zeros agree exactly.
+
+    >>> float(relative_error(1.0, 1.1)), float(relative_error(0.0, 1e-12, floor=1e-6))
+    (0.09090909090909098, 1e-06)
+    """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), TINY)
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), max(floor, TINY))
+    with np.errstate(invalid="ignore"):
+        return np.abs(a - b) / scale
 
 
 def central_difference_points(x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -45,69 +57,75 @@ def step_sizes(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class VariableCheck:
-    """The check of one partial derivative."""
+class CheckRow:
+    """The check of one quantity (a variable's gradient, an MLP parameter entry)."""
 
     name: str
     analytic: float
-    numeric: float | None
+    numeric: float | None  # the oracle's value: a finite difference, a second reverse pass
     rel_error: float | None
     status: str  # 'pass', 'fail' or 'inconclusive'
     reason: str = ""
-    symbolic: float | None = None  # sympy.diff of the whole expression, at the point
+    symbolic: float | None = None  # sympy.diff of the whole expression, where it ran
     symbolic_rel_error: float | None = None
 
 
 @dataclass
-class CheckResult:
-    """Outcome of a gradient check: ``passed`` is False if any gradient failed, None if any
-    is inconclusive (at a kink, or at a domain edge), True if all passed."""
+class CheckReport:
+    """The outcome of any gradient check: ``passed`` is False if a row failed, None if one is
+    inconclusive (at a kink, at a domain edge) and none failed, True if all passed.
+
+    ``max_rel_error`` is the largest :func:`relative_error` over the decided rows (None if
+    there are none); a row passes when it is at most ``tolerance``.
+    """
 
     passed: bool | None
     max_rel_error: float | None
+    tolerance: float
     method: str
-    variables: list[VariableCheck] = field(default_factory=list)
-    kinks: list[str] = field(default_factory=list)  # nodes exactly at a kink
+    rows: list[CheckRow] = field(default_factory=list)
+    kinks: list[str] = field(default_factory=list)  # nodes or units exactly at a kink
 
     @property
     def inconclusive(self) -> list[str]:
-        return [v.name for v in self.variables if v.status == "inconclusive"]
+        return [row.name for row in self.rows if row.status == "inconclusive"]
 
     def to_dict(self) -> dict:
         return {"passed": self.passed, "max_rel_error": self.max_rel_error,
-                "method": self.method, "kinks": list(self.kinks),
-                "inconclusive": self.inconclusive,
-                "variables": [asdict(v) for v in self.variables]}
+                "tolerance": self.tolerance, "method": self.method, "kinks": list(self.kinks),
+                "inconclusive": self.inconclusive, "rows": [asdict(r) for r in self.rows]}
 
 
-def decide(names, analytic, numeric, errors, inconclusive: dict[str, str], scale: float,
-           method: str) -> CheckResult:
-    """Turn arrays of analytic and numeric gradients into a :class:`CheckResult`.
+def report(names, analytic, numeric, method: str, tolerance: float = TOLERANCE,
+           floor: float = 0.0, inconclusive: dict[str, str] | None = None,
+           kinks=()) -> CheckReport:
+    """Compare ``analytic`` with ``numeric`` row by row into a :class:`CheckReport`.
 
-    A gradient passes when its relative error is at most :data:`TOLERANCE`, or when the
-    absolute difference is below what central differences can resolve for a function of
-    size ``scale`` (so a true zero is not failed for rounding noise).
+    ``inconclusive`` maps a name to the reason it cannot be decided (a kink, a domain edge);
+    a row whose numeric value is not finite is inconclusive too.
     """
-    floor = 1e-8 * max(1.0, scale)
-    checks = []
-    for name, a, nmr, err in zip(names, analytic, numeric, errors):
-        if name in inconclusive:
-            checks.append(VariableCheck(name, float(a), _f(nmr), _f(err), "inconclusive",
-                                        inconclusive[name]))
-            continue
-        ok = bool(err <= TOLERANCE or abs(a - nmr) <= floor)
-        checks.append(VariableCheck(name, float(a), float(nmr), float(err),
-                                    "pass" if ok else "fail"))
-    decided = [c for c in checks if c.status != "inconclusive"]
-    max_err = max((c.rel_error for c in decided), default=None)
-    return CheckResult(_verdict(checks), max_err, method, checks)
+    inconclusive = inconclusive or {}
+    errors = relative_error(analytic, numeric, floor)
+    rows = []
+    for name, a, n, err in zip(names, np.ravel(analytic), np.ravel(numeric), np.ravel(errors)):
+        reason = inconclusive.get(name)
+        if reason is None and not np.isfinite(n):
+            reason = "the oracle's value is not finite (domain edge)"
+        if reason is not None:
+            rows.append(CheckRow(name, float(a), _f(n), _f(err), "inconclusive", reason))
+        else:
+            ok = bool(err <= tolerance)
+            rows.append(CheckRow(name, float(a), float(n), float(err), "pass" if ok else "fail"))
+    decided = [r.rel_error for r in rows if r.status != "inconclusive"]
+    return CheckReport(verdict(rows), max(decided, default=None), tolerance, method, rows,
+                       list(kinks))
 
 
-def _verdict(checks: list[VariableCheck]) -> bool | None:
-    """False if any gradient failed; None if any could not be decided; else True."""
-    if any(c.status == "fail" for c in checks):
+def verdict(rows: list[CheckRow]) -> bool | None:
+    """False if any row failed; None if any could not be decided; else True."""
+    if any(r.status == "fail" for r in rows):
         return False
-    if any(c.status == "inconclusive" for c in checks):
+    if any(r.status == "inconclusive" for r in rows):
         return None
     return True
 
@@ -117,7 +135,7 @@ def _f(x):
 
 
 def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
-                sympy_check: bool = True) -> CheckResult:
+                sympy_check: bool = True) -> CheckReport:
     """Check ``analytic`` gradients of ``graph`` at ``point`` by central differences.
 
     All 4n+1 evaluations run as one vectorized forward pass. Each variable whose ±h step
@@ -139,7 +157,6 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     estimates = central_differences(f_rows, h)[:, position]
     a = np.array([analytic[v] for v in names], dtype=float)
     numeric = np.where(np.isfinite(estimates[2]), estimates[2], estimates[0])  # Richardson
-    errors = relative_error(a, numeric)
 
     inconclusive: dict[str, str] = {}
     kinks: list[str] = []
@@ -169,8 +186,9 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     scale = float(abs(f_rows[0])) if np.isfinite(f_rows[0]) else 1.0
     method = (f"central differences with Richardson extrapolation (float64, h = "
               f"{STEP:.1e}·max(1, |x|) and h/2)")
-    result = decide(names, a, numeric, errors, inconclusive, scale, method)
-    result.kinks = sorted(set(kinks), key=kinks.index)
+    # below 1e-8·max(1, |f|) a difference is what central differences cannot resolve
+    result = report(names, a, numeric, method, TOLERANCE, FLOOR * max(1.0, scale) / TOLERANCE,
+                    inconclusive, sorted(set(kinks), key=kinks.index))
     if sympy_check:
         _sympy_cross_check(graph, point, result)
     return result
@@ -191,11 +209,11 @@ def _variables_feeding(graph, node_id: int) -> set[str]:
     return names
 
 
-def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> None:
+def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport) -> None:
     """Compare with ``sympy.diff`` of the whole expression, evaluated at the point."""
     import sympy
 
-    from .ops import LAMBDIFY_MODULES, elementary
+    from .ops import elementary, lambdify_modules
 
     try:
         whole = elementary(graph.leaf_exprs()[graph.output])
@@ -203,9 +221,9 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> N
             result.method += "; sympy.diff skipped (expression too large)"
             return
         symbols = [graph.var_node(v).symbol for v in graph.variables]
-        wanted = list(result.variables)
+        wanted = list(result.rows)
         derivatives = [sympy.diff(whole, graph.var_node(c.name).symbol) for c in wanted]
-        f = sympy.lambdify(symbols, derivatives, modules=LAMBDIFY_MODULES)
+        f = sympy.lambdify(symbols, derivatives, modules=lambdify_modules())
         try:
             with np.errstate(all="ignore"):  # 1-element arrays: Piecewise wants array conditions
                 values = f(*[np.array([point[v]], dtype=float) for v in graph.variables])
@@ -219,15 +237,15 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckResult) -> N
     except (TypeError, ValueError, ArithmeticError) as exc:  # SymPy's own limits
         result.method += f"; sympy.diff skipped (SymPy failed: {type(exc).__name__})"
         return
-    for check, value in zip(wanted, values):
+    for row, value in zip(wanted, values):
         value = float(value)
-        check.symbolic = _f(value)
-        err = float(relative_error(check.analytic, value))
-        check.symbolic_rel_error = _f(err)
-        if check.status == "inconclusive":
+        row.symbolic = _f(value)
+        err = float(relative_error(row.analytic, value, SYMPY_FLOOR))
+        row.symbolic_rel_error = _f(err)
+        if row.status == "inconclusive":
             continue
-        if not (err <= 1e-9 or abs(check.analytic - value) <= 1e-12):
-            check.status = "fail"
-            check.reason = f"sympy.diff of the whole expression gives {value!r}"
-    result.passed = _verdict(result.variables)
+        if not err <= SYMPY_TOLERANCE:
+            row.status = "fail"
+            row.reason = f"sympy.diff of the whole expression gives {value!r}"
+    result.passed = verdict(result.rows)
     result.method += " + sympy.diff of the whole expression"

@@ -9,7 +9,9 @@ import sys
 
 import click
 
-FORMATS = ("text", "json", "markdown", "latex", "dot")
+from .render import LANGUAGES, render, render_pdf
+from .render import formats as format_choices
+
 GRANULARITIES = ("written", "primitive", "gate")
 
 
@@ -72,12 +74,19 @@ def cli(debug):
 
 FORCE_OPTION = click.option("--force", is_flag=True,
                             help="Replace an existing output file.")
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+
+
+def format_option(kind: str):
+    """``--format``, its choices the formats the renderer has for ``kind``."""
+    return click.option("--format", "fmt", type=click.Choice(format_choices(kind)),
+                        default="text", show_default=True)
 
 
 def solution_options(command):
     """The options every worked-solution command shares: language, title, LaTeX, PDF, --force."""
     for option in reversed([
-        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
+        LANG_OPTION,
         click.option("--title", metavar="TEXT",
                      help="Heading of the worked solution (escaped per format)."),
         click.option("--fragment", is_flag=True,
@@ -108,9 +117,8 @@ def emit(text: str | bytes, output: str | None) -> None:
 
 
 def write_pdf(result, lang: str, title: str | None, output: str | None) -> None:
-    """Compile the worked solution to PDF (sandboxed, see symgrad.latex) and write it to output."""
+    """Compile the worked solution to PDF (sandboxed, see symgrad.render.tex), write it to output."""
     from .errors import SymgradError
-    from .render import render_pdf
 
     if output is None or output == "-":
         raise SymgradError("--pdf needs an output file: -o FILE.pdf")
@@ -134,7 +142,7 @@ def read_expression(expr: str) -> str:
 @click.option("--wrt", metavar="NAMES", help="Only these gradients (comma-separated).")
 @click.option("--granularity", type=click.Choice(GRANULARITIES), default="written",
               show_default=True, help="One node per written op, lecture primitives, or fused gates.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@format_option("derivation")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--no-check", is_flag=True, help="Skip the numeric gradient check.")
 @solution_options
@@ -146,7 +154,6 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
       symgrad derive "1/(1+exp(-(w0*x0+w1*x1+w2)))" --at w0=2,x0=-1,w1=-3,x1=-2,w2=-3
     """
     from .derivation import derive as derive_
-    from .render import render
 
     d = derive_(read_expression(expr), at=at, wrt=wrt, granularity=granularity,
                 check=not no_check)
@@ -185,7 +192,7 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
               help="Cross-check against the scalar computational graph (default: only for "
                    "networks of at most 200 parameters).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@format_option("mlp")
 @click.option("-o", "outfile", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @solution_options
 def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scalar_check,
@@ -209,8 +216,6 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
     if pdf:
         write_pdf(result, lang, title, outfile)
     else:
-        from .render import render
-
         emit(render(result, fmt, lang=lang, fragment="body" if fragment else False, title=title),
              outfile)
     if (result.check is not None and result.check.passed is False) or \
@@ -228,21 +233,23 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
               "order of first appearance).")
 @click.option("--y-names", metavar="NAMES", help="Names for the outputs instead of y1, y2, ...")
 @click.option("--at", "at", metavar="NAME=VAL,...", help="Point, e.g. x1=1,x2=2,x3=3.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("jacobian")
+@LANG_OPTION
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @FORCE_OPTION
-def jacobian(y_exprs, z_expr, x_names, y_names, at, fmt, output, force):
+def jacobian(y_exprs, z_expr, x_names, y_names, at, fmt, lang, output, force):
     """The vector chain rule: Jacobian ∂y/∂x and ∇_x z = (∂y/∂x)ᵀ ∇_y z.
 
     \b
     Example (the lecture's 3-input, 2-output case):
       symgrad jacobian --y "x1*x2, x2+x3" --z "y1*y2" --at x1=1,x2=2,x3=3
     """
-    from .jacobian import format_rule, vector_chain_rule
+    from .jacobian import vector_chain_rule
+    from .render.views.check import check_dict
 
     rule = vector_chain_rule(list(y_exprs), z_expr, at=at, x=x_names, y_names=y_names)
-    emit(format_rule(rule, fmt), output)
-    if rule.check is not None and not rule.check["passed"]:
+    emit(render(rule, fmt, lang=lang), output)
+    if rule.check is not None and check_dict(rule.check)["passed"] is False:
         sys.exit(1)
 
 
@@ -266,9 +273,8 @@ def kinds():
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Seed of numpy.random.default_rng; a homework sheet prints each exercise's seed.")
 @click.option("--difficulty", type=DIFFICULTY_CHOICE, default="medium", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]),
-              default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@format_option("exercise")
+@LANG_OPTION
 @click.option("--answers", is_flag=True, help="Show answers, partial credit and the worked solution.")
 def exercise(kind, seed, difficulty, fmt, lang, answers):
     """Generate one exercise of KIND (see `symgrad kinds`).
@@ -278,7 +284,7 @@ def exercise(kind, seed, difficulty, fmt, lang, answers):
       symgrad exercise activation --seed 7 --difficulty easy --answers
     """
     from .exercises import make_exercise
-    from .exercises.present import render_exercise
+    from .render.views.exercise import render_exercise
 
     click.echo(render_exercise(make_exercise(kind, seed, difficulty), fmt, lang, answers),
                nl=False)
@@ -307,7 +313,7 @@ def stress(kind, count, difficulty, start, no_check, fmt, quiet):
     from .exercises.stress import stress as run
 
     get_kind(kind)
-    with _progress(count, f"stress {kind}", quiet) as bar:
+    with _Progress(count, f"stress {kind}", quiet) as bar:
         report = run(kind, count, difficulty, start, check=not no_check, progress=bar.update)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -325,9 +331,9 @@ def stress(kind, count, difficulty, start, no_check, fmt, quiet):
 @click.option("--seed", type=int, required=True, help="Master seed (printed on every sheet).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Output directory (new, empty, or written by symgrad before).")
-@click.option("--formats", default="latex,markdown,moodle,json", show_default=True,
-              help="Comma-separated: latex, markdown, moodle, json.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--formats", default=",".join(format_choices("homework")), show_default=True,
+              help=f"Comma-separated: {', '.join(format_choices('homework'))}.")
+@LANG_OPTION
 @click.option("--pdf", is_flag=True, help="Also compile the LaTeX to PDF (pdflatex; xelatex for zh).")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory symgrad did not create.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
@@ -354,7 +360,7 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
     if pdf and "latex" not in format_list:
         raise SymgradError("--pdf needs latex in --formats")
     if pdf:
-        from .latex import tex_available
+        from .render.tex import tex_available
 
         engine = "xelatex" if lang == "zh" else "pdflatex"
         if not tex_available(engine):
@@ -362,7 +368,7 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
     from pathlib import Path
 
     check_out_dir(Path(out_dir), force)  # fail before any work
-    with _progress(len(chosen), "homework", quiet) as bar:
+    with _Progress(len(chosen), "homework", quiet) as bar:
         files = hw.build(spec_obj, seed, chosen, format_list, lang, pdf, jobs, bar.update)
     write_tree(out_dir, files, force=force)
     if not quiet:
@@ -391,7 +397,3 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\n")
         return False
-
-
-def _progress(length: int, label: str, quiet: bool) -> _Progress:
-    return _Progress(length, label, quiet)

@@ -13,7 +13,8 @@ from functools import cached_property, lru_cache
 import sympy
 
 from .backward import Backward, Step, backward, with_values
-from .check import CheckResult, check_graph
+from .check import CheckReport, check_graph
+from .display import formatted
 from .errors import SymgradError
 from .graph import Graph, Node, build_graph, forward_values
 from .parse import NAME_RE, Expr, parse
@@ -50,7 +51,7 @@ class Derivation:
     values: list | None  # forward value of every node (floats), or None
     backward: Backward
     gradients: dict[str, Gradient]
-    check: CheckResult | None
+    check: CheckReport | None
     wrt: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)  # names given a value but not in the function
 
@@ -139,15 +140,12 @@ class Derivation:
             "check": None if self.check is None else self.check.to_dict(),
         }
 
-    def _repr_markdown_(self) -> str:
-        from .render import render
+    def _repr_markdown_(self) -> str | None:
+        """The worked solution in a notebook, once :mod:`symgrad.render` is imported."""
+        return formatted(self, "markdown")
 
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from .render import render
-
-        return render(self, "latex", fragment="math")
+    def _repr_latex_(self) -> str | None:
+        return formatted(self, "latex")
 
 
 def _s(expr) -> str | None:

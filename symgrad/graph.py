@@ -160,13 +160,13 @@ def as_written(name: str, args) -> sympy.Expr:
 
     Same result as calling the op under ``sympy.evaluate(False)``, but that switch clears
     SymPy's whole cache each time, which made every later step of a derivation ~3x slower;
-    so each op is built that way once per process, with placeholders, and filled in here.
+    so each op's unevaluated template is built once per process, and filled in here.
     """
     record = ops.get(name)
     if not all(isinstance(a, sympy.Symbol) for a in args[:record.arity]):
         with sympy.evaluate(False):  # a constant input (rare): numbers fold their own way
             return record.forward(*args)
-    template, placeholders = _written_template(name)
+    template, placeholders = ops.written(name)
     fill = dict(zip(placeholders, args))
 
     def build(e):
@@ -175,14 +175,6 @@ def as_written(name: str, args) -> sympy.Expr:
         return e.func(*map(build, e.args), evaluate=False) if e.args else e
 
     return build(template)
-
-
-@lru_cache(maxsize=None)
-def _written_template(name: str):
-    record = ops.get(name)
-    placeholders = tuple(sympy.Dummy(f"p{i}") for i in range(record.arity + record.has_const))
-    with sympy.evaluate(False):
-        return record.forward(*placeholders), placeholders
 
 
 def build_graph(expr: Expr, granularity: str = "written") -> Graph:
@@ -280,75 +272,116 @@ def _is(e: Expr, value) -> bool:
     return e.is_const and e.value == value
 
 
-def _c(value) -> Expr:
-    return const(value)
+COMMUTATIVE = ("add", "mul", "max", "min")  # written either way round in a pattern
 
 
 def lower(e: Expr) -> Expr:
-    """Rewrite one node into the lecture's primitives (f1–f6 plus log, pow, max, ...)."""
-    op, a = e.op, e.args
-    if op == "sigmoid":  # σ(z) = 1/(1 + exp(-z)): the lecture's circuit
-        return Expr("div", (_c(1), Expr("add", (Expr("exp", (Expr("neg", a),)), _c(1)))))
-    if op == "softplus":
-        return Expr("log", (Expr("add", (Expr("exp", a), _c(1))),))
-    if op == "relu":
-        return Expr("max", (_c(0), a[0]))
-    if op == "hardtanh":
-        return Expr("max", (_c(-1), Expr("min", (_c(1), a[0]))))
-    if op == "sqrt":
-        return Expr("pow", (a[0], _c(sympy.Rational(1, 2))))
-    if op == "sub" and not a[1].is_const:
-        left = a[0]
-        return Expr("add", (left, Expr("neg", (a[1],))))
-    if op == "div" and not _is(a[0], 1):
-        if a[1].is_const:
-            return Expr("mul", (a[0], _c(1 / a[1].value)))
-        return Expr("mul", (a[0], Expr("div", (_c(1), a[1]))))
-    if op == "pow" and _is(a[1], -1):
-        return Expr("div", (_c(1), a[0]))
-    if op == "pow" and a[0].is_const and a[0].value == sympy.E:
-        return Expr("exp", (a[1],))
-    return e
+    """Rewrite one node into the lecture's primitives (f1–f6 plus log, pow, max, ...), by its
+    op record: ``lower`` writes a composite op in primitives; ``spellings`` are other ways to
+    write a primitive (``x^-1`` is ``1/x``)."""
+    for record in ops.OPS.values():
+        for pattern in record.spellings:
+            bound = match(e, _template(pattern))
+            if bound is not None:
+                return _fill(_template(record.sympy), bound)
+    record = ops.OPS.get(e.op)
+    if record is None or not record.lower:
+        return e
+    args = dict(zip(ops.ARGUMENTS, e.args))
+    if _fill(_template(record.lower), args) == e:  # already primitive: 1/y stays 1/y
+        return e
+    return _fill(_lowered_template(e.op), args)
 
 
 def fuse(e: Expr) -> Expr:
-    """Fuse a recognised pattern ending at this node into one gate."""
-    op, a = e.op, e.args
-    if op == "div" and _is(a[0], 1) or op == "pow" and _is(a[1], -1):
-        denominator = a[1] if op == "div" else a[0]
-        z = _one_plus_exp_neg(denominator)
-        if z is not None:
-            return Expr("sigmoid", (z,), col=e.col)
-    if op == "log" and a[0].op == "add":
-        x, y = a[0].args
-        inner = y if _is(x, 1) else x if _is(y, 1) else None
-        if inner is not None and inner.op == "exp":
-            return Expr("softplus", inner.args, col=e.col)
-    if op == "max":
-        x, y = a
-        if _is(x, 0) or _is(y, 0):
-            return Expr("relu", (y if _is(x, 0) else x,), col=e.col)
-        if _is(x, -1) and y.op == "min" and _is(y.args[0], 1):
-            return Expr("hardtanh", (y.args[1],), col=e.col)
-        if _is(x, -1) and y.op == "min" and _is(y.args[1], 1):
-            return Expr("hardtanh", (y.args[0],), col=e.col)
+    """Fuse a pattern ending at this node into one gate, by the op records' ``fuses``."""
+    for name, record in ops.OPS.items():
+        for pattern in _fused_patterns(name):
+            bound = match(e, pattern)
+            if bound is not None and set(bound) == {"x"}:
+                return Expr(name, (bound["x"],), col=e.col)
     return e
 
 
-def _one_plus_exp_neg(e: Expr) -> Expr | None:
-    """z if ``e`` is 1 + exp(-z) (either order), else None."""
-    if e.op != "add":
+@lru_cache(maxsize=None)
+def _template(text: str) -> Expr:
+    """A record's formula, parsed as an expression over the placeholders x and y."""
+    from .parse import parse
+
+    return parse(text)
+
+
+@lru_cache(maxsize=None)
+def _lowered_template(name: str) -> Expr:
+    """Op ``name``'s lowering, itself lowered all the way (swish → x·σ(x) → x/(e^(−x)+1))."""
+    return rewrite(_template(ops.get(name).lower), lower)
+
+
+@lru_cache(maxsize=None)
+def _fused_patterns(name: str) -> tuple[Expr, ...]:
+    """Op ``name``'s patterns with the other ops' patterns already fused: fusion runs bottom
+    up, so by the time a node is seen its inputs are gates (elu's max(0, x) is a relu)."""
+    others = [other for other in ops.OPS if other != name]
+    return tuple(rewrite(_template(p), lambda e: _fuse_with(e, others))
+                 for p in ops.get(name).fuses)
+
+
+def _fuse_with(e: Expr, names: list[str]) -> Expr:
+    """``e`` fused by the written patterns of ops ``names`` (one level: enough for patterns
+    built from other gates' patterns)."""
+    for name in names:
+        for pattern in map(_template, ops.get(name).fuses):
+            bound = match(e, pattern)
+            if bound is not None and set(bound) == {"x"}:
+                return Expr(name, (bound["x"],), col=e.col)
+    return e
+
+
+def match(e: Expr, pattern: Expr, bound: dict | None = None) -> dict | None:
+    """The placeholders of ``pattern`` (x, y) bound to sub-expressions of ``e``, or None.
+
+    Constants must be equal; a placeholder used twice must be bound to equal sub-trees;
+    add, mul, max and min match either way round.
+    """
+    bound = {} if bound is None else bound
+    if pattern.op == "var":
+        if pattern.name in bound:
+            return bound if bound[pattern.name] == e else None
+        return {**bound, pattern.name: e}
+    if pattern.is_const:
+        return bound if e.is_const and e.value == pattern.value else None
+    if e.op != pattern.op or len(e.args) != len(pattern.args):
         return None
-    x, y = e.args
-    term = y if _is(x, 1) else x if _is(y, 1) else None
-    if term is None or term.op != "exp":
-        return None
-    inner = term.args[0]
-    if inner.op == "neg":
-        return inner.args[0]
-    if inner.op == "mul" and _is(inner.args[0], -1):
-        return inner.args[1]
+    orders = [e.args]
+    if e.op in COMMUTATIVE:
+        orders.append(e.args[::-1])
+    for args in orders:
+        result: dict | None = bound
+        for a, p in zip(args, pattern.args):
+            result = match(a, p, result)
+            if result is None:
+                break
+        if result is not None:
+            return result
     return None
+
+
+def _fill(template: Expr, bound: dict) -> Expr:
+    """``template`` with its placeholders replaced, folding operations on constants only
+    (x − 3 lowered is x + (−3), not x + neg(3)) and 1·e to e."""
+    done: dict[int, Expr] = {}
+    for t in walk(template):
+        if t.op == "var":
+            done[id(t)] = bound.get(t.name, t)
+            continue
+        args = tuple(done[id(a)] for a in t.args)
+        if args and all(a.is_const for a in args):
+            done[id(t)] = const(ops.get(t.op).forward(*(a.value for a in args)))
+        elif t.op == "mul" and _is(args[0], 1):
+            done[id(t)] = args[1]
+        else:
+            done[id(t)] = Expr(t.op, args, t.name, t.value)
+    return done[id(template)]
 
 
 def forward_values(graph: Graph, leaf_values: dict) -> list:

@@ -12,7 +12,6 @@ expression ``z(g(x))`` (and that one against central differences).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -73,27 +72,8 @@ class VectorChainRule:
     def shape(self) -> tuple[int, int]:
         return (len(self.y_names), len(self.x))
 
-    def sums(self) -> list[dict]:
-        """Per input: ``∂z/∂x_i = Σ_j ∂z/∂y_j · ∂y_j/∂x_i`` written out, term by term."""
-        out = []
-        for i, xi in enumerate(self.x):
-            generic = " + ".join(
-                rf"\frac{{\partial z}}{{\partial {_tex(yj)}}}"
-                rf"\frac{{\partial {_tex(yj)}}}{{\partial {_tex(xi)}}}" for yj in self.y_names)
-            terms = " + ".join(
-                rf"\left({sympy.latex(self.grad_y[j])}\right)"
-                rf"\left({sympy.latex(self.jacobian[j, i])}\right)"
-                for j in range(len(self.y_names)))
-            text_terms = " + ".join(f"({self.grad_y[j]})·({self.jacobian[j, i]})"
-                                    for j in range(len(self.y_names)))
-            value = None if self.grad_x_value is None else float(self.grad_x_value[i])
-            out.append({"variable": xi,
-                        "latex": rf"\frac{{\partial z}}{{\partial {_tex(xi)}}} = {generic} "
-                                 rf"= {terms}",
-                        "text": f"∂z/∂{xi} = {text_terms}", "value": value})
-        return out
-
     def to_dict(self) -> dict:
+        """Plain data: expressions as text, values as lists (the renderer adds LaTeX)."""
         n, m = self.shape
         return {
             "x": self.x,
@@ -103,57 +83,16 @@ class VectorChainRule:
             "jacobian": {"shape": [n, m],
                          "expr": [[str(self.jacobian[j, i]) for i in range(m)]
                                   for j in range(n)],
-                         "latex": sympy.latex(self.jacobian),
                          "value": _list(self.jacobian_value)},
-            "grad_y": {"expr": [str(e) for e in self.grad_y],
-                       "latex": sympy.latex(self.grad_y), "value": _list(self.grad_y_value)},
-            "grad_x": {"expr": [str(e) for e in self.grad_x],
-                       "latex": sympy.latex(self.grad_x), "value": _list(self.grad_x_value),
-                       "formula": r"\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}"
-                                  r"{\partial \mathbf{x}}\right)^\top \nabla_{\mathbf{y}} z"},
+            "grad_y": {"expr": [str(e) for e in self.grad_y], "value": _list(self.grad_y_value)},
+            "grad_x": {"expr": [str(e) for e in self.grad_x], "value": _list(self.grad_x_value)},
             "y_values": _list(self.y_values),
-            "sums": self.sums(),
-            "check": self.check,
+            "check": self.check.to_dict() if hasattr(self.check, "to_dict") else self.check,
         }
-
-    def to_text(self) -> str:
-        n, m = self.shape
-        lines = ["y = g(x): " + ",  ".join(f"{a} = {b}" for a, b in zip(self.y_names,
-                                                                        self.y_texts)),
-                 f"z = f(y): z = {self.z_text}"]
-        if self.point is not None:
-            lines.append("at " + ", ".join(f"{k} = {v}" for k, v in self.point.items()))
-            lines.append("y = " + _fmt(self.y_values))
-        lines += ["", f"Jacobian ∂y/∂x  ({n}×{m}: row j = y_j, column i = x_i)"]
-        for j in range(n):
-            lines.append("  [" + ", ".join(str(self.jacobian[j, i]) for i in range(m)) + "]")
-        if self.jacobian_value is not None:
-            lines.append("  = " + _fmt(self.jacobian_value).replace("\n", "\n    "))
-        lines += ["", "∇_y z = [" + ", ".join(map(str, self.grad_y)) + "]"]
-        if self.grad_y_value is not None:
-            lines.append("      = " + _fmt(self.grad_y_value))
-        lines += ["", "∇_x z = (∂y/∂x)ᵀ ∇_y z, i.e. ∂z/∂x_i = Σ_j ∂z/∂y_j · ∂y_j/∂x_i"]
-        for entry in self.sums():
-            value = "" if entry["value"] is None else f" = {entry['value']:.6g}"
-            lines.append(f"  {entry['text']}{value}")
-        if self.check is not None:
-            verdict = "passed" if self.check["passed"] else "FAILED"
-            lines += ["", f"Check: {verdict}, max relative error "
-                          f"{self.check['max_rel_error']:.2e} ({self.check['method']})"]
-        return "\n".join(lines) + "\n"
-
-
-def _tex(name: str) -> str:
-    head = name.rstrip("0123456789")
-    return f"{head}_{{{name[len(head):]}}}" if head != name and head else name
 
 
 def _list(a):
     return None if a is None else np.asarray(a, dtype=float).tolist()
-
-
-def _fmt(a) -> str:
-    return np.array2string(np.asarray(a, dtype=float) + 0.0, precision=6, suppress_small=True)
 
 
 def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence[str] | None = None,
@@ -315,12 +254,3 @@ def _direct_check(trees, names, z_tree, inputs, point, chain_value):
     passed = err <= TOLERANCE and fd_passed is not False
     return direct, {"passed": bool(passed), "max_rel_error": err, "method": method,
                     "finite_differences_passed": fd_passed}
-
-
-def format_rule(rule: VectorChainRule, fmt: str = "text") -> str:
-    """``text`` or ``json``; other formats are the renderer's job."""
-    if fmt == "json":
-        return json.dumps(rule.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "text":
-        return rule.to_text()
-    raise SymgradError(f"format {fmt} for jacobian is not available yet")

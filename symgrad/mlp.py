@@ -1201,7 +1201,7 @@ def entry_gradient(result: MLPResult, entry: str) -> dict:
 
     from .backward import backward as scalar_backward
     from .graph import forward_values
-    from .ops import sigmoid
+    from .ops import sympy_function
 
     spec = result.spec
     kind, k, i, j = parse_entry(entry, spec)
@@ -1217,7 +1217,7 @@ def entry_gradient(result: MLPResult, entry: str) -> dict:
     for node in graph.nodes:
         if node.op in ("sigmoid", "tanh") and node.inputs:
             z_sym = graph.nodes[node.inputs[0]].symbol
-            func = sigmoid if node.op == "sigmoid" else sympy.tanh
+            func = sympy_function("sigmoid") if node.op == "sigmoid" else sympy.tanh
             swaps[func(z_sym)] = node.symbol
     grad = grad.xreplace(swaps) if swaps else grad
     # numeric value at the point: node values of the seeded graph, δ from the reverse pass

@@ -1,12 +1,22 @@
 """Every operation symgrad knows, one frozen record each, and one literal registry.
 
-An op record holds all its facts together: how it computes forward (SymPy and NumPy), its
-local partial derivatives (SymPy, one per input), where it has kinks, how a circuit labels
-it, and the one-line teaching note a worked solution shows. The reverse pass knows nothing
-about any op; it only asks the record.
+A record holds all the facts about its op: arity, its SymPy forward formula and local
+partial derivatives (written in the expression language over ``x``, ``y`` and the constant
+``c``), its NumPy forward and, for activations, its elementwise derivative for layers, its
+LaTeX and text labels, where it has kinks, how it is written in the lecture's primitives,
+the patterns that fuse into it, whether it is an activation, and the key of its teaching note
+(``templates/strings.toml``, ``[en.op_notes]``). No other module keeps a table of ops.
 
-Ops with a constant parameter (``addc``: x + c, ``mulc``: c·x, ``powc``: x^c) take the
-constant as their last argument in every function of the record.
+Adding an op is one record below plus its notes in the strings file.
+
+Only NumPy is imported here; the SymPy side of a record (formulas, and a ``sympy.Function``
+for symgrad's own functions such as ``sigmoid``) is built from its text on first use, so
+``symgrad mlp`` never loads SymPy.
+
+>>> get("mul").partials[0](2, 3)
+3
+>>> "relu" in activations(), functions()["max"]
+(True, 2)
 """
 
 from __future__ import annotations
@@ -16,138 +26,265 @@ from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-import sympy
-from sympy import Heaviside, Max, Min, exp, log
 
 from .errors import SymgradError
 
-
-# --- SymPy functions for the neural-network activations ---------------------------------
-# Defined as Functions (not expanded formulas) so a worked solution shows σ(z), not
-# 1/(1+e^{-z}), and the local gradient reads σ(z)(1−σ(z)) as in the lecture.
-
-def _with_power(latex: str, exp: str | None) -> str:
-    """SymPy's printer passes ``exp`` when the function is raised to a power: σ(x)^{2}."""
-    return latex if exp is None else r"\left(%s\right)^{%s}" % (latex, exp)
+ARGUMENTS = ("x", "y")  # the inputs' names in a record's formulas; "c" is the constant
 
 
-class sigmoid(sympy.Function):
-    """Logistic sigmoid σ(x) = 1/(1+e^{-x})."""
+@dataclass(frozen=True)
+class Op:
+    """Everything symgrad knows about one operation."""
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
+    name: str
+    arity: int  # inputs that are graph nodes
+    sympy: str  # forward formula over x, y (and c)
+    derivatives: tuple[str, ...]  # local partial derivative per input, same variables
+    numpy: Callable  # NumPy forward, same arguments
+    label: str  # LaTeX label of the gate; "{c}" stands for the constant
+    text: str  # the same label in plain text
+    formula: str  # human form, e.g. "x + y"
+    tex: str = ""  # LaTeX of a function's name in f(x), e.g. r"\sigma"
+    kink_at: tuple[str, ...] = ()  # expressions whose zeros are kinks
+    has_const: bool = False  # takes a constant parameter c (its last argument)
+    function: bool = False  # called by name in an expression: sigmoid(z)
+    aliases: tuple[str, ...] = ()  # other names the parser accepts (ln for log)
+    elementary: str = ""  # for symgrad's own functions: the same in SymPy's functions
+    lower: str = ""  # the op written in the lecture's primitives (granularity primitive)
+    spellings: tuple[str, ...] = ()  # other ways to write it that primitive rewrites to it
+    fuses: tuple[str, ...] = ()  # patterns that become this one gate (granularity gate)
+    activation: bool = False  # usable in an MLP layer and in the activation exercise
+    derivative: Callable | None = None  # activations: NumPy g'(z) from (z, h = g(z))
 
-    def _eval_is_finite(self):
-        return self.args[0].is_finite
+    @property
+    def note(self) -> str:
+        """The key of the op's teaching note in the strings file."""
+        return self.name
 
-    def fdiff(self, argindex=1):
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
+    @property
+    def forward(self) -> Callable:
+        """SymPy forward: ``(*inputs[, c]) -> expression``."""
+        return _sympy_callable(self.name, "forward", 0)
 
-    def _eval_rewrite_as_exp(self, x, **kwargs):
-        return 1 / (1 + exp(-x))
+    @property
+    def partials(self) -> tuple[Callable, ...]:
+        """SymPy local derivative per input, with the same arguments as :attr:`forward`."""
+        return tuple(_sympy_callable(self.name, "partial", k) for k in range(self.arity))
 
-    def _eval_evalf(self, prec):
-        return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
+    @property
+    def kinks(self) -> Callable | None:
+        """``(*inputs[, c]) -> expressions`` whose zeros are kinks, or None if smooth."""
+        return _sympy_callable(self.name, "kinks", 0) if self.kink_at else None
 
-    def _latex(self, printer, exp=None):
-        return _with_power(r"\sigma\left(%s\right)" % printer._print(self.args[0]), exp)
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The names the formulas use, in argument order."""
+        return ARGUMENTS[:self.arity] + (("c",) if self.has_const else ())
 
 
-class relu(sympy.Function):
-    """Rectified linear unit max(0, x); derivative 0 at the kink x = 0."""
+def get(name: str) -> Op:
+    """The record for ``name``, or one clear error."""
+    try:
+        return OPS[name]
+    except KeyError:
+        raise SymgradError(f"no operation named {name!r} is defined "
+                           f"(known: {', '.join(OPS)})") from None
 
-    @classmethod
+
+def functions() -> dict[str, int]:
+    """Names an expression may call, with their arity (aliases included)."""
+    out = {}
+    for op in OPS.values():
+        if op.function:
+            for name in (op.name, *op.aliases):
+                out[name] = op.arity
+    return out
+
+
+def canonical(name: str) -> str:
+    """The op a function name (or alias) stands for: ``ln`` → ``log``."""
+    for op in OPS.values():
+        if name in op.aliases:
+            return op.name
+    return name
+
+
+def activations() -> tuple[str, ...]:
+    """The ops usable as a layer's activation, in registry order."""
+    return tuple(name for name, op in OPS.items() if op.activation)
+
+
+def kink_points(name: str) -> tuple[float, ...]:
+    """Where a one-input op has its kinks (its kink expressions are linear): relu → (0,)."""
+    op = get(name)
+    if op.arity != 1 or not op.kink_at:
+        return ()
+    points = []
+    for f in kink_numpy(name):
+        at0, at1 = float(f(0.0)), float(f(1.0))
+        points.append(-at0 / (at1 - at0))
+    return tuple(sorted(points))
+
+
+# --- the SymPy side, built from the records' text on first use ------------------------------
+
+@lru_cache(maxsize=1)
+def _namespace() -> dict:
+    """Names the records' formulas use: SymPy's functions and symgrad's own."""
+    import sympy
+
+    space = {"exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
+             "cos": sympy.cos, "tanh": sympy.tanh, "abs": sympy.Abs, "max": sympy.Max,
+             "min": sympy.Min, "Heaviside": sympy.Heaviside, "Piecewise": sympy.Piecewise,
+             "sign": sympy.sign, "pi": sympy.pi, "E": sympy.E, "Rational": sympy.Rational}
+    space.update({name: sympy.Symbol(name, real=True) for name in (*ARGUMENTS, "c")})
+    for op in OPS.values():
+        if op.elementary:
+            space[op.name] = _function_class(op)
+    return space
+
+
+def _formula(text: str, evaluate: bool = True):
+    """A record's formula as SymPy (our own text, never user input)."""
+    if evaluate:
+        return _parse_evaluated(text)
+    from sympy.parsing.sympy_parser import parse_expr
+
+    return parse_expr(text, local_dict=dict(_namespace()), evaluate=False)
+
+
+@lru_cache(maxsize=None)
+def _parse_evaluated(text: str):
+    import sympy
+
+    return sympy.sympify(text, locals=dict(_namespace()))
+
+
+def _symbols(op: Op) -> tuple:
+    space = _namespace()
+    return tuple(space[p] for p in op.parameters)
+
+
+@lru_cache(maxsize=None)
+def _sympy_callable(name: str, what: str, index: int) -> Callable:
+    """``(*args) -> expression`` for a record's formula, by substitution into its text."""
+    op = get(name)
+    text = {"forward": op.sympy, "partial": (op.derivatives or ("0",))[index],
+            "kinks": f"({', '.join(op.kink_at)},)"}[what]
+    template = _parse_evaluated(text)
+    symbols = _symbols(op)
+    if what == "kinks":
+        return lambda *args: tuple(e.xreplace(dict(zip(symbols, map(_sympified, args))))
+                                   for e in template)
+    if template.is_number:
+        return lambda *args: template
+    return lambda *args: template.xreplace(dict(zip(symbols, map(_sympified, args))))
+
+
+def _sympified(value):
+    import sympy
+
+    return value if isinstance(value, sympy.Basic) else sympy.sympify(value)
+
+
+def written(name: str):
+    """The op applied to placeholders without SymPy's evaluation (x*x stays x*x), and the
+    placeholders: what :func:`symgrad.graph.as_written` fills in."""
+    return _written(name)
+
+
+@lru_cache(maxsize=None)
+def _written(name: str):
+    op = get(name)
+    template = _formula(op.sympy, evaluate=False)
+    if template.is_Mul and len(template.args) == 2 and template.args[0] == 1:
+        template = template.args[1]  # the parser writes 1/x as 1·x⁻¹; Python's 1/x is x⁻¹
+    return template, _symbols(op)
+
+
+def sympy_function(name: str):
+    """The ``sympy.Function`` of one of symgrad's own functions (``sigmoid``, ``relu``, ...)."""
+    op = get(name)
+    if not op.elementary:
+        raise SymgradError(f"{name} is not one of symgrad's own functions")
+    return _namespace()[name]
+
+
+def _function_class(op: Op):
+    """A ``sympy.Function`` for ``op``: prints as the lecture does (σ(z), not its formula),
+    differentiates by the record, folds numbers, and evaluates through ``op.elementary``."""
+    import sympy
+
     def eval(cls, x):
-        if x.is_number and x.is_comparable:  # relu(cos(2)) is 0
-            return Max(0, x)
+        if x.is_number and x.is_comparable:  # σ(0) is 1/2, relu(cos(2)) is 0
+            return elementary_form(x)
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_is_finite(self):
-        return self.args[0].is_finite
+    def elementary_form(x):
+        (symbol,) = _symbols(op)
+        return _parse_evaluated(op.elementary).xreplace({symbol: x})
 
     def fdiff(self, argindex=1):
-        return Heaviside(self.args[0], 0)
-
-    def _eval_rewrite_as_Max(self, x, **kwargs):
-        return Max(0, x)
-
-    def _eval_evalf(self, prec):
-        return Max(0, self.args[0])._eval_evalf(prec)
+        return op.partials[0](self.args[0])
 
     def _latex(self, printer, exp=None):
-        return _with_power(r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0]),
-                           exp)
+        body = r"%s\left(%s\right)" % (op.tex, printer._print(self.args[0]))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
 
-
-class softplus(sympy.Function):
-    """Softplus ζ(x) = log(1 + e^x); its derivative is σ(x)."""
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_is_finite(self):
-        return self.args[0].is_finite
-
-    def fdiff(self, argindex=1):
-        return sigmoid(self.args[0])
-
-    def _eval_rewrite_as_exp(self, x, **kwargs):
-        return log(1 + exp(x))
-
-    def _eval_evalf(self, prec):
-        return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        return _with_power(r"\zeta\left(%s\right)" % printer._print(self.args[0]), exp)
-
-
-class hardtanh(sympy.Function):
-    """Hard tanh max(-1, min(1, x)); derivative 0 at the kinks x = ±1."""
-
-    @classmethod
-    def eval(cls, x):
-        if x.is_number and x.is_comparable:
-            return Max(-1, Min(1, x))
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_is_finite(self):
-        return self.args[0].is_finite
-
-    def fdiff(self, argindex=1):
-        x = self.args[0]
-        return Heaviside(1 - x, 0) * Heaviside(x + 1, 0)
-
-    def _eval_rewrite_as_Max(self, x, **kwargs):
-        return Max(-1, Min(1, x))
-
-    def _eval_evalf(self, prec):
-        return Max(-1, Min(1, self.args[0]))._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        return _with_power(r"\operatorname{hardtanh}\left(%s\right)"
-                           % printer._print(self.args[0]), exp)
-
-
-ACTIVATIONS = (sigmoid, relu, softplus, hardtanh)
+    return type(op.name, (sympy.Function,), {
+        "__doc__": op.formula,
+        "eval": classmethod(eval),
+        "fdiff": fdiff,
+        "_eval_is_real": lambda self: self.args[0].is_real,
+        "_eval_is_finite": lambda self: self.args[0].is_finite,
+        "_eval_evalf": lambda self, prec: elementary_form(self.args[0])._eval_evalf(prec),
+        "_latex": _latex,
+        "elementary": staticmethod(elementary_form),
+    })
 
 
 def elementary(expr):
-    """Rewrite symgrad's activation functions into SymPy's own elementary functions.
+    """Rewrite symgrad's own functions into SymPy's elementary functions.
 
     Used by the independent ``sympy.diff`` cross-check, so that it never calls our fdiff.
     """
-    return expr.replace(sigmoid, lambda x: 1 / (1 + exp(-x))) \
-        .replace(softplus, lambda x: log(1 + exp(x))) \
-        .replace(relu, lambda x: Max(0, x)) \
-        .replace(hardtanh, lambda x: Max(-1, Min(1, x)))
+    for op in OPS.values():
+        if op.elementary:
+            cls = sympy_function(op.name)
+            expr = expr.replace(cls, cls.elementary)
+    return expr
 
 
-# --- NumPy forward functions --------------------------------------------------------------
+def lambdify_modules() -> list:
+    """Modules for ``sympy.lambdify``: our functions' NumPy forms, then NumPy itself.
+
+    The numpy module itself, not the string "numpy": for the string SymPy runs
+    ``from numpy import *``, which loads NumPy's lazy submodules (f2py, testing, ...: ~0.1 s).
+    """
+    return [{op.name: op.numpy for op in OPS.values() if op.elementary}, np]
+
+
+@lru_cache(maxsize=None)
+def _lambdified(name: str, what: str, index: int) -> Callable:
+    """NumPy versions of an op's SymPy partials or kink expressions, made once per op."""
+    import sympy
+
+    op = get(name)
+    symbols = _symbols(op)
+    text = op.derivatives[index] if what == "partial" else op.kink_at[index]
+    return sympy.lambdify(symbols, _parse_evaluated(text), modules=lambdify_modules())
+
+
+def local_gradient_numpy(name: str, index: int) -> Callable:
+    """NumPy function of an op's local derivative with respect to input ``index``."""
+    return _lambdified(name, "partial", index)
+
+
+def kink_numpy(name: str) -> list[Callable]:
+    """NumPy functions whose sign change marks a kink of the op (empty if smooth)."""
+    return [_lambdified(name, "kink", i) for i in range(len(get(name).kink_at))]
+
+
+# --- NumPy forms --------------------------------------------------------------------------
 
 def np_sigmoid(x):
     """Overflow-free logistic sigmoid."""
@@ -162,143 +299,85 @@ def np_softplus(x):
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def np_relu(x):
-    return np.maximum(x, 0.0)
-
-
-def np_hardtanh(x):
-    return np.clip(x, -1.0, 1.0)
-
-
-# Names lambdify may meet in a printed expression, mapped to NumPy implementations.
-NUMPY_NAMESPACE = {
-    "sigmoid": np_sigmoid, "softplus": np_softplus, "relu": np_relu, "hardtanh": np_hardtanh,
-}
-# The numpy module itself, not the string "numpy": for the string SymPy runs
-# `from numpy import *`, which loads NumPy's lazy submodules (f2py, testing, ...: ~0.1 s).
-LAMBDIFY_MODULES = [NUMPY_NAMESPACE, np]
-
-
-# --- the record ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Op:
-    """Everything symgrad knows about one operation."""
-
-    name: str
-    arity: int  # inputs that are graph nodes
-    forward: Callable  # SymPy: (*inputs[, c]) -> expression
-    partials: tuple[Callable, ...]  # SymPy local derivative per input, same arguments
-    numpy: Callable  # NumPy forward, same arguments
-    label: str  # LaTeX label of the gate; "{c}" stands for the constant
-    note: str  # the teaching note a worked solution shows
-    kinks: Callable | None = None  # (*inputs[, c]) -> expressions whose zeros are kinks
-    has_const: bool = False  # takes a constant parameter c
-    formula: str = ""  # human form, e.g. "x + y"
-
-
-@lru_cache(maxsize=None)
-def _lambdified(name: str, what: str, index: int) -> Callable:
-    """NumPy versions of an op's SymPy partials or kink expressions, made once per op."""
-    op = OPS[name]
-    args = sympy.symbols(f"x0:{op.arity}", real=True)
-    if op.has_const:
-        args = (*args, sympy.Symbol("c", real=True))
-    exprs = op.partials if what == "partial" else op.kinks(*args)
-    expr = exprs[index](*args) if what == "partial" else exprs[index]
-    return sympy.lambdify(args, expr, modules=LAMBDIFY_MODULES)
-
-
-def local_gradient_numpy(name: str, index: int) -> Callable:
-    """NumPy function of an op's local derivative with respect to input ``index``."""
-    return _lambdified(name, "partial", index)
-
-
-def kink_numpy(name: str) -> list[Callable]:
-    """NumPy functions whose sign change marks a kink of the op (empty if smooth)."""
-    op = get(name)
-    if op.kinks is None:
-        return []
-    args = sympy.symbols(f"x0:{op.arity + op.has_const}", real=True)
-    return [_lambdified(name, "kink", i) for i in range(len(op.kinks(*args)))]
-
-
-def get(name: str) -> Op:
-    """The record for ``name``, or one clear error."""
-    try:
-        return OPS[name]
-    except KeyError:
-        raise SymgradError(f"no operation named {name!r} is defined "
-                           f"(known: {', '.join(OPS)})") from None
-
-
 def _np_pow(x, y):
     return np.power(np.asarray(x, dtype=float), y)
 
 
+def _np_elu(x):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
+
+
+def _np_step(x, below: float = 0.0):
+    """1 where x > 0, else ``below`` (the derivative at a kink is the left one)."""
+    return np.where(np.asarray(x, dtype=float) > 0, 1.0, below)
+
+
+def _np_swish_derivative(z, h):
+    s = np_sigmoid(z)
+    return s + h * (1.0 - s)
+
+
+LEAKY_SLOPE = 0.01  # PyTorch's default negative slope
+
+
 OPS: dict[str, Op] = {
-    "add": Op("add", 2, lambda x, y: x + y, (lambda x, y: 1, lambda x, y: 1),
-              np.add, "+", "add distributes: each input receives the upstream gradient unchanged",
-              formula="x + y"),
-    "sub": Op("sub", 2, lambda x, y: x - y, (lambda x, y: 1, lambda x, y: -1),
-              np.subtract, "-", "subtract distributes with a sign: +upstream to the left, "
-              "-upstream to the right", formula="x - y"),
-    "mul": Op("mul", 2, lambda x, y: x * y, (lambda x, y: y, lambda x, y: x),
-              np.multiply, r"\times", "mul swaps: each input receives the upstream gradient "
-              "times the other input", formula="x y"),
-    "div": Op("div", 2, lambda x, y: x / y, (lambda x, y: 1 / y, lambda x, y: -x / y**2),
-              np.divide, r"\div", "divide: 1/y to the numerator, -x/y^2 to the denominator",
-              formula="x / y"),
-    "pow": Op("pow", 2, lambda x, y: x**y,
-              (lambda x, y: y * x**(y - 1), lambda x, y: x**y * log(x)),
-              _np_pow, r"x^{y}", "power: y x^(y-1) to the base, x^y log x to the exponent",
-              formula="x^y"),
-    "addc": Op("addc", 1, lambda x, c: x + c, (lambda x, c: 1,),
-               lambda x, c: np.add(x, c), "+{c}",
-               "add a constant: the gradient passes through unchanged", has_const=True,
-               formula="x + c"),
-    "mulc": Op("mulc", 1, lambda x, c: c * x, (lambda x, c: c,),
-               lambda x, c: np.multiply(c, x), r"\times {c}",
-               "scale by a constant: the gradient is scaled by the same constant",
-               has_const=True, formula="c x"),
-    "powc": Op("powc", 1, lambda x, c: x**c, (lambda x, c: c * x**(c - 1),),
-               lambda x, c: _np_pow(x, c), r"(\cdot)^{{{c}}}",
-               "power rule: c x^(c-1)", has_const=True, formula="x^c"),
-    "neg": Op("neg", 1, lambda x: -x, (lambda x: -1,), np.negative, "-",
-              "negate flips the sign of the gradient", formula="-x"),
-    "recip": Op("recip", 1, lambda x: 1 / x, (lambda x: -1 / x**2,),
-                lambda x: np.divide(1.0, x), "1/x", "reciprocal: local gradient -1/x^2",
-                formula="1/x"),
-    "exp": Op("exp", 1, exp, (lambda x: exp(x),), np.exp, r"\exp",
-              "exp: the local gradient is the gate's own output e^x", formula="e^x"),
-    "log": Op("log", 1, log, (lambda x: 1 / x,), np.log, r"\log",
-              "log: local gradient 1/x", formula="log x"),
-    "sqrt": Op("sqrt", 1, sympy.sqrt, (lambda x: 1 / (2 * sympy.sqrt(x)),), np.sqrt,
-               r"\sqrt{\cdot}", "square root: local gradient 1/(2 sqrt x)", formula="sqrt x"),
-    "sin": Op("sin", 1, sympy.sin, (lambda x: sympy.cos(x),), np.sin, r"\sin",
-              "sin: local gradient cos x", formula="sin x"),
-    "cos": Op("cos", 1, sympy.cos, (lambda x: -sympy.sin(x),), np.cos, r"\cos",
-              "cos: local gradient -sin x", formula="cos x"),
-    "tanh": Op("tanh", 1, sympy.tanh, (lambda x: 1 - sympy.tanh(x)**2,), np.tanh, r"\tanh",
-               "tanh: local gradient 1 - tanh^2 x", formula="tanh x"),
-    "sigmoid": Op("sigmoid", 1, sigmoid, (lambda x: sigmoid(x) * (1 - sigmoid(x)),),
-                  np_sigmoid, r"\sigma", "sigmoid gate: local gradient sigma(x)(1 - sigma(x))",
-                  formula="sigma(x)"),
-    "relu": Op("relu", 1, relu, (lambda x: Heaviside(x, 0),), np_relu, r"\mathrm{relu}",
-               "relu routes: gradient passes where x > 0, is 0 where x <= 0",
-               kinks=lambda x: (x,), formula="max(0, x)"),
-    "softplus": Op("softplus", 1, softplus, (lambda x: sigmoid(x),), np_softplus, r"\zeta",
-                   "softplus: local gradient sigma(x)", formula="log(1 + e^x)"),
-    "hardtanh": Op("hardtanh", 1, hardtanh,
-                   (lambda x: Heaviside(1 - x, 0) * Heaviside(x + 1, 0),), np_hardtanh,
-                   r"\mathrm{hardtanh}", "hardtanh routes: gradient 1 on (-1, 1), 0 outside",
-                   kinks=lambda x: (x - 1, x + 1), formula="max(-1, min(1, x))"),
-    "abs": Op("abs", 1, sympy.Abs, (lambda x: sympy.sign(x),), np.abs, r"|\cdot|",
-              "abs: local gradient sign(x)", kinks=lambda x: (x,), formula="|x|"),
-    "max": Op("max", 2, Max, (lambda x, y: Heaviside(x - y, 0), lambda x, y: Heaviside(y - x, 0)),
-              np.maximum, r"\max", "max routes: the whole gradient goes to the larger input",
-              kinks=lambda x, y: (x - y,), formula="max(x, y)"),
-    "min": Op("min", 2, Min, (lambda x, y: Heaviside(y - x, 0), lambda x, y: Heaviside(x - y, 0)),
-              np.minimum, r"\min", "min routes: the whole gradient goes to the smaller input",
-              kinks=lambda x, y: (x - y,), formula="min(x, y)"),
+    "add": Op("add", 2, "x + y", ("1", "1"), np.add, "+", "+", "x + y"),
+    "sub": Op("sub", 2, "x - y", ("1", "-1"), np.subtract, "-", "-", "x - y",
+              lower="x + -y"),
+    "mul": Op("mul", 2, "x*y", ("y", "x"), np.multiply, r"\times", "×", "x y"),
+    "div": Op("div", 2, "x/y", ("1/y", "-x/y**2"), np.divide, r"\div", "÷", "x / y",
+              lower="x * (1/y)"),
+    "pow": Op("pow", 2, "x**y", ("y*x**(y - 1)", "x**y*log(x)"), _np_pow, r"x^{y}", "x^y",
+              "x^y"),
+    "addc": Op("addc", 1, "x + c", ("1",), lambda x, c: np.add(x, c), "+{c}", "+{c}", "x + c",
+               has_const=True),
+    "mulc": Op("mulc", 1, "c*x", ("c",), lambda x, c: np.multiply(c, x), r"\times {c}",
+               "× {c}", "c x", has_const=True),
+    "powc": Op("powc", 1, "x**c", ("c*x**(c - 1)",), lambda x, c: _np_pow(x, c),
+               r"(\cdot)^{{{c}}}", "(·)^{c}", "x^c", has_const=True),
+    "neg": Op("neg", 1, "-x", ("-1",), np.negative, "-", "-", "-x"),
+    "recip": Op("recip", 1, "1/x", ("-1/x**2",), lambda x: np.divide(1.0, x), "1/x", "1/x",
+                "1/x", spellings=("x^-1",)),
+    "exp": Op("exp", 1, "exp(x)", ("exp(x)",), np.exp, r"\exp", "exp", "e^x", tex=r"\exp",
+              function=True, spellings=("e^x",)),
+    "log": Op("log", 1, "log(x)", ("1/x",), np.log, r"\log", "log", "log x", tex=r"\log",
+              function=True, aliases=("ln",)),
+    "sqrt": Op("sqrt", 1, "sqrt(x)", ("1/(2*sqrt(x))",), np.sqrt, r"\sqrt{\cdot}", "√",
+               "sqrt x", tex=r"\sqrt", function=True, lower="x^(1/2)"),
+    "sin": Op("sin", 1, "sin(x)", ("cos(x)",), np.sin, r"\sin", "sin", "sin x", tex=r"\sin",
+              function=True),
+    "cos": Op("cos", 1, "cos(x)", ("-sin(x)",), np.cos, r"\cos", "cos", "cos x", tex=r"\cos",
+              function=True),
+    "tanh": Op("tanh", 1, "tanh(x)", ("1 - tanh(x)**2",), np.tanh, r"\tanh", "tanh",
+               "tanh x", tex=r"\tanh", function=True, activation=True,
+               derivative=lambda z, h: 1.0 - h * h),
+    "sigmoid": Op("sigmoid", 1, "sigmoid(x)", ("sigmoid(x)*(1 - sigmoid(x))",), np_sigmoid,
+                  r"\sigma", "σ", "sigma(x)", tex=r"\sigma", function=True,
+                  elementary="1/(1 + exp(-x))", lower="1/(exp(-x) + 1)",
+                  fuses=("1/(1 + exp(-x))", "(1 + exp(-x))^-1", "1/(1 + exp(-1*x))",
+                         "(1 + exp(-1*x))^-1"),
+                  activation=True, derivative=lambda z, h: h * (1.0 - h)),
+    "relu": Op("relu", 1, "relu(x)", ("Heaviside(x, 0)",), lambda x: np.maximum(x, 0.0),
+               r"\mathrm{relu}", "relu", "max(0, x)", tex=r"\operatorname{relu}",
+               kink_at=("x",), function=True, elementary="max(0, x)", lower="max(0, x)",
+               fuses=("max(0, x)",), activation=True, derivative=lambda z, h: _np_step(z)),
+    "softplus": Op("softplus", 1, "softplus(x)", ("sigmoid(x)",), np_softplus, r"\zeta", "ζ",
+                   "log(1 + e^x)", tex=r"\zeta", function=True, elementary="log(1 + exp(x))",
+                   lower="log(exp(x) + 1)", fuses=("log(1 + exp(x))",), activation=True,
+                   derivative=lambda z, h: np_sigmoid(z)),
+    "hardtanh": Op("hardtanh", 1, "hardtanh(x)", ("Heaviside(1 - x, 0)*Heaviside(x + 1, 0)",),
+                   lambda x: np.clip(x, -1.0, 1.0), r"\mathrm{hardtanh}", "hardtanh",
+                   "max(-1, min(1, x))", tex=r"\operatorname{hardtanh}",
+                   kink_at=("x - 1", "x + 1"), function=True, elementary="max(-1, min(1, x))",
+                   lower="max(-1, min(1, x))", fuses=("max(-1, min(1, x))",), activation=True,
+                   derivative=lambda z, h: (np.abs(z) < 1).astype(float)),
+    "abs": Op("abs", 1, "abs(x)", ("sign(x)",), np.abs, r"|\cdot|", "|·|", "|x|",
+              kink_at=("x",), function=True),
+    "max": Op("max", 2, "max(x, y)", ("Heaviside(x - y, 0)", "Heaviside(y - x, 0)"),
+              np.maximum, r"\max", "max", "max(x, y)", tex=r"\max", kink_at=("x - y",),
+              function=True),
+    "min": Op("min", 2, "min(x, y)", ("Heaviside(y - x, 0)", "Heaviside(x - y, 0)"),
+              np.minimum, r"\min", "min", "min(x, y)", tex=r"\min", kink_at=("x - y",),
+              function=True),
 }

@@ -6,7 +6,7 @@ allowlist, and the result is an :class:`Expr` tree that keeps the structure as w
 ``-(a+b)`` stays a negation of a sum, ``a+b+c`` two binary additions.
 
 >>> parse("1/(1+exp(-x))")
-Expr('div', (Expr('const', value=1), Expr('add', ...)))  # doctest: +SKIP
+div(Const(1), add(Const(1), exp(neg(Var(x)))))
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from . import ops
 from .errors import ParseError
 
 MAX_LENGTH = 2000  # characters of expression text
@@ -28,11 +29,7 @@ MAX_RESULT_DIGITS = 400  # decimal digits of a folded constant power
 MAX_EXPONENT = 1000  # |c| in x**c with a variable base
 MAX_NAME = 40
 
-FUNCTIONS = {  # name -> arity; `ln` is spelled log in the tree
-    "exp": 1, "log": 1, "ln": 1, "sqrt": 1, "sin": 1, "cos": 1, "tanh": 1,
-    "sigmoid": 1, "relu": 1, "softplus": 1, "hardtanh": 1, "abs": 1,
-    "max": 2, "min": 2,
-}
+FUNCTIONS = ops.functions()  # name -> arity, from the op records; `ln` is log in the tree
 CONSTANTS = ("pi", "e")
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -248,7 +245,7 @@ class _Converter:
                 self.check_power(node, *args)
             return self.fold(Expr(op, tuple(args), col=col), node)
         if isinstance(node, ast.Call):
-            name = "log" if node.func.id == "ln" else node.func.id
+            name = ops.canonical(node.func.id)
             return self.fold(Expr(name, tuple(args), col=col), node)
         self.fail(f"{type(node).__name__} not allowed", node)
 
@@ -289,9 +286,7 @@ class _Converter:
         """Replace an op whose inputs are all constants by its exact value."""
         if not all(arg.is_const for arg in expr.args):
             return expr
-        from .ops import OPS
-
-        value = OPS[expr.op].forward(*(arg.value for arg in expr.args))
+        value = ops.get(expr.op).forward(*(arg.value for arg in expr.args))
         if not (value.is_real and value.is_finite):
             self.fail(f"constant expression {self.source_of(node)!r} is undefined "
                       f"(it evaluates to {value})", node)

@@ -76,15 +76,16 @@ def test_debug_shows_traceback():
 def test_check_failure_exits_1(monkeypatch):
     from symgrad import ops
 
-    broken = ops.OPS["sin"].__class__(**{**ops.OPS["sin"].__dict__,
-                                         "partials": (lambda x: 2 * x,)})
+    broken = ops.OPS["sin"].__class__(**{**ops.OPS["sin"].__dict__, "derivatives": ("2*x",)})
     monkeypatch.setitem(ops.OPS, "sin", broken)
     ops._lambdified.cache_clear()
+    ops._sympy_callable.cache_clear()
     try:
         result = run("derive", "sin(x)", "--at", "x=1")
     finally:
         monkeypatch.undo()
         ops._lambdified.cache_clear()
+        ops._sympy_callable.cache_clear()
     assert result.exit_code == 1
     assert "FAILED" in result.output
 

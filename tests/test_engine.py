@@ -102,7 +102,7 @@ def test_point_outside_domain_is_bad_input():
 
 def test_kink_is_inconclusive_not_pass_or_fail():
     d = derive("relu(x)*y", at="x=0,y=2")
-    statuses = {v.name: v.status for v in d.check.variables}
+    statuses = {v.name: v.status for v in d.check.rows}
     assert statuses == {"x": "inconclusive", "y": "pass"}
     assert d.check.kinks == ["z_1"]
     assert d.gradients["x"].value == 0.0  # documented convention at a kink

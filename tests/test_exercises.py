@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from symgrad.cli import cli
 from symgrad.exercises import DIFFICULTIES, KINDS, exercise_seed, make_exercise
-from symgrad.exercises.base import KINK_MARGIN, MIN_ANSWER, num
+from symgrad.exercises.base import KINK_MARGIN, MIN_ANSWER
+from symgrad.render.numbers import num
 from symgrad.exercises.stress import stress
 
 MOODLE_NUMBER = re.compile(r"-?(\d+[.,]?\d*|[.,]\d+)([eE][-+]?\d+)?\Z")
@@ -286,7 +287,7 @@ GLUED = re.compile(r"[^\s+]=|=\S|ŷ[=+\-]")  # "ŷ= σ(z)", "(ŷ- y)": a macro a
 
 
 def test_plain_keeps_the_spacing_of_the_latex_source():
-    from symgrad.exercises.base import plain
+    from symgrad.render.printing import plain_math as plain
 
     assert plain(r"$\hat y = \sigma(z)$ and $(\hat y - y)$") == "ŷ = σ(z) and (ŷ - y)"
     assert plain(r"\hat{y}_1 = \hat{\mathbf{y}}") == "ŷ_1 = ŷ"

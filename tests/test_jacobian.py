@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
 from symgrad.jacobian import split_top_level, vector_chain_rule
+from symgrad.render.views.jacobian import path_sums
 
 
 def test_lecture_three_inputs_two_outputs():
@@ -25,7 +26,7 @@ def test_lecture_three_inputs_two_outputs():
     # oracle: z = x1*x2*(x2+x3) differentiated by hand
     np.testing.assert_allclose(rule.grad_x_value, [2 * 5, 1 * 5 + 2, 2], rtol=1e-15)
     assert rule.check["passed"] and rule.check["max_rel_error"] <= 1e-12
-    sums = rule.sums()
+    sums = path_sums(rule)
     assert sums[0]["text"] == "∂z/∂x1 = (y2)·(x2) + (y1)·(0)"
     assert r"\frac{\partial z}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{1}}" \
         in sums[0]["latex"]
@@ -75,7 +76,7 @@ def test_cli_text_shows_jacobian_and_product():
                                    "--at", "x1=1,x2=2,x3=3"])
     assert run.exit_code == 0, run.output
     assert "Jacobian ∂y/∂x  (2×3" in run.output
-    assert "∂z/∂x2 = (y2)·(x1) + (y1)·(1) = 7" in run.output
+    assert "∂z/∂x2 = (y2)·(x1) + (y1)·(1) = (5)·(1) + (2)·(1) = 7" in run.output
 
 
 @pytest.mark.parametrize("args,expected", [
@@ -104,3 +105,58 @@ def test_lone_variables_are_identity_rows():
     assert rule.check["passed"]
     single = vector_chain_rule("x1*x2", "y1", at="x1=2,x2=3")
     np.testing.assert_array_equal(single.grad_x_value, [3, 2])
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_markdown_and_latex_show_the_jacobian_and_the_gradient(fmt):
+    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2",
+                                   "--at", "x1=1,x2=2,x3=3", "--format", fmt])
+    assert run.exit_code == 0, run.output
+    out = run.output
+    assert r"x_{2} & x_{1} & 0\\0 & 1 & 1" in out  # the symbolic Jacobian
+    assert r"\begin{bmatrix} 2 & 1 & 0 \\ 0 & 1 & 1 \end{bmatrix}" in out  # its value
+    assert r"\begin{bmatrix} 10 \\ 7 \\ 2 \end{bmatrix}" in out  # ∇_x z
+    assert r"5 \cdot 1 + 2 \cdot 1 = 7" in out  # a path sum with the numbers in place
+    assert "passed" in out
+    if fmt == "latex":
+        assert out.startswith(r"\documentclass") and r"\begin{align*}" in out
+
+
+def test_every_format_of_the_jacobian_without_a_point_and_in_chinese():
+    from symgrad.render import formats, render
+
+    rule = vector_chain_rule("x1*x2, x2+x3", "y1*y2")
+    for fmt in formats("jacobian"):
+        for lang in ("en", "zh"):
+            assert render(rule, fmt, lang=lang).strip()
+    assert "雅可比矩阵" in render(rule, "text", lang="zh")
+    with pytest.raises(SymgradError, match="dot"):
+        render(rule, "dot")
+
+
+def test_text_shows_values_like_the_other_views():
+    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2",
+                                   "--at", "x1=1,x2=2,x3=3"])
+    assert "  = [2  1  0]\n    [0  1  1]\n" in run.output and "      = [5  2]\n" in run.output
+    assert "[[" not in run.output and "2." not in run.output
+
+
+def test_json_latex_comes_from_the_shared_printer():
+    data = json.loads(CliRunner().invoke(cli, ["jacobian", "--y", "relu(x1)*x2", "--z", "y1",
+                                               "--at", "x1=1,x2=2", "--format", "json"]).output)
+    assert r"\mathbb{1}" in data["jacobian"]["latex"] and r"\theta" not in data["jacobian"]["latex"]
+    assert data["sums"][0]["text"].startswith("∂z/∂x1 = ")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_latex_compiles(lang):
+    from conftest import require_tool
+
+    from symgrad.render import render
+    from symgrad.render.tex import compile_pdf
+
+    engine = "xelatex" if lang == "zh" else "pdflatex"
+    require_tool(engine)
+    rule = vector_chain_rule("x1*x2, relu(x2 - x3)", "y1*y2", at="x1=1,x2=2,x3=-3")
+    assert compile_pdf(render(rule, "latex", lang=lang), engine=engine,
+                       timeout=120).startswith(b"%PDF")

@@ -11,7 +11,8 @@ import time
 import pytest
 from conftest import IN_CI, require_tool
 
-from symgrad import escape, latex
+from symgrad import escape
+from symgrad.render import tex as latex
 from symgrad.errors import SymgradError
 
 SPECIALS = "& % $ # _ { } ~ ^ \\ < > \" ' ]]>"

@@ -24,9 +24,9 @@ from symgrad.cli import cli
 from symgrad.derivation import derive
 from symgrad.mlp import make_spec, random_params, run_mlp
 from symgrad.ops import OPS
-from symgrad.render import (
-    MIN_GAP_CM, environment, latex_text, layout, render, strings,
-)
+from symgrad.render import environment, render, strings
+from symgrad.render.layout import MIN_GAP_CM, layout
+from symgrad.render.printing import latex_text
 
 NASTY = r"Quiz #3: 50% & $x_1$ {a} ~b^c \d <e>"
 """User text with every character that some output format treats specially."""
@@ -131,8 +131,9 @@ def test_a_fork_is_written_as_a_sum():
 def test_teaching_notes_come_from_the_op_records_once_each():
     d = derive("max(x*y, x + y) * (x + 1)", at="x=2,y=3")
     out = render(d, "markdown")
+    notes = strings("en")["op_notes"]
     for op in ("mul", "add", "max"):
-        assert out.count(OPS[op].note.split(":")[0]) == 1
+        assert out.count(notes.get(OPS[op].note, OPS[op].note).split(":")[0]) == 1
     zh = render(d, "markdown", lang="zh")
     assert "max 路由" in zh and "乘法交换" in zh
 
@@ -245,7 +246,7 @@ def test_only_packages_from_debian_recommended_and_pictures(sigmoid, lecture_mlp
 # ---------------------------------------------------------------- compile and render
 
 def _compile(source: str, lang: str) -> bytes:
-    from symgrad.latex import compile_pdf
+    from symgrad.render.tex import compile_pdf
 
     return compile_pdf(source, engine="xelatex" if lang == "zh" else "pdflatex", timeout=120)
 
@@ -301,7 +302,7 @@ def test_markdown_shows_parentheses_as_typed():
 
 def test_english_with_chinese_title_compiles_with_xelatex_and_keeps_the_text(tmp_path, sigmoid):
     require_tool("xelatex", "pdftotext")
-    from symgrad.render import tex_engine
+    from symgrad.render.tex import tex_engine
 
     source = render(sigmoid, "latex", lang="en", title="\u4e2d \u5f20\u4f1f")
     assert tex_engine(source, "en") == "xelatex"
@@ -449,3 +450,43 @@ def test_templates_ship_inside_the_wheel(tmp_path):
                          text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "反向传播" in run.stdout and r"\begin{tikzpicture}" in run.stdout
+
+
+# ---------------------------------------------------------------- one printer, one registry
+
+def test_json_prints_gradients_as_the_latex_format_does():
+    d = derive("relu(x1)*x2", at="x1=1,x2=2")
+    latex = json.loads(render(d, "json"))["gradient"]["x1"]["latex"]
+    assert r"\mathbb{1}" in latex and r"\theta" not in latex
+    assert latex in render(d, "latex") and latex in render(d, "markdown")
+
+
+def test_cli_format_choices_are_the_render_formats():
+    from symgrad.render import EXERCISE_FORMATS, FORMATS, HOMEWORK_FORMATS
+
+    commands = {c.name: c for c in cli.commands.values()}
+    for name, formats in (("derive", FORMATS), ("mlp", FORMATS), ("exercise", EXERCISE_FORMATS)):
+        option = next(p for p in commands[name].params if p.name == "fmt")
+        assert tuple(option.type.choices) == formats, name
+    homework = next(p for p in commands["homework"].params if p.name == "formats")
+    assert homework.default == ",".join(HOMEWORK_FORMATS)
+
+
+def test_notebook_display_is_registered_by_the_renderer():
+    script = ("from symgrad.derivation import derive\n"
+              "d = derive('x*y', at='x=2,y=3')\n"
+              "assert d._repr_markdown_() is None and d._repr_latex_() is None\n"
+              "import symgrad.render\n"
+              "assert d._repr_markdown_().startswith('## Worked solution')\n"
+              "assert d._repr_latex_().startswith('$$')\n"
+              "import symgrad\n"
+              "assert symgrad.Derivation is type(d)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+
+
+def test_phrase_tables_have_the_same_keys_in_every_language():
+    en, zh = strings("en"), strings("zh")
+    assert set(en["homework"]) == set(zh["homework"])
+    assert set(en["op_notes"]) <= set(zh["op_notes"])

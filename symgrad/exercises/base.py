@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+# the kinds import these from here; they live in the renderer
+from ..render.numbers import mat_latex, num, paren, vec_latex  # noqa: F401
 
 DIFFICULTIES = ("easy", "medium", "hard")
 LANGS = ("en", "zh")
@@ -30,7 +32,6 @@ LANGS = ("en", "zh")
 MIN_ANSWER = 0.02  # |answer| below this counts as (near-)zero: rejected
 MAX_ANSWER = 1000.0  # |answer| above this: rejected (overflow, ugly numbers)
 KINK_MARGIN = 0.2  # a kink argument (relu input, max difference, ...) is at least this far from 0
-ANSWER_DECIMALS = 4  # the key shows answers rounded to this many decimals
 TOL_RELATIVE = 0.01  # Moodle absolute tolerance: 1 % of the answer ...
 TOL_FLOOR = 0.002  # ... but at least this
 MAX_TRIES = 2000  # rejection-sampling draws before a generator gives up
@@ -194,21 +195,6 @@ def grid(rng: np.random.Generator, low: float, high: float, step: float = 1.0,
     return np.array([values[int(i)] for i in np.atleast_1d(picks)], dtype=float)
 
 
-def num(x: float, decimals: int = ANSWER_DECIMALS) -> str:
-    """A number as displayed everywhere: rounded, no trailing zeros, no ``-0``, no ``+``.
-
-    >>> num(-1.50), num(0.19661193), num(-0.00001), num(3.0)
-    ('-1.5', '0.1966', '0', '3')
-    """
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"not a finite number: {x}")
-    text = f"{x:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def tolerance(value: float) -> float:
     """Absolute tolerance for an answer: 1 % of it, at least ``TOL_FLOOR``, 2 significant digits."""
     tol = max(TOL_FLOOR, TOL_RELATIVE * abs(value))
@@ -266,59 +252,3 @@ def both(en: str, zh: str) -> dict[str, str]:
 def line(math_text: str, en: str | None = None, zh: str | None = None) -> dict:
     """One worked-solution line: display math and an optional note per language."""
     return {"math": math_text, "note": None if en is None else both(en, zh or en)}
-
-
-def vec_latex(values, decimals: int = ANSWER_DECIMALS) -> str:
-    """A column vector of numbers as a LaTeX bmatrix."""
-    return r"\begin{bmatrix}" + r"\\".join(num(v, decimals) for v in values) + r"\end{bmatrix}"
-
-
-def mat_latex(rows, decimals: int = ANSWER_DECIMALS) -> str:
-    return (r"\begin{bmatrix}" + r"\\".join(" & ".join(num(v, decimals) for v in row)
-                                            for row in rows) + r"\end{bmatrix}")
-
-
-def paren(x: float) -> str:
-    """A number for a product: negative numbers in parentheses."""
-    text = num(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-_PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
-    (re.compile(r"\\mathbb\{R\}"), "ℝ"),
-    (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
-    (re.compile(r"([_^])\{([^{}\\]+)\}"), r"\1\2"),  # z_{3} -> z_3, so \frac matches
-    (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
-    (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"), r"(\1)/(\2)"),
-    # \hat y / \hat{y}: only the macro and its argument go; spaces around are the source's
-    (re.compile(r"\\hat\s*(?:\{\s*y\s*\}|y(?![A-Za-z]))"), "ŷ"),
-    (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
-    (re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
-     lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]"),
-    (re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}"),
-     lambda m: "{ " + m.group(1).replace(r"\\", ";").replace("&", "") + " }"),
-    (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])"), ""),  # sizes only
-    (re.compile(r"\\,|\\;|\\q?quad(?![A-Za-z])"), " "),
-    (re.compile(r"\\!"), ""),
-]
-_SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ", r"\eta": "η",
-            r"\nabla": "∇", r"\odot": " ⊙ ", r"\cdot": " · ", r"\times": " × ", r"\approx": "≈",
-            r"\leftarrow": "←", r"\top": "ᵀ", r"\tanh": "tanh", r"\exp": "exp", r"\log": "log",
-            r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
-            r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½",
-            r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
-            r"\|": "‖", r"\{": "{", r"\}": "}", r"\theta": "θ", r"\to": "→", r"\ ": " "}
-
-
-def plain(text: str) -> str:
-    """Best-effort terminal rendering of our LaTeX snippets (for ``--format text``)."""
-    for _ in range(6):
-        before = text
-        for pattern, repl in _PLAIN:
-            text = pattern.sub(repl, text)
-        if text == before:
-            break
-    for macro, symbol in sorted(_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(macro, symbol)
-    text = text.replace("$$", "").replace("$", "").replace("{", "").replace("}", "")
-    return re.sub(r"[ \t]+", " ", text).strip()

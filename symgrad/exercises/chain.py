@@ -7,11 +7,12 @@ mistake answers replay those steps with one rule broken) and prints them.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-
 
 from ..errors import SymgradError
-from .base import KINK_MARGIN, Rejected, line, num, paren
+from ..render.numbers import num, paren
+from ..render.printing import expr_latex, expr_text, factor, partial  # noqa: F401  (for kinds)
+from ..render.printing import sheet_tex as tex
+from .base import KINK_MARGIN, Rejected, line
 
 # Functions whose derivative students confuse with their value (σ for σ′, tanh for 1 − tanh²).
 _VALUE_FOR_DERIVATIVE = ("sigmoid", "tanh")
@@ -81,29 +82,6 @@ def require_clean(derivation, margin: float = KINK_MARGIN, saturate: float = 3.0
     return distance
 
 
-@lru_cache(maxsize=8192)
-def tex(expr) -> str:
-    """The renderer's LaTeX for an expression (cached: node symbols repeat across versions)."""
-    try:
-        from ..render import tex as shared  # prints Heaviside as an indicator, as the solutions do
-    except ImportError:
-        import sympy
-
-        return sympy.latex(expr)
-    return shared(expr).replace(r"\mathbb{1}", r"\mathbf{1}")  # no blackboard 1 in amssymb
-
-
-def factor(expr) -> str:
-    """LaTeX of a factor in a product: parenthesized when it is a sum or starts with a sign."""
-    text = tex(expr)
-    return rf"\left({text}\right)" if text.startswith("-") or " + " in text or " - " in text \
-        else text
-
-
-def partial(f: str, x: str) -> str:
-    return rf"\frac{{\partial {f}}}{{\partial {x}}}"
-
-
 def solution_lines(derivation, f: str = "f") -> list[dict]:
     """Forward values node by node, then one chain-rule line per edge, as the lecture does."""
     graph = derivation.graph
@@ -124,69 +102,6 @@ def solution_lines(derivation, f: str = "f") -> list[dict]:
     for g in derivation.gradients.values():
         out.append(line(rf"{partial(f, tex(graph.var_node(g.name).symbol))} = {num(g.value)}"))
     return out
-
-
-# --------------------------------------------------------------------------- printing trees
-
-_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
-_FUNC_TEX = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh",
-             "sigmoid": r"\sigma", "relu": r"\operatorname{relu}", "softplus": r"\zeta",
-             "hardtanh": r"\operatorname{hardtanh}", "max": r"\max", "min": r"\min"}
-
-
-def expr_text(e) -> str:
-    """Our Expr tree as parseable text, with only the parentheses it needs."""
-    return _print(e, text=True)
-
-
-def expr_latex(e) -> str:
-    """Our Expr tree as LaTeX, keeping the structure as written (SymPy would reorder it)."""
-    return _print(e, text=False)
-
-
-def _print(e, text: bool) -> str:
-    op = e.op
-    if op == "var":
-        return e.name if text or len(e.name) == 1 else _sub_name(e.name)
-    if op == "const":
-        return e.name if e.name else num(float(e.value))
-    args = e.args
-    if op in _PREC:
-        p = _PREC[op]
-
-        def child(a, right=False):
-            s = _print(a, text)
-            q = _PREC.get(a.op, 9)
-            if a.op == "const" and float(a.value) < 0:
-                q = 3
-            if q < p or (right and q == p and op in ("sub", "div")) or (op == "pow" and q <= p):
-                return f"({s})" if text else rf"\left({s}\right)"
-            return s
-        if op == "neg":
-            return "-" + child(args[0], True)
-        if op == "pow":
-            return f"{child(args[0])}^{_print(args[1], text)}" if text else \
-                f"{child(args[0])}^{{{_print(args[1], text)}}}"
-        if op == "div" and not text:
-            return rf"\frac{{{_print(args[0], text)}}}{{{_print(args[1], text)}}}"
-        left, right = child(args[0]), child(args[1], True)
-        if op == "mul" and not text:  # juxtapose (3 x_1, w x) unless a number follows
-            return left + (r" \cdot " if right[0].isdigit() or right[0] == "-" else " ") + right
-        sym = {"add": " + ", "sub": " - ", "mul": "*", "div": "/"}[op]
-        return left + sym + right
-    inner = ", ".join(_print(a, text) for a in args)
-    if text:
-        return f"{op}({inner})"
-    if op == "abs":
-        return rf"\left|{inner}\right|"
-    if op == "sqrt":
-        return rf"\sqrt{{{inner}}}"
-    return rf"{_FUNC_TEX[op]}\left({inner}\right)"
-
-
-def _sub_name(name: str) -> str:
-    head, tail = name[0], name[1:].lstrip("_")
-    return f"{head}_{{{tail}}}" if tail else head
 
 
 # --------------------------------------------------------------------------- fast derive

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SymgradError
+from ..render import HOMEWORK_FORMATS as FORMATS
 from .base import DIFFICULTIES, exercise_seed
 
-FORMATS = ("latex", "markdown", "moodle", "json")
 MAX_EXERCISES = 50
 MAX_VERSIONS = 1000
 MAX_POINTS = 1000
@@ -328,47 +328,35 @@ def regenerate_command(ex_spec: ExerciseSpec, seed: int) -> str:
 
 def build_version(job: Job) -> VersionOutput:
     """All files of one version (and its Moodle questions); a pure function of ``job``."""
-    from . import present
+    from ..render.views import exercise as view
 
     spec, version, lang = job.spec, job.version, job.lang
     exercises = generate_version(spec, job.seed, version)
-    phrases = present.strings(lang)
     out = VersionOutput()
     folder = version.folder
 
+    def items(fmt: str) -> list[dict]:
+        return [view.exercise_context(ex, fmt, lang, n, ex_spec.title, _points(ex_spec.points),
+                                      ex_spec.id, regenerate_command(ex_spec, ex.seed))
+                for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1)]
+
     def sheet(fmt: str) -> dict:
-        items = []
-        for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1):
-            ctx = present.exercise_context(ex, fmt, lang, n, ex_spec.title, _points(ex_spec.points),
-                                           ex_spec.id)
-            command = regenerate_command(ex_spec, ex.seed)
-            ctx["regenerate"] = command if fmt == "markdown" else present.user_text(command, fmt)
-            items.append(ctx)
-        return {"title": present.user_text(spec.title, fmt),
-                "instructions": present.user_text(spec.instructions, fmt)
-                if spec.instructions else None,
-                "version": present.user_text(version.label, fmt),
-                "student": present.user_text(version.name, fmt) if version.name else None,
-                "seed": job.seed, "exercises": items,
-                "total": _points(sum(e.points for e in spec.exercises))}
+        return view.sheet_context(fmt, spec.title, items(fmt), spec.instructions, version.label,
+                                  version.name, job.seed,
+                                  _points(sum(e.points for e in spec.exercises)))
 
-    if "latex" in job.formats:
-        ctx = sheet("latex")
+    for fmt, suffix in (("latex", "tex"), ("markdown", "md")):
+        if fmt not in job.formats:
+            continue
+        ctx = sheet(fmt)
         for name, answers in (("questions", False), ("key", True)):
-            tex = present.render_template("homework.tex.j2", sheet=ctx, answers=answers,
-                                          s=present.phrases_for(phrases, "latex"), lang=lang)
-            out.files[f"{folder}/{name}.tex"] = tex
-            if job.pdf:
-                from ..latex import compile_pdf
-                from ..render import tex_engine
+            text = view.render_sheet(ctx, fmt, lang, answers)
+            out.files[f"{folder}/{name}.{suffix}"] = text
+            if job.pdf and fmt == "latex":
+                from ..render.tex import compile_pdf, tex_engine
 
-                engine = tex_engine(tex, lang)  # English with, e.g., 张伟 needs xelatex
-                out.files[f"{folder}/{name}.pdf"] = compile_pdf(tex, engine=engine, timeout=120)
-    if "markdown" in job.formats:
-        ctx = sheet("markdown")
-        for name, answers in (("questions", False), ("key", True)):
-            out.files[f"{folder}/{name}.md"] = present.render_template(
-                "homework.md.j2", sheet=ctx, s=phrases, answers=answers, lang=lang)
+                engine = tex_engine(text, lang)  # English with, e.g., 张伟 needs xelatex
+                out.files[f"{folder}/{name}.pdf"] = compile_pdf(text, engine=engine, timeout=120)
     summary = {
         "version": version.label, "folder": folder, "student": version.name,
         "seed": job.seed,
@@ -385,31 +373,9 @@ def build_version(job: Job) -> VersionOutput:
         out.files[f"{folder}/answers.json"] = json.dumps(
             {"title": spec.title, **summary}, indent=2, ensure_ascii=False) + "\n"
     if "moodle" in job.formats:
-        for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1):
-            ctx = present.exercise_context(ex, "html", lang, n, ex_spec.title,
-                                           _points(ex_spec.points), ex_spec.id)
-            ctx["regenerate"] = present.user_text(regenerate_command(ex_spec, ex.seed), "html")
-            out.moodle.append(present.render_template(
-                "homework.xml.j2", part="question", ex=ctx, version=present.user_text(
-                    version.label, "html"), student=present.user_text(version.name, "html")
-                if version.name else None, s=present.phrases_for(phrases, "html"),
-                cloze=cloze_answer, correct=phrases["correct"], lang=lang))
+        out.moodle = [view.moodle_question(ctx, lang, version.label, version.name)
+                      for ctx in items("html")]
     return out
-
-
-def cloze_text(text: str) -> str:
-    """Text inside a Moodle cloze feedback: HTML-safe, and ``} # ~ / " \\`` escaped."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r'([\\}#~/"])', r"\\\1", text)
-
-
-def cloze_answer(answer: dict, correct: str) -> str:
-    """``{1:NUMERICAL:=v:tol#ok~%50%alt:tol#why}`` for one answer (numbers as displayed)."""
-    parts = [f"={answer['value']}:{answer['tolerance']}#{cloze_text(correct)}"]
-    for alt in answer["alternatives"]:
-        parts.append(f"%{alt['fraction']}%{alt['value']}:{answer['tolerance']}"
-                     f"#{cloze_text(alt['feedback_plain'])}")
-    return "{1:NUMERICAL:" + "~".join(parts) + "}"
 
 
 def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMATS,
@@ -419,7 +385,7 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     ``jobs > 1`` builds versions in worker processes; results are collected in version order,
     so the output is identical to ``jobs = 1``. ``progress(n)`` is called after each version.
     """
-    from . import present
+    from ..render.views.exercise import moodle_quiz
 
     check_folders(versions)
     work = [Job(spec, seed, v, tuple(formats), lang, pdf) for v in versions]
@@ -448,8 +414,7 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
                 "path": _category(spec.title, ex_spec.id),
                 "questions": [r.moodle[i] for r in results],
             })
-        files["moodle.xml"] = present.render_template("homework.xml.j2", part="quiz",
-                                                      categories=categories)
+        files["moodle.xml"] = moodle_quiz(categories)
     index = {
         "title": spec.title, "spec": Path(spec.path).name, "seed": seed, "lang": lang,
         "formats": list(formats),

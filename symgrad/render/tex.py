@@ -1,7 +1,9 @@
-"""Compile LaTeX to PDF in a sandboxed, time-limited child process.
+r"""LaTeX engines: which one a document needs, and a sandboxed, time-limited compile.
 
-The TeX source is ours (templates), but it carries teachers' and students' text,
-so a compile is treated as untrusted work:
+:func:`tex_engine` picks pdflatex or xelatex for a source; :func:`tex_document` renders a
+complete document for that engine; :func:`compile_pdf` runs it. The TeX source is ours
+(templates), but it carries teachers' and students' text, so a compile is treated as
+untrusted work:
 
 * it runs in a fresh temporary directory that is deleted afterwards;
 * ``-no-shell-escape`` and ``shell_escape=f``: ``\\write18`` never runs a command;
@@ -20,9 +22,93 @@ import signal
 import subprocess
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 
-from .errors import SymgradError
+from ..errors import SymgradError
+from .environment import environment
+
+ENGINE = {"en": "pdflatex", "zh": "xelatex"}
+"""The default TeX engine of each language (Chinese needs ctex + xelatex); an English document
+with characters pdflatex cannot set is compiled with xelatex instead (:func:`tex_engine`)."""
+
+UNICODE_TEX = {
+    0x2264: r"\ensuremath{\le}",  # ≤
+    0x2265: r"\ensuremath{\ge}",  # ≥
+    0x2212: r"\ensuremath{-}",  # −
+    0x03C3: r"\ensuremath{\sigma}",  # σ
+    0x2299: r"\ensuremath{\odot}",  # ⊙
+    0x2032: r"\ensuremath{'}",  # ′
+    0x00B2: r"\ensuremath{^2}",  # ²
+    0x2016: r"\ensuremath{\|}",  # ‖
+    0x03A3: r"\ensuremath{\Sigma}",  # Σ
+    0x03BB: r"\ensuremath{\lambda}",  # λ
+    0x03A9: r"\ensuremath{\Omega}",  # Ω
+    0x2207: r"\ensuremath{\nabla}",  # ∇
+    0x2190: r"\ensuremath{\leftarrow}",  # ←
+    0x2192: r"\ensuremath{\rightarrow}",  # →
+    0x00BD: r"\ensuremath{\tfrac12}",  # ½
+    0x2248: r"\ensuremath{\approx}",  # ≈
+    0x03B6: r"\ensuremath{\zeta}",  # ζ
+    0x03B4: r"\ensuremath{\delta}",  # δ
+    0x2211: r"\ensuremath{\sum}",  # ∑
+    0x1D7D9: r"\ensuremath{\mathbb{1}}",  # 𝟙
+    0x221E: r"\ensuremath{\infty}",  # ∞
+    0x2202: r"\ensuremath{\partial}",  # ∂
+    0x1D40: r"\ensuremath{^\top}",  # ᵀ
+    0x03B8: r"\ensuremath{\theta}",  # θ
+    0x2260: r"\ensuremath{\ne}",  # ≠
+    0x22C5: r"\ensuremath{\cdot}",  # ⋅
+    0x2026: r"\ldots{}",  # …
+    0x0177: r"\^{y}",  # ŷ (mlp.py's notes)
+}
+"""Unicode that our notes and method strings use, as LaTeX: ``templates/unicode.tex.j2``
+declares these for English documents under either engine."""
+
+OT1_MISSING = frozenset("«»ÐÞðþ")
+"""Latin-1 characters pdflatex's default (OT1) fonts have no glyph for (LaTeX errors)."""
+
+
+def tex_engine(source: str, lang: str = "en") -> str:
+    """The engine that compiles ``source``: ``"xelatex"`` for Chinese, and for English text
+    with a character pdflatex cannot set (above U+00FF and not in :data:`UNICODE_TEX`, or
+    one of :data:`OT1_MISSING`), e.g. a student called 张伟; else ``"pdflatex"``.
+
+    Every LaTeX document (derive, mlp, homework) asks this, and its template sets the class
+    for the answer (:func:`tex_document`).
+
+    >>> tex_engine("x ≤ y"), tex_engine("Zhang Wei 张伟"), tex_engine("x", "zh")
+    ('pdflatex', 'xelatex', 'xelatex')
+    """
+    if ENGINE.get(lang) == "xelatex":
+        return "xelatex"
+    return "xelatex" if _pdflatex_cannot_set().search(source) else "pdflatex"
+
+
+@lru_cache(maxsize=None)
+def _pdflatex_cannot_set() -> re.Pattern:
+    """One character class: above U+00FF and not in UNICODE_TEX, or in OT1_MISSING."""
+    settable = "".join(chr(c) for c in UNICODE_TEX)
+    missing = "".join(OT1_MISSING)
+    return re.compile(f"[^\\x00-\\xff{re.escape(settable)}]|[{re.escape(missing)}]")
+
+
+def tex_document(template: str, lang: str = "en", **context) -> str:
+    """A complete LaTeX document from ``template``, set up for the engine that compiles it.
+
+    The template gets ``engine`` (``"pdflatex"`` or ``"xelatex"``) and chooses its class and
+    packages by it; when the text needs xelatex, it is rendered again for xelatex. It also
+    gets ``unicode_tex``, the declarations of ``templates/unicode.tex.j2``.
+    """
+    page = environment().get_template(template)
+    context["unicode_tex"] = [(f"{code:04X}", tex) for code, tex in UNICODE_TEX.items()]
+    engine = ENGINE.get(lang, "pdflatex")
+    source = page.render(context, lang=lang, engine=engine)
+    needed = tex_engine(source, lang)
+    return source if needed == engine else page.render(context, lang=lang, engine=needed)
+
+
+# --------------------------------------------------------------------------- compile
 
 ENGINES = ("pdflatex", "xelatex")
 
@@ -157,6 +243,3 @@ def compile_pdf(tex_source: str, engine: str = "pdflatex", timeout: float = 60) 
             raise SymgradError(f"no font for the character {char} (U+{code}); "
                                f"{engine} would leave it out of the PDF")
         return pdf_path.read_bytes()
-
-
-__all__ = ["ENGINES", "DEBIAN_PACKAGES", "tex_available", "compile_pdf"]

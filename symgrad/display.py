@@ -1,0 +1,25 @@
+"""Rich display in notebooks, without an upward import.
+
+Results live below the renderer, so they cannot import it. Instead the renderer registers
+its formatters here when it is imported (``import symgrad.render``, or ``symgrad.derive``
+through the package's lazy attributes), and a result's ``_repr_markdown_`` asks:
+
+>>> FORMATTERS[("Example", "markdown")] = lambda obj: "**example**"
+>>> class Example: pass
+>>> formatted(Example(), "markdown"), formatted(Example(), "latex")
+('**example**', None)
+>>> del FORMATTERS[("Example", "markdown")]
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+FORMATTERS: dict[tuple[str, str], Callable[[object], str]] = {}
+"""``{(class name, "markdown" | "latex"): formatter}``, filled by :mod:`symgrad.render`."""
+
+
+def formatted(obj, mime: str) -> str | None:
+    """``obj`` as ``mime`` by its registered formatter; None when none is registered."""
+    formatter = FORMATTERS.get((type(obj).__name__, mime))
+    return None if formatter is None else formatter(obj)

@@ -1,0 +1,146 @@
+r"""Worked solutions for people and programs: text, Markdown, LaTeX, JSON and Graphviz DOT.
+
+All math happens below this package (:mod:`symgrad.derivation`, :mod:`symgrad.mlp`,
+:mod:`symgrad.jacobian`). Here a result becomes a *view*: plain dicts of already formatted
+strings and numbers, which the Jinja2 templates in ``templates/`` only lay out, in the one
+environment of :mod:`symgrad.render.environment`. Which result kind has which view and
+formats is the literal :data:`VIEWS`; a new format is one template set plus one
+:data:`FORMATS` entry.
+
+Importing this package loads neither SymPy, NumPy nor Jinja2 (``symgrad --help`` reads
+:data:`FORMATS`); it registers the notebook display of a Derivation (:mod:`symgrad.display`).
+
+>>> from symgrad.derivation import derive
+>>> d = derive("(x+y)*z", at="x=-2,y=5,z=-4")
+>>> print(render(d, "text").splitlines()[0])
+Worked solution: f(x, y, z) = (x+y)*z
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, NamedTuple
+
+from .. import display
+from ..errors import SymgradError
+from .environment import LANGUAGES, environment, strings, template_file
+from .tex import tex_document, tex_engine
+from .views import derivation, jacobian, mlp
+
+FORMATS = ("text", "json", "markdown", "latex", "dot")
+"""Every format a worked solution (``symgrad derive``, ``symgrad mlp``) is rendered in."""
+
+EXERCISE_FORMATS = ("text", "markdown", "latex", "json")
+"""``symgrad exercise``: one exercise, with or without its answers."""
+
+HOMEWORK_FORMATS = ("latex", "markdown", "moodle", "json")
+"""``symgrad homework``: sheets and keys; ``moodle`` (Moodle XML) is a homework-only format."""
+
+TEMPLATE_SUFFIX = {"text": "txt", "markdown": "md", "latex": "tex", "dot": "dot"}
+
+COLOR_VALUE = "1b7837"  # green: forward values (above a wire)
+COLOR_GRADIENT = "c51b7d"  # magenta: gradients (below a wire)
+
+
+class View(NamedTuple):
+    """How one kind of result is shown: the templates' view, its JSON, and its formats."""
+
+    context: Callable  # (result, lang) -> dict for templates/<kind>.<suffix>.j2
+    data: Callable  # result -> dict, printed as JSON
+    formats: tuple[str, ...]
+
+
+VIEWS = {
+    "derivation": View(derivation.context, derivation.data, FORMATS),
+    "mlp": View(mlp.context, mlp.data, FORMATS),
+    "jacobian": View(jacobian.context, jacobian.data, ("text", "json", "markdown", "latex")),
+}
+
+KINDS = {"Derivation": "derivation", "MLPResult": "mlp", "VectorChainRule": "jacobian"}
+"""The result classes :func:`render` knows, by name (naming them costs no import)."""
+
+
+def formats(kind: str) -> tuple[str, ...]:
+    """The ``--format`` choices of a command: a result kind of :data:`VIEWS`, ``exercise``
+    or ``homework``.
+
+    >>> formats("jacobian")
+    ('text', 'json', 'markdown', 'latex')
+    """
+    if kind == "exercise":
+        return EXERCISE_FORMATS
+    if kind == "homework":
+        return HOMEWORK_FORMATS
+    return VIEWS[kind].formats
+
+
+def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = False,
+           title: str | None = None) -> str:
+    r"""``result`` (a Derivation, an MLP result or a vector chain rule) as ``fmt``.
+
+    ``fragment`` matters for LaTeX only: ``False`` gives a complete document; ``"body"`` the
+    document body without preamble (to ``\input``; it needs the packages listed in its first
+    lines); ``True`` or ``"math"`` math only, no tables or pictures, which MathJax renders
+    (Jupyter's ``_repr_latex_``). ``title`` is user text; every format escapes it.
+
+    >>> from symgrad.derivation import derive
+    >>> r"\begin{aligned}" in render(derive("x*y", at="x=2,y=3"), "latex", fragment=True)
+    True
+    """
+    kind = _kind(result)
+    view = VIEWS[kind]
+    if fmt not in view.formats:
+        raise SymgradError(f"unknown format {fmt!r} for a {kind} (expected one of: "
+                           f"{', '.join(view.formats)})")
+    strings(lang)  # validates lang
+    if fmt == "json":
+        data = view.data(result)
+        if title is not None:
+            data = {"title": title, **data}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    mode = {False: "document", True: "math", "math": "math", "body": "body",
+            "document": "document"}.get(fragment)
+    if mode is None:
+        raise SymgradError(f"unknown fragment mode {fragment!r} (use False, 'body' or 'math')")
+    context = {"v": view.context(result, lang), "s": strings(lang), "lang": lang,
+               "title": title, "mode": mode, "value_color": COLOR_VALUE,
+               "gradient_color": COLOR_GRADIENT}
+    if fmt == "latex" and mode == "math":
+        name = f"{kind}.math.tex.j2"
+        if template_file(name) is None:
+            raise SymgradError(f"no math-only LaTeX for a {kind}; use a document or 'body'")
+    elif fmt == "latex" and mode == "document":
+        context["body"] = environment().get_template(f"{kind}.tex.j2").render(context)
+        return tex_document("document.tex.j2", **context)
+    else:
+        name = f"{kind}.{TEMPLATE_SUFFIX[fmt]}.j2"
+    return environment().get_template(name).render(context)
+
+
+def render_pdf(result, lang: str = "en", title: str | None = None, timeout: float = 60) -> bytes:
+    """The complete LaTeX document compiled to PDF with the engine :func:`tex_engine` picks.
+
+    Raises :class:`SymgradError` when TeX is not installed or the compile fails.
+    """
+    from .tex import compile_pdf
+
+    source = render(result, "latex", lang=lang, title=title)
+    return compile_pdf(source, engine=tex_engine(source, lang), timeout=timeout)
+
+
+def _kind(result) -> str:
+    kind = KINDS.get(type(result).__name__)
+    if kind is None and all(hasattr(result, a) for a in ("spec", "steps", "gradients")):
+        kind = "mlp"  # an MLP result by its shape
+    if kind is None:
+        raise SymgradError(f"cannot render a {type(result).__name__}")
+    return kind
+
+
+display.FORMATTERS.update({
+    ("Derivation", "markdown"): lambda d: render(d, "markdown"),
+    ("Derivation", "latex"): lambda d: render(d, "latex", fragment="math"),
+})
+
+__all__ = ["FORMATS", "EXERCISE_FORMATS", "HOMEWORK_FORMATS", "LANGUAGES", "VIEWS", "View",
+           "formats", "render", "render_pdf", "strings", "environment"]

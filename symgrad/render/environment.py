@@ -1,0 +1,115 @@
+r"""The one Jinja2 environment, its filters, and the phrases of each language.
+
+* ``StrictUndefined``: a misspelt name fails loudly instead of printing nothing;
+* no autoescaping: each format escapes user text itself with :mod:`symgrad.escape`
+  (filters ``tex``, ``md``, ``dot``, ``xml``);
+* LaTeX-friendly delimiters in *every* template (``\VAR{x}``, ``\BLOCK{for ...}``,
+  ``\#{comment}``), so ``{``, ``}``, ``%`` and ``#`` in LaTeX, Markdown and DOT are plain text.
+
+Templates and ``strings.toml`` are found one way, :func:`template_file`.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .. import escape
+from ..errors import SymgradError
+from .numbers import number, tex_number
+from .printing import fill, latex_text, md_cell, plain, text_table
+
+if TYPE_CHECKING:  # imported when a template is first needed: JSON output never loads Jinja2
+    import jinja2
+
+LANGUAGES = ("en", "zh")
+
+FILTERS = {
+    "num": number,
+    "texnum": tex_number,
+    "tex": latex_text,
+    "md": escape.markdown,
+    "dot": escape.dot,
+    "xml": escape.xml,
+    "md_cell": md_cell,
+    "plain": plain,
+    "fill": fill,
+    "text_table": text_table,
+}
+
+
+@lru_cache(maxsize=None)
+def _template_root():
+    """``symgrad.templates`` when installed (wheel or editable), else the checkout's folder."""
+    try:
+        root = importlib.resources.files("symgrad.templates")
+        if root.joinpath("strings.toml").is_file():
+            return root
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_file(name: str):
+    """The shipped file ``name`` of ``templates/`` (a Traversable), or None if there is none."""
+    path = _template_root().joinpath(name)
+    return path if path.is_file() else None
+
+
+def _load_template(name: str):
+    path = template_file(name)
+    return None if path is None else (path.read_text(encoding="utf-8"), None, lambda: True)
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    r"""The one shared Jinja2 environment (cached): our delimiters, filters and loader.
+
+    >>> environment().from_string(r"\VAR{ 'a_b' | tex }").render()
+    'a\\_b'
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        line_statement_prefix=None,
+        line_comment_prefix=None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_template(name: str, **context) -> str:
+    """Template ``name`` of ``templates/`` with ``context``."""
+    return environment().get_template(name).render(**context)
+
+
+@lru_cache(maxsize=None)
+def _all_strings() -> dict:
+    return tomllib.loads(template_file("strings.toml").read_text(encoding="utf-8"))
+
+
+def strings(lang: str = "en") -> MappingProxyType:
+    """The fixed phrases of one language (``templates/strings.toml``), read-only.
+
+    >>> strings("zh")["backward"]
+    '反向传播'
+    """
+    if lang not in LANGUAGES:
+        raise SymgradError(f"unknown language {lang!r} (expected one of: {', '.join(LANGUAGES)})")
+    return MappingProxyType(_all_strings()[lang])

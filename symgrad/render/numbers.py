@@ -1,0 +1,157 @@
+r"""Numbers for people: the one place that decides how a float is shown.
+
+Two styles, both here: :func:`number` (significant digits, for worked solutions, tables and
+pictures) and :func:`num` (fixed decimals, for exercise answers a student types in).
+NumPy is imported only by the matrix helpers.
+
+>>> number(-0.5344466453885), num(0.19661193), paren(-1.5)
+('-0.534447', '0.1966', '(-1.5)')
+"""
+
+from __future__ import annotations
+
+import math
+
+TABLE_DIGITS = 4  # significant digits in tables and matrices
+PICTURE_DIGITS = 3  # significant digits on circuit wires
+MAX_MATRIX = 8  # rows/columns of a displayed matrix before the middle is elided
+ANSWER_DECIMALS = 4  # exercise answers are shown rounded to this many decimals
+
+
+def number(x, digits: int = 6) -> str:
+    """A float for people: ``digits`` significant digits, no trailing zeros, no -0.
+
+    >>> number(-0.5344466453885), number(2.0), number(-0.0)
+    ('-0.534447', '2', '0')
+    """
+    if x is None:
+        return "-"
+    x = float(x)
+    if x == 0:
+        return "0"
+    if not math.isfinite(x):
+        return str(x)
+    return f"{x:.{digits}g}"
+
+
+def tex_number(x, digits: int = TABLE_DIGITS) -> str:
+    r"""A float for LaTeX math: ``1.2e-05`` becomes ``1.2 \times 10^{-5}``.
+
+    >>> tex_number(-1.234567e-5)
+    '-1.235 \\times 10^{-5}'
+    """
+    text = number(x, digits)
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(text, text)
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def error_text(error: float | None) -> str:
+    """A relative error in two significant digits, ``1.2e-09`` (``-`` when there is none)."""
+    return "-" if error is None else f"{error:.1e}"
+
+
+def error_tex(error: float | None) -> str:
+    r"""A relative error for LaTeX, ``1.2 \times 10^{-9}``."""
+    return "-" if error is None else tex_number(float(error_text(error)), 2)
+
+
+def num(x: float, decimals: int = ANSWER_DECIMALS) -> str:
+    """An exercise answer as displayed everywhere: rounded, no trailing zeros, no ``-0``.
+
+    >>> num(-1.50), num(0.19661193), num(-0.00001), num(3.0)
+    ('-1.5', '0.1966', '0', '3')
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {x}")
+    text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def parenthesized(text: str) -> str:
+    """A shown number as a factor of a product: negative numbers in parentheses."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def paren(x: float) -> str:
+    """An answer number for a product: ``(-1.5)``, ``2``."""
+    return parenthesized(num(x))
+
+
+def vec_latex(values, decimals: int = ANSWER_DECIMALS) -> str:
+    r"""A column vector of answer numbers as a LaTeX bmatrix.
+
+    >>> vec_latex([1, -0.5])
+    '\\begin{bmatrix}1\\\\-0.5\\end{bmatrix}'
+    """
+    return mat_latex([[v] for v in values], decimals)
+
+
+def mat_latex(rows, decimals: int = ANSWER_DECIMALS) -> str:
+    """A matrix (rows of answer numbers) as a LaTeX bmatrix."""
+    return (r"\begin{bmatrix}" + r"\\".join(" & ".join(num(v, decimals) for v in row)
+                                            for row in rows) + r"\end{bmatrix}")
+
+
+def bmatrix(value, digits: int = TABLE_DIGITS) -> str:
+    r"""A vector (as a column) or matrix as a LaTeX ``bmatrix``, large ones elided.
+
+    >>> bmatrix([1.0, -0.5])
+    '\\begin{bmatrix} 1 \\\\ -0.5 \\end{bmatrix}'
+    """
+    a = denoised(value)
+    if a.ndim == 0:
+        return tex_number(float(a), digits)
+    if a.ndim == 1:
+        a = a.reshape(-1, 1)
+    rows = _elide(list(range(a.shape[0])))
+    cols = _elide(list(range(a.shape[1])))
+    lines = []
+    for i in rows:
+        cells = []
+        for j in cols:
+            if i is None:
+                cells.append(r"\vdots" if j is not None else r"\ddots")
+            else:
+                cells.append(r"\cdots" if j is None else tex_number(a[i, j], digits))
+        lines.append(" & ".join(cells))
+    return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+
+
+def text_matrix(value, digits: int = TABLE_DIGITS) -> list[str]:
+    """A vector (one line, as a row) or a matrix (one line per row) for the terminal.
+
+    >>> text_matrix([[2.0, 1.0], [0.0, 10.0]])
+    ['[ 2   1]', '[ 0  10]']
+    """
+    a = denoised(value)
+    if a.ndim == 0:
+        return [number(float(a), digits)]
+    if a.ndim == 1:
+        a = a.reshape(1, -1)
+    cells = [[number(v, digits) for v in row] for row in a]
+    width = max(len(c) for row in cells for c in row)
+    return ["[" + "  ".join(c.rjust(width) for c in row) + "]" for row in cells]
+
+
+def denoised(value):
+    """For display only: entries that are rounding noise next to the others (|a| < 1e-12 of
+    the largest, e.g. 2.8e-17 for a true 0) are shown as 0."""
+    import numpy as np
+
+    a = np.array(value, dtype=float)
+    if a.size:
+        scale = max(float(np.max(np.abs(a))), 1.0) if np.all(np.isfinite(a)) else 1.0
+        a[np.abs(a) < 1e-12 * scale] = 0.0
+    return a
+
+
+def _elide(indices: list[int]) -> list[int | None]:
+    if len(indices) <= MAX_MATRIX:
+        return indices
+    half = MAX_MATRIX // 2
+    return indices[:half] + [None] + indices[-half + 1:]

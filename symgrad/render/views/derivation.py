@@ -1,0 +1,183 @@
+"""The derivation view: everything the ``derivation.*`` templates show, already formatted.
+
+:func:`context` feeds the text, Markdown, LaTeX and DOT templates; :func:`data` is the JSON
+(``Derivation.to_dict()`` with its LaTeX printed by the one printer, as the other formats).
+"""
+
+from __future__ import annotations
+
+from ..environment import strings
+from ..layout import circuit
+from ..numbers import TABLE_DIGITS, number, parenthesized, tex_number
+from ..printing import gate_label, gate_text, partial, symbol_names, tex, text_expr
+from .check import check_view
+
+MAX_PICTURE_NODES = 60  # larger graphs get no TikZ picture (DOT still draws them)
+MAX_EXACT_CHARS = 60  # an exact value longer than this (as LaTeX) is shown as a decimal only
+
+
+def graph_tex(d):
+    """LaTeX printing with this graph's symbol names (``x_1`` and ``x1`` must not look alike)."""
+    names = symbol_names(node.symbol for node in d.graph.nodes if node.op != "const")
+
+    def tex_of(expr, order: str | None = None) -> str:
+        return tex(expr, order=order, symbol_names=names)
+
+    return tex_of
+
+
+def data(d) -> dict:
+    """The JSON of a derivation: its plain data, gradients' ``latex`` from :func:`tex`."""
+    out = d.to_dict()
+    tex_of = graph_tex(d)
+    for g in d.gradients.values():
+        out["gradient"][g.name]["latex"] = None if g.expr is None else tex_of(g.expr)
+    return out
+
+
+def _exact_latex(exact, value) -> str | None:
+    """The exact value as LaTeX when it says more than the decimal (and is short enough)."""
+    if exact is None:
+        return None
+    if getattr(exact, "is_Integer", False) or getattr(exact, "is_Float", False):
+        return None
+    text = tex(exact)
+    if len(text) > MAX_EXACT_CHARS or text == number(value, TABLE_DIGITS):
+        return None
+    return text
+
+
+def context(d, lang: str) -> dict:
+    """Everything the derivation templates show, formatted; no math happens in templates."""
+    graph = d.graph
+    op_notes = strings(lang).get("op_notes", {})
+    exact = d.exact_values() if d.point is not None else None
+    has_point = d.values is not None
+    tex_of = graph_tex(d)
+
+    def name_tex(node) -> str:
+        return tex_of(node.symbol) if node.op != "const" else tex_of(node.const)
+
+    def value_of(node):
+        return d.value_of(node) if has_point else None
+
+    def show(value, expr) -> str:
+        """A number at the point; without a point, the expression in node symbols."""
+        return number(value, TABLE_DIGITS) if has_point else text_expr(expr)
+
+    def show_tex(value, expr) -> str:
+        return tex_number(value) if has_point else tex_of(expr)
+
+    out = graph.nodes[graph.output]
+    f_tex = "f"
+    nodes = []
+    for node in graph.op_nodes:
+        value = value_of(node)
+        nodes.append({
+            "name": node.name, "tex": name_tex(node), "op": node.op,
+            "gate": gate_label(node), "gate_text": gate_text(node),
+            # as written: b - a, not -a + b (SymPy's printers sort unless told not to)
+            "formula": tex_of(node.local_expr, order="none"),
+            "formula_text": text_expr(node.local_expr, order="none"),
+            "value": value, "value_text": number(value, TABLE_DIGITS),
+            "value_tex": tex_number(value) if has_point else "",
+            "exact": _exact_latex(exact[node.id], value) if exact else None,
+            "exact_text": text_expr(exact[node.id]) if exact and _exact_latex(exact[node.id], value)
+            else None,
+            "is_output": node.id == graph.output,
+        })
+
+    by_child: dict[int, list] = {}
+    for step in d.steps:
+        by_child.setdefault(step.child, []).append(step)
+    backward = []
+    for node in reversed(graph.nodes):
+        if node.op == "const":
+            continue
+        grad = d.adjoint_of(node) if has_point else None
+        contributions = []
+        for step in by_child.get(node.id, []):
+            parent = graph.nodes[step.parent]
+            contributions.append({
+                "parent": parent.name, "parent_tex": name_tex(parent),
+                "upstream_tex": partial(f_tex, name_tex(parent)),
+                "upstream_text": f"df/d{parent.name}",
+                "upstream": show(step.upstream_value, step.upstream),
+                "upstream_value_tex": show_tex(step.upstream_value, step.upstream),
+                "local_tex": partial(name_tex(parent), name_tex(node)),
+                "local_text": f"d{parent.name}/d{node.name}",
+                "local_expr": tex_of(step.local), "local_expr_text": text_expr(step.local),
+                "local": show(step.local_value, step.local),
+                "local_value_tex": show_tex(step.local_value, step.local),
+                "local_same": not has_point
+                or str(step.local) == number(step.local_value, TABLE_DIGITS),
+                "product": show(step.product_value, step.product),
+                "product_tex": show_tex(step.product_value, step.product),
+            })
+        adjoint = d.backward.adjoints[node.id]
+        backward.append({
+            "name": node.name, "tex": name_tex(node), "leaf": node.is_leaf,
+            "seed": node.id == graph.output,
+            "value": number(value_of(node), TABLE_DIGITS),
+            "value_tex": tex_number(value_of(node)) if has_point else "",
+            "grad": show(grad, adjoint),
+            "grad_tex": show_tex(grad, adjoint),
+            "lhs_tex": partial(f_tex, name_tex(node)), "lhs_text": f"df/d{node.name}",
+            "contributions": contributions,
+            "fork": len(contributions) > 1,
+            "sum_tex": " + ".join(parenthesized(c["product_tex"]) for c in contributions),
+            "sum_text": " + ".join(parenthesized(c["product"]) for c in contributions),
+        })
+
+    gradients = []
+    for g in d.gradients.values():
+        gradients.append({
+            "name": g.name, "tex": tex_of(graph.var_node(g.name).symbol),
+            "lhs_tex": partial(f_tex, tex_of(graph.var_node(g.name).symbol)),
+            "node_expr": tex_of(g.node_expr), "node_expr_text": text_expr(g.node_expr),
+            "expr": None if g.expr is None else tex_of(g.expr),
+            "expr_text": None if g.expr is None else text_expr(g.expr),
+            "same": g.expr is not None and g.expr == g.node_expr,
+            "value": number(g.value, TABLE_DIGITS),
+            "value_tex": "" if g.value is None else tex_number(g.value),
+            "value_full": number(g.value, 10),
+        })
+
+    notes, seen = [], set()
+    for node in reversed(graph.op_nodes):  # the order the backward pass meets them
+        if node.op in seen:
+            continue
+        seen.add(node.op)
+        note = op_notes.get(node.record.note, node.record.note)
+        notes.append({"op": node.op, "gate": gate_label(node),
+                      "gate_text": gate_text(node), "note": note})
+
+    point = []
+    if d.point is not None:
+        for name, value in d.point.items():
+            point.append({"name": name, "tex": tex_of(graph.var_node(name).symbol),
+                          "value_tex": tex_of(value), "value_text": str(value)})
+
+    return {
+        "expression": d.expression,
+        "function_tex": tex_of(d.function),
+        "function_text": text_expr(d.function),
+        "variables": list(d.variables),
+        "variables_tex": ", ".join(tex_of(graph.var_node(v).symbol) for v in d.variables),
+        "granularity": d.granularity,
+        "point": point,
+        "has_point": has_point,
+        "value": number(d.value, TABLE_DIGITS),
+        "value_tex": tex_number(d.value) if has_point else "",
+        "value_full": number(d.value, 10),
+        "output": out.name,
+        "output_tex": tex_of(out.symbol),
+        "nodes": nodes,
+        "backward": backward,
+        "forks": [row for row in backward if row["fork"]],
+        "gradients": gradients,
+        "check": check_view(d.check, {v: tex_of(graph.var_node(v).symbol) for v in d.variables}),
+        "notes": notes,
+        "circuit": circuit(d, tex_of),
+        "draw_circuit": len(graph.nodes) <= MAX_PICTURE_NODES,
+    }

@@ -1,0 +1,194 @@
+"""Exercises and homework sheets as text, Markdown, LaTeX (exam class), Moodle XML and JSON.
+
+Exercise text is ours: sentences with inline math ``$...$`` and display math ``$$...$$``.
+:func:`markup` turns it into each format (math kept as LaTeX for KaTeX/MathJax/TeX, text
+parts escaped for the format). User text (titles, student names) is escaped with
+:func:`user_text`, never trusted. An exercise arrives as an object (``symgrad.exercises``)
+and is only read here: its answers, mistakes' feedback and solution lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ... import escape
+from ..environment import render_template, strings
+from ..numbers import num
+from ..printing import latex_text, plain_math
+from ..tex import tex_document
+
+
+def phrases(lang: str) -> dict[str, str]:
+    """The sheet phrases of ``lang`` (``[lang.homework]`` in ``templates/strings.toml``)."""
+    return dict(strings(lang)["homework"])
+
+
+def phrases_for(table: dict, fmt: str) -> dict:
+    """The phrase table escaped for ``fmt`` (``1%`` must not start a LaTeX comment)."""
+    return {k: user_text(v, fmt) if fmt in ("latex", "html") else v for k, v in table.items()}
+
+
+def user_text(text: str, fmt: str) -> str:
+    """Escape a teacher's or student's text (or one of our phrases) for ``fmt``."""
+    if fmt == "latex":
+        return latex_text(text, math_symbols=True)
+    if fmt == "markdown":
+        return escape.markdown(text)
+    if fmt in ("html", "xml"):
+        return escape.html(text)
+    return text
+
+
+# --------------------------------------------------------------------------- markup
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+
+
+def markup(text: str, fmt: str) -> str:
+    """Our ``$``-markup in ``fmt``: ``latex``, ``markdown``, ``html`` or ``text``."""
+    if fmt == "text":
+        return "\n".join(plain_math(part) if i % 2 == 0 else f"\n    {plain_math(part)}\n"
+                         for i, part in enumerate(re.split(r"\$\$(.+?)\$\$", text, flags=re.DOTALL))
+                         if part.strip())
+    out, pos = [], 0
+    for m in _MATH.finditer(text):
+        out.append(_text_part(text[pos:m.start()], fmt))
+        display, inline = m.group(1), m.group(2)
+        out.append(_math_part(display if display is not None else inline, fmt,
+                              display is not None))
+        pos = m.end()
+    out.append(_text_part(text[pos:], fmt))
+    return "".join(out)
+
+
+def _text_part(text: str, fmt: str) -> str:
+    """Our own sentences: escaped for LaTeX and HTML; Markdown needs nothing."""
+    return text if fmt == "markdown" else user_text(text, fmt)
+
+
+def _math_part(math: str, fmt: str, display: bool) -> str:
+    math = math.strip()
+    if fmt == "latex":
+        return rf"\[ {math} \]" if display else f"${math}$"
+    if fmt == "html":
+        return (rf"\[ {escape.html(math)} \]" if display else rf"\( {escape.html(math)} \)")
+    return f"\n\n$$ {math} $$\n\n" if display else f"${math}$"
+
+
+def math(text: str, fmt: str, display: bool = False) -> str:
+    """A bare LaTeX math snippet (answer label, solution line) in ``fmt``."""
+    if fmt == "text":
+        return plain_math(text)
+    return _math_part(text, fmt, display).strip()
+
+
+# --------------------------------------------------------------------------- contexts
+
+def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str | None = None,
+                     points=None, exercise_id: str | None = None,
+                     regenerate: str | None = None) -> dict:
+    """Everything a template needs about one exercise, already formatted for ``fmt``.
+
+    ``title`` (user text from a spec) is escaped here; ours is formatted as markup.
+    ``regenerate`` (a command line) is shown as code in Markdown, escaped elsewhere.
+    """
+    own_title = exercise.title[lang]
+    if title is None:
+        shown_title = markup(own_title, fmt) if fmt != "latex" else user_text(own_title, fmt)
+    else:
+        shown_title = user_text(title, fmt)
+    answers = []
+    for a in exercise.answers:
+        answers.append({
+            "name": a.name, "label": math(a.label, fmt), "raw_label": a.label,
+            "value": a.display, "tolerance": num(a.tol),
+            "alternatives": [_alternative(alt, fmt, lang) for alt in a.alternatives],
+        })
+    solution = []
+    for line in exercise.solution:
+        note = (line.get("note") or {}).get(lang)
+        solution.append({
+            "math": math(line["math"], fmt, display=True) if line["math"] else "",
+            "note": "" if not note else _text_part(note, fmt),
+        })
+    context = {
+        "number": number, "id": exercise_id or exercise.kind, "title": shown_title,
+        "points": points, "seed": exercise.seed, "kind": exercise.kind,
+        "difficulty": exercise.difficulty, "prompt": markup(exercise.prompt[lang], fmt),
+        "answers": answers, "solution": solution,
+    }
+    if regenerate is not None:
+        context["regenerate"] = regenerate if fmt == "markdown" else user_text(regenerate, fmt)
+    return context
+
+
+def _alternative(alt, fmt: str, lang: str) -> dict:
+    """A mistake's answer: its value, credit and feedback (plain, and formatted for ``fmt``)."""
+    feedback = alt.to_dict(lang)["feedback"]
+    return {"value": num(alt.value), "fraction": alt.fraction, "mistake": alt.mistake,
+            "feedback": feedback if fmt == "markdown" else user_text(feedback, fmt),
+            "feedback_plain": feedback}
+
+
+def sheet_context(fmt: str, title: str, exercises: list[dict], instructions: str | None = None,
+                  version: str | None = None, student: str | None = None, seed=None,
+                  total=None) -> dict:
+    """A question sheet (or key) around exercise contexts; its user text escaped for ``fmt``."""
+    return {"title": user_text(title, fmt),
+            "instructions": user_text(instructions, fmt) if instructions else None,
+            "version": user_text(version, fmt) if version else None,
+            "student": user_text(student, fmt) if student else None,
+            "seed": seed, "exercises": exercises, "total": total}
+
+
+# --------------------------------------------------------------------------- documents
+
+def render_sheet(sheet: dict, fmt: str, lang: str, answers: bool) -> str:
+    """A sheet as ``latex`` (a complete exam-class document) or ``markdown``."""
+    s = phrases_for(phrases(lang), fmt)
+    if fmt == "latex":
+        return tex_document("homework.tex.j2", sheet=sheet, s=s, answers=answers, lang=lang)
+    return render_template("homework.md.j2", sheet=sheet, s=s, answers=answers, lang=lang)
+
+
+def render_exercise(exercise, fmt: str, lang: str = "en", answers: bool = False) -> str:
+    """One exercise (``symgrad exercise``) as text, markdown, latex or json."""
+    if fmt == "json":
+        return json.dumps(exercise.to_dict(lang, answers=True), indent=2, ensure_ascii=False,
+                          sort_keys=False) + "\n"
+    ctx = exercise_context(exercise, fmt, lang)
+    if fmt == "text":
+        return render_template("homework.txt.j2", ex=ctx, s=phrases(lang), answers=answers)
+    sheet = sheet_context(fmt, exercise.title[lang], [ctx])
+    return render_sheet(sheet, fmt, lang, answers)
+
+
+def moodle_question(ex: dict, lang: str, version: str, student: str | None = None) -> str:
+    """One ``<question>`` of Moodle XML from an exercise context made for ``html``."""
+    table = phrases(lang)
+    return render_template("homework.xml.j2", part="question", ex=ex,
+                           version=user_text(version, "html"),
+                           student=user_text(student, "html") if student else None,
+                           s=phrases_for(table, "html"), cloze=cloze_answer,
+                           correct=table["correct"], lang=lang)
+
+
+def moodle_quiz(categories: list[dict]) -> str:
+    """The Moodle XML file: one category (``path``) per exercise with its ``questions``."""
+    return render_template("homework.xml.j2", part="quiz", categories=categories)
+
+
+def cloze_text(text: str) -> str:
+    """Text inside a Moodle cloze feedback: HTML-safe, and ``} # ~ / " \\`` escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r'([\\}#~/"])', r"\\\1", text)
+
+
+def cloze_answer(answer: dict, correct: str) -> str:
+    """``{1:NUMERICAL:=v:tol#ok~%50%alt:tol#why}`` for one answer (numbers as displayed)."""
+    parts = [f"={answer['value']}:{answer['tolerance']}#{cloze_text(correct)}"]
+    for alt in answer["alternatives"]:
+        parts.append(f"%{alt['fraction']}%{alt['value']}:{answer['tolerance']}"
+                     f"#{cloze_text(alt['feedback_plain'])}")
+    return "{1:NUMERICAL:" + "~".join(parts) + "}"
