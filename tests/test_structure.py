@@ -1,8 +1,9 @@
-import pytest
 """The package's shape, read from its source: no import cycles, small modules, one
 ``relative_error``, and a ``--help`` that loads neither SymPy nor NumPy."""
 
 from __future__ import annotations
+
+import pytest
 
 import ast
 import os
