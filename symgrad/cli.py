@@ -23,6 +23,7 @@ class SymgradGroup(click.Group):
         debug = "--debug" in args  # accepted anywhere on the line, before or after the command
         if debug:
             args = ["--debug"] + [a for a in args if a != "--debug"]
+        args = _negated_expression_last(args)
         try:
             return super().main(args, prog_name=prog_name or "symgrad", standalone_mode=False,
                                 **extra)
@@ -46,6 +47,18 @@ class SymgradGroup(click.Group):
                 _fail(f"cannot read or write{where}: {exc.strerror or exc}", 2)
             _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug "
                   "for the traceback)", 3)
+
+
+def _negated_expression_last(args: list[str]) -> list[str]:
+    """``derive -log(p) --at ...``: an EXPR right after ``derive`` that starts with ``-`` (and
+    is not ``-o``/``-h``) goes last, after ``--``, so click does not read ``-l -o g(p)``."""
+    if "derive" not in args:
+        return args
+    i = args.index("derive") + 1
+    if i < len(args) and args[i].startswith("-") and not args[i].startswith("--") \
+            and args[i] not in ("-", "-o", "-h") and "--" not in args:
+        return args[:i] + args[i + 1:] + ["--", args[i]]
+    return args
 
 
 def _show_traceback(debug: bool) -> None:

@@ -6,6 +6,7 @@ import stat
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -118,6 +119,15 @@ def test_expression_may_start_with_minus():
     data = json.loads(run("derive", "-x^2", "--at", "x=3", "--format", "json").output)
     assert data["value"] == -9.0 and data["gradient"]["x"]["value"] == -6.0
     assert run("derive", "--at", "x=3", "-x^2").exit_code == 0
+
+
+def test_negated_log_likelihood_is_an_expression_not_options():
+    # click would read "-log(...)" as -l -o "g(...)": it must stay the EXPR, and no file appears
+    out = run("derive", "-log(exp(z1)/(exp(z1)+exp(z2)))", "--at", "z1=1,z2=2", "--format",
+              "json")
+    data = json.loads(out.output)
+    assert data["value"] == pytest.approx(np.log(np.e + np.e**2) - 1)
+    assert data["gradient"]["z2"]["value"] == pytest.approx(np.e**2 / (np.e + np.e**2))
 
 
 def test_gradient_not_finite_is_bad_input():
