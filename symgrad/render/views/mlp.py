@@ -49,6 +49,18 @@ def _mlp_note_key(result, step) -> str | None:
     return None
 
 
+def solution_steps(result, lang: str = "en") -> list[dict]:
+    """Every matrix-form step of ``result`` in order: its formula (LaTeX, without the value),
+    its value (a NumPy array) and its teaching note in ``lang`` ("" when it has none)."""
+    notes = strings(lang).get("mlp_notes")
+    out = []
+    for step in result.steps:
+        key = _mlp_note_key(result, step)
+        note = step.note if lang == "en" or key is None else notes.get(key, step.note)
+        out.append({"latex": step.latex, "value": step.value, "note": note or ""})
+    return out
+
+
 def context(result, lang: str) -> dict:
     """The MLP templates' view: parameters, forward and backward steps, gradient matrices."""
     spec = result.spec
