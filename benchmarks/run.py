@@ -31,7 +31,7 @@ SIGMOID = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 POINT = "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
 MLP_SIZES = ["3,4,3,2", "4,8,8,3", "8,16,16,4", "16,32,32,8"]
 MLP_SEED = 3
-HOMEWORK_SPEC = "exercises/lecture3-2.toml"
+HOMEWORK_SPEC = "bank/lecture3-2.toml"
 TARGETS = {"help": 2.5, "derive": 2.0, "mlp": 6.0, "homework": 15.0, "memory_mb": 500.0,
            "exponent": 1.2}
 

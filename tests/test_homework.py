@@ -19,7 +19,7 @@ from test_exercises import MOODLE_NUMBER, recompute
 from symgrad.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-BANK = ROOT / "exercises" / "lecture3-2.toml"
+BANK = ROOT / "bank" / "lecture3-2.toml"
 CLOZE = re.compile(r"\{1:NUMERICAL:([^{}]*)\}")
 
 

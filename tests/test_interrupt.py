@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-BANK = Path(__file__).resolve().parent.parent / "exercises" / "lecture3-2.toml"
+BANK = Path(__file__).resolve().parent.parent / "bank" / "lecture3-2.toml"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

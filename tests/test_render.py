@@ -422,7 +422,7 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     root = Path(__file__).resolve().parent.parent
     source = tmp_path / "source"  # a copy, so the build leaves no build/ in the checkout
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", "dist")
-    for part in ("symgrad", "templates", "exercises"):
+    for part in ("symgrad", "templates", "bank"):
         shutil.copytree(root / part, source / part, ignore=ignore)
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (root / name).exists():

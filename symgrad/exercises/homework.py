@@ -1,6 +1,6 @@
 """Homework sets: a TOML spec → per-version question sheets, answer keys, JSON and Moodle XML.
 
->>> spec = load_spec("exercises/lecture3-2.toml")  # doctest: +SKIP
+>>> spec = load_spec("bank/lecture3-2.toml")  # doctest: +SKIP
 >>> files = build(spec, seed=1, versions=versions_from_count(2))  # doctest: +SKIP
 >>> sorted(files)[:2]  # doctest: +SKIP
 ['index.json', 'moodle.xml']
