@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
-from symgrad.jacobian import split_top_level, vector_chain_rule
+from symgrad.jacobian import check_chain_product, split_top_level, vector_chain_rule
 from symgrad.render.views.jacobian import path_sums
 
 
@@ -25,7 +25,7 @@ def test_lecture_three_inputs_two_outputs():
     np.testing.assert_array_equal(rule.grad_y_value, [5, 2])  # ∂z/∂y = (y2, y1) at y = (2, 5)
     # oracle: z = x1*x2*(x2+x3) differentiated by hand
     np.testing.assert_allclose(rule.grad_x_value, [2 * 5, 1 * 5 + 2, 2], rtol=1e-15)
-    assert rule.check["passed"] and rule.check["max_rel_error"] <= 1e-12
+    assert rule.check.passed is True and rule.check.max_rel_error <= 1e-12
     sums = path_sums(rule)
     assert sums[0]["text"] == "∂z/∂x1 = (y2)·(x2) + (y1)·(0)"
     assert r"\frac{\partial z}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{1}}" \
@@ -102,7 +102,7 @@ def test_lone_variables_are_identity_rows():
     rule = vector_chain_rule("x1, x1*x2", "y1 + y2", at="x1=2,x2=3")
     np.testing.assert_array_equal(rule.jacobian_value, [[1, 0], [3, 2]])
     np.testing.assert_array_equal(rule.grad_x_value, [4, 2])
-    assert rule.check["passed"]
+    assert rule.check.passed is True
     single = vector_chain_rule("x1*x2", "y1", at="x1=2,x2=3")
     np.testing.assert_array_equal(single.grad_x_value, [3, 2])
 
@@ -160,3 +160,84 @@ def test_latex_compiles(lang):
     rule = vector_chain_rule("x1*x2, relu(x2 - x3)", "y1*y2", at="x1=1,x2=2,x3=-3")
     assert compile_pdf(render(rule, "latex", lang=lang), engine=engine,
                        timeout=120).startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------- the check can say no
+
+CHECKED = ("x1*x2, sin(x2) + x3", "y1*y2 + exp(y1)", "x1=0.5,x2=2,x3=-1")
+
+
+def _sympy_grad_x(y_texts, z_text, point):
+    """Oracle independent of symgrad's reverse passes: sympy.diff of z(g(x)) written out."""
+    x = sympy.symbols(list(point), real=True)
+    env = {s.name: s for s in x} | {"exp": sympy.exp, "sin": sympy.sin}
+    ys = [sympy.sympify(t, locals=env) for t in y_texts]
+    z = sympy.sympify(z_text, locals={f"y{j}": y for j, y in enumerate(ys, 1)} | env)
+    at = {s: point[s.name] for s in x}
+    return [float(sympy.diff(z, s).subs(at)) for s in x]
+
+
+def test_right_product_passes_and_rows_hold_the_oracle():
+    rule = vector_chain_rule(*CHECKED[:2], at=CHECKED[2])
+    report = rule.check
+    assert report.passed is True and report.tolerance == 1e-9
+    expected = _sympy_grad_x(rule.y_texts, rule.z_text, {"x1": 0.5, "x2": 2.0, "x3": -1.0})
+    assert [row.name for row in report.rows] == ["x1", "x2", "x3"]
+    assert [row.status for row in report.rows] == ["pass"] * 3
+    np.testing.assert_allclose([row.analytic for row in report.rows], expected, rtol=1e-12)
+    np.testing.assert_allclose([row.numeric for row in report.rows], expected, rtol=1e-12)
+    assert report.max_rel_error <= 1e-12 and "central differences" in report.method
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_wrong_chain_rule_product_fails_the_check(monkeypatch, index):
+    """A chain rule that multiplies wrongly (one entry off by 1e-6, a thousand times the
+    tolerance) must be caught, on that entry only, and make the CLI exit 1."""
+    import symgrad.jacobian as jacobian
+
+    right = jacobian.chain_product
+
+    def off_by_a_little(jac, grad_y):
+        product = right(jac, grad_y).copy()
+        product[index] *= 1 + 1e-6
+        return product
+
+    monkeypatch.setattr(jacobian, "chain_product", off_by_a_little)
+    rule = vector_chain_rule(*CHECKED[:2], at=CHECKED[2])
+    assert rule.check.passed is False
+    assert [row.status for row in rule.check.rows] == \
+        ["fail" if i == index else "pass" for i in range(3)]
+    assert 1e-7 < rule.check.max_rel_error < 2e-6
+    run = CliRunner().invoke(cli, ["jacobian", "--y", CHECKED[0], "--z", CHECKED[1],
+                                   "--at", CHECKED[2]])
+    assert run.exit_code == 1 and "Check: FAILED" in run.output
+
+
+def test_check_function_decides_each_entry():
+    assert check_chain_product(["a", "b"], [1.0, -2.0], [1.0, -2.0]).passed is True
+    wrong = check_chain_product(["a", "b"], [1.0, 2.0], [1.0, -2.0])  # a sign flip
+    assert wrong.passed is False and wrong.max_rel_error == 2.0
+    assert [r.status for r in wrong.rows] == ["pass", "fail"]
+    assert check_chain_product(["a"], [1e-16], [0.0]).passed is True  # rounding, not a slip
+    assert check_chain_product(["a"], [1.0], [1.0 + 1e-8]).passed is False
+
+
+def test_at_a_kink_the_check_is_inconclusive_not_passed():
+    rule = vector_chain_rule("x1*x2, relu(x2 - x3)", "y1*y2", at="x1=1,x2=2,x3=2")
+    assert rule.check.passed is None
+    assert rule.check.inconclusive == ["x2", "x3"] and rule.check.kinks
+    assert "kink" in rule.check.rows[1].reason
+    edge = vector_chain_rule("log(x1), x1", "y1*y2", at="x1=1e-7")  # log just right of 0
+    assert edge.check.passed is None and "domain edge" in edge.check.rows[0].reason
+
+
+def test_json_check_has_the_shape_of_derive_check():
+    from symgrad.derivation import derive
+    from symgrad.render import render
+
+    jac = json.loads(render(vector_chain_rule(*CHECKED[:2], at=CHECKED[2]), "json"))["check"]
+    der = json.loads(render(derive("x1*x2", at="x1=1,x2=2"), "json"))["check"]
+    assert list(jac) == list(der) == ["passed", "max_rel_error", "tolerance", "method", "kinks",
+                                      "inconclusive", "rows"]
+    assert [list(r) for r in jac["rows"]] == [list(der["rows"][0])] * 3
+    assert jac["passed"] is True and [r["name"] for r in jac["rows"]] == ["x1", "x2", "x3"]

@@ -103,5 +103,5 @@ def context(rule, lang: str) -> dict:
         "grad_x_formula": GRAD_X_FORMULA, "grad_x_tex": tex(rule.grad_x),
         "grad_x_value": values(rule.grad_x_value),
         "sums": sums,
-        "check": check_view(rule.check),
+        "check": check_view(rule.check, {x: name_tex(x) for x in rule.x}),
     }
