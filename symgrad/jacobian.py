@@ -21,7 +21,7 @@ import sympy
 from .check import CheckReport, relative_error, report, verdict
 from .derivation import derive, parse_assignments
 from .errors import SymgradError
-from .graph import rewrite
+from .rewriting import rewrite, walk
 from .parse import is_variable_name, parse
 
 MAX_OUTPUTS = 20  # expressions in y = g(x)
@@ -176,8 +176,6 @@ def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence
 
 def _variables(tree) -> list[str]:
     """Variable names in order of first appearance."""
-    from .graph import walk
-
     return list(dict.fromkeys(e.name for e in walk(tree) if e.op == "var"))
 
 

@@ -192,7 +192,7 @@ def test_reverse_mode_equals_sympy_diff_and_finite_differences(text, values, gra
 
 
 def _is_var(tree, name):
-    from symgrad.graph import walk
+    from symgrad.rewriting import walk
     return any(e.op == "var" and e.name == name for e in walk(tree))
 
 
