@@ -9,70 +9,11 @@ import sys
 
 import click
 
+from .console import OpsHelpOption, Progress, SymgradGroup
 from .render import LANGUAGES, render, render_pdf
 from .render import formats as format_choices
 
 GRANULARITIES = ("written", "primitive", "gate")
-
-
-class SymgradGroup(click.Group):
-    """Maps every user error to one line on stderr and exit status 2 (tracebacks with --debug)."""
-
-    def main(self, args=None, prog_name=None, **extra):
-        args = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in args  # accepted anywhere on the line, before or after the command
-        if debug:
-            args = ["--debug"] + [a for a in args if a != "--debug"]
-        args = _negated_expression_last(args)
-        try:
-            return super().main(args, prog_name=prog_name or "symgrad", standalone_mode=False,
-                                **extra)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
-            _fail("aborted", 130)
-        except click.ClickException as exc:  # usage errors: bad options, missing arguments
-            _show_traceback(debug)
-            _fail(exc.format_message(), 2)
-        except Exception as exc:
-            from .errors import SymgradError
-
-            _show_traceback(debug)
-            if isinstance(exc, SymgradError):
-                _fail(str(exc), 2)
-            if isinstance(exc, (RecursionError, MemoryError, OverflowError)):
-                _fail(f"input too large or too deeply nested ({type(exc).__name__})", 2)
-            if isinstance(exc, OSError):  # unwritable output, missing file, full disk or stdout
-                where = f": {exc.filename}" if exc.filename else ""
-                _fail(f"cannot read or write{where}: {exc.strerror or exc}", 2)
-            _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug "
-                  "for the traceback)", 3)
-
-
-def _negated_expression_last(args: list[str]) -> list[str]:
-    """``derive -log(p) --at ...``: an EXPR right after ``derive`` that starts with ``-`` (and
-    is not ``-o``/``-h``) goes last, after ``--``, so click does not read ``-l -o g(p)``."""
-    if "derive" not in args:
-        return args
-    i = args.index("derive") + 1
-    if i < len(args) and args[i].startswith("-") and not args[i].startswith("--") \
-            and args[i] not in ("-", "-o", "-h") and "--" not in args:
-        return args[:i] + args[i + 1:] + ["--", args[i]]
-    return args
-
-
-def _show_traceback(debug: bool) -> None:
-    """With --debug, print the traceback; the exit status stays the one without --debug."""
-    if debug:
-        import traceback
-
-        traceback.print_exc()
-
-
-def _fail(message: str, status: int):
-    message = " ".join(str(message).split())  # always one line
-    click.echo(f"symgrad: error: {message}", err=True)
-    sys.exit(status)
 
 
 @click.group(cls=SymgradGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -186,8 +127,8 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
 @click.option("--layers", required=True, metavar="N0,N1,...,NL",
               help="Layer sizes from input to output, e.g. 3,4,3,2.")
 @click.option("--hidden", default="relu", show_default=True, metavar="ACT[,ACT...]",
-              help="Hidden activation (linear, relu, sigmoid, tanh, softplus, hardtanh): one "
-                   "for all hidden layers or one per hidden layer.")
+              cls=OpsHelpOption, help="Hidden activation ({activations}): one for all hidden "
+                                      "layers or one per hidden layer.")
 @click.option("--output", "output_unit", default="softmax", show_default=True,
               metavar="UNIT", help="Output unit: linear, sigmoid or softmax.")
 @click.option("--loss", default="ce", show_default=True, metavar="ce|mse",
@@ -231,8 +172,7 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
     else:
         emit(render(result, fmt, lang=lang, fragment="body" if fragment else False, title=title),
              outfile)
-    if (result.check is not None and result.check.passed is False) or \
-            (result.scalar_check is not None and not result.scalar_check["passed"]):
+    if result.passed is False:
         sys.exit(1)
 
 
@@ -326,7 +266,7 @@ def stress(kind, count, difficulty, start, no_check, fmt, quiet):
     from .exercises.stress import stress as run
 
     get_kind(kind)
-    with _Progress(count, f"stress {kind}", quiet) as bar:
+    with Progress(count, f"stress {kind}", quiet) as bar:
         report = run(kind, count, difficulty, start, check=not no_check, progress=bar.update)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -357,7 +297,7 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
 
     \b
     Example:
-      symgrad homework exercises/lecture3-2.toml --versions 30 --seed 2024 --out hw
+      symgrad homework bank/lecture3-2.toml --versions 30 --seed 2024 --out hw
     """
     from .errors import SymgradError
     from .exercises import homework as hw
@@ -381,32 +321,8 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
     from pathlib import Path
 
     check_out_dir(Path(out_dir), force)  # fail before any work
-    with _Progress(len(chosen), "homework", quiet) as bar:
+    with Progress(len(chosen), "homework", quiet) as bar:
         files = hw.build(spec_obj, seed, chosen, format_list, lang, pdf, jobs, bar.update)
     write_tree(out_dir, files, force=force)
     if not quiet:
         click.echo(f"wrote {len(files)} files for {len(chosen)} versions to {out_dir}", err=True)
-
-
-class _Progress:
-    """A one-line progress bar on stderr; drawn only on a terminal and unless --quiet."""
-
-    def __init__(self, length: int, label: str, quiet: bool):
-        self.length, self.label, self.done = length, label, 0
-        self.shown = not quiet and sys.stderr.isatty()
-
-    def update(self, n: int = 1) -> None:
-        self.done += n
-        if self.shown:
-            filled = int(30 * self.done / max(self.length, 1))
-            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] "
-                             f"{self.done}/{self.length}")
-            sys.stderr.flush()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.shown:
-            sys.stderr.write("\n")
-        return False

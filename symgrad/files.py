@@ -40,6 +40,29 @@ _MARKER_HEADER = (
 )
 
 
+def read_text(path: str | os.PathLike[str], limit: int, what: str) -> str:
+    """A UTF-8 text file (a BOM is dropped), refused before it is read whole if it is larger
+    than ``limit`` bytes: an endless file (``/dev/zero``, a FIFO) costs at most ``limit``.
+
+    >>> read_text("/dev/zero", 10, "params")
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.SymgradError: params: /dev/zero is larger than 10 bytes
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as err:
+        raise SymgradError(f"{what}: cannot read {path}: {err.strerror or err}") from None
+    if len(data) > limit:
+        raise SymgradError(f"{what}: {path} is larger than {limit} bytes")
+    try:
+        return data.decode("utf-8-sig")  # editors on Windows add a BOM
+    except UnicodeDecodeError as err:
+        raise SymgradError(f"{what}: {path} is not UTF-8 text ({err.reason} at byte "
+                           f"{err.start})") from None
+
+
 def _umask() -> int:
     """The process umask (read by setting and restoring it; Python has no getter)."""
     mask = os.umask(0o022)

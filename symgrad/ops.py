@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-import numpy as np
-
 from .errors import SymgradError
+from .numpy_forms import np_elu, np_pow, np_step, np_swish_derivative, ufunc, np, \
+    np_sigmoid, np_softplus
+
+
 
 ARGUMENTS = ("x", "y")  # the inputs' names in a record's formulas; "c" is the constant
 
@@ -55,6 +57,8 @@ class Op:
     fuses: tuple[str, ...] = ()  # patterns that become this one gate (granularity gate)
     activation: bool = False  # usable in an MLP layer and in the activation exercise
     derivative: Callable | None = None  # activations: NumPy g'(z) from (z, h = g(z))
+    derivative_tex: str = ""  # activations: g'(z) for a layer, LaTeX over {z} and {h} = g({z})
+    derivative_text: str = ""  # the same in plain text
 
     @property
     def note(self) -> str:
@@ -260,7 +264,9 @@ def lambdify_modules() -> list:
     The numpy module itself, not the string "numpy": for the string SymPy runs
     ``from numpy import *``, which loads NumPy's lazy submodules (f2py, testing, ...: ~0.1 s).
     """
-    return [{op.name: op.numpy for op in OPS.values() if op.elementary}, np]
+    import numpy
+
+    return [{op.name: op.numpy for op in OPS.values() if op.elementary}, numpy]
 
 
 @lru_cache(maxsize=None)
@@ -284,100 +290,74 @@ def kink_numpy(name: str) -> list[Callable]:
     return [_lambdified(name, "kink", i) for i in range(len(get(name).kink_at))]
 
 
-# --- NumPy forms --------------------------------------------------------------------------
-
-def np_sigmoid(x):
-    """Overflow-free logistic sigmoid."""
-    x = np.asarray(x, dtype=float)
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
-
-
-def np_softplus(x):
-    """Overflow-free log(1 + e^x)."""
-    x = np.asarray(x, dtype=float)
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def _np_pow(x, y):
-    return np.power(np.asarray(x, dtype=float), y)
-
-
-def _np_elu(x):
-    x = np.asarray(x, dtype=float)
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
-
-
-def _np_step(x, below: float = 0.0):
-    """1 where x > 0, else ``below`` (the derivative at a kink is the left one)."""
-    return np.where(np.asarray(x, dtype=float) > 0, 1.0, below)
-
-
-def _np_swish_derivative(z, h):
-    s = np_sigmoid(z)
-    return s + h * (1.0 - s)
-
-
 LEAKY_SLOPE = 0.01  # PyTorch's default negative slope
 
 
 OPS: dict[str, Op] = {
-    "add": Op("add", 2, "x + y", ("1", "1"), np.add, "+", "+", "x + y"),
-    "sub": Op("sub", 2, "x - y", ("1", "-1"), np.subtract, "-", "-", "x - y",
+    "linear": Op("linear", 1, "x", ("1",), lambda x: np.asarray(x, dtype=float), r"\mathrm{id}",
+                 "id", "x", activation=True, derivative=lambda z, h: np.ones_like(z),
+                 derivative_tex="1", derivative_text="1"),
+    "add": Op("add", 2, "x + y", ("1", "1"), ufunc("add"), "+", "+", "x + y"),
+    "sub": Op("sub", 2, "x - y", ("1", "-1"), ufunc("subtract"), "-", "-", "x - y",
               lower="x + -y"),
-    "mul": Op("mul", 2, "x*y", ("y", "x"), np.multiply, r"\times", "×", "x y"),
-    "div": Op("div", 2, "x/y", ("1/y", "-x/y**2"), np.divide, r"\div", "÷", "x / y",
+    "mul": Op("mul", 2, "x*y", ("y", "x"), ufunc("multiply"), r"\times", "×", "x y"),
+    "div": Op("div", 2, "x/y", ("1/y", "-x/y**2"), ufunc("divide"), r"\div", "÷", "x / y",
               lower="x * (1/y)"),
-    "pow": Op("pow", 2, "x**y", ("y*x**(y - 1)", "x**y*log(x)"), _np_pow, r"x^{y}", "x^y",
+    "pow": Op("pow", 2, "x**y", ("y*x**(y - 1)", "x**y*log(x)"), np_pow, r"x^{y}", "x^y",
               "x^y"),
     "addc": Op("addc", 1, "x + c", ("1",), lambda x, c: np.add(x, c), "+{c}", "+{c}", "x + c",
                has_const=True),
     "mulc": Op("mulc", 1, "c*x", ("c",), lambda x, c: np.multiply(c, x), r"\times {c}",
                "× {c}", "c x", has_const=True),
-    "powc": Op("powc", 1, "x**c", ("c*x**(c - 1)",), lambda x, c: _np_pow(x, c),
+    "powc": Op("powc", 1, "x**c", ("c*x**(c - 1)",), lambda x, c: np_pow(x, c),
                r"(\cdot)^{{{c}}}", "(·)^{c}", "x^c", has_const=True),
-    "neg": Op("neg", 1, "-x", ("-1",), np.negative, "-", "-", "-x"),
+    "neg": Op("neg", 1, "-x", ("-1",), ufunc("negative"), "-", "-", "-x"),
     "recip": Op("recip", 1, "1/x", ("-1/x**2",), lambda x: np.divide(1.0, x), "1/x", "1/x",
                 "1/x", spellings=("x^-1",)),
-    "exp": Op("exp", 1, "exp(x)", ("exp(x)",), np.exp, r"\exp", "exp", "e^x", tex=r"\exp",
+    "exp": Op("exp", 1, "exp(x)", ("exp(x)",), ufunc("exp"), r"\exp", "exp", "e^x", tex=r"\exp",
               function=True, spellings=("e^x",)),
-    "log": Op("log", 1, "log(x)", ("1/x",), np.log, r"\log", "log", "log x", tex=r"\log",
+    "log": Op("log", 1, "log(x)", ("1/x",), ufunc("log"), r"\log", "log", "log x", tex=r"\log",
               function=True, aliases=("ln",)),
-    "sqrt": Op("sqrt", 1, "sqrt(x)", ("1/(2*sqrt(x))",), np.sqrt, r"\sqrt{\cdot}", "√",
+    "sqrt": Op("sqrt", 1, "sqrt(x)", ("1/(2*sqrt(x))",), ufunc("sqrt"), r"\sqrt{\cdot}", "√",
                "sqrt x", tex=r"\sqrt", function=True, lower="x^(1/2)"),
-    "sin": Op("sin", 1, "sin(x)", ("cos(x)",), np.sin, r"\sin", "sin", "sin x", tex=r"\sin",
+    "sin": Op("sin", 1, "sin(x)", ("cos(x)",), ufunc("sin"), r"\sin", "sin", "sin x", tex=r"\sin",
               function=True),
-    "cos": Op("cos", 1, "cos(x)", ("-sin(x)",), np.cos, r"\cos", "cos", "cos x", tex=r"\cos",
+    "cos": Op("cos", 1, "cos(x)", ("-sin(x)",), ufunc("cos"), r"\cos", "cos", "cos x", tex=r"\cos",
               function=True),
-    "tanh": Op("tanh", 1, "tanh(x)", ("1 - tanh(x)**2",), np.tanh, r"\tanh", "tanh",
+    "tanh": Op("tanh", 1, "tanh(x)", ("1 - tanh(x)**2",), ufunc("tanh"), r"\tanh", "tanh",
                "tanh x", tex=r"\tanh", function=True, activation=True,
-               derivative=lambda z, h: 1.0 - h * h),
+               derivative=lambda z, h: 1.0 - h * h, derivative_tex=r"1 - {h} \odot {h}",
+               derivative_text="1 − {h}²"),
     "sigmoid": Op("sigmoid", 1, "sigmoid(x)", ("sigmoid(x)*(1 - sigmoid(x))",), np_sigmoid,
                   r"\sigma", "σ", "sigma(x)", tex=r"\sigma", function=True,
                   elementary="1/(1 + exp(-x))", lower="1/(exp(-x) + 1)",
                   fuses=("1/(1 + exp(-x))", "(1 + exp(-x))^-1", "1/(1 + exp(-1*x))",
                          "(1 + exp(-1*x))^-1"),
-                  activation=True, derivative=lambda z, h: h * (1.0 - h)),
+                  activation=True, derivative=lambda z, h: h * (1.0 - h),
+                  derivative_tex=r"{h} \odot (1 - {h})", derivative_text="{h} ⊙ (1 − {h})"),
     "relu": Op("relu", 1, "relu(x)", ("Heaviside(x, 0)",), lambda x: np.maximum(x, 0.0),
                r"\mathrm{relu}", "relu", "max(0, x)", tex=r"\operatorname{relu}",
                kink_at=("x",), function=True, elementary="max(0, x)", lower="max(0, x)",
-               fuses=("max(0, x)",), activation=True, derivative=lambda z, h: _np_step(z)),
+               fuses=("max(0, x)",), activation=True, derivative=lambda z, h: np_step(z),
+               derivative_tex=r"\mathbb{{1}}[{z} > 0]", derivative_text="1[{z} > 0]"),
     "softplus": Op("softplus", 1, "softplus(x)", ("sigmoid(x)",), np_softplus, r"\zeta", "ζ",
                    "log(1 + e^x)", tex=r"\zeta", function=True, elementary="log(1 + exp(x))",
                    lower="log(exp(x) + 1)", fuses=("log(1 + exp(x))",), activation=True,
-                   derivative=lambda z, h: np_sigmoid(z)),
+                   derivative=lambda z, h: np_sigmoid(z), derivative_tex=r"\sigma({z})",
+                   derivative_text="σ({z})"),
     "hardtanh": Op("hardtanh", 1, "hardtanh(x)", ("Heaviside(1 - x, 0)*Heaviside(x + 1, 0)",),
                    lambda x: np.clip(x, -1.0, 1.0), r"\mathrm{hardtanh}", "hardtanh",
                    "max(-1, min(1, x))", tex=r"\operatorname{hardtanh}",
                    kink_at=("x - 1", "x + 1"), function=True, elementary="max(-1, min(1, x))",
                    lower="max(-1, min(1, x))", fuses=("max(-1, min(1, x))",), activation=True,
-                   derivative=lambda z, h: (np.abs(z) < 1).astype(float)),
-    "abs": Op("abs", 1, "abs(x)", ("sign(x)",), np.abs, r"|\cdot|", "|·|", "|x|",
+                   derivative=lambda z, h: (np.abs(z) < 1).astype(float),
+                   derivative_tex=r"\mathbb{{1}}[|{z}| < 1]", derivative_text="1[|{z}| < 1]"),
+    "abs": Op("abs", 1, "abs(x)", ("sign(x)",), ufunc("abs"), r"|\cdot|", "|·|", "|x|",
               kink_at=("x",), function=True),
     "max": Op("max", 2, "max(x, y)", ("Heaviside(x - y, 0)", "Heaviside(y - x, 0)"),
-              np.maximum, r"\max", "max", "max(x, y)", tex=r"\max", kink_at=("x - y",),
+              ufunc("maximum"), r"\max", "max", "max(x, y)", tex=r"\max", kink_at=("x - y",),
               function=True),
     "min": Op("min", 2, "min(x, y)", ("Heaviside(y - x, 0)", "Heaviside(x - y, 0)"),
-              np.minimum, r"\min", "min", "min(x, y)", tex=r"\min", kink_at=("x - y",),
+              ufunc("minimum"), r"\min", "min", "min(x, y)", tex=r"\min", kink_at=("x - y",),
               function=True),
 }

@@ -15,7 +15,7 @@ plus the CLI contract: exit status 1 when a check fails.
 The helpers read a check's verdict and rows in either of two shapes: today's (derive's
 ``CheckResult.variables``, the MLP's ``GradientCheck.skipped``, dicts with ``"passed"``) and
 the single ``CheckReport`` (``passed``, ``rows`` of name/analytic/numeric/rel_error/status/
-reason) the check module is moving to. The tests assert mainly on the verdict.
+reason) that every check now returns. The tests assert mainly on the verdict.
 """
 
 from __future__ import annotations
@@ -264,7 +264,8 @@ def _mlp_result():
 
 
 def test_scalar_graph_check_passes_the_right_gradient():
-    report = scalar_graph_check(_mlp_result())
+    result = _mlp_result()
+    report = scalar_graph_check(SPEC, PARAMS, result.gradients)
     assert verdict(report) is True, report
 
 
@@ -277,7 +278,7 @@ def test_scalar_graph_check_fails_one_wrong_entry(key, relative):
     i = int(np.argmax(np.abs(flat)))
     assert abs(flat[i]) > 1e-3
     flat[i] *= 1 + relative
-    report = scalar_graph_check(dataclasses.replace(result, gradients=grads))
+    report = scalar_graph_check(SPEC, PARAMS, grads)
     assert verdict(report) is False, report
 
 
@@ -339,7 +340,7 @@ def test_cli_derive_exits_1_when_the_check_fails(sin_derivative_wrong):
 @pytest.fixture
 def mlp_backward_wrong(monkeypatch):
     """Make the MLP reverse pass put ∂J/∂W1[0, 0] off by 0.1; return the right ∂J/∂W1."""
-    from symgrad import mlp
+    from symgrad.mlp import result as mlp
 
     right = mlp.backward
     right_w1 = run_mlp(SPEC, PARAMS, check=False, scalar_check=False).gradients["W1"].copy()

@@ -16,9 +16,28 @@ from click.testing import CliRunner
 
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
-from symgrad.mlp import (ACTIVATIONS, MAX_WIDTH, SCALAR_CHECK_LIMIT, build_layer_graph,
-                         check_gradients, entry_gradient, forward, make_spec,
-                         params_from_dict, random_params, run_mlp, teaching_flaw)
+from symgrad.mlp import (MAX_WIDTH, SCALAR_CHECK_LIMIT, build_layer_graph, check_gradients,
+                         forward, make_spec, params_from_dict, random_params, run_mlp,
+                         teaching_flaw)
+from symgrad.ops import activations
+from symgrad.render import render
+from symgrad.render.views.mlp import data as mlp_json
+from symgrad.render.views.mlp import entry_view
+from symgrad.render.views.mlp_steps import step_lines
+
+
+def entry_gradient(result, entry):
+    """One entry's gradient as the JSON shows it."""
+    from symgrad.mlp import entry_gradient as compute
+
+    return entry_view(compute(result.spec, result.params, result.adjoints, result.gradients,
+                              entry))
+
+
+def lines_of(result, kind=None):
+    """The steps of ``result`` as they read (label, latex, text, expanded), optionally one kind."""
+    return [line for line, step in zip(step_lines(result), result.steps)
+            if kind is None or step.kind == kind]
 
 # The lecture's 3-4-3-2 network (ReLU, ReLU, softmax, cross-entropy) with fixed weights.
 LECTURE = {
@@ -151,7 +170,7 @@ def test_lecture_network_matches_hand_numpy_and_finite_differences():
     assert result.loss == pytest.approx(hand_loss(LECTURE, ["relu", "relu"], "softmax", "ce", 0),
                                         rel=1e-12)
     assert result.check.passed and result.check.max_rel_error < 1e-8
-    assert result.scalar_check["passed"] and result.scalar_check["max_rel_error"] < 1e-10
+    assert result.scalar_check.passed and result.scalar_check.max_rel_error < 1e-10
     assert not result.kinks
     # the lecture's layer-k result: ∇W^{(k)} = (ŷ − y) h^{(j)ᵀ}, ∇b^{(k)} = ŷ − y
     residual = result.output - np.array(LECTURE["y"])
@@ -190,7 +209,7 @@ def test_cli_output_file_and_text_format(tmp_path):
     for key, shape in [("W1", "4 x 3"), ("b1", "4"), ("W2", "3 x 4"), ("b2", "3"),
                        ("W3", "2 x 3"), ("b3", "2")]:
         assert f"∇{key}   (Shape: {shape})" in text
-    assert "h^(1) = max(0, z^(1))" in text and "L = −Σ y log ŷ" in text
+    assert "h^(1) = relu(z^(1))" in text and "L = −Σ y log ŷ" in text
     assert "Numeric check: passed" in text
 
 
@@ -200,7 +219,7 @@ SUPPORTED = [("softmax", "ce"), ("sigmoid", "ce"), ("linear", "mse"), ("sigmoid"
              ("softmax", "mse")]
 
 
-@pytest.mark.parametrize("hidden", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("hidden", activations())
 @pytest.mark.parametrize("output,loss", SUPPORTED)
 def test_every_combination_against_finite_differences(hidden, output, loss):
     spec = make_spec("3,4,3,2", hidden=hidden, output=output, loss=loss, l2=0.05)
@@ -211,13 +230,14 @@ def test_every_combination_against_finite_differences(hidden, output, loss):
     assert_grads_equal(result.gradients, fd, rtol=1e-7, atol=1e-9)
     hand = hand_backprop(p, [hidden, hidden], output, loss, 0.05)
     assert_grads_equal(result.gradients, hand, rtol=1e-9)
-    assert result.check.passed and not result.check.skipped
-    assert result.scalar_check["passed"]
+    assert result.check.passed and not result.check.inconclusive
+    assert result.scalar_check.passed
     first = result.backward_steps[0]
     assert first.kind == "output"
     if loss == "ce":  # fused: the recorded step is ŷ − y
-        assert first.latex.endswith(r"= \hat{\mathbf{y}} - \mathbf{y}")
-        assert r"\nabla_{\mathbf{z}^{(3)}}" in first.latex
+        latex = lines_of(result, "output")[0]["latex"]
+        assert latex.endswith(r"= \hat{\mathbf{y}} - \mathbf{y}")
+        assert r"\nabla_{\mathbf{z}^{(3)}}" in latex
         np.testing.assert_allclose(first.value, result.output - params.y, rtol=1e-12)
 
 
@@ -228,7 +248,7 @@ def test_per_layer_hidden_activations():
     result = run_mlp(spec, params)
     hand = hand_backprop(params.to_json(), list(spec.hidden), "sigmoid", "ce", 0.0)
     assert_grads_equal(result.gradients, hand, rtol=1e-9)
-    labels = [s.label for s in result.backward_steps if s.kind == "activation"]
+    labels = [line["label"] for line in lines_of(result, "activation")]
     assert labels == ["layer 3: through softplus", "layer 2: through relu",
                       "layer 1: through tanh"]
 
@@ -241,7 +261,8 @@ def test_mse_with_sigmoid_output_shows_the_saturating_factor():
     ce = run_mlp(make_spec("2,2", output="sigmoid", loss="ce"), params)
     y_hat = mse.output
     through = [s for s in mse.backward_steps if s.kind == "activation"][0]
-    assert r"\odot \hat{\mathbf{y}} \odot" in through.latex or "1 - \\hat" in through.latex
+    latex = lines_of(mse, "activation")[0]["latex"]
+    assert r"\odot \hat{\mathbf{y}} \odot" in latex or "1 - \\hat" in latex
     np.testing.assert_allclose(through.value, (y_hat - params.y) * y_hat * (1 - y_hat),
                                rtol=1e-12)
     # saturated and wrong: MSE barely moves, cross-entropy's ŷ − y stays large
@@ -261,9 +282,8 @@ def test_l2_adds_lambda_w_to_weights_only():
         np.testing.assert_array_equal(reg.gradients[f"b{k}"], plain.gradients[f"b{k}"])
     omega = 0.5 * sum(np.sum(np.array(LECTURE[f"W{k}"]) ** 2) for k in (1, 2, 3))
     assert reg.loss == pytest.approx(plain.loss + 0.3 * omega, rel=1e-12)
-    weight_steps = [s for s in reg.steps if s.kind == "weight"]
-    assert all(r"+ \lambda \mathbf{W}^{(" in s.latex for s in weight_steps)
-    assert all(r"\lambda" not in s.latex for s in reg.steps if s.kind == "bias")
+    assert all(r"+ \lambda \mathbf{W}^{(" in line["latex"] for line in lines_of(reg, "weight"))
+    assert all(r"\lambda" not in line["latex"] for line in lines_of(reg, "bias"))
     assert reg.check.passed
 
 
@@ -278,13 +298,13 @@ def test_relu_pre_activation_at_kink_is_reported():
     # derivative 0 at the kink: nothing reaches W1 row 4 / b1[3]
     assert result.gradients["b1"][3] == 0.0 and not result.gradients["W1"][3].any()
     # only the entries that move z^{(1)}_4 are skipped (x has no zero entry); the rest are checked
-    assert result.check.skipped == ("W1[3, 0]", "W1[3, 1]", "W1[3, 2]", "b1[3]")
+    assert tuple(result.check.inconclusive) == ("W1[3, 0]", "W1[3, 1]", "W1[3, 2]", "b1[3]")
     assert result.check.passed is None  # inconclusive, not "passed"
     assert result.to_dict()["check"]["passed"] is None
-    data = result.to_dict()
+    data = mlp_json(result)
     assert data["kinks"] == [{"layer": 1, "unit": 4, "z": 0.0, "activation": "relu",
                               "derivative_used": 0.0}]
-    assert "z^(1)_4 = 0 is at the kink of relu; derivative taken as 0" in result.to_text()
+    assert "z^(1)_4 = 0 is at the kink of relu; derivative taken as 0" in render(result, "text")
 
 
 # z^{(1)}_2 = 0.3·1 + 0.7·0 − 0.6·0.5 = 0 exactly; x_2 = 0, so W1[1, 1] cannot move it
@@ -299,7 +319,7 @@ def test_check_skips_only_parameters_that_move_a_kinked_unit():
     result = run_mlp(spec, params)
     assert [(k.layer, k.unit) for k in result.kinks] == [(1, 2)]
     # W1 row 1 and b1[0] feed only unit 1; W1[1, 1] multiplies x_2 = 0; layer 2 is downstream
-    assert result.check.skipped == ("W1[1, 0]", "W1[1, 2]", "b1[1]")
+    assert tuple(result.check.inconclusive) == ("W1[1, 0]", "W1[1, 2]", "b1[1]")
     assert result.check.passed is None
     # the entries that are not skipped are really checked: a wrong one fails the check
     for key, index in [("W1", (0, 2)), ("b1", 0), ("W1", (1, 1)), ("W2", (1, 0))]:
@@ -317,7 +337,7 @@ def test_check_skips_through_a_kinked_unit_of_a_deeper_layer():
          "W3": [[0.5, -0.25], [-0.5, 0.75]], "b3": [0.0, 0.0], "x": [1.0, 1.0], "y": [0.0, 1.0]}
     result = run_mlp(spec, params_from_dict(spec, p))
     assert [(k.layer, k.unit) for k in result.kinks] == [(2, 1)]
-    assert result.check.skipped == ("W1[0, 0]", "W1[0, 1]", "W1[1, 0]", "W1[1, 1]", "b1[0]",
+    assert tuple(result.check.inconclusive) == ("W1[0, 0]", "W1[0, 1]", "W1[1, 0]", "W1[1, 1]", "b1[0]",
                                     "b1[1]", "W2[0, 0]", "W2[0, 1]", "b2[0]")
     assert result.check.passed is None
 
@@ -480,8 +500,11 @@ def test_layer_graph_has_vector_nodes_with_vjp_rules():
                                                           "softmax_cross_entropy", "l2",
                                                           "objective"]
     assert graph["u2"].shape == (3,) and graph["W2"].shape == (3, 4)
-    assert graph["u2"].vjp_latex == (r"\mathbf{g}\, \mathbf{h}^{(1)\top}",
-                                     r"\mathbf{W}^{(2)\top} \mathbf{g}")
+    w, h = np.arange(12.0).reshape(3, 4), np.arange(4.0)
+    g = np.array([1.0, -2.0, 0.5])
+    dw, dh = graph["u2"].vjp([w, h], w @ h, g)  # ∇W = g hᵀ, ∇h = Wᵀ g
+    np.testing.assert_array_equal(dw, np.outer(g, h))
+    np.testing.assert_array_equal(dh, w.T @ g)
     assert graph["L"].inputs == ("z3", "y")  # fused: the loss reads z^{(L)}
 
 
@@ -489,17 +512,17 @@ def test_matrix_derivation_does_not_grow_with_width():
     small = run_mlp(make_spec("3,4,3,2"), random_params(make_spec("3,4,3,2"), 1), check=False)
     wide_spec = make_spec("30,40,30,20")
     wide = run_mlp(wide_spec, random_params(wide_spec, 1), check=False, scalar_check=False)
-    assert [(s.label, s.latex, s.expanded) for s in small.steps] == \
-        [(s.label, s.latex, s.expanded) for s in wide.steps]
+    assert step_lines(small) == step_lines(wide)
     assert all(s.shape == np.shape(s.value) for s in wide.steps)
 
 
 def test_step_records_are_plain_data():
     result = lecture_result()
-    step = result.to_dict()["steps"][-1]
+    step = mlp_json(result)["steps"][-1]
     assert set(step) >= {"label", "latex", "value", "shape"}
     assert step["label"] == "layer 1: ∇W^(1)" and step["shape"] == [4, 3]
-    json.dumps(result.to_dict())  # everything serialisable
+    np.testing.assert_allclose(step["value"], result.gradients["W1"], rtol=1e-15)
+    json.dumps(mlp_json(result))  # everything serialisable
 
 
 # ---------------------------------------------------------------- scalar graph, entries

@@ -137,7 +137,6 @@ def test_no_import_cycles():
         + "\n  ".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="mlp.py, graph.py and exercises/homework.py are still over 400 lines (issue 10 open)")
 def test_no_module_over_400_lines():
     too_long = {}
     for name, path in module_files().items():
@@ -147,7 +146,6 @@ def test_no_module_over_400_lines():
     assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
 
 
-@pytest.mark.xfail(strict=True, reason="mlp.py still has its own relative_error (issue 10 open)")
 def test_exactly_one_relative_error():
     pattern = re.compile(r"^\s*(async\s+)?def\s+relative_error\b", re.MULTILINE)
     found = []

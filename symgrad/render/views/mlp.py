@@ -1,20 +1,70 @@
 """The MLP view: parameters, forward and backward steps, gradient matrices, the network
-picture, as the ``mlp.*`` templates show them. JSON is ``MLPResult.to_dict()``."""
+picture, as the ``mlp.*`` templates show them. JSON is ``MLPResult.to_dict()`` plus the
+steps as they read (:mod:`.mlp_steps`) and the entry-level formulas."""
 
 from __future__ import annotations
 
 from ..environment import strings
 from ..layout import PAGE_CM
-from ..numbers import PICTURE_DIGITS, bmatrix, denoised, error_tex, error_text, number, \
-    tex_number, text_matrix
-from .check import VERDICTS
+from ..numbers import PICTURE_DIGITS, bmatrix, denoised, number, tex_number, text_matrix
+from ..printing import fill, tex
+from .check import check_view
+from .mlp_steps import step_lines
 
 MAX_NETWORK_WIDTH = 12  # units per layer up to which the MLP picture is drawn
 
 
 def data(result) -> dict:
-    """The JSON of an MLP result: its own plain data."""
-    return result.to_dict()
+    """The JSON of an MLP result: its plain data, the steps with their formulas (LaTeX and
+    text), values and shapes, and the entry-level gradients."""
+    import numpy as np
+
+    out = result.to_dict()
+    lines = step_lines(result)
+    en_notes = strings("en")["mlp_notes"]
+    out["forward"] = {line["label"]: np.asarray(step.value).tolist()
+                      for line, step in zip(lines, result.forward_steps)}
+    out["steps"] = [{"label": line["label"], "latex": line["latex"], "text": line["text"],
+                     "value": np.asarray(step.value).tolist(), "shape": list(step.shape),
+                     "kind": step.kind, "layer": step.layer, "expanded": line["expanded"],
+                     "note": en_notes[line["note"]] if line["note"] else ""}
+                    for line, step in zip(lines, result.steps)]
+    out["entries"] = [entry_view(e) for e in result.entries]
+    return out
+
+
+def scalar_tex(name: str) -> str:
+    r"""A scalar-graph name in LaTeX: ``w2_1_3`` → ``w^{(2)}_{13}``, ``delta_2`` → ``\delta_{2}``."""
+    head, *idx = name.split("_")
+    sub = "{" + ("," if any(len(i) > 1 for i in idx) else "").join(idx) + "}"
+    base = head.rstrip("0123456789")
+    layer = head[len(base):]
+    base = {"delta": r"\delta", "yhat": r"\hat{y}"}.get(base, base)
+    return f"{base}^{{({layer})}}_{sub}" if layer else f"{base}_{sub}"
+
+
+def entry_view(entry) -> dict:
+    """One entry-level gradient as LaTeX and text, through the one printer."""
+    import sympy
+
+    names = {symbol: scalar_tex(name) for symbol, name in entry.names.items()}
+    shown = entry.expr.xreplace({symbol: sympy.Symbol(name, real=True)
+                                 for symbol, name in entry.names.items()})
+    text = str(shown)
+    for step in shown.atoms(sympy.Heaviside):  # 1[z1_1 > 0], as the LaTeX shows it
+        text = text.replace(str(step), f"1[{step.args[0]} > 0]")
+    k, i, j = entry.layer, entry.i, entry.j
+    wrt = rf"w^{{({k})}}_{{{i}{j}}}" if entry.kind == "W" and i < 10 and j < 10 else \
+        scalar_tex(f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}")
+    delta = (r"\delta_j = \hat{y}_j - y_j" if entry.fused else
+             r"\delta_j = \partial J / \partial z^{(L)}_j")
+    name = f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}"
+    return {"entry": entry.entry, "param": entry.param, "index": entry.index,
+            "latex": rf"\frac{{\partial J}}{{\partial {wrt}}} = {tex(entry.expr, symbol_names=names)}",
+            "expr": text, "delta": delta, "value": entry.value,
+            "matrix_value": entry.matrix_value,
+            "text": f"∂J/∂{name} = {text}  = {entry.value:.6g}   "
+                    f"({delta.replace(chr(92), '')})"}
 
 
 def _aligned(latex: str) -> str:
@@ -33,38 +83,19 @@ def _shape_text(shape: tuple) -> str:
     return "scalar" if not shape else " x ".join(str(n) for n in shape)
 
 
-def _mlp_note_key(result, step) -> str | None:
-    """Which ``[zh.mlp_notes]`` entry translates ``step.note``."""
-    spec = result.spec
-    if not step.note:
-        return None
-    if step.kind == "output":
-        return f"fused_{spec.output}"
-    if step.kind == "activation" and step.layer == spec.depth and not spec.fused:
-        return f"mse_{spec.output}"
-    if step.kind == "activation":
-        return spec.activation(step.layer)
-    if step.kind == "bias":
-        return "l2_bias"
-    return None
-
-
 def solution_steps(result, lang: str = "en") -> list[dict]:
     """Every matrix-form step of ``result`` in order: its formula (LaTeX, without the value),
     its value (a NumPy array) and its teaching note in ``lang`` ("" when it has none)."""
-    notes = strings(lang).get("mlp_notes")
-    out = []
-    for step in result.steps:
-        key = _mlp_note_key(result, step)
-        note = step.note if lang == "en" or key is None else notes.get(key, step.note)
-        out.append({"latex": step.latex, "value": step.value, "note": note or ""})
-    return out
+    notes = strings(lang)["mlp_notes"]
+    return [{"latex": line["latex"], "value": step.value,
+             "note": notes[line["note"]] if line["note"] else ""}
+            for line, step in zip(step_lines(result), result.steps)]
 
 
 def context(result, lang: str) -> dict:
     """The MLP templates' view: parameters, forward and backward steps, gradient matrices."""
     spec = result.spec
-    notes_zh = strings(lang).get("mlp_notes")
+    notes = strings(lang)["mlp_notes"]
     params = result.params.as_dict()
 
     g_of_layer = {s.layer: s.value for s in result.backward_steps if s.kind == "bias"}
@@ -75,7 +106,7 @@ def context(result, lang: str) -> dict:
     def operands(step) -> str:
         """The step's right-hand side with the numbers in place (no arithmetic)."""
         k = step.layer
-        if step.kind == "forward" and step.latex.startswith(r"\mathbf{z}"):
+        if step.kind == "forward" and step.node == f"z{k}":
             return (f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + "
                     f"{bmatrix(params[f'b{k}'])}")
         if step.kind == "weight":
@@ -85,17 +116,17 @@ def context(result, lang: str) -> dict:
             return f"{bmatrix(params[f'W{k}'].T)} {bmatrix(g_of_layer[k])}"
         return ""
 
-    def step_view(step) -> dict:
-        key = _mlp_note_key(result, step)
-        note = step.note if lang == "en" or key is None else notes_zh.get(key, step.note)
+    def step_view(step, line) -> dict:
         value = step.value
-        return {"label": step.label, "kind": step.kind, "layer": step.layer,
-                "latex": step.latex, "aligned": _aligned(step.latex), "text": step.text,
-                "value": bmatrix(value),
+        return {"label": line["label"], "kind": step.kind, "layer": step.layer,
+                "latex": line["latex"], "aligned": _aligned(line["latex"]),
+                "text": line["text"], "value": bmatrix(value),
                 "value_lines": text_matrix(value), "shape": _shape_tex(step.shape),
                 "shape_text": _shape_text(step.shape), "scalar": not step.shape,
-                "expanded": step.expanded, "note": note, "operands": operands(step)}
+                "expanded": line["expanded"], "note": notes[line["note"]] if line["note"] else "",
+                "operands": operands(step)}
 
+    views = [step_view(step, line) for step, line in zip(result.steps, step_lines(result))]
     given = []
     for k in range(1, spec.depth + 1):
         w, b = params[f"W{k}"], params[f"b{k}"]
@@ -108,19 +139,10 @@ def context(result, lang: str) -> dict:
         gradients.append({"key": key, "tex": _param_tex(key), "value": bmatrix(value),
                           "lines": text_matrix(value), "shape": _shape_tex(value.shape),
                           "shape_text": _shape_text(value.shape)})
-    check = None
-    if result.check is not None:
-        check = {"passed": VERDICTS[result.check.passed],
-                 "max_rel_error": error_text(result.check.max_rel_error),
-                 "max_rel_error_tex": error_tex(result.check.max_rel_error),
-                 "method": result.check.method, "skipped": list(result.check.skipped)}
-    scalar = None
-    if result.scalar_check:
-        sc = result.scalar_check
-        scalar = {"passed": "passed" if sc["passed"] else "failed",
-                  "max_rel_error": error_text(sc["max_rel_error"]),
-                  "max_rel_error_tex": error_tex(sc["max_rel_error"]),
-                  "method": sc["method"]}
+    check, scalar = check_view(result.check), check_view(result.scalar_check)
+    if check is not None:
+        check["skipped"] = [row["name"] for row in check["rows"] if row["status"] == "inconclusive"]
+    kink_phrase = strings(lang)["mlp_kink"]
     return {
         "layers": "-".join(map(str, spec.layers)),
         "hidden": ", ".join(spec.hidden) if spec.hidden else "-",
@@ -130,14 +152,15 @@ def context(result, lang: str) -> dict:
         "x_lines": text_matrix(params["x"]), "y_lines": text_matrix(params["y"]),
         "x_shape": _shape_tex(params["x"].shape), "y_shape": _shape_tex(params["y"].shape),
         "given": given,
-        "forward": [step_view(s) for s in result.forward_steps],
-        "backward": [step_view(s) for s in result.backward_steps],
+        "forward": [v for v in views if v["kind"] in ("forward", "loss")],
+        "backward": [v for v in views if v["kind"] not in ("forward", "loss")],
         "gradients": gradients,
         "loss_value": number(result.loss, 6), "loss_tex": tex_number(result.loss, 6),
         "check": check, "scalar_check": scalar,
-        "kinks": [k.describe() for k in result.kinks],
-        "entries": [{"latex": e["latex"], "text": e["text"],
-                     "value": number(e["value"], 6)} for e in result.entries],
+        "kinks": [fill(kink_phrase, z=f"z^({k.layer})_{k.unit}", value=f"{k.z:g}",
+                       activation=k.activation) for k in result.kinks],
+        "entries": [{"latex": e["latex"], "text": e["text"], "value": number(e["value"], 6)}
+                    for e in map(entry_view, result.entries)],
         "network": _network(result),
         "draw_network": max(spec.layers) <= MAX_NETWORK_WIDTH,
     }

@@ -1,0 +1,102 @@
+"""One MLP run: forward, backward, the matrix-form steps, kinks and the checks.
+
+>>> from symgrad.mlp import make_spec, random_params
+>>> spec = make_spec("3,4,3,2", hidden="relu", output="softmax", loss="ce")
+>>> result = run_mlp(spec, random_params(spec, seed=1))
+>>> sorted(result.gradients), result.check.passed, result.scalar_check.passed
+(['W1', 'W2', 'W3', 'b1', 'b2', 'b3'], True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..check import CheckReport
+from .network import (Kink, LayerGraph, MatrixStep, backward, build_layer_graph, evaluate,
+                      forward, matrix_steps, near_kinks)
+from .numeric import check_gradients
+from .scalar import SCALAR_CHECK_LIMIT, EntryGradient, entry_gradient, scalar_graph_check
+from .spec import MLPParams, MLPSpec
+
+
+@dataclass
+class MLPResult:
+    """Everything ``symgrad mlp`` reports; the renderer shows :attr:`steps`."""
+
+    spec: MLPSpec
+    params: MLPParams
+    graph: LayerGraph
+    values: dict
+    adjoints: dict
+    gradients: dict[str, np.ndarray]
+    steps: list[MatrixStep]
+    kinks: list[Kink]
+    check: CheckReport | None = None
+    scalar_check: CheckReport | None = None
+    entries: list[EntryGradient] = field(default_factory=list)
+
+    @property
+    def loss(self) -> float:
+        return float(self.values["J"])
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.values["yhat"]
+
+    @property
+    def forward_steps(self) -> list[MatrixStep]:
+        return [s for s in self.steps if s.kind in ("forward", "loss")]
+
+    @property
+    def backward_steps(self) -> list[MatrixStep]:
+        return [s for s in self.steps if s.kind not in ("forward", "loss")]
+
+    @property
+    def passed(self) -> bool | None:
+        """False if a check that ran failed, None if one was inconclusive, else True."""
+        verdicts = [c.passed for c in (self.check, self.scalar_check) if c is not None]
+        return False if False in verdicts else None if None in verdicts else True
+
+    def to_dict(self) -> dict:
+        """Plain data: ``loss``, ``output``, ``gradients``, ``check`` and the details."""
+        return {
+            "spec": self.spec.to_dict(),
+            "loss": self.loss,
+            "data_loss": float(self.values["L"]),
+            "output": self.output.tolist(),
+            "gradients": {key: value.tolist() for key, value in self.gradients.items()},
+            "check": self.check.to_dict() if self.check else None,
+            "scalar_check": self.scalar_check.to_dict() if self.scalar_check else None,
+            "kinks": [kink.to_dict() for kink in self.kinks],
+            "params": self.params.to_json(),
+        }
+
+
+def run_mlp(spec: MLPSpec, params: MLPParams, *, check: bool = True,
+            scalar_check: bool | None = None, entries: Sequence[str] = ()) -> MLPResult:
+    """Forward, backward, derivation steps, kink report and numeric checks.
+
+    ``scalar_check=None`` cross-checks against the scalar computational graph only when the
+    network has at most :data:`SCALAR_CHECK_LIMIT` parameters; True forces it, False skips it.
+    ``entries`` (e.g. ``["W2,1,3", "b1,2"]``) adds the entry-level view of those parameters.
+    """
+    graph = build_layer_graph(spec)
+    values = evaluate(graph, params)
+    adjoints = backward(graph, values)
+    gradients = {}
+    for k in range(1, spec.depth + 1):
+        gradients[f"W{k}"] = np.asarray(adjoints[f"W{k}"], dtype=float)
+        gradients[f"b{k}"] = np.asarray(adjoints[f"b{k}"], dtype=float)
+    kinks = near_kinks(spec, forward(spec, params))
+    result = MLPResult(spec, params, graph, values, adjoints, gradients,
+                       matrix_steps(spec, values, adjoints), kinks)
+    if check:
+        at = [f"z^({k.layer})_{k.unit}" for k in kinks]
+        result.check = check_gradients(spec, params, gradients, kinks=at)
+    if scalar_check or (scalar_check is None and spec.n_params <= SCALAR_CHECK_LIMIT):
+        result.scalar_check = scalar_graph_check(spec, params, gradients)
+    result.entries = [entry_gradient(spec, params, adjoints, gradients, e) for e in entries]
+    return result
