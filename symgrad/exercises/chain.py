@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import math
 
+from .. import ops
 from ..errors import SymgradError
 from ..render.numbers import num, paren
 from ..render.printing import expr_latex, expr_text, factor, partial  # noqa: F401  (for kinds)
 from ..render.printing import sheet_tex as tex
 from .base import KINK_MARGIN, Rejected, line
 
-# Functions whose derivative students confuse with their value (σ for σ′, tanh for 1 − tanh²).
-_VALUE_FOR_DERIVATIVE = ("sigmoid", "tanh")
+
+def _value_for_derivative(op: str) -> bool:
+    """Whether students confuse this op's derivative with its value (σ for σ′, tanh for
+    1 − tanh²): every activation, as the activation kind asks for g′ of each of them."""
+    return op in ops.activations()
 
 
 def replay(derivation, local=None) -> dict[int, float]:
@@ -38,10 +42,10 @@ def mistakes(derivation, name: str) -> list[tuple[str, float]]:
         out.append(("missing_upstream", into[0].local_value))
     elif len(into) > 1:
         out.append(("missed_branch", into[0].product_value))
-    if any(graph.nodes[s.parent].op in _VALUE_FOR_DERIVATIVE for s in derivation.steps):
+    if any(_value_for_derivative(graph.nodes[s.parent].op) for s in derivation.steps):
         def value_instead(step):
             parent = graph.nodes[step.parent]
-            if parent.op in _VALUE_FOR_DERIVATIVE:
+            if _value_for_derivative(parent.op):
                 return derivation.value_of(parent)
             return step.local_value
         out.append(("value_not_derivative", replay(derivation, value_instead).get(node.id, 0.0)))
@@ -66,13 +70,16 @@ def kink_distance(derivation) -> float:
 
 
 def require_clean(derivation, margin: float = KINK_MARGIN, saturate: float = 3.0) -> float:
-    """Reject kinks within ``margin`` and saturated sigmoid/tanh inputs; return kink distance."""
+    """Reject kinks within ``margin``, saturated smooth activations (σ, tanh, ...) and
+    exponentials of large inputs, and inputs near a pole; return the kink distance."""
     distance = kink_distance(derivation)
     if distance < margin:
         raise Rejected("kink")
     for node in derivation.graph.op_nodes:
         first, last = derivation.values[node.inputs[0]], derivation.values[node.inputs[-1]]
-        if node.op in ("sigmoid", "tanh", "exp") and abs(first) > saturate:
+        record = node.record
+        saturating = record.activation and not record.kink_at or node.op == "exp"
+        if saturating and abs(first) > saturate:
             raise Rejected("saturation")
         if node.op in ("recip", "div", "log") and abs(last) < 0.5:
             raise Rejected("near a pole")
