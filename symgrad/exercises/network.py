@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .. import ops
 from .base import (
     KINK_MARGIN,
     Answer,
@@ -35,7 +36,7 @@ SHAPES = {
                ((2, 3, 1), "sigmoid", "sigmoid")],
     "hard": [((3, 4, 3, 2), "relu", "softmax")],
 }
-KINKS = {"relu": (0.0,), "hardtanh": (-1.0, 1.0)}
+SATURATION = 3.0  # a smooth hidden activation's |z| above this is saturated: rejected
 
 
 def generate(rng, difficulty: str) -> Exercise:
@@ -43,37 +44,6 @@ def generate(rng, difficulty: str) -> Exercise:
     options = SHAPES[difficulty]
     layers, hidden, output = options[int(rng.integers(len(options)))]
     return rejection(lambda: _draw(rng, difficulty, layers, hidden, output), f"mlp {layers}")
-
-
-def _forward_backward(spec, params, derivative=None):
-    """Hand-written loop of the lecture (used only for the mistake answers).
-
-    ``derivative(name, z, h)`` replaces g′ of the hidden layers (σ for σ′ and similar).
-    """
-    from ..mlp import ACTIVATIONS
-
-    hs, zs = [params.x], []
-    for k in range(1, spec.depth + 1):
-        z = params.weights[k - 1] @ hs[-1] + params.biases[k - 1]
-        zs.append(z)
-        name = spec.activation(k)
-        if name == "softmax":
-            e = np.exp(z - z.max())
-            hs.append(e / e.sum())
-        else:
-            hs.append(ACTIVATIONS[name].forward(z))
-    g = hs[-1] - params.y  # fused: softmax or sigmoid with cross-entropy
-    grads = {}
-    for k in range(spec.depth, 0, -1):
-        if k < spec.depth:
-            name = spec.activation(k)
-            d = ACTIVATIONS[name].derivative(zs[k - 1], hs[k]) if derivative is None else \
-                derivative(name, zs[k - 1], hs[k])
-            g = g * d
-        grads[f"b{k}"] = g
-        grads[f"W{k}"] = np.outer(g, hs[k - 1])
-        g = params.weights[k - 1].T @ g
-    return grads
 
 
 def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
@@ -99,12 +69,14 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
     if flaw:
         raise Rejected(flaw)
     result = run_mlp(spec, params, check=False, scalar_check=False)
+    kinks = ops.kink_points(hidden)
+    smooth = not kinks
     distance = math.inf
     for k in range(1, spec.depth):
         z = result.values[f"z{k}"]
-        if hidden in KINKS:
-            distance = min(distance, float(np.min(np.abs(z[:, None] - np.array(KINKS[hidden])))))
-        if hidden in ("sigmoid", "tanh") and np.max(np.abs(z)) > 3:
+        if kinks:
+            distance = min(distance, float(np.min(np.abs(z[:, None] - np.array(kinks)))))
+        if smooth and np.max(np.abs(z)) > SATURATION:
             raise Rejected("saturated hidden unit")
     grads = result.gradients
     y_hat = np.asarray(result.output, dtype=float)
@@ -112,13 +84,6 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
     answers = [Answer("J", "J", clean(result.loss, "J"))]
     for j in range(n_out):
         answers.append(Answer(f"yhat{j + 1}", rf"\hat y_{j + 1}", clean(y_hat[j])))
-    wrong = {}
-
-    def value_for_derivative():  # the σ-for-σ′ mistake, computed once when needed
-        if not wrong:
-            wrong.update(_forward_backward(spec, params, lambda name, z, h: h))
-        return wrong
-
     picks = [("b", L), ("W", L), ("b", 1), ("W", 1)]
     for what, k in picks:
         g = grads[f"{what}{k}"]
@@ -132,8 +97,8 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
         alts = [("sign_flip", -value)]
         if what == "W":
             alts.append(("missing_upstream", result.values["x" if k == 1 else f"h{k - 1}"][idx[1]]))
-        if k < L and hidden in ("sigmoid", "tanh"):
-            alts.append(("value_not_derivative", value_for_derivative()[f"{what}{k}"][idx]))
+        if k < L and smooth:
+            alts.append(("value_not_derivative", _value_for_derivative(result, k)[what][idx]))
         answers.append(add_alternatives(Answer(f"d{what}{k}_{sub}", label, value), alts))
     names = [a.name for a in answers]
     if len(set(names)) != len(names):
@@ -142,8 +107,8 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
     matrices = " ".join(  # one display per layer, so wide networks still fit the page
         rf"$$\mathbf{{W}}^{{({k})}} = {mat_latex(data[f'W{k}'])},\quad "
         rf"\mathbf{{b}}^{{({k})}} = {vec_latex(data[f'b{k}'])}$$" for k in range(1, spec.depth + 1))
-    act_tex = {"relu": r"\operatorname{relu}", "sigmoid": r"\sigma", "tanh": r"\tanh"}[hidden]
-    out_tex = r"\operatorname{softmax}" if output == "softmax" else r"\sigma"
+    act_tex = ops.get(hidden).tex
+    out_tex = r"\operatorname{softmax}" if output == "softmax" else ops.get("sigmoid").tex
     loss_tex = (r"J = -\sum_i y_i \log \hat y_i" if output == "softmax" else
                 r"J = -\sum_i \bigl(y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)\bigr)")
     xy = (rf"\mathbf{{x}} = {vec_latex(data['x'])},\quad \mathbf{{y}} = {vec_latex(y)}")
@@ -158,19 +123,39 @@ def _draw(rng, difficulty, layers, hidden, output) -> Exercise:
         f"${act_tex}$，输出 $\\hat{{\\mathbf{{y}}}} = {out_tex}(\\mathbf{{z}}^{{({L})}})$，损失 "
         f"${loss_tex}$（无正则项）。$$ {xy} $$ {matrices} "
         "做一次前向传播和反向传播。$W_{rc}$ 表示第 $r$ 行第 $c$ 列的元素。")
-    solution = []
-    for s in result.steps:
-        value = np.asarray(s.value, dtype=float)
-        shown = num(value) if value.ndim == 0 else mat_latex([value]) + r"^{\top}" \
-            if value.ndim == 1 else mat_latex(value)  # vectors as transposed rows: shorter keys
-        note = None if not s.note else both(s.note, s.note)
-        formula = s.latex.replace(r"\mathbb{1}", r"\mathbf{1}")  # amssymb has no blackboard 1
-        solution.append({"math": f"{formula} = {shown}", "note": note})
+    solution = _solution(result)
     question = {k: np.asarray(v).tolist() for k, v in data.items()}
     question.update({"layers": list(layers), "hidden": hidden, "output": output, "loss": "ce"})
     return Exercise("mlp", difficulty, both(f"MLP forward and backward ({net})",
                                             f"MLP 前向与反向传播（{net}）"),
                     question, prompt, answers, solution, result, {"kink_distance": distance})
+
+
+def _value_for_derivative(result, k: int) -> dict:
+    """∇b^(k) and ∇W^(k) when g(z^(k)) is used in place of g′(z^(k)) at hidden layer k.
+
+    From the library's reverse pass: the gradient arriving at h^(k) times h^(k) (instead of
+    times g′(z^(k))), and its outer product with h^(k-1). Exact for one hidden layer (the
+    shapes with a smooth hidden activation have one); deeper, lower layers would differ too.
+    """
+    g = np.asarray(result.adjoints[f"h{k}"], dtype=float) * result.values[f"h{k}"]
+    below = result.values["x" if k == 1 else f"h{k - 1}"]
+    return {"b": g, "W": np.outer(g, below)}
+
+
+def _solution(result) -> list[dict]:
+    """The library's matrix-form steps, each with its value, and notes in both languages."""
+    from ..render.views.mlp import solution_steps
+
+    out = []
+    for en, zh in zip(solution_steps(result, "en"), solution_steps(result, "zh")):
+        value = np.asarray(en["value"], dtype=float)
+        shown = num(value) if value.ndim == 0 else mat_latex([value]) + r"^{\top}" \
+            if value.ndim == 1 else mat_latex(value)  # vectors as transposed rows: shorter keys
+        note = both(en["note"], zh["note"]) if en["note"] else None
+        formula = en["latex"].replace(r"\mathbb{1}", r"\mathbf{1}")  # amssymb has no \mathbb{1}
+        out.append({"math": f"{formula} = {shown}", "note": note})
+    return out
 
 
 KIND = Kind("mlp", "forward and backward pass of a small MLP with given weights (the lecture's "
