@@ -108,7 +108,8 @@ class Exercise:
     ``prompt`` maps a language to the question text: plain sentences with inline math in
     ``$...$`` and display math in ``$$...$$`` (our text, never user text). ``solution`` is a
     list of worked-solution lines ``{"math": LaTeX, "note": {lang: text} | None}``.
-    ``derivation`` is the :class:`~symgrad.derivation.Derivation` (or MLP result) behind it.
+    ``derivation`` is the library result behind it: a :class:`~symgrad.derivation.Derivation`,
+    an MLP result or a vector chain rule.
     ``diagnostics`` feeds ``symgrad stress``: ``kink_distance`` (smallest distance of a kink
     argument from its kink, ``inf`` if none).
     """

@@ -2,15 +2,14 @@
 
 ``y = g(x)`` maps ℝᵐ to ℝ², ``z = f(y)`` is a scalar. Easy: ``y = W x`` and ``z = y₁ y₂``.
 Medium (m = 2) and hard (m = 3): nonlinear components such as ``y₁ = a x₁ x₂``, whose
-Jacobian entries the student derives. Gradients come from :func:`~symgrad.derivation.derive`
-(each ``y_j`` for its Jacobian row, and the composite ``z(x)`` for the check of ∇ₓz).
+Jacobian entries the student derives. Every number comes from
+:func:`symgrad.jacobian.vector_chain_rule` (a reverse pass per ``y_j`` for its Jacobian row,
+one over ``z`` for ∇_y z, and one over the composite ``z(x)`` that checks ∇ₓz).
 """
 
 from __future__ import annotations
 
 import math
-
-import numpy as np
 
 from .base import (
     Answer,
@@ -56,8 +55,9 @@ def _fill(template: str, rng) -> str:
 
 
 def _draw(rng, difficulty: str) -> Exercise:
+    from ..jacobian import vector_chain_rule
     from ..parse import parse
-    from .chain import derive_at, expr_latex
+    from .chain import expr_latex
 
     m = 3 if difficulty == "hard" else 2
     xs = [f"x{i + 1}" for i in range(m)]
@@ -73,22 +73,13 @@ def _draw(rng, difficulty: str) -> Exercise:
         picks = rng.choice(len(forms), size=2, replace=False)
         ys = [_fill(forms[int(p)], rng) for p in picks]
         outer = _fill(OUTER[int(rng.integers(len(OUTER)))], rng)
-    rows = []
-    y_values = []
-    for expr in ys:
-        d_j = derive_at(expr, x)
-        y_values.append(d_j.value)
-        rows.append([d_j.gradients[n].value if n in d_j.gradients else 0.0 for n in xs])
-    J = np.array(rows)
-    outer_d = derive_at(outer, {"y1": y_values[0], "y2": y_values[1]})
+    rule = vector_chain_rule(ys, outer, at=x, x=xs)
+    if rule.check is not None and rule.check.passed is False:
+        raise RuntimeError("vector chain rule disagrees with the composite derivation")
+    y_values = [float(v) for v in rule.y_values]
     if any(abs(v - float(num(v))) > 1e-12 for v in y_values):
         raise Rejected("y not exact")  # y shown rounded must equal y exactly
-    g_y = np.array([outer_d.gradients["y1"].value, outer_d.gradients["y2"].value])
-    g_x = J.T @ g_y
-    composite = outer.replace("y1", f"({ys[0]})").replace("y2", f"({ys[1]})")
-    d = derive_at(composite, x)
-    if not np.allclose([d.gradients[n].value for n in xs], g_x, rtol=1e-9, atol=1e-12):
-        raise RuntimeError("vector chain rule disagrees with the composite derivation")
+    J, g_y, g_x = rule.jacobian_value, rule.grad_y_value, rule.grad_x_value
     for v in [*y_values, *g_y, *J.ravel(), *g_x]:
         clean(v)
     if any(abs(v) > 200 for v in g_x):
@@ -132,13 +123,7 @@ def _draw(rng, difficulty: str) -> Exercise:
     data = {"y": ys, "z": outer, "x": x}
     return Exercise("jacobian", difficulty, both("Vector chain rule and Jacobian",
                                                  "向量链式法则与 Jacobian"),
-                    data, prompt, answers, solution, d, {"kink_distance": math.inf})
-
-
-def _names(expr: str) -> set[str]:
-    import re
-
-    return set(re.findall(r"[A-Za-z]\w*", expr))
+                    data, prompt, answers, solution, rule, {"kink_distance": math.inf})
 
 
 KIND = Kind("jacobian", "vector chain rule: Jacobian of y = g(x) and ∇x z = (∂y/∂x)ᵀ ∇y z",
