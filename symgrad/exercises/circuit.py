@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..derivation import structure
 from ..errors import SymgradError
 from ..parse import Expr, const, var
+from ..render.printing import name_tex
 from .base import (
     Answer,
     Exercise,
@@ -132,8 +133,8 @@ def _finish(difficulty, names, values, text, latex, granularity) -> Exercise:
     for name in names:
         g = clean(d.gradients[name].value, f"df/d{name}")
         answers.append(add_alternatives(
-            Answer(f"df_d{name}", rf"\partial f / \partial {_tex(name)}", g), mistakes(d, name)))
-    given = ", ".join(f"${_tex(k)} = {num(v)}$" for k, v in values.items())
+            Answer(f"df_d{name}", rf"\partial f / \partial {name_tex(name)}", g), mistakes(d, name)))
+    given = ", ".join(f"${name_tex(k)} = {num(v)}$" for k, v in values.items())
     level = {"written": both("one node per operation as written",
                              "每个运算（按书写）一个节点"),
              "primitive": both("the lecture's primitives f1–f6 (x·y, x+y, x+c, −x, eˣ, 1/x; "
@@ -141,7 +142,7 @@ def _finish(difficulty, names, values, text, latex, granularity) -> Exercise:
                                "讲义中的基本函数 f1–f6（x·y、x+y、x+c、−x、eˣ、1/x；以及 max、log、幂）"),
              "gate": both("fused gates where a pattern is recognised (e.g. one σ gate)",
                           "可识别的模式合并为一个门（例如一个 σ 门）")}[granularity]
-    args = ", ".join(_tex(n) for n in names)
+    args = ", ".join(name_tex(n) for n in names)
     prompt = both(
         f"$$f({args}) = {latex}$$ Draw the computational graph of $f$ with {level['en']}. "
         f"At {given}, run the forward pass and then backpropagate to get every partial "
@@ -152,10 +153,6 @@ def _finish(difficulty, names, values, text, latex, granularity) -> Exercise:
     return Exercise("graph", difficulty, both("Computational graph: forward and backward",
                                               "计算图：前向与反向传播"),
                     data, prompt, answers, solution_lines(d), d, {"kink_distance": distance})
-
-
-def _tex(name: str) -> str:
-    return f"{name[0]}_{{{name[1:]}}}" if len(name) > 1 else name
 
 
 KIND = Kind("graph", "forward and backward pass through the computational graph of a random "

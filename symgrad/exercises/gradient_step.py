@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..render.printing import name_tex
 from .base import (
     Answer,
     Exercise,
@@ -70,7 +71,7 @@ def _draw(rng, difficulty: str) -> Exercise:
         if abs(new - values[w]) < 0.02:
             raise Rejected("no visible step")
         answers.append(add_alternatives(
-            Answer(f"{w}_new", rf"{w[0]}_{w[1:]}^{{\text{{new}}}}", new),
+            Answer(f"{w}_new", rf"{name_tex(w)}^{{\text{{new}}}}", new),
             [("sign_flip", values[w] + eta * g),
              ("no_regularization", values[w] - eta * data_grad[w])]))
     gb = clean(d.gradients["b"].value, "dJ/db")
@@ -83,8 +84,7 @@ def _draw(rng, difficulty: str) -> Exercise:
     loss_tex = (r"L = -\bigl(y \log \hat y + (1 - y) \log(1 - \hat y)\bigr)" if logistic
                 else r"L = \tfrac12 (\hat y - y)^2")
     z_tex = " + ".join(f"w_{i + 1} x_{i + 1}" for i in range(n)) + " + b"
-    given = ", ".join(f"${k[0]}_{k[1:]} = {num(v)}$" if len(k) > 1 else f"${k} = {num(v)}$"
-                      for k, v in values.items())
+    given = ", ".join(f"${name_tex(k)} = {num(v)}$" for k, v in values.items())
     objective = (rf"J = L + \lambda \cdot \tfrac12 \|\mathbf{{w}}\|^2,\ \lambda = {num(lam)},"
                  rf"\ \eta = {num(eta)}")
     prompt = both(
@@ -94,7 +94,7 @@ def _draw(rng, difficulty: str) -> Exercise:
         f"一个单元计算 $z = {z_tex}$ 和 ${unit}$，损失 ${loss_tex}$，只对权重做 L2 正则："
         f"$${objective}$$ 已知 {given}，做一步梯度下降 "
         r"$\theta \leftarrow \theta - \eta \nabla_\theta J$。")
-    residual = (1 / (1 + math.exp(-z)) if logistic else z) - values["y"]
+    residual = gb  # ∂L/∂z = ŷ − y, and ∂z/∂b = 1 with b unregularized
     solution = [
         line(rf"z = {num(z)},\quad \frac{{\partial L}}{{\partial z}} = \hat y - y = {num(residual)}",
              "For both losses here ∂L/∂z = ŷ − y.", "这里两种损失都有 ∂L/∂z = ŷ − y。"),
@@ -102,10 +102,10 @@ def _draw(rng, difficulty: str) -> Exercise:
     for w, x in zip(ws, xs):
         g = d.gradients[w].value
         solution.append(line(
-            rf"\frac{{\partial J}}{{\partial {w[0]}_{w[1:]}}} = (\hat y - y)\, {x[0]}_{x[1:]} + "
-            rf"\lambda {w[0]}_{w[1:]} = {paren(residual)} \cdot {paren(values[x])} + "
+            rf"\frac{{\partial J}}{{\partial {name_tex(w)}}} = (\hat y - y)\, {name_tex(x)} + "
+            rf"\lambda {name_tex(w)} = {paren(residual)} \cdot {paren(values[x])} + "
             rf"{num(lam)} \cdot {paren(values[w])} = {num(g)},\quad "
-            rf"{w[0]}_{w[1:]}^{{\text{{new}}}} = {num(values[w])} - {num(eta)} \cdot {paren(g)} = "
+            rf"{name_tex(w)}^{{\text{{new}}}} = {num(values[w])} - {num(eta)} \cdot {paren(g)} = "
             rf"{num(values[w] - eta * g)}"))
     solution.append(line(rf"\frac{{\partial J}}{{\partial b}} = \hat y - y = {num(gb)},\quad "
                          rf"b^{{\text{{new}}}} = {num(values['b'])} - {num(eta)} \cdot {paren(gb)} "

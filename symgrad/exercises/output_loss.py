@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from ..render.printing import name_tex
 from .base import (
     Answer,
     Exercise,
@@ -59,10 +60,9 @@ def _softmax_ce(rng, difficulty: str) -> Exercise:
     names = [f"z{i + 1}" for i in range(n)]
     total = " + ".join(f"exp({v})" for v in names)
     d = _derive(f"-log(exp({names[c]})/({total}))", dict(zip(names, z)), names)
-    e = [math.exp(v) for v in z]
-    y_hat = [v / sum(e) for v in e]
     loss = clean(d.value, "L")
     grads = [clean(d.gradients[v].value, v) for v in names]
+    y_hat = [g + t for g, t in zip(grads, y)]  # read off ∂L/∂z = ŷ − y (the solution's step)
     answers = [Answer("y_hat_true", rf"\hat y_{c + 1}", clean(y_hat[c])), Answer("L", "L", loss)]
     for i, g in enumerate(grads):
         answers.append(add_alternatives(Answer(f"dL_dz{i + 1}", rf"\partial L / \partial z_{i + 1}",
@@ -89,37 +89,42 @@ def _softmax_ce(rng, difficulty: str) -> Exercise:
                      answers, solution, d)
 
 
-def _unit(rng, difficulty: str) -> tuple[dict, float]:
+def _unit(rng, difficulty: str) -> dict:
     """The lecture's sigmoid unit ``z = w₁h₁ + w₂h₂ + b`` on a grid (integers when easy)."""
     step = 1.0 if difficulty == "easy" else 0.5
-    values = {"w1": grid(rng, -3, 3, step, nonzero=True),
-              "h1": grid(rng, -4, 4, step, nonzero=True),
-              "w2": grid(rng, -3, 3, step, nonzero=True),
-              "h2": grid(rng, -4, 4, step, nonzero=True),
-              "b": grid(rng, -2, 2, step)}
-    z = values["w1"] * values["h1"] + values["w2"] * values["h2"] + values["b"]
-    return values, z
+    return {"w1": grid(rng, -3, 3, step, nonzero=True),
+            "h1": grid(rng, -4, 4, step, nonzero=True),
+            "w2": grid(rng, -3, 3, step, nonzero=True),
+            "h2": grid(rng, -4, 4, step, nonzero=True),
+            "b": grid(rng, -2, 2, step)}
+
+
+def _sigmoid_unit(d) -> tuple[float, float, float, float]:
+    """``(z, ŷ = σ(z), ∂L/∂ŷ, σ′(z))`` read from the derivation's σ node and its step."""
+    node = next(n for n in d.graph.op_nodes if n.op == "sigmoid")
+    step = next(s for s in d.steps if s.parent == node.id)
+    return d.values[node.inputs[0]], d.value_of(node), step.upstream_value, step.local_value
 
 
 UNIT = r"z = w_1 h_1 + w_2 h_2 + b"
 UNIT_TEXT = "w1*h1 + w2*h2 + b"
+SQUARED_ERROR = f"0.5*(sigmoid({UNIT_TEXT}) - y)^2"
+CROSS_ENTROPY = f"-(y*log(sigmoid({UNIT_TEXT})) + (1 - y)*log(1 - sigmoid({UNIT_TEXT})))"
 
 
 def _given(values: dict) -> str:
-    return ", ".join(f"${k[0]}_{k[1:]} = {num(v)}$" if len(k) > 1 else f"${k} = {num(v)}$"
-                     for k, v in values.items())
+    return ", ".join(f"${name_tex(k)} = {num(v)}$" for k, v in values.items())
 
 
 def _sigmoid_ce(rng, difficulty: str) -> Exercise:
-    values, z = _unit(rng, difficulty)
+    values = _unit(rng, difficulty)
+    y = float(rng.integers(2))
+    d = _derive(CROSS_ENTROPY, {**values, "y": y}, ["w1", "b"])
+    z, y_hat, dl_dyhat, sigma_prime = _sigmoid_unit(d)
     if z == 0 or abs(z) > 3:
         raise Rejected("saturated or zero logit")
-    y = float(rng.integers(2))
-    d = _derive(f"-(y*log(sigmoid({UNIT_TEXT})) + (1 - y)*log(1 - sigmoid({UNIT_TEXT})))",
-                {**values, "y": y}, ["w1", "b"])
-    y_hat = clean(1 / (1 + math.exp(-z)), "y_hat")
-    dl_dyhat = clean(-y / y_hat + (1 - y) / (1 - y_hat), "dL/dy_hat")
-    sigma_prime = y_hat * (1 - y_hat)
+    y_hat = clean(y_hat, "y_hat")
+    dl_dyhat = clean(dl_dyhat, "dL/dy_hat")
     grad = clean(d.gradients["b"].value, "dL/dz")  # ∂z/∂b = 1
     grad_w = clean(d.gradients["w1"].value, "dL/dw1")
     answers = [
@@ -190,15 +195,18 @@ def _linear_mse(rng, difficulty: str) -> Exercise:
 
 
 def _sigmoid_mse(rng, difficulty: str) -> Exercise:
-    values, z = _unit(rng, difficulty)
+    values = _unit(rng, difficulty)
+    d = _derive(SQUARED_ERROR, {**values, "y": 0.0}, ["b"])
+    z = _sigmoid_unit(d)[0]
     if not 2 <= abs(z) <= 3.5:
         raise Rejected("not in the saturated range")
     y = 1.0 if z < 0 else 0.0  # confidently wrong: the saturated case
-    d = _derive(f"0.5*(sigmoid({UNIT_TEXT}) - y)^2", {**values, "y": y}, ["b"])
-    y_hat = 1 / (1 + math.exp(-z))
-    sigma_prime = y_hat * (1 - y_hat)
+    if y:
+        d = _derive(SQUARED_ERROR, {**values, "y": y}, ["b"])
+    z, y_hat, _, sigma_prime = _sigmoid_unit(d)
     mse_grad = clean(d.gradients["b"].value, "dL/dz")  # ∂z/∂b = 1
-    ce_grad = clean(y_hat - y, "CE gradient")
+    ce_grad = clean(_derive(CROSS_ENTROPY, {**values, "y": y}, ["b"]).gradients["b"].value,
+                    "CE gradient")
     if abs(mse_grad) > 0.25 * abs(ce_grad):
         raise Rejected("not saturated")
     answers = [
@@ -206,7 +214,7 @@ def _sigmoid_mse(rng, difficulty: str) -> Exercise:
         Answer("sigma_prime", r"\sigma'(z)", clean(sigma_prime)),
         add_alternatives(Answer("dLmse_dz", r"\partial L_{\mathrm{MSE}} / \partial z", mse_grad),
                          [("sign_flip", -mse_grad), ("missing_upstream", sigma_prime),
-                          ("value_not_derivative", (y_hat - y) * y_hat)]),
+                          ("value_not_derivative", ce_grad * y_hat)]),
         add_alternatives(Answer("dLce_dz", r"\partial L_{\mathrm{CE}} / \partial z", ce_grad),
                          [("sign_flip", -ce_grad)]),
     ]
@@ -228,7 +236,7 @@ def _sigmoid_mse(rng, difficulty: str) -> Exercise:
              rf"\sigma'(z) = \hat y (1 - \hat y) "
              rf"= {num(sigma_prime)}"),
         line(rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial z}} = (\hat y - y)\,\sigma'(z) = "
-             rf"{paren(y_hat - y)} \cdot {num(sigma_prime)} = {num(mse_grad)}",
+             rf"{paren(ce_grad)} \cdot {num(sigma_prime)} = {num(mse_grad)}",
              "The sigmoid saturates, so σ′(z) is small and the MSE gradient nearly vanishes.",
              "sigmoid 已饱和，σ′(z) 很小，MSE 的梯度几乎消失。"),
         line(rf"\frac{{\partial L_{{\mathrm{{CE}}}}}}{{\partial z}} = \hat y - y = {num(ce_grad)}",
