@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..render.numbers import number
 from .base import KINK_MARGIN, MIN_ANSWER
 
 DUPLICATE_WINDOW = 100  # "no duplicate among the first 100 versions"
@@ -52,13 +53,13 @@ class StressReport:
     def to_text(self) -> str:
         lines = [f"stress {self.kind} ({self.difficulty}): {self.seeds} seeds — "
                  + ("OK" if self.ok else "PROBLEMS FOUND"), ""]
-        kink = "none" if math.isinf(self.min_kink_distance) else f"{self.min_kink_distance:g}"
+        kink = "none" if math.isinf(self.min_kink_distance) else number(self.min_kink_distance)
         rows = [("exceptions", sum(self.exceptions.values())),
                 ("duplicate questions", self.duplicates),
                 (f"duplicates among first {DUPLICATE_WINDOW}", self.duplicates_first_100),
-                (f"kink hits (closer than {KINK_MARGIN:g})", self.kink_hits),
+                (f"kink hits (closer than {number(KINK_MARGIN)})", self.kink_hits),
                 ("smallest kink distance", kink),
-                (f"zero answers (|a| < {MIN_ANSWER:g})", self.zero_answers),
+                (f"zero answers (|a| < {number(MIN_ANSWER)})", self.zero_answers),
                 ("non-finite answers", self.nonfinite_answers),
                 ("numeric check failures", self.check_failures)]
         width = max(len(r[0]) for r in rows)
@@ -67,7 +68,7 @@ class StressReport:
             lines.append(f"    {count} × {message}")
         lines += ["", "  answer            count        min        max"]
         for name, (lo, hi, n) in sorted(self.ranges.items()):
-            lines.append(f"  {name:<16} {n:>6} {lo:>10.4g} {hi:>10.4g}")
+            lines.append(f"  {name:<16} {n:>6} {number(lo, 4):>10} {number(hi, 4):>10}")
         return "\n".join(lines) + "\n"
 
 
