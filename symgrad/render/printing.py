@@ -10,6 +10,8 @@ r"""The one printer: SymPy expressions and our Expr trees as LaTeX and as termin
 >>> import sympy
 >>> tex(sympy.Heaviside(sympy.Symbol("x1"), 0) * sympy.Symbol("x2"))
 'x_{2} \\mathbb{1}\\left[x_{1} > 0\\right]'
+>>> tex(sympy.Heaviside(-sympy.Symbol("x"), 1))
+'\\mathbb{1}\\left[- x \\geq 0\\right]'
 """
 
 from __future__ import annotations
@@ -30,8 +32,12 @@ def _printer_class():
 
     class Printer(LatexPrinter):
         def _print_Heaviside(self, expr, exp=None):
-            # symgrad's steps are Heaviside(x, 0): 1 where x > 0, else 0
-            body = rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+            # Heaviside(x, 0) is 1 where x > 0, else 0; Heaviside(x, 1) is 1 where x >= 0
+            at_zero = expr.args[1] if len(expr.args) > 1 else None
+            relation = {0: ">", 1: r"\geq"}.get(at_zero)
+            if relation is None:  # no value at 0 that an indicator can say
+                return super()._print_Heaviside(expr, exp)
+            body = rf"\mathbb{{1}}\left[{self._print(expr.args[0])} {relation} 0\right]"
             return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
 
     return Printer
