@@ -146,16 +146,18 @@ def teaching_flaw(spec: MLPSpec, fwd: Forward, margin: float) -> str | None:
 
 @dataclass(frozen=True)
 class Kink:
-    """A hidden pre-activation ``z^{(layer)}_{unit}`` (1-based unit) at or near a kink."""
+    """A hidden pre-activation ``z^{(layer)}_{unit}`` (1-based unit) at or near a kink, and
+    the derivative the activation's record gives there (0 for relu at 0)."""
 
     layer: int
     unit: int
     z: float
     activation: str
+    derivative_used: float
 
     def to_dict(self) -> dict:
         return {"layer": self.layer, "unit": self.unit, "z": self.z,
-                "activation": self.activation, "derivative_used": 0.0}
+                "activation": self.activation, "derivative_used": self.derivative_used}
 
 
 def near_kinks(spec: MLPSpec, fwd: Forward, tol: float = 0.0) -> list[Kink]:
@@ -165,7 +167,9 @@ def near_kinks(spec: MLPSpec, fwd: Forward, tol: float = 0.0) -> list[Kink]:
         name = spec.activation(k)
         for point in ops.kink_points(name):
             for j in np.flatnonzero(np.abs(fwd.z[k - 1] - point) <= tol):
-                found.append(Kink(k, int(j) + 1, float(fwd.z[k - 1][j]), name))
+                z, h = fwd.z[k - 1][j:j + 1], fwd.h[k][j:j + 1]
+                found.append(Kink(k, int(j) + 1, float(z[0]), name,
+                                  float(derivative(name, z, h)[0])))
     return sorted(found, key=lambda kink: (kink.layer, kink.unit))
 
 

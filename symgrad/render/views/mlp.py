@@ -158,7 +158,8 @@ def context(result, lang: str) -> dict:
         "loss_value": number(result.loss, 6), "loss_tex": tex_number(result.loss, 6),
         "check": check, "scalar_check": scalar,
         "kinks": [fill(kink_phrase, z=f"z^({k.layer})_{k.unit}", value=f"{k.z:g}",
-                       activation=k.activation) for k in result.kinks],
+                       activation=k.activation, derivative=f"{k.derivative_used:g}")
+                  for k in result.kinks],
         "entries": [{"latex": e["latex"], "text": e["text"], "value": number(e["value"], 6)}
                     for e in map(entry_view, result.entries)],
         "network": _network(result),
