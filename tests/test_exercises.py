@@ -36,7 +36,22 @@ ACT = {  # g, g'
     "relu": (lambda z: max(0.0, z), lambda z: 1.0 if z > 0 else 0.0),
     "softplus": (lambda z: math.log1p(math.exp(z)), _sigmoid),
     "hardtanh": (lambda z: max(-1.0, min(1.0, z)), lambda z: 1.0 if -1 < z < 1 else 0.0),
+    "leaky_relu": (lambda z: max(0.01 * z, z), lambda z: 1.0 if z > 0 else 0.01),
+    "elu": (lambda z: z if z > 0 else math.expm1(z), lambda z: 1.0 if z > 0 else math.exp(z)),
+    "swish": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1 + z * (1 - _sigmoid(z)))),
 }
+
+
+def _activation(name: str):
+    """g and g′ of an activation: by hand above, else central differences of the op
+    record's NumPy forward (an activation added later still gets an independent g′)."""
+    if name in ACT:
+        return ACT[name]
+    from symgrad import ops
+
+    forward = ops.get(name).numpy
+    return (lambda z: float(forward(z)),
+            lambda z: (float(forward(z + 1e-6)) - float(forward(z - 1e-6))) / 2e-6)
 NAMESPACE = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sigmoid": _sigmoid,
              "relu": lambda v: max(0.0, v), "max": max, "min": min, "abs": abs,
              "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos}
@@ -63,7 +78,7 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
     out: dict[str, float] = {}
     if kind == "activation":
         v = data["inputs"]
-        g, dg = ACT[data["function"]]
+        g, dg = _activation(data["function"])
         z = v["w1"] * v["x1"] + v["w2"] * v["x2"] + v["b"]
         out.update(z=z, h=g(z), g_prime=dg(z), dh_dw1=dg(z) * v["x1"], dh_dx2=dg(z) * v["w2"])
     elif kind == "output_loss":

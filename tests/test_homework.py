@@ -49,6 +49,15 @@ points = 3
 """
 
 
+def test_the_bank_is_the_bank_folder_and_ships_as_symgrad_bank():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["setuptools"]["package-dir"]["symgrad.bank"] == "bank"
+    assert BANK.parent == ROOT / "bank" and BANK.is_file()
+    assert not (ROOT / "exercises").exists()  # "exercises" names the Python package only
+
+
 def test_bank_covers_every_kind():
     import tomllib
 
