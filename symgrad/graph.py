@@ -92,7 +92,8 @@ class Graph:
                 if node.is_leaf:
                     exprs.append(node.symbol)
                 else:
-                    exprs.append(node.record.forward(*node.op_args([exprs[i] for i in node.inputs])))
+                    args = node.op_args([exprs[i] for i in node.inputs])
+                    exprs.append(node.record.forward(*args))
             self._leaf_exprs = exprs
         return self._leaf_exprs
 

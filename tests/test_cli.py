@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -71,7 +72,9 @@ def test_bad_input_exits_2_with_one_line(args, words):
 def test_debug_shows_traceback():
     proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "x +"],
                           capture_output=True, text=True)
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "Traceback" in proc.stderr and "symgrad.errors.ParseError: syntax error" in proc.stderr
+    assert proc.stderr.rstrip().splitlines()[-1].startswith("symgrad: error: syntax error")
 
 
 def test_check_failure_exits_1(monkeypatch):
@@ -112,13 +115,16 @@ def test_help_imports_neither_sympy_nor_numpy():
 def test_debug_is_accepted_after_the_command():
     proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "x +", "--debug"],
                           capture_output=True, text=True)
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "Traceback" in proc.stderr and "symgrad.errors.ParseError: syntax error" in proc.stderr
+    assert proc.stderr.rstrip().splitlines()[-1].startswith("symgrad: error: syntax error")
 
 
 def test_expression_may_start_with_minus():
     data = json.loads(run("derive", "-x^2", "--at", "x=3", "--format", "json").output)
     assert data["value"] == -9.0 and data["gradient"]["x"]["value"] == -6.0
-    assert run("derive", "--at", "x=3", "-x^2").exit_code == 0
+    text = run("derive", "--at", "x=3", "-x^2")
+    assert text.exit_code == 0 and "  df/dx = -2*x = -6\n  f = -9\n" in text.output
 
 
 def test_negated_log_likelihood_is_an_expression_not_options():
@@ -143,11 +149,39 @@ def test_extra_names_in_at_give_a_note_on_stderr():
                                    "not use")
 
 
+SIGMOID_AT_HALF = 1 / (1 + np.exp(-0.5))
+POWERS_OF_ACTIVATIONS = {  # df/dx at x = 0.5, by hand (0 < x < 1: relu and hardtanh are x)
+    "sigmoid(x)**2": 2 * SIGMOID_AT_HALF ** 2 * (1 - SIGMOID_AT_HALF),
+    "1/softplus(x)": -SIGMOID_AT_HALF / np.log1p(np.exp(0.5)) ** 2,
+    "relu(x)^2 + hardtanh(x)^3": 2 * 0.5 + 3 * 0.5 ** 2,
+}
+
+
+def shown_gradients_of_x(out: str, fmt: str) -> list[float]:
+    """The values of df/dx that one output shows (every line that states it)."""
+    if fmt == "json":
+        return [json.loads(out)["gradient"]["x"]["value"]]
+    if fmt == "text":
+        found = re.findall(r"^  df/dx = .* = (\S+)$", out, re.M)
+    elif fmt == "dot":  # the gradients below x's outgoing wires add up to df/dx
+        wires = re.findall(r'^  n0 -> \w+ \[label=<<font color="#1b7837">0\.5</font><br/>'
+                           r'<font color="#c51b7d">([^<]+)</font>', out, re.M)
+        return [sum(map(float, wires))] if wires else []
+    else:  # the Gradients block: one align* row, continued on lines that start "  &= "
+        rows = re.findall(r"^\\frac\{\\partial f\}\{\\partial x\} &= .*(?:\n  &= .*)*", out, re.M)
+        found = [m.group(1) for row in rows if (m := re.search(r" = (\S+) \\\\$", row))]
+    return [float(v) for v in found]
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "latex", "dot"])
-@pytest.mark.parametrize("expr", ["sigmoid(x)**2", "1/softplus(x)", "relu(x)^2 + hardtanh(x)^3"])
+@pytest.mark.parametrize("expr", list(POWERS_OF_ACTIVATIONS))
 def test_activations_raised_to_a_power_render(expr, fmt):
     result = run("derive", expr, "--at", "x=0.5", "--format", fmt)
     assert result.exit_code == 0, result.output
+    shown = shown_gradients_of_x(result.stdout, fmt)
+    digits = 3 if fmt == "dot" else 4  # significant digits on a wire; in a formula
+    assert shown and shown == pytest.approx([POWERS_OF_ACTIVATIONS[expr]] * len(shown),
+                                            rel=10.0 ** (1 - digits)), shown
 
 
 def test_special_files_are_never_replaced(tmp_path):

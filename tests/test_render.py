@@ -15,9 +15,11 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import IN_CI, SIGMOID_CIRCUIT, SIGMOID_POINT, require_tool
+from test_latex import pdf_pages, pdf_text
 
 from symgrad import escape
 from symgrad.cli import cli
@@ -63,11 +65,39 @@ def test_every_language_has_every_phrase():
     assert zh["backward"] == "反向传播" and zh["graph"] == "计算图"
 
 
+GRADIENT_OF_X = {  # ∂f/∂x of x*y + x as each format writes it: at x=2, y=3; without a point
+    "text": ("  df/dx = y + 1 = 4\n", "  df/dx = y + 1\n"),
+    "markdown": (r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
+                 r"\frac{\partial f}{\partial x} &= y + 1 \\"),
+    "latex": (r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
+              r"\frac{\partial f}{\partial x} &= y + 1 \\"),
+    "dot": ('n0 [shape=plaintext, label=<x<br/><font point-size="11" color="#c51b7d">Σ 4</font>>]',
+            "n0 [shape=plaintext, label=<x>]"),
+}
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "dot", "json"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_format_renders_with_and_without_a_point(fmt, lang):
-    for d in (derive("x*y + x", at="x=2,y=3"), derive("x*y + x")):
-        assert render(d, fmt, lang=lang).strip()
+    """Each format shows the gradient (with its value only at a point), the phrases of the
+    language, and the numeric check only when there is a point to check at."""
+    s = strings(lang)
+    for d, has_point in ((derive("x*y + x", at="x=2,y=3"), True), (derive("x*y + x"), False)):
+        out = render(d, fmt, lang=lang)
+        if fmt == "json":
+            data = json.loads(out)
+            assert data["gradient"]["x"]["expr"] == "y + 1"
+            assert data["gradient"]["x"]["value"] == (4.0 if has_point else None)
+            assert (data["check"]["passed"] if has_point else data["check"]) is \
+                (True if has_point else None)
+            continue
+        with_point, without = GRADIENT_OF_X[fmt]
+        assert (with_point in out, without in out) == (has_point, not has_point), out
+        if fmt == "dot":
+            assert 'label="f(x, y) = x*y + x' in out and out.rstrip().endswith("}")
+            continue
+        assert s["backward"] in out and (s["check"] in out) is has_point
+        assert (s["no_point"] in out) is not has_point
 
 
 # ---------------------------------------------------------------- CS231n values, three formats
@@ -254,13 +284,26 @@ def _compile(source: str, lang: str) -> bytes:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_sigmoid_circuit_compiles(sigmoid, lang):
     require_tool("xelatex" if lang == "zh" else "pdflatex")
-    assert _compile(render(sigmoid, "latex", lang=lang, title=NASTY), lang).startswith(b"%PDF")
+    pdf = _compile(render(sigmoid, "latex", lang=lang, title=NASTY), lang)
+    text, s = pdf_text(pdf), strings(lang)
+    assert "Quiz #3: 50% &" in text and "{a}" in text and "<e>" in text  # the title, escaped
+    for heading in ("graph", "forward", "backward", "gradients", "check"):
+        assert s[heading] in text, heading
+    for value in ("0.731", "-0.197", "0.393", "-0.59", "0.368", "-0.534"):  # CS231n's circuit
+        assert value in text, value
+    assert 1 <= pdf_pages(pdf) <= 6
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_lecture_mlp_compiles(lecture_mlp, lang):
     require_tool("xelatex" if lang == "zh" else "pdflatex")
-    assert _compile(render(lecture_mlp, "latex", lang=lang, title=NASTY), lang).startswith(b"%PDF")
+    pdf = _compile(render(lecture_mlp, "latex", lang=lang, title=NASTY), lang)
+    text, s = pdf_text(pdf), strings(lang)
+    assert "Quiz #3: 50% &" in text
+    # J = L + λΩ = loss; pdftotext writes this Ω as the Ohm sign
+    assert f", λ = 0.01 = {lecture_mlp.loss:.4f}\n" in text
+    assert s["backward"] in text and s["check"] in text and s["check_passed"] in text
+    assert 2 <= pdf_pages(pdf) <= 12
 
 
 WRITTEN = "z*y + (b - a) + c*2 + x^2 - 1"
@@ -330,7 +373,14 @@ def test_text_without_a_font_is_an_error_not_a_gap(sigmoid):
 def test_wide_and_repeated_inputs_compile():
     require_tool("pdflatex")
     d = derive("x*x + sigmoid(x*y) * relu(y - 3) + abs(x) / (1 + y^2)", at="x=2,y=5")
-    assert _compile(render(d, "latex"), "en").startswith(b"%PDF")
+    text = pdf_text(_compile(render(d, "latex"), "en"))
+    # oracle: ∂f/∂x = 2x + yσ'(xy)·relu(y−3) + sign(x)/(1+y²),
+    #         ∂f/∂y = xσ'(xy)·relu(y−3) + σ(xy) − 2y|x|/(1+y²)²
+    sig, sig_prime = 1 / (1 + np.exp(-10.0)), np.exp(-10.0) / (1 + np.exp(-10.0)) ** 2
+    dfdx = 4 + 5 * sig_prime * 2 + 1 / 26
+    dfdy = 2 * sig_prime * 2 + sig - 20 / 26 ** 2
+    assert f"= {dfdx:.4g}" in text and f"= {dfdy:.4g}" in text
+    assert "Numeric check" in text and "passed" in text and "FAIL" not in text
 
 
 def _svg_text(svg: str) -> str:
@@ -383,10 +433,13 @@ def test_cli_latex_file_fragment_and_pdf(tmp_path):
 def test_cli_pdf(tmp_path):
     require_tool("pdflatex")
     target = tmp_path / "x.pdf"
-    run = CliRunner().invoke(cli, ["derive", "x*y", "--at", "x=1,y=2", "--pdf", "-o",
+    run = CliRunner().invoke(cli, ["derive", "x*y", "--at", "x=1.25,y=-3.5", "--pdf", "-o",
                                    str(target)])
     assert run.exit_code == 0, run.output
-    assert target.read_bytes().startswith(b"%PDF")
+    assert run.stdout == "" and run.stderr.strip() == f"wrote {target}"
+    text = pdf_text(target.read_bytes())
+    assert "Worked solution" in text and "As typed: x*y" in text
+    assert "f = -4.375" in text and "= y = -3.5" in text and "= x = 1.25" in text
 
 
 @pytest.mark.parametrize("fmt,needle", [("markdown", r"\nabla_{\mathbf{W}^{(1)}} J"),
@@ -462,14 +515,24 @@ def test_json_prints_gradients_as_the_latex_format_does():
 
 
 def test_cli_format_choices_are_the_render_formats():
-    from symgrad.render import EXERCISE_FORMATS, FORMATS, HOMEWORK_FORMATS
+    """Each command's --format choices are exactly symgrad.render.formats(kind)."""
+    from symgrad.errors import SymgradError
+    from symgrad.exercises.homework import parse_formats
+    from symgrad.render import formats
 
     commands = {c.name: c for c in cli.commands.values()}
-    for name, formats in (("derive", FORMATS), ("mlp", FORMATS), ("exercise", EXERCISE_FORMATS)):
+    for name, kind in (("derive", "derivation"), ("mlp", "mlp"), ("jacobian", "jacobian"),
+                       ("exercise", "exercise")):
         option = next(p for p in commands[name].params if p.name == "fmt")
-        assert tuple(option.type.choices) == formats, name
+        assert tuple(option.type.choices) == formats(kind), name
     homework = next(p for p in commands["homework"].params if p.name == "formats")
-    assert homework.default == ",".join(HOMEWORK_FORMATS)
+    assert homework.default == ",".join(formats("homework"))
+    assert parse_formats(",".join(reversed(formats("homework")))) == formats("homework")
+    with pytest.raises(SymgradError, match="unknown format 'dot'"):
+        parse_formats("latex,dot")
+    refused = CliRunner().invoke(cli, ["jacobian", "--y", "x1", "--z", "y1", "--format", "dot"])
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert "'dot' is not one of 'text', 'json', 'markdown', 'latex'" in refused.stderr
 
 
 def test_notebook_display_is_registered_by_the_renderer():
