@@ -306,7 +306,8 @@ _PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
     (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
     (re.compile(r"([_^])\{([^{}\\]+)\}"), r"\1\2"),  # z_{3} -> z_3, so \frac matches
     (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
-    (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"), r"(\1)/(\2)"),
+    (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"),
+     lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}"),
     # \hat y / \hat{y}: only the macro and its argument go; spaces around are the source's
     (re.compile(r"\\hat\s*(?:\{\s*y\s*\}|y(?![A-Za-z]))"), "ŷ"),
     (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
@@ -324,7 +325,13 @@ _SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ
             r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
             r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½",
             r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
-            r"\|": "‖", r"\{": "{", r"\}": "}", r"\theta": "θ", r"\to": "→", r"\ ": " "}
+            r"\|": "‖", r"\{": "{", r"\}": "}", r"\theta": "θ", r"\to": "→", r"\ ": " ",
+            r"\geq": "≥", r"\_": "_"}
+
+
+def _operand(text: str) -> str:
+    """One side of a fraction in plain text: parenthesized unless it is a single term."""
+    return text if re.fullmatch(r"[\w.]+", text.strip()) else f"({text})"
 
 
 def plain_math(text: str) -> str:
@@ -332,6 +339,8 @@ def plain_math(text: str) -> str:
 
     >>> plain_math(r"$\hat y = \sigma(z)$ and $\frac{\partial f}{\partial x_{1}}$")
     'ŷ = σ(z) and ∂f/∂x_1'
+    >>> plain_math(r"\operatorname{leaky\_relu}(z) = \max(\frac{z}{100}, z) + \frac{1}{a + b}")
+    'leaky_relu(z) = max(z/100, z) + 1/(a + b)'
     """
     for _ in range(6):
         before = text
