@@ -57,7 +57,9 @@ def _paren(latex: str) -> str:
 
 
 def _paren_text(text: str) -> str:
-    return f"({text})" if " " in text and not text.startswith("1[") else text
+    """``text`` as a factor after ``⊙``: parenthesized unless it is one indicator or term."""
+    single = text.startswith("1[") and text.endswith("]") and text.count("[") == 1
+    return f"({text})" if " " in text and not single else text
 
 
 def derivative_rule(spec, k: int) -> tuple[str, str]:
