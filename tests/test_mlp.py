@@ -62,6 +62,11 @@ HAND_G = {
     "softplus": (lambda z: np.log(1 + np.exp(z)), lambda z: 1 / (1 + np.exp(-z))),
     "hardtanh": (lambda z: np.minimum(1.0, np.maximum(-1.0, z)),
                  lambda z: np.where(np.abs(z) < 1, 1.0, 0.0)),
+    # PyTorch's defaults: LeakyReLU slope 0.01, ELU α = 1, SiLU
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
+    "elu": (lambda z: np.where(z > 0, z, np.exp(z) - 1), lambda z: np.where(z > 0, 1.0, np.exp(z))),
+    "swish": (lambda z: z / (1 + np.exp(-z)),
+              lambda z: 1 / (1 + np.exp(-z)) + z * np.exp(-z) / (1 + np.exp(-z)) ** 2),
 }
 
 
@@ -383,7 +388,7 @@ def cli_error(args, tmp_path=None, params=None):
     (["--layers", "3,a,2"], "layers: size 2 must be a positive integer"),
     (["--layers", f"3,{MAX_WIDTH + 1},2"], f"the limit is {MAX_WIDTH} units"),
     (["--layers", ",".join(["4"] * 12)], "weight layers; the limit is"),
-    (["--layers", "3,4,2", "--hidden", "swish"], "hidden: unknown activation 'swish'"),
+    (["--layers", "3,4,2", "--hidden", "gelu"], "hidden: unknown activation 'gelu'"),
     (["--layers", "3,4,4,2", "--hidden", "relu,tanh,relu"],
      ("hidden: 3 activations given for 2 hidden layers (give one for all, or one per hidden "
       "layer)")),
