@@ -591,3 +591,17 @@ def test_check_scales_its_floor_with_a_huge_objective(tmp_path):
     spec = make_spec("2,3,2", hidden="sigmoid", output="linear", loss="mse")
     result = run_mlp(spec, params_from_dict(spec, params))
     assert result.loss > 1e5 and result.check.passed is True
+
+
+@pytest.mark.parametrize("name", activations())
+def test_an_activation_derivative_of_several_terms_is_parenthesized_after_odot(name):
+    """g ⊙ g'(z): a sum in g'(z) (swish, leaky_relu, tanh) must be bracketed, in LaTeX and text."""
+    from symgrad.render.views.mlp_steps import derivative_rule
+
+    latex, text = derivative_rule(make_spec("2,2,2", hidden=name), 1)
+    rest_tex, rest_text = latex.split(r"\odot ", 1)[1], text.split("⊙ ", 1)[1]
+    if " + " in rest_tex or " - " in rest_tex:
+        assert rest_tex.startswith(r"\left(") and rest_tex.endswith(r"\right)"), latex
+    if " + " in rest_text or " − " in rest_text:
+        assert rest_text.startswith("(") and rest_text.endswith(")"), text
+

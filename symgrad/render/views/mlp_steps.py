@@ -52,14 +52,17 @@ def activation_forms(spec, k: int) -> tuple[str, str]:
 
 
 def _paren(latex: str) -> str:
-    simple = latex.replace("\\", "").isalnum() or latex.startswith((r"\mathbb", r"\sigma"))
+    """``latex`` as a factor after ``⊙``: parenthesized unless it is one symbol, indicator or
+    function value (``\sigma(z)``, ``e^{...}``); a sum is always parenthesized."""
+    one_term = " + " not in latex and " - " not in latex
+    simple = latex.replace("\\", "").isalnum() or \
+        one_term and latex.startswith((r"\mathbb", r"\sigma", "e^"))
     return latex if simple else rf"\left({latex}\right)"
 
 
 def _paren_text(text: str) -> str:
-    """``text`` as a factor after ``⊙``: parenthesized unless it is one indicator or term."""
-    single = text.startswith("1[") and text.endswith("]") and text.count("[") == 1
-    return f"({text})" if " " in text and not single else text
+    """``text`` as a factor after ``⊙``: parenthesized when it is a sum or a product."""
+    return f"({text})" if any(op in text for op in (" + ", " − ", " - ", " ⊙ ")) else text
 
 
 def derivative_rule(spec, k: int) -> tuple[str, str]:
