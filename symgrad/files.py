@@ -34,6 +34,8 @@ from .errors import SymgradError
 MARKER_NAME = ".symgrad-output"
 """File that marks a directory as symgrad's own output; it lists the entries symgrad wrote."""
 
+MAX_MARKER_BYTES = 1_000_000  # a marker lists top-level names: a few kilobytes
+
 _MARKER_HEADER = (
     "# Written by symgrad. The entries listed below are replaced on the next run\n"
     "# into this directory; other files here are kept. Delete this file to stop that.\n"
@@ -54,12 +56,33 @@ def read_text(path: str | os.PathLike[str], limit: int, what: str) -> str:
             data = handle.read(limit + 1)
     except OSError as err:
         raise SymgradError(f"{what}: cannot read {path}: {err.strerror or err}") from None
+    return decode_text(data, limit, what, str(path))
+
+
+def read_stdin(limit: int, what: str) -> str:
+    """Standard input as UTF-8 text, reading at most ``limit + 1`` bytes (see :func:`read_text`)."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # stdin replaced by a text-only stream (tests)
+        text = sys.stdin.read(limit + 1) if sys.stdin is not None else ""
+        return decode_text(text.encode("utf-8", "surrogateescape"), limit, what,
+                           "standard input")
+    try:
+        data = stream.read(limit + 1)
+    except OSError as err:
+        raise SymgradError(f"{what}: cannot read standard input: {err.strerror or err}") from None
+    return decode_text(data, limit, what, "standard input")
+
+
+def decode_text(data: bytes, limit: int, what: str, name: str) -> str:
+    """``data`` (read with a bound of ``limit + 1`` bytes) as text, or an error naming ``name``."""
     if len(data) > limit:
-        raise SymgradError(f"{what}: {path} is larger than {limit} bytes")
+        raise SymgradError(f"{what}: {name} is larger than {limit} bytes")
     try:
         return data.decode("utf-8-sig")  # editors on Windows add a BOM
     except UnicodeDecodeError as err:
-        raise SymgradError(f"{what}: {path} is not UTF-8 text ({err.reason} at byte "
+        raise SymgradError(f"{what}: {name} is not UTF-8 text ({err.reason} at byte "
                            f"{err.start})") from None
 
 
@@ -84,6 +107,27 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def _blame(path: Path) -> Iterator[None]:
+    """An ``OSError`` inside names ``path``, the user's output, not the hidden temp file or
+    staging folder beside it that the failing call touched."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is not None and str(err.filename) == str(path):
+            raise
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from err
+
+
+def refuse_dangling_links(path: Path) -> None:
+    """Refuse ``path`` if it or a folder above it is a symbolic link to nothing (or a loop):
+    creating the output through it would write outside the folder the user named."""
+    for part in (path, *path.parents):
+        if os.path.islink(part) and not os.path.exists(part):
+            raise SymgradError(f"{part} is a symbolic link to {os.readlink(part)}, which does "
+                               "not exist; refusing to create output through it")
+
+
 def _write_temp(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to a new hidden temp file next to ``path``, flushed to disk.
 
@@ -96,14 +140,15 @@ def _write_temp(path: Path, data: str | bytes) -> Path:
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~_umask()
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with _blame(path):
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with _blame(path), os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+            os.chmod(temp, mode)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -129,7 +174,8 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
         raise SymgradError(f"{target} exists and is not a regular file; give another output path")
     temp = _write_temp(target, data)
     try:
-        os.replace(temp, target)
+        with _blame(target):
+            os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -173,7 +219,8 @@ def write_output(path: str | os.PathLike[str], text: str | bytes, force: bool = 
     except OSError:  # no hard links on this file system: fall back to a checked replace
         if os.path.lexists(target):
             raise SymgradError(refusal) from None
-        os.replace(temp, target)
+        with _blame(target):
+            os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
@@ -184,7 +231,12 @@ def _marked_entries(directory: Path) -> set[str] | None:
     marker = directory / MARKER_NAME
     if not marker.is_file():
         return None
-    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    with open(marker, "rb") as handle:
+        data = handle.read(MAX_MARKER_BYTES + 1)
+    if len(data) > MAX_MARKER_BYTES:
+        raise SymgradError(f"{marker} is larger than {MAX_MARKER_BYTES} bytes; it is not "
+                           "symgrad's marker (delete it or choose another output folder)")
+    lines = data.decode("utf-8", errors="replace").splitlines()
     return {line for line in lines if line and not line.startswith("#")}
 
 
@@ -201,20 +253,27 @@ def prepare_out_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
     an earlier run. Any other directory is refused with :class:`SymgradError`
     unless ``force``; a non-directory is always refused. An accepted directory
     gets a marker (an existing marker is kept as it is). Nothing else is written
-    or deleted. A symlinked directory is resolved to its target.
+    or deleted. A symlink to a directory is resolved to its target; a dangling
+    symlink (here or above) is refused, so nothing is created through it.
 
     Call it before a long run to fail early; write the files themselves with
     :func:`staged_output` or :func:`write_tree`, which record what they wrote.
     """
     out_dir = check_out_dir(Path(path), force)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with _blame(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
     if not (out_dir / MARKER_NAME).exists():
         atomic_write(out_dir / MARKER_NAME, _marker_text([]))
     return out_dir
 
 
 def check_out_dir(out_dir: Path, force: bool) -> Path:
-    """Apply :func:`prepare_out_dir`'s acceptance rule without changing anything."""
+    """Apply :func:`prepare_out_dir`'s acceptance rule without changing anything.
+
+    A symbolic link to an existing directory stands for that directory; a link to nothing is
+    refused (creating its target would write where the user did not look).
+    """
+    refuse_dangling_links(out_dir)
     if out_dir.is_symlink():
         out_dir = out_dir.resolve()
     if not out_dir.exists():
@@ -258,11 +317,13 @@ def staged_output(path: str | os.PathLike[str], force: bool = False) -> Iterator
     '# Version 1\\n'
     """
     out_dir = check_out_dir(Path(path), force)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.symgrad-new-"))
+    with _blame(out_dir):
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.symgrad-new-"))
     try:
         yield stage
-        _commit(stage, out_dir, force)
+        with _blame(out_dir):
+            _commit(stage, out_dir, force)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)

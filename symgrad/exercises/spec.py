@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SymgradError
+from ..files import read_text
 from .base import DIFFICULTIES
 
+MAX_SPEC_BYTES = 1_000_000
 MAX_EXERCISES = 50
 MAX_POINTS = 1000
 MAX_TITLE = 200
@@ -66,16 +68,11 @@ def load_spec(path: str | Path) -> HomeworkSpec:
 
     path = Path(path)
     where = str(path)
+    text = read_text(path, MAX_SPEC_BYTES, "spec")  # an endless file costs at most 1 MB
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise SymgradError(f"{where}: cannot read: {err.strerror or err}") from None
-    if len(raw) > 1_000_000:
-        raise SymgradError(f"{where}: spec file is larger than 1 MB")
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM from Windows editors is fine
-    except UnicodeDecodeError:
-        raise SymgradError(f"{where}: expected UTF-8 text") from None
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise SymgradError(f"{where}: not valid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as err:
         raise SymgradError(f"{where}: not valid TOML: {err}") from None
     for key in data:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SymgradError
+from ..files import read_text
 from .spec import ID_RE, text_value
 
 MAX_VERSIONS = 1000
+MAX_ROSTER_BYTES = 1_000_000  # 1000 students of at most 140 characters, with room to spare
 MAX_NAME = 100
 ROOT_FILES = ("index.json", "moodle.xml")  # written next to the version folders
 # Names Windows reserves for devices, with or without an extension ("con", "nul.txt", ...)
@@ -81,12 +83,7 @@ def versions_from_roster(path: str | Path) -> list[Version]:
     """Read a roster CSV with columns ``id`` and ``name`` (more columns are ignored)."""
     path = Path(path)
     where = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise SymgradError(f"{where}: cannot read: {err.strerror or err}") from None
-    except UnicodeDecodeError:
-        raise SymgradError(f"{where}: expected UTF-8 text") from None
+    text = read_text(path, MAX_ROSTER_BYTES, "roster")  # an endless file costs at most 1 MB
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)

@@ -88,7 +88,7 @@ def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
         parts = [p.strip() for p in layers.split(",")]
         sizes = []
         for pos, part in enumerate(parts, 1):
-            if not part.isdigit() or len(part) > 6:
+            if not (part.isascii() and part.isdigit()) or len(part) > 6:  # not ١ or １
                 raise SymgradError(f"layers: size {pos} must be a positive integer, got {part!r}")
             sizes.append(int(part))
     else:
@@ -201,10 +201,12 @@ def _to_array(key: str, value, shape: tuple[int, ...]) -> np.ndarray:
         if isinstance(item, bool) or not isinstance(item, (int, float)):
             where = np.unravel_index(pos, shape)
             raise SymgradError(f"{key}{list(map(int, where))}: expected a number, got {item!r}")
-        if not math.isfinite(item) or abs(item) > MAX_ABS_VALUE:
+        if abs(item) > MAX_ABS_VALUE or not math.isfinite(item):  # a huge int overflows isfinite
             where = np.unravel_index(pos, shape)
+            shown = repr(item) if isinstance(item, float) or item.bit_length() <= 64 else \
+                f"an integer of about {round(item.bit_length() * math.log10(2))} digits"
             raise SymgradError(f"{key}{list(map(int, where))}: expected a finite number of "
-                               f"magnitude at most {MAX_ABS_VALUE:g}, got {item!r}")
+                               f"magnitude at most {MAX_ABS_VALUE:g}, got {shown}")
     return np.array(value, dtype=float).reshape(shape)
 
 
@@ -266,5 +268,13 @@ def load_params(spec: MLPSpec, path: str | Path) -> MLPParams:
                            f"column {err.colno}: {err.msg})") from None
     except _DuplicateKey as err:
         raise SymgradError(f"params: duplicate key {err.args[0]} in {path}") from None
+    except RecursionError:
+        raise SymgradError(f"params: {path} is nested too deeply") from None
+    except ValueError:  # json refuses integers of more than sys.get_int_max_str_digits()
+        import sys
+
+        raise SymgradError(f"params: {path} has an integer of more than "
+                           f"{sys.get_int_max_str_digits()} digits; numbers must have "
+                           f"magnitude at most {MAX_ABS_VALUE:g}") from None
     return params_from_dict(spec, data)
 
