@@ -9,7 +9,8 @@ import sys
 
 import click
 
-from .console import OpsHelpOption, Progress, SymgradGroup
+from .console import (AsciiFloat, AsciiInt, AsciiIntRange, OpsHelpOption, Progress,
+                      SymgradGroup, write_stdout)
 from .render import LANGUAGES, render, render_pdf
 from .render import formats as format_choices
 
@@ -62,7 +63,7 @@ def _force() -> bool:
 def emit(text: str | bytes, output: str | None) -> None:
     """Print ``text``, or write it atomically to ``output`` (an existing file needs --force)."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        write_stdout(text)  # every byte, or exit 2: never a truncated result with exit 0
         return
     from .files import write_output
 
@@ -80,13 +81,11 @@ def write_pdf(result, lang: str, title: str | None, output: str | None) -> None:
 
 
 def read_expression(expr: str) -> str:
+    """EXPR, or standard input for ``-`` (read with a bound: at most 100,001 bytes)."""
     if expr == "-":
-        data = sys.stdin.read(100_001)
-        if len(data) > 100_000:
-            from .errors import ParseError
+        from .files import read_stdin
 
-            raise ParseError("expression on standard input is too long")
-        return data.strip()
+        return read_stdin(100_000, "EXPR").strip()
     return expr
 
 
@@ -133,11 +132,11 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
               metavar="UNIT", help="Output unit: linear, sigmoid or softmax.")
 @click.option("--loss", default="ce", show_default=True, metavar="ce|mse",
               help="Cross-entropy (softmax/sigmoid outputs) or mean squared error.")
-@click.option("--l2", "l2", type=float, default=0.0, show_default=True, metavar="LAMBDA",
+@click.option("--l2", "l2", type=AsciiFloat(), default=0.0, show_default=True, metavar="LAMBDA",
               help="L2 weight decay λ in J = L + λ·½Σ‖W‖² (weights only).")
 @click.option("--params", "params_file", metavar="FILE.json",
               help="Parameters W1, b1, ..., WL, bL, x, y as JSON lists.")
-@click.option("--seed", type=int, metavar="N",
+@click.option("--seed", type=AsciiInt(), metavar="N",
               help="Small random parameters from seed N (default 0 without --params).")
 @click.option("--entry", "entries", multiple=True, metavar="Wk,i,j|bk,j",
               help="Also show ∂J/∂w_ij^(k) (input i → unit j) as a scalar expression; "
@@ -217,13 +216,12 @@ def kinds():
     from .exercises import KINDS
 
     width = max(map(len, KINDS))
-    for name, kind in KINDS.items():
-        click.echo(f"{name:<{width}}  {kind.summary}")
+    write_stdout("".join(f"{name:<{width}}  {kind.summary}\n" for name, kind in KINDS.items()))
 
 
 @cli.command()
 @click.argument("kind")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+@click.option("--seed", type=AsciiIntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Seed of numpy.random.default_rng; a homework sheet prints each exercise's seed.")
 @click.option("--difficulty", type=DIFFICULTY_CHOICE, default="medium", show_default=True)
 @format_option("exercise")
@@ -239,16 +237,15 @@ def exercise(kind, seed, difficulty, fmt, lang, answers):
     from .exercises import make_exercise
     from .render.views.exercise import render_exercise
 
-    click.echo(render_exercise(make_exercise(kind, seed, difficulty), fmt, lang, answers),
-               nl=False)
+    write_stdout(render_exercise(make_exercise(kind, seed, difficulty), fmt, lang, answers))
 
 
 @cli.command()
 @click.argument("kind")
-@click.option("-n", "count", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+@click.option("-n", "count", type=AsciiIntRange(1, 100_000), default=1000, show_default=True,
               help="Number of seeds (0 .. n-1).")
 @click.option("--difficulty", type=DIFFICULTY_CHOICE, default="medium", show_default=True)
-@click.option("--start", type=click.IntRange(0, 2**62), default=0, show_default=True,
+@click.option("--start", type=AsciiIntRange(0, 2**62), default=0, show_default=True,
               help="First seed.")
 @click.option("--no-check", is_flag=True, help="Skip the independent finite-difference check.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -269,19 +266,21 @@ def stress(kind, count, difficulty, start, no_check, fmt, quiet):
     with Progress(count, f"stress {kind}", quiet) as bar:
         report = run(kind, count, difficulty, start, check=not no_check, progress=bar.update)
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        write_stdout(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
-        click.echo(report.to_text(), nl=False)
+        write_stdout(report.to_text())
     if not report.ok:
         sys.exit(1)
 
 
 @cli.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--versions", type=int, metavar="N", help="Number of versions (v01, v02, ...).")
+@click.option("--versions", type=AsciiInt(), metavar="N",
+              help="Number of versions (v01, v02, ...).")
 @click.option("--roster", type=click.Path(dir_okay=False), metavar="FILE.csv",
               help="One version per student: a CSV with columns id and name.")
-@click.option("--seed", type=int, required=True, help="Master seed (printed on every sheet).")
+@click.option("--seed", type=AsciiInt(), required=True,
+              help="Master seed (printed on every sheet).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Output directory (new, empty, or written by symgrad before).")
 @click.option("--formats", default=",".join(format_choices("homework")), show_default=True,
@@ -290,7 +289,7 @@ def stress(kind, count, difficulty, start, no_check, fmt, quiet):
 @click.option("--pdf", is_flag=True, help="Also compile the LaTeX to PDF (pdflatex; xelatex for zh).")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory symgrad did not create.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--jobs", type=AsciiIntRange(1, 64), default=1, show_default=True,
               help="Worker processes; the output is identical for any value.")
 def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, quiet, jobs):
     """Write a homework set from SPEC (TOML): per version a question sheet and answer key.

@@ -276,12 +276,16 @@ def _deep_enough(limit: int = 12000) -> None:
 
 
 def _wrt(wrt, variables: list[str]) -> list[str]:
-    if wrt is None or wrt == "" or wrt == []:
+    """The variables to report: all for ``None``; ``--wrt ""`` or an empty name is an error."""
+    if wrt is None:
         return list(variables)
     names = [w.strip() for w in wrt.split(",")] if isinstance(wrt, str) else list(wrt)
+    if not names or "" in names:
+        raise SymgradError(f"--wrt: expected comma-separated variable names, got {wrt!r} "
+                           f"(variables: {', '.join(variables)}); leave out --wrt for all")
     unknown = [w for w in names if w not in variables]
     if unknown:
-        raise SymgradError(f"--wrt: {', '.join(unknown)} not in the expression "
+        raise SymgradError(f"--wrt: {', '.join(map(str, unknown))} not in the expression "
                            f"(variables: {', '.join(variables)})")
     return list(dict.fromkeys(names))
 

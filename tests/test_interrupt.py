@@ -1,5 +1,7 @@
-"""Interrupting a homework run midway leaves the previous output intact."""
+"""Interrupting a homework run midway leaves the previous output intact, ends with one line
+and exit 130 on Ctrl-C, and never lets worker processes print tracebacks."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,9 +18,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def homework(out: Path, seed: int, versions: int, **kwargs):
+def homework(out: Path, seed: int, versions: int, jobs: int = 1, **kwargs):
     cmd = [sys.executable, "-m", "symgrad", "homework", str(BANK), "--versions", str(versions),
-           "--seed", str(seed), "--out", str(out), "--quiet", "--formats", "markdown,json"]
+           "--seed", str(seed), "--out", str(out), "--quiet", "--formats", "markdown,json",
+           "--jobs", str(jobs)]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
@@ -37,10 +40,41 @@ def test_interrupted_run_keeps_previous_output(tmp_path, sig):
     second.wait(timeout=60)
     assert second.returncode != 0
     if sig == signal.SIGINT:
-        assert b"Traceback" not in second.stderr.read()
+        assert second.returncode == 130  # not death by the signal (-2)
+        assert second.stderr.read() == b"symgrad: error: aborted\n"
     assert snapshot(out) == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "hw"]
     if sig == signal.SIGINT:  # a clean stop removes its staging folder
         assert leftovers == []
     else:  # a killed process can leave only a hidden staging folder beside it
         assert all(name.startswith(".hw.symgrad-new-") for name in leftovers)
+
+
+def started(process, seconds=2.0):
+    """Let ``process`` get into its work, and make sure it is still at it."""
+    time.sleep(seconds)
+    assert process.poll() is None, "the run finished before it could be interrupted"
+
+
+def test_ctrl_c_on_a_parallel_run_is_one_line_and_exit_130(tmp_path):
+    """Ctrl-C in a terminal sends SIGINT to the whole process group, workers included."""
+    run = homework(tmp_path / "hw", seed=3, versions=400, jobs=2, start_new_session=True)
+    started(run)
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)  # EOF: the workers are gone as well
+    assert run.returncode == 130
+    assert stderr == b"symgrad: error: aborted\n"
+    assert not (tmp_path / "hw").exists()
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_parallel_run_leaves_no_worker_tracebacks(tmp_path, sig):
+    """Workers whose parent died find the result pipe closed: no BrokenPipeError tracebacks."""
+    run = homework(tmp_path / "hw", seed=4, versions=400, jobs=2)
+    started(run)
+    run.send_signal(sig)
+    _, stderr = run.communicate(timeout=120)  # ends when the last worker closed stderr
+    assert run.returncode == -sig
+    assert stderr == b""
+    assert not (tmp_path / "hw").exists()

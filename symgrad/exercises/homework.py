@@ -154,7 +154,7 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn" if _threads_unsafe() else "fork")
-        with ctx.Pool(min(jobs, len(work))) as pool:
+        with ctx.Pool(min(jobs, len(work)), initializer=_quiet_worker) as pool:
             for result in pool.imap(build_version, work, chunksize=max(1, len(work) // (8 * jobs))):
                 results.append(result)
                 if progress:
@@ -184,6 +184,20 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     }
     files["index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
     return files
+
+
+def _quiet_worker() -> None:
+    """Set up a worker process: Ctrl-C is the parent's to handle (it stops the pool, whose
+    SIGTERM then ends the worker silently), and a worker whose parent was killed drops its
+    result without printing a BrokenPipeError traceback. Errors inside a job still reach the
+    parent, which reports them."""
+    import os
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.stderr = open(os.devnull, "w", encoding="utf-8")  # kept open for the worker's life
 
 
 def _threads_unsafe() -> bool:
