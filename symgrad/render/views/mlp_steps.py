@@ -52,7 +52,7 @@ def activation_forms(spec, k: int) -> tuple[str, str]:
 
 
 def _paren(latex: str) -> str:
-    """``latex`` as a factor after ``⊙``: parenthesized unless it is one symbol, indicator or
+    r"""``latex`` as a factor after ``⊙``: parenthesized unless it is one symbol, indicator or
     function value (``\sigma(z)``, ``e^{...}``); a sum is always parenthesized."""
     one_term = " + " not in latex and " - " not in latex
     simple = latex.replace("\\", "").isalnum() or \
