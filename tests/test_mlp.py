@@ -605,3 +605,11 @@ def test_an_activation_derivative_of_several_terms_is_parenthesized_after_odot(n
     if " + " in rest_text or " − " in rest_text:
         assert rest_text.startswith("(") and rest_text.endswith(")"), text
 
+
+@pytest.mark.parametrize("entry", ["W\u0661,1,1", "W1,\uff11,1", "b1,99999999999", "W1,1", "x1,1"])
+def test_entry_refuses_non_ascii_digits_and_malformed_entries(entry):
+    from symgrad.mlp import parse_entry
+
+    with pytest.raises(SymgradError, match="entry:"):
+        parse_entry(entry, make_spec("3,4,3,2"))
+

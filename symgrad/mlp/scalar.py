@@ -158,7 +158,9 @@ def parse_entry(text: str, spec: MLPSpec) -> tuple[str, int, int, int]:
     head = parts[0] if parts else ""
     kind, layer = head[:1].upper(), head[1:]
     want = "W<k>,i,j (input i to unit j) or b<k>,j"
-    if kind not in ("W", "B") or not layer.isdigit() or not all(p.isdigit() for p in parts[1:]) \
+    numbers = [layer, *parts[1:]]
+    if kind not in ("W", "B") or not all(p.isascii() and p.isdigit() and len(p) <= 6
+                                         for p in numbers) \
             or len(parts) != (3 if kind == "W" else 2):
         raise SymgradError(f"entry: expected {want}, got {text!r}")
     k = int(layer)
