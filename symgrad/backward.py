@@ -73,9 +73,11 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
                 step.product = step.upstream * step.local
                 adjoints[child] = adjoints[child] + step.product
             if values is not None:
-                args = node.op_args([values[i] for i in node.inputs])
+                # NumPy floats, not Python's: 0.0 ** -0.5 is inf (reported by derive() as a
+                # domain edge) where Python raises ZeroDivisionError
+                args = node.op_args([np.float64(values[i]) for i in node.inputs])
                 if record.has_const:
-                    args = (*args[:-1], float(args[-1]))
+                    args = (*args[:-1], np.float64(args[-1]))
                 with np.errstate(all="ignore"):  # overflow shows as inf; derive() reports it
                     step.local_value = float(local_gradient_numpy(node.op, k)(*args))
                 step.upstream_value = adjoint_values[node.id]
