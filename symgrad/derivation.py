@@ -160,6 +160,9 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
     """``"w0=2, x0=-1"`` (or a dict) -> exact SymPy values; values may be ``1/2``, ``pi``..."""
     if text is None:
         return {}
+    if not isinstance(text, (str, dict)):
+        raise SymgradError(f"{what}: expected NAME=VALUE text or a dict of values, not "
+                           f"{type(text).__name__}")
     if isinstance(text, dict):
         items = [(str(k), v) for k, v in text.items()]
     else:
@@ -182,8 +185,16 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
 
 
 def _exact_number(value, what: str) -> sympy.Expr:
+    import numbers
+
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a NumPy scalar
+        value = value.item()
     if isinstance(value, bool):
         raise SymgradError(f"{what}: expected a number, got {value!r}")
+    if isinstance(value, numbers.Integral) and not isinstance(value, int):
+        value = int(value)
+    elif isinstance(value, numbers.Real) and not isinstance(value, (float, sympy.Basic)):
+        value = float(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise SymgradError(f"{what}: expected a finite number, got {value!r}")
@@ -218,6 +229,10 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
     """
     _deep_enough()
+    if not isinstance(expr, (str, Expr)):
+        hint = "; decode the bytes first" if isinstance(expr, (bytes, bytearray)) else ""
+        raise SymgradError(f"the expression must be text (str) or a parsed Expr, not "
+                           f"{type(expr).__name__}{hint}")
     if isinstance(expr, str):
         text, (tree, graph, symbolic) = expr, structure(expr, granularity)
     else:
@@ -241,6 +256,8 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
         _require_finite(graph, values)
         result = with_values(symbolic, backward(graph, values, symbolic=False))
         _require_finite_gradients(graph, result)
+        if graph.granularity != "primitive" and _extreme(values, result.adjoint_values):
+            _require_finite_primitive(tree, floats)
     gradients = {}
     for name in wanted:
         node = graph.var_node(name)
@@ -294,16 +311,16 @@ def _small(expr: sympy.Expr, graph: Graph) -> bool:
     return len(graph.nodes) <= 400 or sympy.count_ops(expr) < MAX_GRADIENT_OPS
 
 
-def _require_finite_gradients(graph: Graph, result: Backward) -> None:
+def _require_finite_gradients(graph: Graph, result: Backward, where: str = "") -> None:
     bad = [n.name for n, v in zip(graph.nodes, result.adjoint_values)
            if v is not None and not math.isfinite(v)]
     if bad:
-        raise SymgradError(f"at this point the gradient with respect to {', '.join(bad)} is "
-                           "not a finite number (a division by zero, e.g. sqrt or log at 0, or "
-                           "an overflow); choose another point")
+        raise SymgradError(f"at this point{where} the gradient with respect to "
+                           f"{', '.join(bad)} is not a finite number (a division by zero, e.g. "
+                           "sqrt or log at 0, or an overflow); choose another point")
 
 
-def _require_finite(graph: Graph, values: list) -> None:
+def _require_finite(graph: Graph, values: list, where: str = "") -> None:
     import numpy as np
 
     if np.isfinite(np.asarray(values, dtype=float)).all():
@@ -313,6 +330,36 @@ def _require_finite(graph: Graph, values: list) -> None:
             inputs = ", ".join(graph.nodes[i].name if graph.nodes[i].op == "const" else
                                f"{graph.nodes[i].name} = {float(values[i]):.6g}"
                                for i in node.inputs)
-            raise SymgradError(f"at this point {node.name} = {node.op}({inputs}) is not a finite "
-                               "real number (outside the domain, or too large for float64); "
-                               "choose another point")
+            raise SymgradError(f"at this point{where} {node.name} = {node.op}({inputs}) is not "
+                               "a finite real number (outside the domain, or too large for "
+                               "float64); choose another point")
+
+
+def _require_finite_primitive(tree: Expr, floats: dict[str, float]) -> None:
+    """All granularities accept the same points: those where the lecture's primitive form
+    (the most detailed graph) is finite in float64, values and gradients.
+
+    The written sigmoid(x) at x = -710 is a finite 4.5e-309, but its primitive form needs
+    e^710, beyond float64; without this rule ``--granularity primitive`` refused a point
+    the other two accepted. Only numbers are computed here (no symbolic pass)."""
+    graph = _primitive_graph(tree)
+    values = forward_values(graph, floats)
+    where = ", in the primitive form (--granularity primitive),"
+    _require_finite(graph, values, where)
+    _require_finite_gradients(graph, backward(graph, values, symbolic=False), where)
+
+
+def _extreme(*lists) -> bool:
+    """Whether a value is large or small enough that the primitive form may overflow where
+    this graph does not: lowering adds exp(±x) (sigmoid, softplus, swish: |x| > 709) and
+    1/y with local gradient -1/y² (|y| < 1e-154). Elsewhere the forms agree, and the
+    primitive graph is not evaluated (it doubled the cost of a small derivation)."""
+    import numpy as np
+
+    a = np.abs(np.array([v for values in lists for v in values if v is not None], dtype=float))
+    return bool(((a > 700) | ((a > 0) & (a < 1e-150))).any())
+
+
+@lru_cache(maxsize=128)
+def _primitive_graph(tree: Expr) -> Graph:
+    return build_graph(tree, "primitive")

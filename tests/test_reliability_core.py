@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from symgrad import check
 from symgrad.cli import cli
 from symgrad.derivation import derive, structure
+from symgrad.errors import SymgradError
 
 
 def run(*args):
@@ -72,12 +73,25 @@ def test_an_oracle_that_breaks_down_never_fails_a_correct_gradient():
     assert report.rows[0].symbolic == pytest.approx(float(s * (1 - s)), rel=1e-12)
 
 
-@pytest.mark.parametrize("expr, x", [("sigmoid(x)", "-710"), ("softplus(x)", "710")])
-def test_extreme_points_never_report_a_failed_check(expr, x):
+@pytest.mark.parametrize("expr, x", [("sigmoid(x)", "-710"), ("softplus(x)", "710"),
+                                     ("x/y", "1,y=1e-160")])
+def test_granularities_agree_at_the_edge_of_float64(expr, x):
+    """The primitive form needs e^710 (or 1/y² for y = 1e-160), beyond float64: every
+    granularity refuses the point with exit 2, none says FAIL (exit 1) or passes (exit 0)."""
     for granularity in ("written", "primitive", "gate"):
         result = run("derive", expr, "--at", f"x={x}", "--granularity", granularity)
-        assert result.exit_code != 1, (granularity, result.output)
-        assert "FAIL" not in result.output
+        assert result.exit_code == 2, (granularity, result.output)
+        assert "not a finite" in result.output and "FAIL" not in result.output
+
+
+def test_points_near_the_edge_still_derive_at_every_granularity():
+    """sigmoid at -700: e^700 is finite, every form answers, with the same gradient."""
+    x = mpmath.mpf(-700)
+    s = 1 / (1 + mpmath.exp(-x))
+    for granularity in ("written", "primitive", "gate"):
+        d = derive("sigmoid(x)", at={"x": -700}, granularity=granularity)
+        assert d.gradients["x"].value == pytest.approx(float(s * (1 - s)), rel=1e-9)
+        assert d.check.passed is not False
 
 
 # --- item 8: bounded time (asserts verdicts and values; speed goals live in benchmarks) ---
@@ -138,3 +152,24 @@ def test_the_bounded_cross_check_still_catches_a_wrong_gradient():
     report = check.check_graph(graph, {"x": 0.3, "y": 2.0}, {"x": 2.0 * 0.9553364891, "y": 0.29552})
     assert report.passed is False
     assert report.rows[0].symbolic == pytest.approx(2 * float(mpmath.cos(0.3)), rel=1e-15)
+
+
+# --- item 9: looser edges ------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [None, 123, b"x", 1.5])
+def test_derive_of_a_non_text_expression_is_a_clear_error(bad):
+    with pytest.raises(SymgradError, match="must be text"):
+        derive(bad)
+
+
+def test_numpy_scalars_are_accepted_as_values():
+    import numpy as np
+
+    d = derive("x*y", at={"x": np.float32(0.5), "y": np.int64(3)})
+    assert d.gradients["x"].value == 3.0 and d.gradients["y"].value == 0.5
+    d = derive("x*y", at={"x": np.array(0.25), "y": np.float64(-2)})
+    assert d.gradients["y"].value == 0.25
+    with pytest.raises(SymgradError, match="expected a number"):
+        derive("x*y", at={"x": np.bool_(True), "y": 1})
+    with pytest.raises(SymgradError, match="NAME=VALUE"):
+        derive("x*y", at=5)
