@@ -1,5 +1,22 @@
 """The one error family symgrad raises for anything a user can get wrong."""
 
+MAX_SHOWN = 40  # characters of a user's value quoted in a message
+
+
+def shown(value) -> str:
+    """A user's value quoted in an error message, at most :data:`MAX_SHOWN` characters.
+
+    A huge integer is described, not printed (Python refuses to print one of more than 4300
+    digits, and nobody wants to read one).
+
+    >>> shown(10**5000), shown("x" * 50)
+    ('an integer of 5001 digits', "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...")
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 128:
+        return f"an integer of {int(abs(value).bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 3] + "..."
+
 
 class SymgradError(ValueError):
     """Bad input: the CLI prints the message on one line and exits with status 2."""

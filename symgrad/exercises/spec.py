@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SymgradError
+from ..errors import SymgradError, shown
 from ..files import read_text
 from .base import DIFFICULTIES
 
@@ -52,7 +52,7 @@ class HomeworkSpec:
 def text_value(where: str, value, limit: int = MAX_TITLE) -> str:
     """``value`` if it is one line of non-empty text of at most ``limit`` characters."""
     if not isinstance(value, str):
-        raise SymgradError(f"{where}: expected text, got {type(value).__name__} {value!r}")
+        raise SymgradError(f"{where}: expected text, got {type(value).__name__} {shown(value)}")
     if not value.strip():
         raise SymgradError(f"{where}: expected non-empty text")
     if len(value) > limit:
@@ -75,6 +75,9 @@ def load_spec(path: str | Path) -> HomeworkSpec:
         raise SymgradError(f"{where}: not valid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as err:
         raise SymgradError(f"{where}: not valid TOML: {err}") from None
+    except ValueError as err:  # an integer of more than 4300 digits
+        raise SymgradError(f"{where}: a number is too long ({err.args[0].split(':')[0]})") \
+            from None
     for key in data:
         if key not in TOP_KEYS:
             raise SymgradError(f"{where}: {key}: unknown key (expected keys: "
@@ -108,29 +111,29 @@ def load_spec(path: str | Path) -> HomeworkSpec:
         ident = item["id"]
         if not isinstance(ident, str) or not ID_RE.match(ident):
             raise SymgradError(f"{here}.id: expected {EXERCISE_KEYS['id']}, starting with a "
-                               f"letter or digit; got {ident!r}")
+                               f"letter or digit; got {shown(ident)}")
         if ident in seen:
-            raise SymgradError(f"{here}.id: duplicate id {ident!r} (ids must be unique)")
+            raise SymgradError(f"{here}.id: duplicate id {shown(ident)} (ids must be unique)")
         seen.add(ident)
         kind = item["kind"]
         if not isinstance(kind, str) or kind not in KINDS:
-            raise SymgradError(f"{here}.kind: unknown kind {kind!r} (expected one of: "
+            raise SymgradError(f"{here}.kind: unknown kind {shown(kind)} (expected one of: "
                                f"{', '.join(KINDS)})")
         difficulty = item.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
             raise SymgradError(f"{here}.difficulty: expected one of {', '.join(DIFFICULTIES)}, "
-                               f"got {difficulty!r}")
+                               f"got {shown(difficulty)}")
         points = item["points"]
         if isinstance(points, bool) or not isinstance(points, (int, float)) \
                 or not 0 < points <= MAX_POINTS or round(points, 2) != points:
             raise SymgradError(f"{here}.points: expected a number greater than 0 and at most "
-                               f"{MAX_POINTS} with at most 2 decimals, got {points!r}")
+                               f"{MAX_POINTS} with at most 2 decimals, got {shown(points)}")
         ex_title = None
         if "title" in item:
             ex_title = text_value(f"{here}.title", item["title"])
         final_only = item.get("final_only", False)
         if not isinstance(final_only, bool):
-            raise SymgradError(f"{here}.final_only: expected true or false, got {final_only!r}")
+            raise SymgradError(f"{here}.final_only: expected true or false, got {shown(final_only)}")
         exercises.append(ExerciseSpec(ident, kind, difficulty, points, ex_title, final_only))
     return HomeworkSpec(where, title, tuple(exercises), instructions)
 

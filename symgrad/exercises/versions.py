@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SymgradError
+from ..errors import SymgradError, shown
 from ..files import read_text
 from .spec import ID_RE, text_value
 
@@ -73,7 +73,7 @@ def check_folders(versions: list[Version]) -> None:
 def versions_from_count(count) -> list[Version]:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VERSIONS:
         raise SymgradError(f"--versions: expected a whole number from 1 to {MAX_VERSIONS}, "
-                           f"got {count!r}")
+                           f"got {shown(count)}")
     width = max(2, len(str(count)))
     return [Version(f"version:{k}", f"v{k:0{width}d}", f"v{k:0{width}d}")
             for k in range(1, count + 1)]
@@ -109,17 +109,17 @@ def versions_from_roster(path: str | Path) -> list[Version]:
             ident, name = row[id_col].strip(), row[name_col].strip()
             if not ID_RE.match(ident):
                 raise SymgradError(f"{where}: line {line}: id: expected letters, digits, _ . - "
-                                   f"(at most 40, starting with a letter or digit), got {ident!r}")
+                                   f"(at most 40, starting with a letter or digit), got {shown(ident)}")
             problem = folder_problem(ident)
             if problem:
-                raise SymgradError(f"{where}: line {line}: id: {ident!r} {problem}")
+                raise SymgradError(f"{where}: line {line}: id: {shown(ident)} {problem}")
             key = folder_key(ident)
             if key in seen:
                 first_line, first = seen[key]
                 why = (f"already on line {first_line}" if first == ident else
                        f"{first!r} on line {first_line} differs only in letter case, and "
                        f"folder names on macOS and Windows ignore case")
-                raise SymgradError(f"{where}: line {line}: id: duplicate id {ident!r} ({why})")
+                raise SymgradError(f"{where}: line {line}: id: duplicate id {shown(ident)} ({why})")
             seen[key] = (line, ident)
             text_value(f"{where}: line {line}: name", name, MAX_NAME)
             out.append(Version(f"student:{ident}", ident, ident, name))
