@@ -72,9 +72,11 @@ class Expr:
 
 
 def is_variable_name(name: str) -> bool:
-    """A name the grammar reads as a variable: not a function, constant or Python keyword."""
+    """A name the grammar reads as a variable: not a function or constant. Python keywords
+    such as ``lambda`` are variables too (:func:`parse` reads ``lambda*x``), except the
+    literals ``True``, ``False`` and ``None``."""
     return bool(NAME_RE.match(name)) and name not in FUNCTIONS and name not in CONSTANTS \
-        and not keyword.iskeyword(name) and len(name) <= MAX_NAME
+        and name not in ("True", "False", "None") and len(name) <= MAX_NAME
 
 
 def var(name: str) -> Expr:
@@ -118,18 +120,64 @@ def parse(text: str) -> Expr:
     if not text.strip():
         raise ParseError("empty expression")
     source, columns = _caret_to_power(text)
+    keywords: dict[str, str] = {}
+    try:
+        tree = _ast_parse(source)
+    except SyntaxError as err:
+        # `lambda*x`: a Python keyword (the usual name of the L2 weight) as a variable. Only
+        # when the text does not parse as it is: `lambda x: 1` still reads as a lambda
+        # (refused by name), `x if y else z` as a conditional.
+        renamed, keywords = _rename_keywords(source)
+        try:
+            tree = _ast_parse(renamed) if keywords else None
+        except SyntaxError:
+            tree = None
+        if tree is None:
+            lead = len(source) - len(source.lstrip())
+            offset = lead + (err.offset or 1) - 1
+            col = columns[min(offset, len(columns) - 1)] if err.lineno == 1 else 0
+            raise ParseError(f"syntax error: {err.msg}", col) from None
+        source = renamed
+    except (RecursionError, MemoryError, ValueError):
+        raise ParseError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
+    return _Converter(source, columns, keywords).convert(tree.body)
+
+
+def _ast_parse(source: str):
     try:
         with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
             warnings.simplefilter("ignore")
-            tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError as err:
-        lead = len(source) - len(source.lstrip())
-        offset = lead + (err.offset or 1) - 1
-        col = columns[min(offset, len(columns) - 1)] if err.lineno == 1 else 0
-        raise ParseError(f"syntax error: {err.msg}", col) from None
+            return ast.parse(source.strip(), mode="eval")
     except (RecursionError, MemoryError, ValueError):
         raise ParseError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
-    return _Converter(source, columns).convert(tree.body)
+
+
+_WORD = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _rename_keywords(source: str) -> tuple[str, dict[str, str]]:
+    """Replace each Python keyword used as a name by a placeholder of the same length (so
+    columns stay right) that no user name can be: placeholders start with ``_``.
+
+    Returns the new source and placeholder -> keyword. ``True``, ``False`` and ``None`` are
+    literals to Python and stay refused as such.
+    """
+    words = set(_WORD.findall(source))
+    mapping: dict[str, str] = {}
+    taken = set(words)
+    for word in sorted(words):
+        if not keyword.iskeyword(word) or word in ("True", "False", "None"):
+            continue
+        for i in range(10 ** len(word)):
+            placeholder = "_" + str(i).rjust(len(word) - 1, "_")
+            if placeholder not in taken and placeholder.isidentifier():
+                break
+        taken.add(placeholder)
+        mapping[word] = placeholder
+    if not mapping:
+        return source, {}
+    renamed = _WORD.sub(lambda m: mapping.get(m.group(), m.group()), source)
+    return renamed, {p: w for w, p in mapping.items()}
 
 
 def _caret_to_power(text: str) -> tuple[str, list[int]]:
@@ -152,7 +200,8 @@ def _caret_to_power(text: str) -> tuple[str, list[int]]:
 class _Converter:
     """Allowlisted walk of a Python AST into :class:`Expr`, with size limits."""
 
-    def __init__(self, source: str, columns: list[int]):
+    def __init__(self, source: str, columns: list[int], keywords: dict[str, str] | None = None):
+        self.keywords = keywords or {}  # placeholder -> the keyword it stands for
         self.source = source.strip()
         self.columns = columns
         self.lead = len(source) - len(source.lstrip())  # blanks stripped before ast.parse
@@ -268,7 +317,7 @@ class _Converter:
     def name(self, node: ast.Name, col: int) -> Expr:
         import sympy
 
-        name = node.id
+        name = self.keywords.get(node.id, node.id)
         if name == "pi":
             return Expr("const", value=sympy.pi, name="pi", col=col)
         if name == "e":

@@ -73,13 +73,28 @@ def test_limits():
         parse("1e999")
 
 
-def test_names_that_are_functions_or_keywords_are_refused():
+def test_names_that_are_functions_or_invalid_are_refused():
     with pytest.raises(ParseError, match="is a function"):
         parse("exp + 1")
     with pytest.raises(ParseError):
         parse("_x + 1")
-    with pytest.raises(ParseError):
-        parse("lambda")
+    with pytest.raises(ParseError, match="literal True"):
+        parse("True*x")
+
+
+def test_python_keywords_are_variables_where_python_would_not_parse_them():
+    """`lambda` is the usual name of the L2 weight (issue 17); keyword syntax that does
+    parse keeps its own message."""
+    assert repr(parse("lambda")) == "Var(lambda)"
+    assert repr(parse("lambda*x + in")) == "add(mul(Var(lambda), Var(x)), Var(in))"
+    with pytest.raises(ParseError, match="lambda not allowed"):
+        parse("lambda x: 1")
+    with pytest.raises(ParseError, match="conditionals"):
+        parse("x if y else z")
+    with pytest.raises(ParseError, match="invalid name '_0'"):  # no clash with placeholders
+        parse("_0*lambda")
+    with pytest.raises(ParseError, match=r"column 8"):
+        parse("lambda*(x+")
 
 
 def test_constant_activations_fold_to_their_value():

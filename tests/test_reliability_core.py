@@ -173,3 +173,11 @@ def test_numpy_scalars_are_accepted_as_values():
         derive("x*y", at={"x": np.bool_(True), "y": 1})
     with pytest.raises(SymgradError, match="NAME=VALUE"):
         derive("x*y", at=5)
+
+
+def test_lambda_is_a_variable_name():
+    """`symgrad derive "lambda*x" --at x=1,lambda=2` was a syntax error."""
+    data = json_of("derive", "lambda*x", "--at", "x=1,lambda=2")
+    assert data["variables"] == ["lambda", "x"]
+    assert data["gradient"]["lambda"]["value"] == 1.0 and data["gradient"]["x"]["value"] == 2.0
+    assert data["check"]["passed"] is True
