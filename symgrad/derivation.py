@@ -105,6 +105,34 @@ class Derivation:
                 out.append(node.record.forward(*node.op_args([out[i] for i in node.inputs])))
         return out
 
+    def precise_values(self, digits: int = 30) -> list[float] | None:
+        """Each node's value at the point computed with ``digits``-digit SymPy Floats, node
+        by node (linear), rounded to float only at the end: what a worked solution shows.
+
+        float64 loses what the exact value keeps, e.g. softplus(-50) in the primitive form:
+        1 + e^-50 rounds to 1, and log of it gives 0.0 instead of 1.93e-22. Where the
+        precise value is not a finite real float, the float64 value is kept.
+        """
+        if self.point is None:
+            return None
+        exact: list = []
+        out: list[float] = []
+        for node in self.graph.nodes:
+            if node.op == "var":
+                value = sympy.Float(self.point[node.name].evalf(digits), digits)
+            elif node.op == "const":
+                value = node.const.evalf(digits)
+            else:
+                value = node.record.forward(*node.op_args([exact[i] for i in node.inputs]))
+                value = value.evalf(digits)
+            exact.append(value)
+            try:
+                number = float(value)
+            except TypeError:  # complex or not a number: keep float64's answer
+                number = math.nan
+            out.append(number if math.isfinite(number) else float(self.values[node.id]))
+        return out
+
     def to_dict(self) -> dict:
         """The JSON object of the CLI contract (``derive --format json``)."""
         name = {n.id: n.name for n in self.graph.nodes}

@@ -181,3 +181,15 @@ def test_lambda_is_a_variable_name():
     assert data["variables"] == ["lambda", "x"]
     assert data["gradient"]["lambda"]["value"] == 1.0 and data["gradient"]["x"]["value"] == 2.0
     assert data["check"]["passed"] is True
+
+
+def test_displayed_values_are_not_float64_cancellation():
+    """softplus(-50) in the primitive form: 1 + e^-50 rounds to 1 in float64 and log gives
+    0.0; the worked solution must show log(1 + e^-50) = 1.93e-22 (mpmath: log1p)."""
+    result = run("derive", "softplus(x)", "--at", "x=-50", "--granularity", "primitive")
+    assert result.exit_code == 0, result.output
+    expected = float(mpmath.log1p(mpmath.exp(-50)))
+    f_line = [line for line in result.output.splitlines() if line.strip().startswith("f = ")]
+    assert float(f_line[0].split("=")[1]) == pytest.approx(expected, rel=1e-9)
+    log_row = [line for line in result.output.splitlines() if "z_3 = log(z_2)" in line]
+    assert log_row[0].split()[-1] == f"{expected:.4g}"

@@ -54,12 +54,13 @@ def context(d, lang: str) -> dict:
     exact = d.exact_values() if d.point is not None else None
     has_point = d.values is not None
     tex_of = graph_tex(d)
+    precise = d.precise_values() if has_point else None  # float64 may round to 0.0
 
     def name_tex(node) -> str:
         return tex_of(node.symbol) if node.op != "const" else tex_of(node.const)
 
     def value_of(node):
-        return d.value_of(node) if has_point else None
+        return precise[node.id] if has_point else None
 
     def show(value, expr) -> str:
         """A number at the point; without a point, the expression in node symbols."""
@@ -167,9 +168,9 @@ def context(d, lang: str) -> dict:
         "granularity": d.granularity,
         "point": point,
         "has_point": has_point,
-        "value": number(d.value, TABLE_DIGITS),
-        "value_tex": tex_number(d.value) if has_point else "",
-        "value_full": number(d.value, 10),
+        "value": number(value_of(out), TABLE_DIGITS),
+        "value_tex": tex_number(value_of(out)) if has_point else "",
+        "value_full": number(value_of(out), 10),
         "output": out.name,
         "output_tex": tex_of(out.symbol),
         "nodes": nodes,
