@@ -332,7 +332,11 @@ class _Converter:
         return Expr("var", name=name, col=col)
 
     def fold(self, expr: Expr, node: ast.AST) -> Expr:
-        """Replace an op whose inputs are all constants by its exact value."""
+        """Replace an op whose inputs are all constants by its exact value.
+
+        A constant ``0**0`` is 1, as in SymPy, NumPy and Python (the empty product); the
+        function ``x**y`` is not differentiable at (0, 0), and ``derive`` refuses that point
+        as a domain edge (its gradient is not finite there)."""
         if not all(arg.is_const for arg in expr.args):
             return expr
         value = ops.get(expr.op).forward(*(arg.value for arg in expr.args))

@@ -101,3 +101,9 @@ def test_constant_activations_fold_to_their_value():
     assert repr(parse("relu(cos(2))*x")) == "mul(Const(0), Var(x))"
     assert repr(parse("(1) / (1.5 + (-(relu(cos(2))))^2)*x")) == "mul(Const(2/3), Var(x))"
     assert repr(parse("hardtanh(3) + x")) == "add(Const(1), Var(x))"
+
+
+def test_constant_zero_to_the_zero_is_one():
+    """Decided (issue 17): 0**0 folds to 1 as in SymPy and NumPy; derive refuses x**y at
+    (0, 0), where the derivative is not finite (tests/test_reliability_core.py)."""
+    assert repr(parse("0**0*x")) == "mul(Const(1), Var(x))"
