@@ -20,7 +20,8 @@ from .graph import Graph, Node, build_graph, forward_values
 from .parse import NAME_RE, Expr, parse
 
 MAX_GRADIENT_OPS = 20000
-_DECIMAL = re.compile(r"-?\d{1,15}(\.\d{1,15})?")  # a plain number needs no parser  # leaf-variable gradient expressions larger than this are not built
+MAX_EXACT_SIZE = 40  # operations in an exact node value worth building for display
+_DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")  # a plain number needs no parser  # leaf-variable gradient expressions larger than this are not built
 
 
 @dataclass
@@ -91,18 +92,28 @@ class Derivation:
         vals = self.backward.adjoint_values
         return None if vals is None or vals[node.id] is None else float(vals[node.id])
 
-    def exact_values(self) -> list[sympy.Expr] | None:
-        """Each node's exact value at the point (SymPy, unsimplified), or None."""
+    def exact_values(self) -> list[sympy.Expr | None] | None:
+        """Each node's exact value at the point (SymPy, unsimplified), or None for the whole
+        list without a point. A node whose exact value would be written with more than
+        :data:`MAX_EXACT_SIZE` operations (counted through its inputs, before SymPy builds
+        it) gets None: a worked solution shows such values as decimals anyway, and SymPy's
+        evaluation of deep nests (119 nested sin) costs seconds."""
         if self.point is None:
             return None
         out: list = []
+        size: list[int] = []
         for node in self.graph.nodes:
             if node.op == "var":
                 out.append(self.point[node.name])
+                size.append(1)
             elif node.op == "const":
                 out.append(node.const)
+                size.append(1)
             else:
-                out.append(node.record.forward(*node.op_args([out[i] for i in node.inputs])))
+                size.append(1 + sum(size[i] for i in node.inputs))
+                args = [out[i] for i in node.inputs]
+                out.append(None if size[-1] > MAX_EXACT_SIZE or None in args else
+                           node.record.forward(*node.op_args(args)))
         return out
 
     def precise_values(self, digits: int = 30) -> list[float] | None:

@@ -193,3 +193,52 @@ def test_displayed_values_are_not_float64_cancellation():
     assert float(f_line[0].split("=")[1]) == pytest.approx(expected, rel=1e-9)
     log_row = [line for line in result.output.splitlines() if "z_3 = log(z_2)" in line]
     assert log_row[0].split()[-1] == f"{expected:.4g}"
+
+
+@pytest.mark.parametrize("expr,at", [("sin(x)", "x=1e20"), ("cos(x^3)", "x=1000"),
+                                     ("sin(x*x)", "x=1e8")])
+def test_finite_differences_too_coarse_for_the_point_are_inconclusive_not_failed(expr, at):
+    """Found by the fuzz suite: a step of 6e14 (sin at 1e20) or one longer than the period
+    (cos(x^3) at 1000) says nothing about the derivative; the analytic one is right."""
+    result = run("derive", expr, "--at", at, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["check"]["passed"] is None
+    (row,) = data["check"]["rows"]
+    assert row["status"] == "inconclusive" and "central differences" in row["reason"]
+    x = mpmath.mpf(at.split("=")[1])
+    mpmath.mp.dps = 60
+    f = {"sin(x)": mpmath.sin, "cos(x^3)": lambda t: mpmath.cos(t ** 3),
+         "sin(x*x)": lambda t: mpmath.sin(t * t)}[expr]
+    assert row["analytic"] == pytest.approx(float(mpmath.diff(f, x)), rel=1e-9)
+    mpmath.mp.dps = 15
+
+
+def test_a_wrong_gradient_at_a_coarse_point_is_not_excused():
+    """The excuse needs an oracle that agrees: a wrong gradient there still fails."""
+    from symgrad.parse import parse
+    from symgrad.graph import build_graph
+
+    graph = build_graph(parse("sin(x)*y"))
+    report = check.check_graph(graph, {"x": 1e20, "y": 2.0}, {"x": 0.5, "y": 0.1})
+    assert report.passed is False
+
+
+def test_arabic_indic_digits_in_at_are_not_numbers():
+    result = run("derive", "x*y", "--at", "x=\u0661,y=2")
+    assert result.exit_code == 2 and "symgrad: error:" in result.output
+
+
+def test_deep_nests_keep_exact_values_small_and_values_right():
+    """119 nested sin: exact node values stop being built past MAX_EXACT_SIZE operations
+    (SymPy spent seconds on them); the decimals stay right (mpmath)."""
+    from symgrad.derivation import MAX_EXACT_SIZE
+
+    d = derive("sin(" * 119 + "x" + ")" * 119, at="x=0.5")
+    exact = d.exact_values()
+    assert exact[-1] is None and exact[2] is not None
+    assert sum(e is not None for e in exact) <= MAX_EXACT_SIZE + 1
+    value = mpmath.mpf("0.5")
+    for _ in range(119):
+        value = mpmath.sin(value)
+    assert d.value == pytest.approx(float(value), rel=1e-12)
