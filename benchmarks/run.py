@@ -33,7 +33,11 @@ MLP_SIZES = ["3,4,3,2", "4,8,8,3", "8,16,16,4", "16,32,32,8"]
 MLP_SEED = 3
 HOMEWORK_SPEC = "bank/lecture3-2.toml"
 TARGETS = {"help": 2.5, "derive": 2.0, "mlp": 6.0, "homework": 15.0, "memory_mb": 500.0,
-           "exponent": 1.2}
+           "exponent": 1.2, "slowest": 12.0}
+# The slowest accepted input of the fuzz corpus (tests/fuzz_corpus.txt, slow-sin-119):
+# "a few seconds" is its goal, as a ratio to `import sympy` measured in the same run
+SLOWEST = "sin(" * 119 + "x" + ")" * 119
+SLOWEST_POINT = "x=0.5"
 
 
 # --------------------------------------------------------------------------- running
@@ -306,6 +310,12 @@ def benchmark(repeat: int, quick: bool) -> dict:
     rows.append(Row(f"(d) `symgrad homework` {versions} versions / `import sympy`",
                     hw if hw.ok else None, base, TARGETS["homework"], hw_note, hw_args))
 
+    slow = ("derive", SLOWEST, "--at", SLOWEST_POINT)
+    t, base = measure("symgrad derive <119 nested sin> --at x=0.5", sg + list(slow), sympy_,
+                      max(1, min(repeat, 3)))
+    rows.append(Row("(e) `symgrad derive` 119 nested sin, the slowest accepted input of the "
+                    "fuzz corpus / `import sympy`", t, base, TARGETS["slowest"], args=slow))
+
     failures = [row.case for row in rows if row.timing is not None and not row.timing.ok]
     symgrad_runs = [r.timing for r in rows if r.timing is not None and r.timing.ok]
     largest = max(symgrad_runs, key=lambda t: t.peak_mb, default=None)
@@ -405,7 +415,8 @@ def markdown(report: dict) -> str:
                   "`python -m cProfile -m symgrad ...` (start-up included):", "", *top]
     lines += ["", "Commands: (a) `symgrad --help`; (b) `symgrad derive "
               f"\"{SIGMOID}\" --at {POINT}`; (d) `symgrad homework {HOMEWORK_SPEC} --versions N "
-              "--seed 1 --out DIR --quiet` (LaTeX, Markdown, Moodle XML and JSON; no PDF). "
+              "--seed 1 --out DIR --quiet` (LaTeX, Markdown, Moodle XML and JSON; no PDF); "
+              "(e) `symgrad derive \"sin(sin(...sin(x)...))\" --at x=0.5` (119 nested). "
               "Peak memory is each child's `ru_maxrss`.", ""]
     return "\n".join(lines)
 

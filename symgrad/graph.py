@@ -206,9 +206,6 @@ def build_graph(expr: Expr, granularity: str = "written") -> Graph:
     if expr.is_const:
         raise SymgradError("the expression is a constant: there is nothing to differentiate")
     output = built[id(expr)]
-    if builder.nodes[output].is_leaf:
-        raise SymgradError("the expression has no operation to differentiate through "
-                           "(it is a single variable or constant)")
     return builder.finish(output, granularity)
 
 

@@ -242,3 +242,29 @@ def test_deep_nests_keep_exact_values_small_and_values_right():
     for _ in range(119):
         value = mpmath.sin(value)
     assert d.value == pytest.approx(float(value), rel=1e-12)
+
+
+@pytest.mark.parametrize("granularity", ["written", "primitive", "gate"])
+def test_a_single_variable_is_derived_df_dx_is_1(granularity):
+    """`symgrad derive x --at x=2` was refused; sympy.diff(x, x) is 1 and a student expects it."""
+    data = json_of("derive", "x", "--at", "x=2", "--granularity", granularity)
+    assert data["value"] == 2.0 and data["gradient"]["x"]["value"] == 1.0
+    assert data["check"]["passed"] is True
+    for fmt in ("text", "markdown", "latex", "dot"):
+        out = run("derive", "x", "--at", "x=2", "--format", fmt)
+        assert out.exit_code == 0 and "f" in out.output
+    assert "= 1" in run("derive", "x", "--at", "x=2").output
+
+
+def test_a_single_variable_compiles_to_pdf():
+    """No operations means no teaching notes: the LaTeX has no empty itemize."""
+    import subprocess
+
+    from conftest import require_tool
+    from symgrad.render import render_pdf
+
+    require_tool("pdflatex", "pdftotext")
+    pdf = render_pdf(derive("x", at="x=2"))
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    assert "f = 2" in text.replace("\n", " ") or "f=2" in text.replace(" ", "")
