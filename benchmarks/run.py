@@ -363,7 +363,7 @@ def table(report: dict) -> list[str]:
     if largest is None:
         return lines
     mem_ok = "yes" if largest.peak_mb <= TARGETS["memory_mb"] else "no"
-    lines.append(f"| (e) peak memory (largest: {largest.label}) | {largest.peak_mb:.0f} MB | – | "
+    lines.append(f"| (f) peak memory (largest: {largest.label}) | {largest.peak_mb:.0f} MB | – | "
                  f"– | ≤ {TARGETS['memory_mb']:g} MB | {mem_ok} |")
     return lines
 
