@@ -83,7 +83,7 @@ def write_pdf(result, lang: str, title: str | None, output: str | None) -> None:
 def read_expression(expr: str) -> str:
     """EXPR, or standard input for ``-`` (read with a bound: at most 100,001 bytes)."""
     if expr == "-":
-        from .files import read_stdin
+        from .reading import read_stdin
 
         return read_stdin(100_000, "EXPR").strip()
     return expr

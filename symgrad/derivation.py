@@ -6,7 +6,6 @@ Every renderer and every exercise consumes a Derivation; nothing downstream reco
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -17,11 +16,11 @@ from .check import CheckReport, check_graph
 from .display import formatted
 from .errors import SymgradError
 from .graph import Graph, Node, build_graph, forward_values
-from .parse import NAME_RE, Expr, parse
+from .parse import Expr, parse
+from .point import parse_assignments
 
-MAX_GRADIENT_OPS = 20000
+MAX_GRADIENT_OPS = 20000  # leaf-variable gradient expressions larger than this are not built
 MAX_EXACT_SIZE = 40  # operations in an exact node value worth building for display
-_DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")  # a plain number needs no parser  # leaf-variable gradient expressions larger than this are not built
 
 
 @dataclass
@@ -193,70 +192,6 @@ def _s(expr) -> str | None:
 
 def _latex(expr) -> str | None:
     return None if expr is None else sympy.latex(expr)
-
-
-def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, sympy.Expr]:
-    """``"w0=2, x0=-1"`` (or a dict) -> exact SymPy values; values may be ``1/2``, ``pi``..."""
-    if text is None:
-        return {}
-    if not isinstance(text, (str, dict)):
-        raise SymgradError(f"{what}: expected NAME=VALUE text or a dict of values, not "
-                           f"{type(text).__name__}")
-    if isinstance(text, dict):
-        items = [(str(k), v) for k, v in text.items()]
-    else:
-        items = []
-        for part in re.split(r",(?=\s*[A-Za-z][A-Za-z0-9_]*\s*=)", text):
-            if not part.strip():
-                continue
-            name, sep, value = part.partition("=")
-            if not sep:
-                raise SymgradError(f"{what}: expected NAME=VALUE, got {part.strip()!r}")
-            items.append((name.strip(), value.strip()))
-    point: dict[str, sympy.Expr] = {}
-    for name, value in items:
-        if not NAME_RE.match(name):
-            raise SymgradError(f"{what}: invalid variable name {name!r}")
-        if name in point:
-            raise SymgradError(f"{what}: {name} is given twice")
-        point[name] = _exact_number(value, f"{what} {name}")
-    return point
-
-
-def _exact_number(value, what: str) -> sympy.Expr:
-    import numbers
-
-    if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a NumPy scalar
-        value = value.item()
-    if isinstance(value, bool):
-        raise SymgradError(f"{what}: expected a number, got {value!r}")
-    if isinstance(value, numbers.Integral) and not isinstance(value, int):
-        value = int(value)
-    elif isinstance(value, numbers.Real) and not isinstance(value, (float, sympy.Basic)):
-        value = float(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise SymgradError(f"{what}: expected a finite number, got {value!r}")
-        value = repr(value)
-    if isinstance(value, int):
-        value = str(value)
-    if isinstance(value, sympy.Basic):
-        exact = value
-    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
-        exact = sympy.Rational(value.strip())
-    elif isinstance(value, str):
-        try:
-            tree = parse(value)
-        except SymgradError as err:
-            raise SymgradError(f"{what}: {err}") from None
-        if not tree.is_const:
-            raise SymgradError(f"{what}: expected a number, got {value!r}")
-        exact = tree.value
-    else:
-        raise SymgradError(f"{what}: expected a number, got {value!r}")
-    if not (exact.is_real and exact.is_finite):
-        raise SymgradError(f"{what}: expected a finite real number, got {value!r}")
-    return exact
 
 
 def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",

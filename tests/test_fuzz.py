@@ -444,7 +444,8 @@ def child_outcomes(request, tmp_path_factory):
     """Run the selected ``proc`` corpus entries, ``PARALLEL`` children at a time (no threads:
     one loop polls them), before the first of their tests asserts."""
     selected = {item.callspec.id for item in request.session.items
-                if item.originalname == "test_corpus" and hasattr(item, "callspec")}
+                if getattr(item, "originalname", None) == "test_corpus"
+                and hasattr(item, "callspec")}
     pending = [e for e in CORPUS if e.proc and e.id in selected]
     pending.sort(key=lambda e: -(e.within or 0))  # the slow ones first, while others run
     prepared: dict[str, Prepared] = {}

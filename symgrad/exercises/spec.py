@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SymgradError, shown
-from ..files import read_text
+from ..reading import read_text
 from .base import DIFFICULTIES
 
 MAX_SPEC_BYTES = 1_000_000

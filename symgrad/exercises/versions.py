@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SymgradError, shown
-from ..files import read_text
+from ..reading import read_text
 from .spec import ID_RE, text_value
 
 MAX_VERSIONS = 1000

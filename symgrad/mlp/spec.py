@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SymgradError
-from ..files import read_text
+from ..reading import read_text
 from ..ops import activations
 
 MAX_DEPTH = 8  # weight layers
