@@ -198,7 +198,7 @@ def test_unwritable_output_is_bad_input_not_an_internal_error(tmp_path):
 
 
 def test_debug_keeps_the_exit_status():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "x"],
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "2*3"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" in proc.stderr
 
