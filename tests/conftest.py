@@ -1,6 +1,7 @@
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 IN_CI = bool(os.environ.get("CI"))
@@ -28,3 +29,34 @@ def pytest_addoption(parser):
 def fuzz_factor(request) -> int:
     """How many times the default example counts of tests/test_fuzz.py to run (--fuzz-long)."""
     return 10 if request.config.getoption("--fuzz-long") else 1
+
+
+def hand_mlp(data: dict, use_value: bool = False):
+    """The lecture's loops in plain NumPy for an exercise's network (hidden relu, sigmoid or
+    tanh; softmax or sigmoid output with cross-entropy): ``(h values, {W1, b1, ...})``.
+    ``use_value`` puts g(z) where g′(z) belongs (the σ-for-σ′ mistake)."""
+    g_act, dg_act = {"relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
+                     "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
+                     "tanh": (np.tanh, lambda z, h: 1 - h * h)}[data["hidden"]]
+    L = len(data["layers"]) - 1
+    W = [np.array(data[f"W{k}"]) for k in range(1, L + 1)]
+    b = [np.array(data[f"b{k}"]) for k in range(1, L + 1)]
+    hs, zs = [np.array(data["x"])], []
+    for k in range(L):
+        z = W[k] @ hs[-1] + b[k]
+        zs.append(z)
+        if k < L - 1:
+            hs.append(g_act(z))
+        elif data["output"] == "softmax":
+            hs.append(np.exp(z) / np.exp(z).sum())
+        else:
+            hs.append(1 / (1 + np.exp(-z)))
+    g = hs[-1] - np.array(data["y"])
+    grads = {}
+    for k in range(L, 0, -1):
+        if k < L:
+            g = g * (hs[k] if use_value else dg_act(zs[k - 1], hs[k]))
+        grads[f"b{k}"], grads[f"W{k}"] = g, np.outer(g, hs[k - 1])
+        g = W[k - 1].T @ g
+    return hs, grads
+

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
+from conftest import hand_mlp
 
 from symgrad import ops
 from symgrad.exercises import DIFFICULTIES, activation, make_exercise
@@ -163,32 +164,8 @@ def test_a_new_activation_record_is_an_exercise_with_no_other_edit():
 # --------------------------------------------------------------------------- mlp
 
 def _hand_mlp(data: dict, use_value: bool) -> dict[str, np.ndarray]:
-    """The lecture's loops in plain NumPy; ``use_value`` puts g(z) where g′(z) belongs."""
-    g_act = {"relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-             "tanh": np.tanh}[data["hidden"]]
-    dg_act = {"relu": lambda z, h: (z > 0) * 1.0, "sigmoid": lambda z, h: h * (1 - h),
-              "tanh": lambda z, h: 1 - h * h}[data["hidden"]]
-    L = len(data["layers"]) - 1
-    W = [np.array(data[f"W{k}"]) for k in range(1, L + 1)]
-    b = [np.array(data[f"b{k}"]) for k in range(1, L + 1)]
-    hs, zs = [np.array(data["x"])], []
-    for k in range(L):
-        z = W[k] @ hs[-1] + b[k]
-        zs.append(z)
-        if k < L - 1:
-            hs.append(g_act(z))
-        elif data["output"] == "softmax":
-            hs.append(np.exp(z) / np.exp(z).sum())
-        else:
-            hs.append(1 / (1 + np.exp(-z)))
-    g = hs[-1] - np.array(data["y"])
-    grads = {}
-    for k in range(L, 0, -1):
-        if k < L:
-            g = g * (hs[k] if use_value else dg_act(zs[k - 1], hs[k]))
-        grads[f"b{k}"], grads[f"W{k}"] = g, np.outer(g, hs[k - 1])
-        g = W[k - 1].T @ g
-    return grads
+    """The gradients of :func:`conftest.hand_mlp`."""
+    return hand_mlp(data, use_value)[1]
 
 
 def test_mlp_value_for_derivative_mistake_matches_a_hand_pass():

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import hand_mlp
 
 from symgrad.cli import cli
 from symgrad.exercises import DIFFICULTIES, KINDS, exercise_seed, make_exercise
@@ -120,35 +121,18 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
         gx = J.T @ gy
         out.update({f"dz_dx{i + 1}": gx[i] for i in range(len(names))})
     elif kind == "mlp":
-        L = len(data["layers"]) - 1
-        W = [np.array(data[f"W{k}"]) for k in range(1, L + 1)]
-        b = [np.array(data[f"b{k}"]) for k in range(1, L + 1)]
-        hs, zs = [np.array(data["x"])], []
-        g_act, dg_act = {"relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
-                         "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
-                         "tanh": (np.tanh, lambda z, h: 1 - h * h)}[data["hidden"]]
-        for k in range(L):
-            z = W[k] @ hs[-1] + b[k]
-            zs.append(z)
-            if k < L - 1:
-                hs.append(g_act(z))
-            elif data["output"] == "softmax":
-                hs.append(np.exp(z) / np.exp(z).sum())
-            else:
-                hs.append(1 / (1 + np.exp(-z)))
+        hs, grads = hand_mlp(data)
         y, p = np.array(data["y"]), hs[-1]
         out["J"] = float(-(y * np.log(p)).sum()) if data["output"] == "softmax" else \
             float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum())
         out.update({f"yhat{j + 1}": p[j] for j in range(len(p))})
-        g = p - y
-        for k in range(L, 0, -1):
-            if k < L:
-                g = g * dg_act(zs[k - 1], hs[k])
-            for j in range(len(g)):
-                out[f"db{k}_{j + 1}"] = g[j]
-                for i in range(len(hs[k - 1])):
-                    out[f"dW{k}_{j + 1}{i + 1}"] = g[j] * hs[k - 1][i]
-            g = W[k - 1].T @ g
+        for key, g in grads.items():
+            k = key[1:]
+            if key[0] == "b":
+                out.update({f"db{k}_{j + 1}": g[j] for j in range(len(g))})
+            else:
+                out.update({f"dW{k}_{j + 1}{i + 1}": g[j, i]
+                            for j in range(g.shape[0]) for i in range(g.shape[1])})
     elif kind == "gd_step":
         v, eta, lam = data["values"], data["eta"], data["lambda"]
         ws = sorted(k for k in v if k.startswith("w"))
