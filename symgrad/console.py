@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from .errors import Interrupted
+
 
 class SymgradGroup(click.Group):
     """Maps every user error to one line on stderr and exit status 2 (tracebacks with --debug).
@@ -56,16 +58,12 @@ def _past_click():
     silent exit 1) and reach :meth:`SymgradGroup.main`."""
     try:
         yield
-    except KeyboardInterrupt:
-        raise _Interrupted() from None
+    except KeyboardInterrupt:  # no handler of ours installed (a library caller, a test)
+        raise Interrupted() from None
     except OSError as exc:
         if exc.errno == errno.EPIPE:
             raise _BrokenPipe(exc) from None
         raise
-
-
-class _Interrupted(BaseException):
-    """SIGINT inside a command (click would turn a KeyboardInterrupt into its own Abort)."""
 
 
 class _BrokenPipe(Exception):
@@ -140,7 +138,7 @@ def _exit_status(exc: BaseException, debug: bool, from_command_line: bool = Fals
         _flush_stdout()  # output before the error still reaches a file or pipe
     except StdoutError:
         _silence_stdout()
-    if isinstance(exc, (_Interrupted, KeyboardInterrupt, click.exceptions.Abort)):
+    if isinstance(exc, (Interrupted, KeyboardInterrupt, click.exceptions.Abort)):
         if from_command_line:  # not inside a test's CliRunner
             _ignore_further_interrupts()
         return _fail("aborted", 130)

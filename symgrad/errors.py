@@ -31,3 +31,18 @@ class ParseError(SymgradError):
         self.text = text
         where = f" (column {column})" if column else ""
         super().__init__(f"{message}{where}")
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) on the command line; the CLI ends with "aborted" and exit status 130.
+
+    It is not a ``KeyboardInterrupt``: CPython 3.11 sometimes ended the process by the signal
+    itself (status -2) after symgrad had caught a KeyboardInterrupt and printed its message,
+    because the interpreter remembers a KeyboardInterrupt that passed through some of its C
+    paths. An exception of symgrad's own stays out of that bookkeeping.
+    """
+
+
+def raise_interrupted(signum=None, frame=None):
+    """The CLI's SIGINT handler."""
+    raise Interrupted()

@@ -78,3 +78,17 @@ def test_killed_parallel_run_leaves_no_worker_tracebacks(tmp_path, sig):
     assert run.returncode == -sig
     assert stderr == b""
     assert not (tmp_path / "hw").exists()
+
+
+
+    """Interrupts spread over start-up (imports) and work. With Python's own SIGINT handling
+    about one run in ten caught the KeyboardInterrupt, printed "aborted", and still ended by
+    the signal (status -2): CPython 3.11 remembers a KeyboardInterrupt that passed through some
+    of its C paths. symgrad's handler raises its own exception instead."""
+    for i, delay in enumerate([0.3, 0.6, 1.0, 1.3, 1.6, 2.0]):
+        run = homework(tmp_path / f"hw{i}", seed=5, versions=400)
+        time.sleep(delay)
+        assert run.poll() is None, "the run finished before it could be interrupted"
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+        assert (run.returncode, stderr) == (130, b"symgrad: error: aborted\n"), delay
