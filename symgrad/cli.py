@@ -222,7 +222,7 @@ def kinds():
 @cli.command()
 @click.argument("kind")
 @click.option("--seed", type=AsciiIntRange(0, 2**63 - 1), default=0, show_default=True,
-              help="Seed of numpy.random.default_rng; a homework sheet prints each exercise's seed.")
+              help="Seed of numpy.random.default_rng: the same seed gives the same exercise.")
 @click.option("--difficulty", type=DIFFICULTY_CHOICE, default="medium", show_default=True)
 @format_option("exercise")
 @LANG_OPTION
@@ -279,15 +279,20 @@ def stress(kind, count, difficulty, start, no_check, fmt, quiet):
               help="Number of versions (v01, v02, ...).")
 @click.option("--roster", type=click.Path(dir_okay=False), metavar="FILE.csv",
               help="One version per student: a CSV with columns id and name.")
-@click.option("--seed", type=AsciiInt(), required=True,
-              help="Master seed (printed on every sheet).")
+@click.option("--seed", type=AsciiInt(),
+              help="Master seed: the secret of the set. Anyone who has it and the spec can "
+                   "rebuild every key, so it appears only in the keys and index.json, never on "
+                   "a question sheet. Default: a random seed, recorded there.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Output directory (new, empty, or written by symgrad before).")
+              help="Output directory: new or empty; an existing set is replaced only with "
+                   "--force.")
 @click.option("--formats", default=",".join(format_choices("homework")), show_default=True,
               help=f"Comma-separated: {', '.join(format_choices('homework'))}.")
 @LANG_OPTION
 @click.option("--pdf", is_flag=True, help="Also compile the LaTeX to PDF (pdflatex; xelatex for zh).")
-@click.option("--force", is_flag=True, help="Write into a non-empty directory symgrad did not create.")
+@click.option("--force", is_flag=True,
+              help="Replace the set already in --out (atomically), or write into a non-empty "
+                   "directory.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 @click.option("--jobs", type=AsciiIntRange(1, 64), default=1, show_default=True,
               help="Worker processes; the output is identical for any value.")
@@ -307,7 +312,7 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
     spec_obj = hw.load_spec(spec)
     chosen = hw.versions_from_count(versions) if roster is None else \
         hw.versions_from_roster(roster)
-    seed = hw.check_seed(seed)
+    seed = hw.random_seed() if seed is None else hw.check_seed(seed)
     format_list = hw.parse_formats(formats)
     if pdf and "latex" not in format_list:
         raise SymgradError("--pdf needs latex in --formats")
@@ -321,7 +326,9 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
 
     check_out_dir(Path(out_dir), force)  # fail before any work
     with Progress(len(chosen), "homework", quiet) as bar:
-        files = hw.build(spec_obj, seed, chosen, format_list, lang, pdf, jobs, bar.update)
+        recipe = hw.recipe(spec, seed, versions, roster, lang)
+        files = hw.build(spec_obj, seed, chosen, format_list, lang, pdf, jobs, bar.update,
+                         recipe=recipe)
     write_tree(out_dir, files, force=force)
     if not quiet:
         click.echo(f"wrote {len(files)} files for {len(chosen)} versions to {out_dir}", err=True)

@@ -204,10 +204,10 @@ def _marker_text(entries: list[str]) -> str:
 def prepare_out_dir(path: str | os.PathLike[str], force: bool = False) -> Path:
     """Check that ``path`` may receive symgrad output, create it if needed, and return it.
 
-    Accepted: a directory that does not exist yet (created with its parents),
-    an empty directory, or one holding the marker file ``.symgrad-output`` from
-    an earlier run. Any other directory is refused with :class:`SymgradError`
-    unless ``force``; a non-directory is always refused. An accepted directory
+    Accepted: a directory that does not exist yet (created with its parents) or
+    an empty one. A directory with anything in it, an earlier run's output
+    included, is refused with :class:`SymgradError` unless ``force``: nothing is
+    replaced silently. A non-directory is always refused. An accepted directory
     gets a marker (an existing marker is kept as it is). Nothing else is written
     or deleted. A symlink to a directory is resolved to its target; a dangling
     symlink (here or above) is refused, so nothing is created through it.
@@ -236,8 +236,11 @@ def check_out_dir(out_dir: Path, force: bool) -> Path:
         return out_dir
     if not out_dir.is_dir():
         raise SymgradError(f"output path {out_dir} exists and is not a directory")
-    if force or _marked_entries(out_dir) is not None or not any(out_dir.iterdir()):
+    if force or all(entry.name == MARKER_NAME for entry in out_dir.iterdir()):
         return out_dir
+    if _marked_entries(out_dir) is not None:
+        raise SymgradError(f"output directory {out_dir} already holds a set written before; "
+                           "use --force to replace it")
     raise SymgradError(
         f"output directory {out_dir} is not empty and was not written by symgrad; "
         "use --force to write into it"

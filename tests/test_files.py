@@ -144,8 +144,11 @@ def test_prepare_out_dir_new_empty_and_marked(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert files.prepare_out_dir(empty) == empty
-    (empty / "v1.md").write_text("from symgrad")
-    assert files.prepare_out_dir(empty) == empty  # marker present: accepted again
+    assert files.prepare_out_dir(empty) == empty  # only a marker: still empty
+    files.write_tree(empty, {"v1.md": "from symgrad"})
+    with pytest.raises(SymgradError, match="already holds a set.*--force"):
+        files.prepare_out_dir(empty)  # an earlier set is never replaced silently
+    assert files.prepare_out_dir(empty, force=True) == empty
 
 
 def test_prepare_out_dir_refuses_foreign_directory(tmp_path):
@@ -191,19 +194,19 @@ def test_rerun_replaces_old_outputs_and_keeps_teacher_files(tmp_path):
     out = tmp_path / "hw"
     files.write_tree(out, {"v1.md": "old 1", "v2.md": "old 2", "v3.md": "old 3"})
     (out / "notes.txt").write_text("teacher's notes")
-    files.write_tree(out, {"v1.md": "new 1", "v2.md": "new 2"})
+    files.write_tree(out, {"v1.md": "new 1", "v2.md": "new 2"}, force=True)
     assert (out / "v1.md").read_text() == "new 1"
     assert not (out / "v3.md").exists()  # stale output of the longer earlier run
     assert (out / "notes.txt").read_text() == "teacher's notes"
     assert leftovers(tmp_path) == []
 
 
-def test_clash_with_teacher_file_needs_force(tmp_path):
+def test_rerun_needs_force(tmp_path):
     out = tmp_path / "hw"
     files.write_tree(out, {"v1.md": "ours"})
     (out / "key.md").write_text("teacher's own key")
     before = snapshot(out)
-    with pytest.raises(SymgradError, match="key.md.*--force"):
+    with pytest.raises(SymgradError, match="already holds a set.*--force"):
         files.write_tree(out, {"v1.md": "new", "key.md": "generated key"})
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
@@ -231,7 +234,7 @@ def test_failure_midway_leaves_previous_output_intact(tmp_path, error):
     files.write_tree(out, {"v1/sheet.tex": "old 1", "v2/sheet.tex": "old 2", "key.json": "{}"})
     before = snapshot(out)
     with pytest.raises(type(error)):
-        with files.staged_output(out) as stage:
+        with files.staged_output(out, force=True) as stage:
             (stage / "v1").mkdir()
             (stage / "v1" / "sheet.tex").write_text("new 1")
             raise error  # e.g. version 2 fails to render
@@ -253,7 +256,7 @@ def test_write_tree_failing_on_third_file_leaves_previous_output(tmp_path, monke
 
     monkeypatch.setattr(files, "atomic_write", flaky)
     with pytest.raises(OSError):
-        files.write_tree(out, {f"v{i}.md": f"new {i}" for i in range(5)})
+        files.write_tree(out, {f"v{i}.md": f"new {i}" for i in range(5)}, force=True)
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
 
@@ -272,7 +275,7 @@ def test_failed_swap_rolls_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(files.os, "rename", rename)
     with pytest.raises(OSError):
-        files.write_tree(out, {"v1.md": "new"})
+        files.write_tree(out, {"v1.md": "new"}, force=True)
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
 
@@ -281,6 +284,6 @@ def test_symlinked_out_dir_is_followed(tmp_path):
     real = tmp_path / "real"
     files.write_tree(real, {"a.md": "1"})
     (tmp_path / "link").symlink_to(real, target_is_directory=True)
-    files.write_tree(tmp_path / "link", {"a.md": "2"})
+    files.write_tree(tmp_path / "link", {"a.md": "2"}, force=True)
     assert (tmp_path / "link").is_symlink()
     assert (real / "a.md").read_text() == "2"

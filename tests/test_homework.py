@@ -314,7 +314,25 @@ def test_refuses_foreign_non_empty_folder_unless_forced(tmp_path):
     assert result.exit_code == 2 and not (out / "index.json").exists()
     assert run(*args, "--force").exit_code == 0
     assert (out / "index.json").exists() and (out / "notes.txt").exists()
-    assert run(*args).exit_code == 0  # symgrad's own folder now: rerun is fine
+    assert run(*args, "--force").exit_code == 0  # a rerun replaces the set only when forced
+
+
+def test_second_run_without_force_changes_nothing(tmp_path):
+    """A set written before (and a hand edit to one of its keys) survives a rerun that lacks
+    --force byte for byte; the message names --force."""
+    out = tmp_path / "hw"
+    args = ["homework", BANK, "--versions", 3, "--seed", 1, "--out", out, "--quiet",
+            "--formats", "markdown,latex,json,moodle"]
+    assert run(*args).exit_code == 0
+    key = out / "v01" / "key.tex"
+    key.write_text(key.read_text() + "% the teacher's correction\n")
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    for again in (args, [*args[:3], 30, "--seed", 2024, *args[6:]]):
+        result = run(*again)
+        assert result.exit_code == 2
+        assert "--force" in result.output and "Traceback" not in result.output
+        assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw"]  # no staging folder left
 
 
 def test_spec_with_a_byte_order_mark_is_read(tmp_path):

@@ -18,10 +18,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def homework(out: Path, seed: int, versions: int, jobs: int = 1, **kwargs):
+def homework(out: Path, seed: int, versions: int, jobs: int = 1, force: bool = False, **kwargs):
     cmd = [sys.executable, "-m", "symgrad", "homework", str(BANK), "--versions", str(versions),
            "--seed", str(seed), "--out", str(out), "--quiet", "--formats", "markdown,json",
-           "--jobs", str(jobs)]
+           "--jobs", str(jobs), *(["--force"] if force else [])]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
@@ -33,7 +33,7 @@ def test_interrupted_run_keeps_previous_output(tmp_path, sig):
     before = snapshot(out)
     assert before
     # A long second run into the same folder, stopped while it is generating.
-    second = homework(out, seed=2, versions=400)
+    second = homework(out, seed=2, versions=400, force=True)
     time.sleep(1.5)
     assert second.poll() is None, "the run finished before it could be interrupted"
     second.send_signal(sig)

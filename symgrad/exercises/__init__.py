@@ -32,8 +32,14 @@ def get_kind(name: str) -> Kind:
                            f"{', '.join(KINDS)})") from None
 
 
-def make_exercise(kind: str, seed: int, difficulty: str = "medium") -> Exercise:
-    """Generate exercise ``kind`` from ``numpy.random.default_rng(seed)``."""
+def make_exercise(kind: str, seed: int, difficulty: str = "medium", options: dict | None = None,
+                  structure_seed: int | None = None) -> Exercise:
+    """Generate exercise ``kind`` from ``numpy.random.default_rng(seed)``.
+
+    ``options`` are checked pins of the kind (see :class:`~.base.Kind`). With
+    ``structure_seed`` the structure is drawn from its own generator, so exercises that share
+    it differ in their numbers only; without it the structure is drawn from ``seed`` too.
+    """
     from ..errors import SymgradError
 
     if difficulty not in DIFFICULTIES:
@@ -41,7 +47,9 @@ def make_exercise(kind: str, seed: int, difficulty: str = "medium") -> Exercise:
                            f"{', '.join(DIFFICULTIES)})")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SymgradError(f"seed: expected an integer >= 0, got {seed!r}")
-    exercise = get_kind(kind).generate(rng_for(seed), difficulty)
+    rng = rng_for(seed)
+    structure = rng if structure_seed is None else rng_for(structure_seed)
+    exercise = get_kind(kind).generate(rng, difficulty, dict(options or {}), structure)
     exercise.seed = seed
     return exercise
 

@@ -44,7 +44,7 @@ def functions() -> tuple[str, ...]:
     return tuple(name for name in ops.activations() if ops.get(name).function)
 
 
-def generate(rng, difficulty: str) -> Exercise:
+def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One activation exercise; ``difficulty`` sets the grid (integers/halves) and inputs."""
     names = functions()
     function = names[int(rng.integers(len(names)))]

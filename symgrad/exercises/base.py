@@ -86,6 +86,9 @@ class Answer:
     tol: float = 0.0
     alternatives: list[Alternative] = field(default_factory=list)
 
+    weight: float = 1.0  # relative: an exercise's points are shared in proportion
+    marks: float | None = None  # this blank's share of the exercise's points (homework)
+
     def __post_init__(self):
         self.value = float(self.value)
         if not self.tol:
@@ -98,6 +101,7 @@ class Answer:
     def to_dict(self, lang: str = "en") -> dict:
         return {"name": self.name, "label": self.label, "value": self.value,
                 "display": self.display, "tolerance": self.tol, "tolerance_display": num(self.tol),
+                "weight": self.weight, "marks": self.marks,
                 "alternatives": [a.to_dict(lang) for a in self.alternatives]}
 
 
@@ -146,13 +150,30 @@ class Exercise:
         return out
 
 
+def no_options(options: dict, where: str) -> dict:
+    """The option checker of a kind that takes no pins."""
+    return dict(options)
+
+
 @dataclass(frozen=True)
 class Kind:
-    """An entry of the registry: the kind's name, its one-line summary, its generator."""
+    """An entry of the registry: the kind's name, its one-line summary, its generator.
+
+    ``generate(rng, difficulty, options, structure)`` draws the numbers from ``rng`` and the
+    structure (which activation, which expression shape, which output and loss, ...) from
+    ``structure``. A homework exercise with ``vary = "numbers"`` passes a ``structure``
+    generator seeded per exercise, not per version, so every version has the same structure;
+    otherwise ``structure`` is ``rng`` itself. ``options`` are the spec's pins for this kind,
+    already checked by ``check_options(raw, where)``, which raises :class:`SymgradError`
+    naming ``where`` (``spec.toml: exercise[3]``) and the key. ``options_help`` lists the
+    kind's pins (key → what it expects) for error messages and ``symgrad kinds``.
+    """
 
     name: str
     summary: str
-    generate: Callable[[np.random.Generator, str], Exercise]
+    generate: Callable[..., Exercise]
+    options_help: dict[str, str] = field(default_factory=dict)
+    check_options: Callable[[dict, str], dict] = no_options
 
 
 # --------------------------------------------------------------------------- seeds
@@ -253,3 +274,37 @@ def both(en: str, zh: str) -> dict[str, str]:
 def line(math_text: str, en: str | None = None, zh: str | None = None) -> dict:
     """One worked-solution line: display math and an optional note per language."""
     return {"math": math_text, "note": None if en is None else both(en, zh or en)}
+
+
+# --------------------------------------------------------------------------- marks
+
+def assign_marks(exercise: Exercise, points: float) -> None:
+    """Share ``points`` among the blanks in proportion to their weights (2 decimals); the
+    last blank takes the rounding remainder, so the marks add up to ``points`` exactly."""
+    answers = exercise.answers
+    total = sum(a.weight for a in answers)
+    left = round(float(points), 2)
+    for a in answers[:-1]:
+        a.marks = round(float(points) * a.weight / total, 2)
+        left = round(left - a.marks, 2)
+    answers[-1].marks = left
+
+
+GUESSES = (1.0, 0.0, -1.0)
+
+
+def guessing_score(exercise: Exercise) -> float:
+    """The best share of the exercise's credit from typing one constant (1, 0 or −1) in every
+    blank, counting partial credit for a guess that hits a mistake's answer."""
+    total = sum(a.weight for a in exercise.answers)
+    best = 0.0
+    for guess in GUESSES:
+        got = 0.0
+        for a in exercise.answers:
+            if abs(guess - a.value) <= a.tol:
+                got += a.weight
+            else:
+                got += a.weight * max((alt.fraction / 100 for alt in a.alternatives
+                                       if abs(guess - alt.value) <= a.tol), default=0.0)
+        best = max(best, got / total)
+    return best

@@ -46,7 +46,7 @@ NEURON = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"  # the lecture's circuit
 VALUE_TRIES = 30  # points tried per random function before drawing a new function
 
 
-def generate(rng, difficulty: str) -> Exercise:
+def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One circuit exercise; structure and values both come from ``rng``."""
     neuron = difficulty != "easy" and rng.random() < 0.2  # decided once, not per redraw
     return rejection(lambda: _draw(rng, difficulty, neuron), f"graph {difficulty}")

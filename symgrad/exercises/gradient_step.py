@@ -29,7 +29,7 @@ RATES = (0.1, 0.25, 0.5)
 LAMBDAS = (0.1, 0.2, 0.5, 1.0)
 
 
-def generate(rng, difficulty: str) -> Exercise:
+def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One gradient-descent step with L2 regularization."""
     return rejection(lambda: _draw(rng, difficulty), f"gd_step {difficulty}")
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from ..errors import SymgradError
 from ..render import HOMEWORK_FORMATS as FORMATS
-from .base import exercise_seed
+from .base import assign_marks, exercise_seed
 from .spec import ExerciseSpec, HomeworkSpec, load_spec
 from .versions import Version, check_folders, versions_from_count, versions_from_roster
 
 MAX_SEED = 2**63 - 1
+STRUCTURE = "structure"  # the version key of the seed shared by all versions (vary = "numbers")
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -43,6 +44,23 @@ def check_seed(seed) -> int:
     return seed
 
 
+def random_seed() -> int:
+    """A master seed nobody can guess (the operating system's randomness)."""
+    import secrets
+
+    return secrets.randbelow(MAX_SEED + 1)
+
+
+def recipe(spec_path, seed: int, versions: int | None = None, roster=None,
+           lang: str = "en") -> str:
+    """The command that rebuilds the set: printed in the keys and index.json only."""
+    import shlex
+
+    source = f"--versions {versions}" if roster is None else f"--roster {shlex.quote(str(roster))}"
+    return (f"symgrad homework {shlex.quote(str(spec_path))} {source} --seed {seed}"
+            f"{'' if lang == 'en' else ' --lang ' + lang} --out DIR")
+
+
 # --------------------------------------------------------------------------- building
 
 @dataclass
@@ -55,6 +73,7 @@ class Job:
     formats: tuple[str, ...]
     lang: str
     pdf: bool = False
+    recipe: str | None = None
 
 
 @dataclass
@@ -70,10 +89,13 @@ def generate_version(spec: HomeworkSpec, seed: int, version: Version) -> list:
 
     exercises = []
     for ex_spec in spec.exercises:
+        structure = (exercise_seed(seed, ex_spec.id, STRUCTURE)
+                     if ex_spec.vary == "numbers" else None)
         ex = make_exercise(ex_spec.kind, exercise_seed(seed, ex_spec.id, version.key),
-                           ex_spec.difficulty)
+                           ex_spec.difficulty, ex_spec.options, structure)
         if ex_spec.final_only:
             ex.answers = ex.answers[-1:]
+        assign_marks(ex, ex_spec.points)
         exercises.append(ex)
     return exercises
 
@@ -82,13 +104,10 @@ def _points(p) -> str:
     return str(int(p)) if float(p).is_integer() else f"{p:g}"
 
 
-def regenerate_command(ex_spec: ExerciseSpec, seed: int) -> str:
-    return f"symgrad exercise {ex_spec.kind} --seed {seed} --difficulty {ex_spec.difficulty}"
-
-
 def build_version(job: Job) -> VersionOutput:
     """All files of one version (and its Moodle questions); a pure function of ``job``."""
     from ..render.views import exercise as view
+    from ..render.views import moodle
 
     spec, version, lang = job.spec, job.version, job.lang
     exercises = generate_version(spec, job.seed, version)
@@ -96,21 +115,24 @@ def build_version(job: Job) -> VersionOutput:
     folder = version.folder
 
     def items(fmt: str) -> list[dict]:
-        return [view.exercise_context(ex, fmt, lang, n, ex_spec.title, _points(ex_spec.points),
-                                      ex_spec.id, regenerate_command(ex_spec, ex.seed))
+        return [view.exercise_context(ex, fmt, lang, n, ex_spec.title_in(lang),
+                                      _points(ex_spec.points), ex_spec.id)
                 for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1)]
 
-    def sheet(fmt: str) -> dict:
-        return view.sheet_context(fmt, spec.title, items(fmt), spec.instructions, version.label,
-                                  version.name, job.seed,
-                                  _points(sum(e.points for e in spec.exercises)))
+    def sheet(fmt: str, answers: bool) -> dict:
+        # Only the key (the teacher's copy) says how to rebuild the set: a sheet that showed
+        # the seed would let a student print the key.
+        secret = {"seed": job.seed, "recipe": job.recipe} if answers else {}
+        return view.sheet_context(fmt, spec.title_in(lang), items(fmt), spec.instructions_in(lang),
+                                  version.label,
+                                  version.name, total=_points(sum(e.points for e in spec.exercises)),
+                                  **secret)
 
     for fmt, suffix in (("latex", "tex"), ("markdown", "md")):
         if fmt not in job.formats:
             continue
-        ctx = sheet(fmt)
         for name, answers in (("questions", False), ("key", True)):
-            text = view.render_sheet(ctx, fmt, lang, answers)
+            text = view.render_sheet(sheet(fmt, answers), fmt, lang, answers)
             out.files[f"{folder}/{name}.{suffix}"] = text
             if job.pdf and fmt == "latex":
                 from ..render.tex import compile_pdf, tex_engine
@@ -119,11 +141,10 @@ def build_version(job: Job) -> VersionOutput:
                 out.files[f"{folder}/{name}.pdf"] = compile_pdf(text, engine=engine, timeout=120)
     summary = {
         "version": version.label, "folder": folder, "student": version.name,
-        "seed": job.seed,
+        "seed": job.seed, "regenerate": job.recipe,
         "exercises": [{
             "id": ex_spec.id, "kind": ex.kind, "difficulty": ex.difficulty,
             "points": ex_spec.points, "seed": ex.seed,
-            "regenerate": regenerate_command(ex_spec, ex.seed),
             "question": ex.data, "prompt": ex.prompt[lang],
             "answers": [a.to_dict(lang) for a in ex.answers],
         } for ex_spec, ex in zip(spec.exercises, exercises)],
@@ -131,24 +152,29 @@ def build_version(job: Job) -> VersionOutput:
     out.summary = summary
     if "json" in job.formats:
         out.files[f"{folder}/answers.json"] = json.dumps(
-            {"title": spec.title, **summary}, indent=2, ensure_ascii=False) + "\n"
+            {"title": spec.title_in(lang), **summary}, indent=2, ensure_ascii=False) + "\n"
     if "moodle" in job.formats:
-        out.moodle = [view.moodle_question(ctx, lang, version.label, version.name)
+        out.moodle = [moodle.moodle_question(ctx, lang, version.label, version.name)
                       for ctx in items("html")]
     return out
 
 
 def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMATS,
-          lang: str = "en", pdf: bool = False, jobs: int = 1, progress=None) -> dict:
+          lang: str = "en", pdf: bool = False, jobs: int = 1, progress=None,
+          recipe: str | None = None) -> dict:
     """Every output file of the set as ``{relative path: content}``; same input → same bytes.
+
+    The seed and ``recipe`` (the command that rebuilds the set, see :func:`recipe`) go into
+    the keys, answers.json and index.json: the teacher's files. Question sheets and Moodle
+    question text carry neither.
 
     ``jobs > 1`` builds versions in worker processes; results are collected in version order,
     so the output is identical to ``jobs = 1``. ``progress(n)`` is called after each version.
     """
-    from ..render.views.exercise import moodle_quiz
+    from ..render.views.moodle import moodle_quiz
 
     check_folders(versions)
-    work = [Job(spec, seed, v, tuple(formats), lang, pdf) for v in versions]
+    work = [Job(spec, seed, v, tuple(formats), lang, pdf, recipe) for v in versions]
     results: list[VersionOutput] = []
     if jobs > 1 and len(work) > 1:
         import multiprocessing
@@ -171,15 +197,18 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
         categories = []
         for i, ex_spec in enumerate(spec.exercises):
             categories.append({
-                "path": _category(spec.title, ex_spec.id),
+                "path": _category(spec.title_in(lang), ex_spec.id),
                 "questions": [r.moodle[i] for r in results],
             })
         files["moodle.xml"] = moodle_quiz(categories)
     index = {
-        "title": spec.title, "spec": Path(spec.path).name, "seed": seed, "lang": lang,
+        "title": spec.title_in(lang), "spec": Path(spec.path).name, "seed": seed,
+        "regenerate": recipe,
+        "lang": lang,
         "formats": list(formats),
         "exercises": [{"id": e.id, "kind": e.kind, "difficulty": e.difficulty,
-                       "points": e.points, "title": e.title} for e in spec.exercises],
+                       "points": e.points, "title": e.title_in(lang), "vary": e.vary,
+                       "options": e.options} for e in spec.exercises],
         "versions": [r.summary for r in results],
     }
     files["index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
@@ -213,5 +242,5 @@ def _category(title: str, ident: str) -> str:
     return escape.xml(f"$course$/top/{safe}/{ident}")
 
 
-__all__ = ["ExerciseSpec", "HomeworkSpec", "Version", "build", "build_version", "check_seed",
+__all__ = ["ExerciseSpec", "HomeworkSpec", "Version", "build", "build_version", "check_seed", "random_seed", "recipe",
            "load_spec", "parse_formats", "versions_from_count", "versions_from_roster"]

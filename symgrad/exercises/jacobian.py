@@ -38,7 +38,7 @@ OUTER = ("y1*y2", "y1^2 + {a}*y2", "{a}*y1 + y2^2")
 COEFFICIENTS = (-3, -2, -1, 1, 2, 3)
 
 
-def generate(rng, difficulty: str) -> Exercise:
+def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One vector-chain-rule exercise."""
     return rejection(lambda: _draw(rng, difficulty), f"jacobian {difficulty}")
 

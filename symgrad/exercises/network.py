@@ -39,7 +39,7 @@ SHAPES = {
 SATURATION = 3.0  # a smooth hidden activation's |z| above this is saturated: rejected
 
 
-def generate(rng, difficulty: str) -> Exercise:
+def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One MLP exercise; the network shape is drawn once, the numbers until they are clean."""
     options = SHAPES[difficulty]
     layers, hidden, output = options[int(rng.integers(len(options)))]

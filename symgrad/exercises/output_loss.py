@@ -37,7 +37,7 @@ VARIANTS = {
 }
 
 
-def generate(rng, difficulty: str) -> Exercise:
+def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One output-unit exercise; the variant is drawn from those of ``difficulty``."""
     options = VARIANTS[difficulty]
     variant = options[int(rng.integers(len(options)))]

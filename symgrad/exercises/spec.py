@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SymgradError, shown
@@ -24,11 +24,16 @@ MAX_POINTS = 1000
 MAX_TITLE = 200
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}\Z")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-TOP_KEYS = {"title": "text", "instructions": "text", "exercise": "an array of tables [[exercise]]"}
+TEXT = "text, or one text per language (title.en = \"...\", title.zh = \"...\")"
+TOP_KEYS = {"title": TEXT, "instructions": TEXT, "exercise": "an array of tables [[exercise]]"}
 EXERCISE_KEYS = {"id": "an id (letters, digits, _ . -; at most 40)",
                  "kind": "an exercise kind", "difficulty": "easy, medium or hard",
-                 "points": "a positive number", "title": "text",
-                 "final_only": "true or false"}
+                 "points": "a positive number", "title": TEXT,
+                 "final_only": "true or false",
+                 "vary": "\"numbers\" (every version: the same structure, new numbers) or "
+                         "\"structure\""}
+VARY = ("numbers", "structure")
+TEXT_LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -37,16 +42,47 @@ class ExerciseSpec:
     kind: str
     difficulty: str
     points: float
-    title: str | None = None
+    title: dict[str, str] | None = None  # language -> text
     final_only: bool = False
+    vary: str = "numbers"
+    options: dict = field(default_factory=dict)  # the kind's pins, checked
+
+    def title_in(self, lang: str) -> str | None:
+        return in_language(self.title, lang)
 
 
 @dataclass(frozen=True)
 class HomeworkSpec:
     path: str
-    title: str
+    title: dict[str, str]
     exercises: tuple[ExerciseSpec, ...]
-    instructions: str | None = None
+    instructions: dict[str, str] | None = None
+
+    def title_in(self, lang: str) -> str:
+        return in_language(self.title, lang)
+
+    def instructions_in(self, lang: str) -> str | None:
+        return in_language(self.instructions, lang)
+
+
+def in_language(texts: dict[str, str] | None, lang: str) -> str | None:
+    """The text for ``lang``; a spec that gives one language only is used for every language."""
+    if not texts:
+        return None
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()))
+
+
+def texts_value(where: str, value, limit: int = MAX_TITLE) -> dict[str, str]:
+    """A text for every language (``"..."``) or one per language (``{en = "...", zh = "..."}``)."""
+    if isinstance(value, dict):
+        if not value:
+            raise SymgradError(f"{where}: expected at least one language ({', '.join(TEXT_LANGS)})")
+        for lang in value:
+            if lang not in TEXT_LANGS:
+                raise SymgradError(f"{where}.{lang}: unknown language (expected: "
+                                   f"{', '.join(TEXT_LANGS)})")
+        return {lang: text_value(f"{where}.{lang}", text, limit) for lang, text in value.items()}
+    return {"any": text_value(where, value, limit)}
 
 
 def text_value(where: str, value, limit: int = MAX_TITLE) -> str:
@@ -84,10 +120,10 @@ def load_spec(path: str | Path) -> HomeworkSpec:
                                f"{', '.join(TOP_KEYS)})")
     if "title" not in data:
         raise SymgradError(f"{where}: title: missing (expected {TOP_KEYS['title']})")
-    title = text_value(f"{where}: title", data["title"])
+    title = texts_value(f"{where}: title", data["title"])
     instructions = None
     if "instructions" in data:
-        instructions = text_value(f"{where}: instructions", data["instructions"], 2000)
+        instructions = texts_value(f"{where}: instructions", data["instructions"], 2000)
     items = data.get("exercise")
     if items is None:
         raise SymgradError(f"{where}: exercise: missing (expected {TOP_KEYS['exercise']})")
@@ -101,10 +137,6 @@ def load_spec(path: str | Path) -> HomeworkSpec:
     exercises, seen = [], set()
     for n, item in enumerate(items, 1):
         here = f"{where}: exercise[{n}]"
-        for key in item:
-            if key not in EXERCISE_KEYS:
-                raise SymgradError(f"{here}.{key}: unknown key (expected keys: "
-                                   f"{', '.join(EXERCISE_KEYS)})")
         for key in ("id", "kind", "points"):
             if key not in item:
                 raise SymgradError(f"{here}.{key}: missing (expected {EXERCISE_KEYS[key]})")
@@ -119,6 +151,18 @@ def load_spec(path: str | Path) -> HomeworkSpec:
         if not isinstance(kind, str) or kind not in KINDS:
             raise SymgradError(f"{here}.kind: unknown kind {shown(kind)} (expected one of: "
                                f"{', '.join(KINDS)})")
+        kind_entry = KINDS[kind]
+        options = {key: value for key, value in item.items() if key in kind_entry.options_help}
+        for key in item:
+            if key not in EXERCISE_KEYS and key not in options:
+                own = (f"; kind {kind} also takes: {', '.join(kind_entry.options_help)}"
+                       if kind_entry.options_help else f"; kind {kind} takes no other keys")
+                raise SymgradError(f"{here}.{key}: unknown key (expected keys: "
+                                   f"{', '.join(EXERCISE_KEYS)}{own})")
+        options = kind_entry.check_options(options, here)
+        vary = item.get("vary", "numbers")
+        if vary not in VARY:
+            raise SymgradError(f"{here}.vary: expected {EXERCISE_KEYS['vary']}, got {shown(vary)}")
         difficulty = item.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
             raise SymgradError(f"{here}.difficulty: expected one of {', '.join(DIFFICULTIES)}, "
@@ -130,10 +174,11 @@ def load_spec(path: str | Path) -> HomeworkSpec:
                                f"{MAX_POINTS} with at most 2 decimals, got {shown(points)}")
         ex_title = None
         if "title" in item:
-            ex_title = text_value(f"{here}.title", item["title"])
+            ex_title = texts_value(f"{here}.title", item["title"])
         final_only = item.get("final_only", False)
         if not isinstance(final_only, bool):
             raise SymgradError(f"{here}.final_only: expected true or false, got {shown(final_only)}")
-        exercises.append(ExerciseSpec(ident, kind, difficulty, points, ex_title, final_only))
+        exercises.append(ExerciseSpec(ident, kind, difficulty, points, ex_title, final_only,
+                                      vary, options))
     return HomeworkSpec(where, title, tuple(exercises), instructions)
 

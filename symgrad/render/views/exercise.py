@@ -86,12 +86,11 @@ def math(text: str, fmt: str, display: bool = False) -> str:
 # --------------------------------------------------------------------------- contexts
 
 def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str | None = None,
-                     points=None, exercise_id: str | None = None,
-                     regenerate: str | None = None) -> dict:
+                     points=None, exercise_id: str | None = None) -> dict:
     """Everything a template needs about one exercise, already formatted for ``fmt``.
 
-    ``title`` (user text from a spec) is escaped here; ours is formatted as markup.
-    ``regenerate`` (a command line) is shown as code in Markdown, escaped elsewhere.
+    ``title`` (user text from a spec) is escaped here; ours is formatted as markup. The
+    exercise's seed is not in it: sheets and Moodle questions are built from this context.
     """
     own_title = exercise.title[lang]
     if title is None:
@@ -103,6 +102,7 @@ def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str 
         answers.append({
             "name": a.name, "label": math(a.label, fmt), "raw_label": a.label,
             "value": a.display, "tolerance": num(a.tol),
+            "marks": None if a.marks is None else f"{a.marks:g}",
             "alternatives": [_alternative(alt, fmt, lang) for alt in a.alternatives],
         })
     solution = []
@@ -114,12 +114,10 @@ def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str 
         })
     context = {
         "number": number, "id": exercise_id or exercise.kind, "title": shown_title,
-        "points": points, "seed": exercise.seed, "kind": exercise.kind,
+        "points": points, "kind": exercise.kind,
         "difficulty": exercise.difficulty, "prompt": markup(exercise.prompt[lang], fmt),
         "answers": answers, "solution": solution,
     }
-    if regenerate is not None:
-        context["regenerate"] = regenerate if fmt == "markdown" else user_text(regenerate, fmt)
     return context
 
 
@@ -133,13 +131,18 @@ def _alternative(alt, fmt: str, lang: str) -> dict:
 
 def sheet_context(fmt: str, title: str, exercises: list[dict], instructions: str | None = None,
                   version: str | None = None, student: str | None = None, seed=None,
-                  total=None) -> dict:
-    """A question sheet (or key) around exercise contexts; its user text escaped for ``fmt``."""
+                  total=None, recipe: str | None = None) -> dict:
+    """A question sheet (or key) around exercise contexts; its user text escaped for ``fmt``.
+
+    ``seed`` and ``recipe`` (the command that rebuilds the set) belong on keys only.
+    """
+    if recipe is not None and fmt != "markdown":
+        recipe = user_text(recipe, fmt)
     return {"title": user_text(title, fmt),
             "instructions": user_text(instructions, fmt) if instructions else None,
             "version": user_text(version, fmt) if version else None,
             "student": user_text(student, fmt) if student else None,
-            "seed": seed, "exercises": exercises, "total": total}
+            "seed": seed, "recipe": recipe, "exercises": exercises, "total": total}
 
 
 # --------------------------------------------------------------------------- documents
@@ -159,36 +162,7 @@ def render_exercise(exercise, fmt: str, lang: str = "en", answers: bool = False)
                           sort_keys=False) + "\n"
     ctx = exercise_context(exercise, fmt, lang)
     if fmt == "text":
+        ctx["seed"] = exercise.seed  # the teacher's own command: its seed is no secret to them
         return render_template("homework.txt.j2", ex=ctx, s=phrases(lang), answers=answers)
     sheet = sheet_context(fmt, exercise.title[lang], [ctx])
     return render_sheet(sheet, fmt, lang, answers)
-
-
-def moodle_question(ex: dict, lang: str, version: str, student: str | None = None) -> str:
-    """One ``<question>`` of Moodle XML from an exercise context made for ``html``."""
-    table = phrases(lang)
-    return render_template("homework.xml.j2", part="question", ex=ex,
-                           version=user_text(version, "html"),
-                           student=user_text(student, "html") if student else None,
-                           s=phrases_for(table, "html"), cloze=cloze_answer,
-                           correct=table["correct"], lang=lang)
-
-
-def moodle_quiz(categories: list[dict]) -> str:
-    """The Moodle XML file: one category (``path``) per exercise with its ``questions``."""
-    return render_template("homework.xml.j2", part="quiz", categories=categories)
-
-
-def cloze_text(text: str) -> str:
-    """Text inside a Moodle cloze feedback: HTML-safe, and ``} # ~ / " \\`` escaped."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r'([\\}#~/"])', r"\\\1", text)
-
-
-def cloze_answer(answer: dict, correct: str) -> str:
-    """``{1:NUMERICAL:=v:tol#ok~%50%alt:tol#why}`` for one answer (numbers as displayed)."""
-    parts = [f"={answer['value']}:{answer['tolerance']}#{cloze_text(correct)}"]
-    for alt in answer["alternatives"]:
-        parts.append(f"%{alt['fraction']}%{alt['value']}:{answer['tolerance']}"
-                     f"#{cloze_text(alt['feedback_plain'])}")
-    return "{1:NUMERICAL:" + "~".join(parts) + "}"
