@@ -212,11 +212,15 @@ DIFFICULTY_CHOICE = click.Choice(["easy", "medium", "hard"])
 
 @cli.command()
 def kinds():
-    """List the exercise kinds, one line each."""
+    """List the exercise kinds, and the spec keys that pin each one's content."""
     from .exercises import KINDS
 
     width = max(map(len, KINDS))
-    write_stdout("".join(f"{name:<{width}}  {kind.summary}\n" for name, kind in KINDS.items()))
+    lines = []
+    for name, kind in KINDS.items():
+        lines.append(f"{name:<{width}}  {kind.summary}\n")
+        lines.extend(f"{'':<{width}}    {key} = {what}\n" for key, what in kind.options_help.items())
+    write_stdout("".join(lines))
 
 
 @cli.command()
