@@ -32,8 +32,13 @@ LANGS = ("en", "zh")
 MIN_ANSWER = 0.02  # |answer| below this counts as (near-)zero: rejected
 MAX_ANSWER = 1000.0  # |answer| above this: rejected (overflow, ugly numbers)
 KINK_MARGIN = 0.2  # a kink argument (relu input, max difference, ...) is at least this far from 0
-TOL_RELATIVE = 0.01  # Moodle absolute tolerance: 1 % of the answer ...
-TOL_FLOOR = 0.002  # ... but at least this
+# A blank's tolerance (absolute, as Moodle takes it). A student who carries 3 significant
+# figures through a chain is within 2 % except where a difference cancels (ŷ − y with ŷ ≈ 1,
+# a logit of 10 shown to 3 figures in e^z): there the error scales with the exercise's other
+# numbers, not with the answer. Measured in tests/test_marks.py.
+TOL_RELATIVE = 0.02  # always accepted: within 2 % of the answer ...
+TOL_SCALE = 0.02  # ... or within 2 % of the exercise's largest answer ...
+TOL_CAP = 0.1  # ... but never wider than 10 % of the answer (0 and −answer stay wrong)
 MAX_TRIES = 2000  # rejection-sampling draws before a generator gives up
 
 # Common mistakes: partial credit (percent) and feedback per language.
@@ -78,7 +83,11 @@ class Alternative:
 
 @dataclass
 class Answer:
-    """One graded number: ``label`` is inline LaTeX; ``tol`` an absolute tolerance."""
+    """One graded number: ``label`` is inline LaTeX; ``tol`` an absolute tolerance.
+
+    Without a ``tol`` the answer gets :func:`tolerance` of its value, widened by its
+    :class:`Exercise` to the exercise's scale (see :func:`settle_tolerances`).
+    """
 
     name: str
     label: str
@@ -88,9 +97,12 @@ class Answer:
 
     weight: float = 1.0  # relative: an exercise's points are shared in proportion
     marks: float | None = None  # this blank's share of the exercise's points (homework)
+    candidates: list[tuple[str, float]] = field(default_factory=list, repr=False)
+    fixed_tol: bool = field(default=False, repr=False)  # tol given by the kind: kept as is
 
     def __post_init__(self):
         self.value = float(self.value)
+        self.fixed_tol = bool(self.tol)
         if not self.tol:
             self.tol = tolerance(self.value)
 
@@ -128,6 +140,9 @@ class Exercise:
     derivation: object = None
     diagnostics: dict = field(default_factory=dict)
     seed: int | None = None
+
+    def __post_init__(self):
+        settle_tolerances(self.answers)
 
     def answer(self, name: str) -> Answer:
         for a in self.answers:
@@ -217,11 +232,29 @@ def grid(rng: np.random.Generator, low: float, high: float, step: float = 1.0,
     return np.array([values[int(i)] for i in np.atleast_1d(picks)], dtype=float)
 
 
-def tolerance(value: float) -> float:
-    """Absolute tolerance for an answer: 1 % of it, at least ``TOL_FLOOR``, 2 significant digits."""
-    tol = max(TOL_FLOOR, TOL_RELATIVE * abs(value))
-    digits = -math.floor(math.log10(tol)) + 1
-    return float(round(tol, digits))
+def tolerance(value: float, scale: float = 0.0) -> float:
+    """Absolute tolerance for an answer: 2 % of it, or 2 % of ``scale`` (the exercise's
+    largest answer) if more, but at most 10 % of it; rounded up to 2 significant figures.
+
+    >>> tolerance(0.5), tolerance(0.0093), tolerance(0.0093, scale=1.0), tolerance(-40.2, 1)
+    (0.01, 0.00019, 0.00093, 0.81)
+    """
+    size = abs(float(value))
+    tol = min(max(TOL_RELATIVE * size, TOL_SCALE * abs(scale)), TOL_CAP * size)
+    if tol == 0:
+        return TOL_RELATIVE * abs(scale) or 1e-9  # a zero answer: only a candidate, never asked
+    exponent = math.floor(math.log10(tol)) - 1
+    return float(f"{math.ceil(round(tol / 10 ** exponent, 9)) * 10 ** exponent:.12g}")
+
+
+def settle_tolerances(answers: list[Answer]) -> None:
+    """Give every answer the tolerance of its exercise (:func:`tolerance` with the largest
+    answer as the scale) and keep only the mistakes it still tells apart."""
+    scale = max((abs(a.value) for a in answers), default=0.0)
+    for a in answers:
+        if not a.fixed_tol:
+            a.tol = tolerance(a.value, scale)
+        a.alternatives = distinct_alternatives(a)
 
 
 def clean(value: float, what: str = "answer") -> float:
@@ -243,20 +276,27 @@ def away_from_kink(value: float, kinks=(0.0,), margin: float = KINK_MARGIN) -> f
 def add_alternatives(answer: Answer, candidates: list[tuple[str, float]]) -> Answer:
     """Attach mistake answers that are finite and distinguishable from the right one.
 
-    A candidate within twice the tolerance of the right answer or of an earlier candidate
-    would be graded ambiguously, so it is dropped.
+    The candidates are kept on the answer: its exercise settles the tolerance and chooses
+    again (:func:`distinct_alternatives`).
     """
+    answer.candidates = [(mistake, float(value)) for mistake, value in candidates]
+    answer.alternatives = distinct_alternatives(answer)
+    return answer
+
+
+def distinct_alternatives(answer: Answer) -> list[Alternative]:
+    """The candidates whose answers are graded unambiguously: a candidate within twice the
+    tolerance of the right answer or of an earlier candidate is dropped, so no typed number
+    falls in two answers' ranges."""
     kept: list[Alternative] = []
-    for mistake, value in candidates:
-        value = float(value)
+    for mistake, value in answer.candidates:
         if not math.isfinite(value) or abs(value) > 10 * MAX_ANSWER:
             continue
         taken = [answer.value] + [a.value for a in kept]
         if any(abs(value - other) <= 2 * answer.tol + 1e-12 for other in taken):
             continue
         kept.append(Alternative(mistake, value, MISTAKES[mistake][0]))
-    answer.alternatives = kept
-    return answer
+    return kept
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -279,15 +319,24 @@ def line(math_text: str, en: str | None = None, zh: str | None = None) -> dict:
 # --------------------------------------------------------------------------- marks
 
 def assign_marks(exercise: Exercise, points: float) -> None:
-    """Share ``points`` among the blanks in proportion to their weights (2 decimals); the
-    last blank takes the rounding remainder, so the marks add up to ``points`` exactly."""
+    """Share ``points`` among the blanks in proportion to their weights, in hundredths of a
+    point, so that the marks add up to ``points`` exactly (largest remainders first: 5
+    points over 8 equal blanks are 0.63 four times and 0.62 four times).
+
+    >>> ex = Exercise("k", "easy", {}, {}, {}, [Answer(str(i), "a", 1.0) for i in range(8)], [])
+    >>> assign_marks(ex, 5); [a.marks for a in ex.answers]
+    [0.63, 0.63, 0.63, 0.63, 0.62, 0.62, 0.62, 0.62]
+    """
     answers = exercise.answers
     total = sum(a.weight for a in answers)
-    left = round(float(points), 2)
-    for a in answers[:-1]:
-        a.marks = round(float(points) * a.weight / total, 2)
-        left = round(left - a.marks, 2)
-    answers[-1].marks = left
+    hundredths = round(float(points) * 100)
+    shares = [hundredths * a.weight / total for a in answers]
+    units = [math.floor(share) for share in shares]
+    by_remainder = sorted(range(len(answers)), key=lambda i: (units[i] - shares[i], i))
+    for i in by_remainder[:hundredths - sum(units)]:
+        units[i] += 1
+    for a, unit in zip(answers, units):
+        a.marks = unit / 100
 
 
 GUESSES = (1.0, 0.0, -1.0)

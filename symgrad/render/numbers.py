@@ -1,7 +1,8 @@
 r"""Numbers for people: the one place that decides how a float is shown.
 
 Two styles, both here: :func:`number` (significant digits, for worked solutions, tables and
-pictures) and :func:`num` (fixed decimals, for exercise answers a student types in).
+pictures) and :func:`num` (4 significant figures, never in exponent form: exercise data,
+answers and keys, where a product shown must multiply out from the factors shown).
 NumPy is imported only by the matrix helpers.
 
 >>> number(-0.5344466453885), num(0.19661193), paren(-1.5)
@@ -15,7 +16,7 @@ import math
 TABLE_DIGITS = 4  # significant digits in tables and matrices
 PICTURE_DIGITS = 3  # significant digits on circuit wires
 MAX_MATRIX = 8  # rows/columns of a displayed matrix before the middle is elided
-ANSWER_DECIMALS = 4  # exercise answers are shown rounded to this many decimals
+ANSWER_DIGITS = 4  # exercise numbers are shown to this many significant figures
 
 
 def number(x, digits: int = 6) -> str:
@@ -57,16 +58,22 @@ def error_tex(error: float | None) -> str:
     return "-" if error is None else tex_number(float(error_text(error)), 2)
 
 
-def num(x: float, decimals: int = ANSWER_DECIMALS) -> str:
-    """An exercise answer as displayed everywhere: rounded, no trailing zeros, no ``-0``.
+def num(x: float, digits: int = ANSWER_DIGITS) -> str:
+    """An exercise number as displayed everywhere: ``digits`` significant figures (all the
+    integer digits of a larger number), plain decimals, no trailing zeros, no ``-0``.
 
-    >>> num(-1.50), num(0.19661193), num(-0.00001), num(3.0)
-    ('-1.5', '0.1966', '0', '3')
+    >>> num(-1.50), num(0.19661193), num(0.0093183), num(20.0855), num(1234.56), num(3.0)
+    ('-1.5', '0.1966', '0.009318', '20.09', '1235', '3')
     """
     x = float(x)
     if not math.isfinite(x):
         raise ValueError(f"not a finite number: {x}")
+    if x == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
     text = f"{x:.{decimals}f}"
+    if float(text) != 0 and abs(float(text)) >= 10 ** (digits - decimals):
+        text = f"{x:.{max(0, decimals - 1)}f}"  # 9.99951 rounds up to 10.00: one digit less
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -82,18 +89,18 @@ def paren(x: float) -> str:
     return parenthesized(num(x))
 
 
-def vec_latex(values, decimals: int = ANSWER_DECIMALS) -> str:
+def vec_latex(values, digits: int = ANSWER_DIGITS) -> str:
     r"""A column vector of answer numbers as a LaTeX bmatrix.
 
     >>> vec_latex([1, -0.5])
     '\\begin{bmatrix}1\\\\-0.5\\end{bmatrix}'
     """
-    return mat_latex([[v] for v in values], decimals)
+    return mat_latex([[v] for v in values], digits)
 
 
-def mat_latex(rows, decimals: int = ANSWER_DECIMALS) -> str:
+def mat_latex(rows, digits: int = ANSWER_DIGITS) -> str:
     """A matrix (rows of answer numbers) as a LaTeX bmatrix."""
-    return (r"\begin{bmatrix}" + r"\\".join(" & ".join(num(v, decimals) for v in row)
+    return (r"\begin{bmatrix}" + r"\\".join(" & ".join(num(v, digits) for v in row)
                                             for row in rows) + r"\end{bmatrix}")
 
 

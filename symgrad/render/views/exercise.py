@@ -18,6 +18,8 @@ from ..numbers import num
 from ..printing import latex_text, plain_math
 from ..tex import tex_document
 
+MARK_UNIT = 0.01  # marks are shared in hundredths of a point (Moodle weights are integers)
+
 
 def phrases(lang: str) -> dict[str, str]:
     """The sheet phrases of ``lang`` (``[lang.homework]`` in ``templates/strings.toml``)."""
@@ -102,7 +104,9 @@ def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str 
         answers.append({
             "name": a.name, "label": math(a.label, fmt), "raw_label": a.label,
             "value": a.display, "tolerance": num(a.tol),
+            "weight": a.weight,
             "marks": None if a.marks is None else f"{a.marks:g}",
+            "mark_units": None if a.marks is None else round(a.marks / MARK_UNIT),
             "alternatives": [_alternative(alt, fmt, lang) for alt in a.alternatives],
         })
     solution = []
