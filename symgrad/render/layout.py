@@ -16,9 +16,10 @@ LEAF_SHIFT_CM = 0.4  # leaves sit a little further left: their names are wider t
 PAGE_CM = (16.0, 21.0)  # largest picture (width, height) before it is scaled down
 
 
-def layout(graph, column_cm: float | None = None) -> tuple[dict[int, tuple[float, float]], float]:
+def layout(graph, column_cm: float | None = None, row_cm: float = ROW_CM,
+           min_gap_cm: float = MIN_GAP_CM) -> tuple[dict[int, tuple[float, float]], float]:
     """(x, y) in cm for every node, and the column width: columns by longest path, rows
-    like a tree drawing.
+    like a tree drawing (rows ``row_cm`` apart, nodes of a column at least ``min_gap_cm``).
 
     Columns are ``column_cm`` apart (default: as wide as fits the page, within
     :data:`COLUMN_CM`). Op nodes sit one column right of their deepest input; leaves sit just left of their
@@ -26,16 +27,10 @@ def layout(graph, column_cm: float | None = None) -> tuple[dict[int, tuple[float
     them, an op node sits at the mean height of its inputs (so chains of one-input gates run
     straight), and nodes of one column are pushed apart to at least :data:`MIN_GAP_CM`.
     """
-    users = graph.users()
-    column: dict[int, int] = {}
-    for node in graph.nodes:
-        column[node.id] = 0 if node.is_leaf else 1 + max(column[i] for i in node.inputs)
-    for node in graph.nodes:
-        if node.is_leaf and users[node.id]:
-            column[node.id] = max(0, min(column[u] for u in users[node.id]) - 1)
+    column = columns(graph)
     if column_cm is None:
-        columns = max(column.values()) + 2  # + the output wire
-        column_cm = min(COLUMN_CM[1], max(COLUMN_CM[0], PAGE_CM[0] / columns))
+        count = max(column.values()) + 2  # + the output wire
+        column_cm = min(COLUMN_CM[1], max(COLUMN_CM[0], PAGE_CM[0] / count))
     y: dict[int, float] = {}
     slot = 0
     stack = [(graph.output, False)]
@@ -45,7 +40,7 @@ def layout(graph, column_cm: float | None = None) -> tuple[dict[int, tuple[float
             continue
         node = graph.nodes[node_id]
         if node.is_leaf:
-            y[node_id] = -slot * ROW_CM
+            y[node_id] = -slot * row_cm
             slot += 1
         elif expanded:
             y[node_id] = sum(y[i] for i in node.inputs) / len(node.inputs)
@@ -58,10 +53,23 @@ def layout(graph, column_cm: float | None = None) -> tuple[dict[int, tuple[float
     for ids in by_column.values():
         ids.sort(key=lambda i: (-y[i], i))
         for above, below in zip(ids, ids[1:]):
-            if y[above] - y[below] < MIN_GAP_CM:
-                y[below] = y[above] - MIN_GAP_CM
+            if y[above] - y[below] < min_gap_cm:
+                y[below] = y[above] - min_gap_cm
     return {i: (column[i] * column_cm - (LEAF_SHIFT_CM if graph.nodes[i].is_leaf else 0.0), y[i])
             for i in y}, column_cm
+
+
+def columns(graph) -> dict[int, int]:
+    """The column of every node: op nodes one right of their deepest input, leaves just
+    left of their first user."""
+    users = graph.users()
+    column: dict[int, int] = {}
+    for node in graph.nodes:
+        column[node.id] = 0 if node.is_leaf else 1 + max(column[i] for i in node.inputs)
+    for node in graph.nodes:
+        if node.is_leaf and users[node.id]:
+            column[node.id] = max(0, min(column[u] for u in users[node.id]) - 1)
+    return column
 
 
 def circuit(d, tex_of=tex) -> dict:
