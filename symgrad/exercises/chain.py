@@ -31,6 +31,46 @@ def replay(derivation, local=None) -> dict[int, float]:
     return adjoint
 
 
+def significant(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` significant figures (what a student writes down)."""
+    x = float(x)
+    return x if x == 0 or not math.isfinite(x) else float(f"{x:.{digits - 1}e}")
+
+
+def rounded_pass(derivation, digits: int = 3) -> tuple[list[float], dict[int, float]]:
+    """The forward values and adjoints a student gets who writes every node value, local
+    gradient, product and sum rounded to ``digits`` significant figures, along the recorded
+    steps: what a blank's tolerance must forgive."""
+    import numpy as np
+
+    graph = derivation.graph
+
+    def inputs(node, values):
+        args = node.op_args([np.float64(values[i]) for i in node.inputs])
+        return (*args[:-1], np.float64(args[-1])) if node.record.has_const else args
+
+    values: list[float] = []
+    for node in graph.nodes:
+        if node.is_leaf:
+            values.append(float(derivation.values[node.id]))  # given exactly
+        else:
+            with np.errstate(all="ignore"):
+                values.append(significant(node.record.numpy(*inputs(node, values)), digits))
+    adjoint = {graph.output: 1.0}
+    seen: dict[int, int] = {}  # steps of a parent so far: its i-th step is its i-th input
+    for step in derivation.steps:
+        node = graph.nodes[step.parent]
+        positions = [k for k, i in enumerate(node.inputs) if graph.nodes[i].op != "const"]
+        k = positions[seen.get(step.parent, 0)]
+        seen[step.parent] = seen.get(step.parent, 0) + 1
+        with np.errstate(all="ignore"):
+            local = significant(ops.local_gradient_numpy(node.op, k)(*inputs(node, values)),
+                                digits)
+        product = significant(adjoint.get(step.parent, 0.0) * local, digits)
+        adjoint[step.child] = significant(adjoint.get(step.child, 0.0) + product, digits)
+    return values, adjoint
+
+
 def mistakes(derivation, name: str) -> list[tuple[str, float]]:
     """Wrong answers for ∂f/∂name that common mistakes give, found from the derivation."""
     graph = derivation.graph
