@@ -81,6 +81,29 @@ class VersionOutput:
     files: dict[str, str | bytes] = field(default_factory=dict)
     moodle: list[str] = field(default_factory=list)  # one <question> per exercise
     summary: dict = field(default_factory=dict)
+    sheets: dict = field(default_factory=dict)  # LaTeX sheet contexts, for all-*.pdf
+
+
+# --------------------------------------------------------------------------- paper
+
+ROOM_CM = {"activation": 0.8, "output_loss": 1.0, "graph": 0.6, "jacobian": 1.2, "mlp": 0.7,
+           "gd_step": 1.0}  # working space per blank on a question sheet
+ROOM_LIMITS_CM = (2.5, 8.0)
+ALL_PDFS = {"questions": "all-questions.pdf", "key": "all-keys.pdf"}
+
+
+def paper_extras(exercise) -> dict:
+    """What a printed sheet adds to an exercise: room for working and, for a graph
+    exercise, its fill-in circuit (blank for the sheet, filled for the key)."""
+    from ..render.views.blank_circuit import blank_circuit
+
+    low, high = ROOM_LIMITS_CM
+    room = min(high, max(low, ROOM_CM.get(exercise.kind, 1.2) * len(exercise.answers)))
+    extras = {"room": f"{room:.1f}", "circuit": None, "circuit_key": None}
+    if exercise.kind == "graph" and exercise.derivation is not None:
+        extras["circuit"] = blank_circuit(exercise, filled=False)
+        extras["circuit_key"] = blank_circuit(exercise, filled=True)
+    return extras
 
 
 def generate_version(spec: HomeworkSpec, seed: int, version: Version) -> list:
@@ -115,9 +138,13 @@ def build_version(job: Job) -> VersionOutput:
     folder = version.folder
 
     def items(fmt: str) -> list[dict]:
-        return [view.exercise_context(ex, fmt, lang, n, ex_spec.title_in(lang),
-                                      _points(ex_spec.points), ex_spec.id)
-                for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1)]
+        out = [view.exercise_context(ex, fmt, lang, n, ex_spec.title_in(lang),
+                                     _points(ex_spec.points), ex_spec.id)
+               for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1)]
+        if fmt == "latex":  # paper: room for working, fill-in circuits
+            for item, ex in zip(out, exercises):
+                item.update(paper_extras(ex))
+        return out
 
     def sheet(fmt: str, answers: bool) -> dict:
         # Only the key (the teacher's copy) says how to rebuild the set: a sheet that showed
@@ -132,7 +159,10 @@ def build_version(job: Job) -> VersionOutput:
         if fmt not in job.formats:
             continue
         for name, answers in (("questions", False), ("key", True)):
-            text = view.render_sheet(sheet(fmt, answers), fmt, lang, answers)
+            context = sheet(fmt, answers)
+            text = view.render_sheet(context, fmt, lang, answers)
+            if job.pdf and fmt == "latex":
+                out.sheets[name] = context
             out.files[f"{folder}/{name}.{suffix}"] = text
             if job.pdf and fmt == "latex":
                 from ..render.tex import compile_pdf, tex_engine
@@ -193,6 +223,12 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     files: dict[str, str | bytes] = {}
     for result in results:
         files.update(result.files)
+    pdf_pages = {}
+    if pdf and "latex" in formats:
+        for name, path in ALL_PDFS.items():
+            files[path], ranges = all_versions_pdf([r.sheets[name] for r in results], lang,
+                                                   answers=name == "key")
+            pdf_pages[path] = {v.folder: list(pages) for v, pages in zip(versions, ranges)}
     if "moodle" in formats:
         categories = []
         for i, ex_spec in enumerate(spec.exercises):
@@ -211,8 +247,25 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
                        "options": e.options} for e in spec.exercises],
         "versions": [r.summary for r in results],
     }
+    if pdf_pages:  # first and last page of each version in all-questions.pdf, all-keys.pdf
+        index["pdf_pages"] = pdf_pages
     files["index.json"] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"
     return files
+
+
+def all_versions_pdf(sheets: list[dict], lang: str, answers: bool) -> tuple[bytes, list]:
+    """Every version's sheet (or key) in one document, compiled once: each version starts
+    on a new page numbered 1. Returns the PDF and each version's (first, last) page."""
+    from ..render.tex import compile_pdf_pages, tex_document, tex_engine
+    from ..render.views.exercise import phrases, phrases_for
+
+    text = tex_document("homework.tex.j2", lang, sheets=sheets,
+                        s=phrases_for(phrases(lang), "latex"), answers=answers)
+    pdf, ranges = compile_pdf_pages(text, engine=tex_engine(text, lang),
+                                    timeout=120 + 10 * len(sheets))
+    if len(ranges) != len(sheets):
+        raise SymgradError(f"the combined PDF reports {len(ranges)} versions, not {len(sheets)}")
+    return pdf, ranges
 
 
 def _quiet_worker() -> None:

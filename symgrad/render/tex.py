@@ -210,6 +210,27 @@ def compile_pdf(tex_source: str, engine: str = "pdflatex", timeout: float = 60) 
     >>> compile_pdf(r"\documentclass{article}\begin{document}x\end{document}")[:5]  # doctest: +SKIP
     b'%PDF-'
     """
+    return _compile(tex_source, engine, timeout)[0]
+
+
+VERSION_STARTS = re.compile(r"^SYMGRAD-VERSION-STARTS (\d+)$", re.MULTILINE)
+_PAGES = re.compile(r"Output written on document\.pdf \((\d+) pages?")
+
+
+def compile_pdf_pages(tex_source: str, engine: str = "pdflatex",
+                      timeout: float = 60) -> tuple[bytes, list[tuple[int, int]]]:
+    r"""Like :func:`compile_pdf`, for a document of several versions: also the first and
+    last page (from 1) of each version, which the document reports in its log as
+    ``SYMGRAD-VERSION-STARTS n`` lines (``templates/homework.tex.j2``)."""
+    pdf, log = _compile(tex_source, engine, timeout)
+    starts = [int(n) for n in VERSION_STARTS.findall(log)]
+    pages = _PAGES.search(log)
+    total = int(pages.group(1)) if pages else 0
+    return pdf, [(a, b - 1) for a, b in zip(starts, starts[1:] + [total + 1])]
+
+
+def _compile(tex_source: str, engine: str, timeout: float) -> tuple[bytes, str]:
+    """The PDF's bytes and the last run's log."""
     if engine not in ENGINES:
         raise SymgradError(f"unknown LaTeX engine {engine!r}; use one of {', '.join(ENGINES)}")
     if not tex_available(engine):
@@ -242,4 +263,4 @@ def compile_pdf(tex_source: str, engine: str = "pdflatex", timeout: float = 60) 
             char, code = missing.groups()
             raise SymgradError(f"no font for the character {char} (U+{code}); "
                                f"{engine} would leave it out of the PDF")
-        return pdf_path.read_bytes()
+        return pdf_path.read_bytes(), log

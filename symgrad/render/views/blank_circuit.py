@@ -15,6 +15,7 @@ source's own, where neither the wire nor its slots touch a gate, a name or anoth
 
 from __future__ import annotations
 
+from .. import COLOR_GRADIENT, COLOR_VALUE
 from ..layout import columns, layout
 from ..numbers import num
 from ..printing import gate_label, gate_text, tex
@@ -106,7 +107,7 @@ def _picture(d, filled: bool, row: float) -> dict:
     obstacles = [(n["box"], node_id) for node_id, n in nodes.items()]  # (box, owner)
     for node in graph.op_nodes:  # where a gate's inputs come in: no other wire runs there
         n, reach = nodes[node.id], PORT_CM * (len(node.inputs) - 1) / 2 + 0.1
-        obstacles.append(((n["entry"] - BEFORE_TARGET - 2 * TURN_CM, n["y"] - reach,
+        obstacles.append(((n["entry"] - BEFORE_TARGET - TURN_CM - 0.05, n["y"] - reach,
                            n["x"] - n["half"], n["y"] + reach), ("entry", node.id)))
 
     def shown(value) -> str:
@@ -164,6 +165,7 @@ def _picture(d, filled: bool, row: float) -> dict:
         "wires": wires, "slots": slots, "lines": lines,
         "output": {"x": f"{end[0] + 0.1:.2f}", "y": f"{end[1]:.2f}"},
         "scale": f"{min(1.0, TEXT_WIDTH_CM / width):.3f}", "filled": filled,
+        "value_color": COLOR_VALUE, "gradient_color": COLOR_GRADIENT,
     }
 
 
@@ -189,8 +191,9 @@ def _route(source, target, child, parent, rank, arity, obstacles, lines, slots) 
     end = (target["x"] - (target["half"] ** 2 - (port - target["y"]) ** 2) ** 0.5, port)
     x_slot = start[0] + AFTER_SOURCE
     x_turn = target["entry"] - BEFORE_TARGET + TURN_CM * (min(rank, 2) - 1)
+    toward = 1 if port > ys else -1  # try the side of the target first
     for k in range(MAX_LANES):
-        lane = ys + LANE_STEP * ((k + 1) // 2) * (1 if k % 2 else -1)
+        lane = ys + LANE_STEP * ((k + 1) // 2) * (toward if k % 2 else -toward)
         points = [start] if lane == ys else [start, (start[0] + 0.1, ys), (x_slot - 0.05, lane)]
         if lane != port:
             points += [(x_turn, lane), (x_turn, port)]
