@@ -44,32 +44,44 @@ def test_the_kind_draws_exactly_the_activation_function_records_in_registry_orde
     assert f"derive g′ of {listed} and evaluate" in activation.KIND.summary
 
 
+def _batch_oracle(data: dict, slope) -> dict[str, float]:
+    """Every answer of an activation exercise from its data, with ``slope`` as g′."""
+    w, examples = data["weights"], data["examples"]
+    zs = [w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"] for e in examples]
+    dz = [e["upstream"] * slope(z) for e, z in zip(examples, zs)]
+    out = {f"z{n}": z for n, z in enumerate(zs, 1)}
+    out.update(dL_dw1=sum(d * e["x1"] for d, e in zip(dz, examples)),
+               dL_dw2=sum(d * e["x2"] for d, e in zip(dz, examples)), dL_db=sum(dz))
+    return out
+
+
 @pytest.mark.parametrize("name", activation.functions())
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_every_activation_record_gives_right_answers(name, difficulty):
-    """g, g′ and the chain rule against sympy.diff of the elementary form and finite
-    differences of the NumPy forward; the generic rejection rules hold."""
+    """z and the mini-batch gradients against sympy.diff of the elementary form and finite
+    differences of the NumPy forward; the generic rejection rules hold; a kinked activation
+    has examples on both sides of its kink."""
     g = _elementary(name)
     dg = sympy.diff(g, Z)
     forward = ops.get(name).numpy
     kinks = ops.kink_points(name)
+
+    def slope(z):
+        exact = float(dg.subs(Z, sympy.Rational(str(z))))
+        assert exact == pytest.approx(_fd(forward, z), abs=1e-6)
+        return exact
+
     for seed in range(8):
         ex = activation.exercise_for(rng_for(seed), difficulty, name)
-        v = ex.data["inputs"]
-        z = v["w1"] * v["x1"] + v["w2"] * v["x2"] + v["b"]
-        h = float(g.subs(Z, sympy.Rational(str(z))))
-        slope = float(dg.subs(Z, sympy.Rational(str(z))))
-        assert slope == pytest.approx(_fd(forward, z), abs=1e-6)
-        expected = {"z": z, "h": h, "g_prime": slope, "dh_dw1": slope * v["x1"],
-                    "dh_dx2": slope * v["w2"]}
+        expected = _batch_oracle(ex.data, slope)
         assert {a.name for a in ex.answers} <= set(expected)
         for a in ex.answers:
             assert a.value == pytest.approx(expected[a.name], rel=1e-9, abs=1e-12), (seed, a.name)
-        assert slope != 0  # the flat region is rejected
+        zs = [expected[f"z{n}"] for n in range(1, len(ex.data["examples"]) + 1)]
+        assert all(abs(z) <= activation.SATURATION for z in zs)
         if kinks:
-            assert min(abs(z - k) for k in kinks) >= KINK_MARGIN
-        else:
-            assert abs(z) <= activation.SATURATION
+            assert min(abs(z - k) for z in zs for k in kinks) >= KINK_MARGIN
+            assert len({sum(z > k for k in kinks) for z in zs}) >= 2, (seed, zs)
 
 
 @pytest.mark.parametrize("name", activation.functions())
@@ -125,7 +137,7 @@ NEW_RECORDS = textwrap.dedent(r'''
                 ex = activation.exercise_for(rng_for(seed), difficulty, name)
                 text = " ".join([plain_math(ex.prompt["en"])]
                                 + [plain_math(line["math"]) for line in ex.solution])
-                out["cases"].append({"name": name, "inputs": ex.data["inputs"],
+                out["cases"].append({"name": name, "data": ex.data,
                                      "answers": {a.name: a.value for a in ex.answers},
                                      "text": text})
     json.dump(out, sys.stdout)
@@ -142,23 +154,19 @@ def test_a_new_activation_record_is_an_exercise_with_no_other_edit():
     assert out["functions"][-2:] == ["lrelu", "silu_t"]
     assert "lrelu" in out["summary"] and "silu_t" in out["summary"]
     forward = {"lrelu": lambda z: max(z / 10, z), "silu_t": lambda z: z / (1 + math.exp(-z))}
-    negative_lrelu = 0
     for case in out["cases"]:
-        v, answers, f = case["inputs"], case["answers"], forward[case["name"]]
-        z = v["w1"] * v["x1"] + v["w2"] * v["x2"] + v["b"]
-        slope = _fd(f, z)
-        expected = {"z": z, "h": f(z), "g_prime": slope, "dh_dw1": slope * v["x1"],
-                    "dh_dx2": slope * v["w2"]}
+        answers, f = case["answers"], forward[case["name"]]
+        expected = _batch_oracle(case["data"], lambda z: _fd(f, z))
         for name, value in answers.items():
             assert value == pytest.approx(expected[name], rel=1e-6, abs=1e-6), (case, name)
             assert abs(value) >= MIN_ANSWER
+        zs = [answers[k] for k in answers if k.startswith("z")]
         if case["name"] == "lrelu":
-            assert abs(z) >= KINK_MARGIN
-            negative_lrelu += z < 0
+            assert min(abs(z) for z in zs) >= KINK_MARGIN
+            assert min(zs) < 0 < max(zs)  # the leaky side (slope 0.1) too, every time
         else:
-            assert abs(z) <= activation.SATURATION
+            assert max(abs(z) for z in zs) <= activation.SATURATION
         assert "\\" not in case["text"] and "{" not in case["text"], case["text"]
-    assert negative_lrelu  # the leaky side (slope 0.1) is not a flat region: it is drawn
 
 
 # --------------------------------------------------------------------------- mlp

@@ -78,10 +78,13 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
     """Every answer of an exercise from its displayed data, independently of symgrad."""
     out: dict[str, float] = {}
     if kind == "activation":
-        v = data["inputs"]
-        g, dg = _activation(data["function"])
-        z = v["w1"] * v["x1"] + v["w2"] * v["x2"] + v["b"]
-        out.update(z=z, h=g(z), g_prime=dg(z), dh_dw1=dg(z) * v["x1"], dh_dx2=dg(z) * v["w2"])
+        w, examples = data["weights"], data["examples"]
+        _, dg = _activation(data["function"])
+        zs = [w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"] for e in examples]
+        dz = [e["upstream"] * dg(z) for e, z in zip(examples, zs)]  # ∂L/∂z of each example
+        out.update({f"z{n}": z for n, z in enumerate(zs, 1)})
+        out.update(dL_dw1=sum(d * e["x1"] for d, e in zip(dz, examples)),
+                   dL_dw2=sum(d * e["x2"] for d, e in zip(dz, examples)), dL_db=sum(dz))
     elif kind == "output_loss":
         variant = data["variant"]
         if variant == "softmax_ce":
@@ -91,20 +94,22 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
             out.update(y_hat_true=p[c], L=-math.log(p[c]))
             out.update({f"dL_dz{i + 1}": p[i] - y[i] for i in range(len(z))})
         elif variant == "linear_mse":
-            z, y = np.array(data["z"]), np.array(data["y"])
-            out["L"] = 0.5 * float(((y - z) ** 2).sum())
-            out.update({f"dL_dz{i + 1}": z[i] - y[i] for i in range(len(z))})
+            v, y = data["inputs"], data["y"]
+            z = _unit(v)
+            out.update(y_hat=z, L=0.5 * (z - y) ** 2, dL_dz=z - y, dL_dw1=(z - y) * v["h1"],
+                       dL_dh1=(z - y) * v["w1"], dL_dw2=(z - y) * v["h2"])
         else:
             v, y = data["inputs"], data["y"]
             z = _unit(v)
             p = _sigmoid(z)
             if variant == "sigmoid_ce":
                 out.update(y_hat=p, L=-(y * math.log(p) + (1 - y) * math.log(1 - p)),
-                           dL_dyhat=-y / p + (1 - y) / (1 - p), dL_dz=p - y,
-                           dL_dw1=(p - y) * v["h1"])
+                           dL_dz=p - y, dL_dw1=(p - y) * v["h1"], dL_dh1=(p - y) * v["w1"],
+                           dL_dw2=(p - y) * v["h2"])
             else:
-                out.update(y_hat=p, sigma_prime=p * (1 - p), dLmse_dz=(p - y) * p * (1 - p),
-                           dLce_dz=p - y)
+                mse = (p - y) * p * (1 - p)
+                out.update(y_hat=p, sigma_prime=p * (1 - p), dLmse_dz=mse, dLce_dz=p - y,
+                           dLmse_dw1=mse * v["h1"], dLce_dw1=(p - y) * v["h1"])
     elif kind == "graph":
         expr, point = data["expression"], data["point"]
         out["f"] = _evaluate(expr, point)
@@ -189,7 +194,8 @@ def test_numbers_are_clean(kind, difficulty):
 def test_inputs_are_on_small_grids():
     for seed in range(20):
         ex = make_exercise("activation", seed, "easy")
-        values = ex.data["inputs"].values()
+        values = list(ex.data["weights"].values()) + [v for e in ex.data["examples"]
+                                                       for v in e.values()]
         step = 0.5 if ex.data["function"] == "hardtanh" else 1.0
         assert all(float(v / step).is_integer() for v in values)
         ex = make_exercise("mlp", seed, "hard")
@@ -240,13 +246,17 @@ def test_mistakes_give_partial_credit():
 
 
 def test_sigma_instead_of_sigma_prime_is_recognised():
+    """∂L/∂w₁ with σ(z) where σ′(z) belongs, summed by hand over the mini-batch."""
     for seed in range(100):
-        ex = make_exercise("activation", seed, "medium")
-        if ex.data["function"] == "sigmoid":
-            alt = {m.mistake: m.value for m in ex.answer("g_prime").alternatives}
-            assert alt["value_not_derivative"] == pytest.approx(ex.answer("h").value)
+        ex = make_exercise("activation", seed, "medium", {"activation": "sigmoid"})
+        w, examples = ex.data["weights"], ex.data["examples"]
+        wrong = sum(e["upstream"] * _sigmoid(w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"])
+                    * e["x1"] for e in examples)
+        alt = {m.mistake: m.value for m in ex.answer("dL_dw1").alternatives}
+        if "value_not_derivative" in alt:  # absent only when it is 0 or ±1 (a blind guess)
+            assert alt["value_not_derivative"] == pytest.approx(wrong, rel=1e-9)
             return
-    pytest.fail("no sigmoid among 100 seeds")
+    pytest.fail("no σ-for-σ′ mistake among 100 seeds")
 
 
 @pytest.mark.parametrize("kind,difficulty", CASES)
@@ -317,4 +327,4 @@ def test_stress_command_reports_table_and_json():
     result = runner.invoke(cli, ["stress", "activation", "-n", "30", "--format", "json",
                                  "--quiet"])
     report = json.loads(result.output)
-    assert report["ok"] and report["seeds"] == 30 and "g_prime" in report["answers"]
+    assert report["ok"] and report["seeds"] == 30 and "dL_dw1" in report["answers"]

@@ -3,6 +3,14 @@
 Easy: a linear unit with squared error. Medium: a logistic (sigmoid) unit with
 cross-entropy. Hard: the logistic unit with three inputs. The gradient comes from
 :func:`~symgrad.derivation.derive`; the update is ``w ← w − η ∇_w J``, ``b ← b − η ∂L/∂b``.
+
+The rate η and the L2 weight λ are structure: the spec pins them (``rate``, ``l2``) or they
+are drawn from ``structure`` (two draws), so every version of a set uses the same η and λ;
+the unit's numbers come from ``rng``. Every draw asks the same blanks (4, or 5 when hard),
+and no answer is 0, 1 or −1.
+
+>>> check_options({"rate": 0.5, "l2": 0}, "spec.toml: exercise[1]")
+{'rate': 0.5, 'l2': 0.0}
 """
 
 from __future__ import annotations
@@ -24,17 +32,44 @@ from .base import (
     paren,
     rejection,
 )
+from .fair import make_fair
+from .pin_values import number, refuse
 
 RATES = (0.1, 0.25, 0.5)
 LAMBDAS = (0.1, 0.2, 0.5, 1.0)
+MIN_RATE = 0.05  # smaller steps of b are lost within its tolerance (a copied b would pass)
+MAX_PIN = 10.0
+PIN_DECIMALS = 3  # a pinned η or λ is shown exactly, so the key multiplies out
+OPTIONS_HELP = {"rate": f"the learning rate η: a number from {MIN_RATE:g} to {MAX_PIN:g}",
+                "l2": f"the L2 weight λ: a number from 0 to {MAX_PIN:g} (0: no regularization)"}
+
+
+def check_options(raw: dict, where: str) -> dict:
+    """The pins ``rate`` (η) and ``l2`` (λ): finite numbers in range, at most 3 decimals."""
+    options = dict(raw)
+    for key, low in (("rate", MIN_RATE), ("l2", 0.0)):
+        if key in options:
+            value = number(where, key, options[key], low=low, high=MAX_PIN)
+            if round(value, PIN_DECIMALS) != value:
+                raise refuse(where, key, f"expected at most {PIN_DECIMALS} decimals, got "
+                                         f"{options[key]!r}")
+            options[key] = value
+    return options
 
 
 def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
-    """One gradient-descent step with L2 regularization."""
-    return rejection(lambda: _draw(rng, difficulty), f"gd_step {difficulty}")
+    """One gradient-descent step with L2 regularization: η and λ from the pins or
+    ``structure``, the numbers from ``rng``."""
+    structure = rng if structure is None else structure
+    eta = float(RATES[int(structure.integers(len(RATES)))])
+    lam = float(LAMBDAS[int(structure.integers(len(LAMBDAS)))])
+    options = options or {}
+    eta, lam = options.get("rate", eta), options.get("l2", lam)
+    return rejection(lambda: make_fair(_draw(rng, difficulty, eta, lam)),
+                     f"gd_step {difficulty} (η = {eta:g}, λ = {lam:g})")
 
 
-def _draw(rng, difficulty: str) -> Exercise:
+def _draw(rng, difficulty: str, eta: float, lam: float) -> Exercise:
     from .chain import derive_at
 
     n = 3 if difficulty == "hard" else 2
@@ -47,8 +82,6 @@ def _draw(rng, difficulty: str) -> Exercise:
         values[x] = grid(rng, -3, 3, 1.0, nonzero=True)
     values["b"] = grid(rng, -1, 1, 0.5, nonzero=True)
     values["y"] = float(rng.integers(2)) if logistic else grid(rng, -3, 3, 0.5)
-    eta = float(RATES[int(rng.integers(len(RATES)))])
-    lam = float(LAMBDAS[int(rng.integers(len(LAMBDAS)))])
     z_text = " + ".join(f"{w}*{x}" for w, x in zip(ws, xs)) + " + b"
     z = sum(values[w] * values[x] for w, x in zip(ws, xs)) + values["b"]
     if logistic and (z == 0 or abs(z) > 3):
@@ -68,8 +101,6 @@ def _draw(rng, difficulty: str) -> Exercise:
         g = d.gradients[w].value
         clean(g, f"dJ/d{w}")
         new = clean(values[w] - eta * g, f"new {w}")
-        if abs(new - values[w]) < 0.02:
-            raise Rejected("no visible step")
         answers.append(add_alternatives(
             Answer(f"{w}_new", rf"{name_tex(w)}^{{\text{{new}}}}", new),
             [("sign_flip", values[w] + eta * g),
@@ -112,10 +143,14 @@ def _draw(rng, difficulty: str) -> Exercise:
                          rf"= {num(b_new)}", "The bias is not regularized.", "偏置不做正则化。"))
     data = {"model": "logistic" if logistic else "linear", "values": values, "eta": eta,
             "lambda": lam}
-    return Exercise("gd_step", difficulty, both("One gradient-descent step with L2",
-                                                "带 L2 正则的一步梯度下降"),
-                    data, prompt, answers, solution, d, {"kink_distance": math.inf})
+    exercise = Exercise("gd_step", difficulty, both("One gradient-descent step with L2",
+                                                    "带 L2 正则的一步梯度下降"),
+                        data, prompt, answers, solution, d, {"kink_distance": math.inf})
+    for a in exercise.answers[1:]:  # copying the old value must not pass for the new one
+        if abs(a.value - values[a.name.removesuffix("_new")]) <= a.tol:
+            raise Rejected("no visible step")
+    return exercise
 
 
 KIND = Kind("gd_step", "one gradient-descent step on J = L + λ·½‖w‖² (L2 on weights only)",
-            generate)
+            generate, OPTIONS_HELP, check_options)

@@ -1,12 +1,21 @@
 """Kind ``output_loss``: an output unit with its loss, and the gradient at the logits.
 
-Variants (the lecture's section on output units and cost functions):
+Variants (the lecture's section on output units and cost functions), named by the spec's
+``output`` and ``loss`` pins:
 
 * ``softmax_ce``: softmax + cross-entropy, ``∂L/∂z = ŷ − y``;
 * ``sigmoid_ce``: sigmoid + binary cross-entropy, ``∂L/∂z = ŷ − y`` (via ∂L/∂ŷ · σ′);
-* ``linear_mse``: linear output + ½‖y − ŷ‖², ``∂L/∂z = ŷ − y``;
+* ``linear_mse``: linear output + ½(ŷ − y)², ``∂L/∂z = ŷ − y``;
 * ``sigmoid_mse``: a saturated sigmoid with MSE, whose gradient ``(ŷ − y) σ′(z)`` is tiny
   next to cross-entropy's ``ŷ − y``: why maximum likelihood is preferred.
+
+Fair versions: every variant asks the same number of blanks at a difficulty (4 easy, 5
+medium, 6 hard; a softmax layer has 3 or 4 classes), all of weight 1, and no answer is
+0, 1 or −1. The variant is structure: drawn from ``structure`` (one draw) among the
+difficulty's variants that match the pins; the numbers come from ``rng``.
+
+>>> variants("easy", {}), variants("easy", {"output": "softmax"})
+(('sigmoid_ce', 'linear_mse'), ('softmax_ce',))
 """
 
 from __future__ import annotations
@@ -29,21 +38,63 @@ from .base import (
     rejection,
     vec_latex,
 )
+from .fair import make_fair
+from .pin_values import choice, refuse
 
-VARIANTS = {
+PAIRS = {"softmax_ce": ("softmax", "ce"), "sigmoid_ce": ("sigmoid", "ce"),
+         "linear_mse": ("linear", "mse"), "sigmoid_mse": ("sigmoid", "mse")}
+OUTPUTS = ("softmax", "sigmoid", "linear")
+LOSSES = ("ce", "mse")
+VARIANTS = {  # drawn when the spec pins neither output nor loss
     "easy": ("sigmoid_ce", "linear_mse"),
     "medium": ("softmax_ce", "sigmoid_ce", "linear_mse", "sigmoid_mse"),
     "hard": ("softmax_ce", "sigmoid_mse"),
 }
+BLANKS = {"easy": 4, "medium": 5, "hard": 6}  # every variant, so versions are equally long
+CLASSES = {"easy": 3, "medium": 3, "hard": 4}  # of a softmax layer (easy: ∂L/∂z₁, ∂L/∂z₂ only)
+OPTIONS_HELP = {"output": f"the output unit: {', '.join(OUTPUTS)}",
+                "loss": f"the loss: {', '.join(LOSSES)} (cross-entropy, squared error)"}
+
+
+def _supported() -> str:
+    return ", ".join(f"{o} + {l}" for o, l in PAIRS.values())
+
+
+def check_options(raw: dict, where: str) -> dict:
+    """The pins ``output`` and ``loss``: known names, and a pair the kind supports."""
+    options = dict(raw)
+    if "output" in options:
+        choice(where, "output", options["output"], OUTPUTS)
+    if "loss" in options:
+        choice(where, "loss", options["loss"], LOSSES)
+    if not any(_matches(v, options) for v in PAIRS):
+        raise refuse(where, "loss", f"output = {options['output']!r} with loss = "
+                                    f"{options['loss']!r} is not supported (supported pairs: "
+                                    f"{_supported()})")
+    return options
+
+
+def _matches(variant: str, options: dict) -> bool:
+    output, loss = PAIRS[variant]
+    return options.get("output", output) == output and options.get("loss", loss) == loss
+
+
+def variants(difficulty: str, options: dict) -> tuple[str, ...]:
+    """The variants a draw chooses from: the difficulty's that match the pins, else every
+    variant that matches them (a pin may ask for a variant the difficulty would not draw)."""
+    return (tuple(v for v in VARIANTS[difficulty] if _matches(v, options))
+            or tuple(v for v in PAIRS if _matches(v, options)))
 
 
 def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
-    """One output-unit exercise; the variant is drawn from those of ``difficulty``."""
-    options = VARIANTS[difficulty]
-    variant = options[int(rng.integers(len(options)))]
-    draw = {"softmax_ce": _softmax_ce, "sigmoid_ce": _sigmoid_ce, "linear_mse": _linear_mse,
+    """One output-unit exercise: the variant from ``structure`` (one draw, among those that
+    match the pins), the numbers from ``rng``."""
+    choices = variants(difficulty, options or {})
+    variant = choices[int((rng if structure is None else structure).integers(len(choices)))]
+    draw = {"softmax_ce": _softmax_ce, "sigmoid_ce": _unit_loss, "linear_mse": _unit_loss,
             "sigmoid_mse": _sigmoid_mse}[variant]
-    return rejection(lambda: draw(rng, difficulty), f"output_loss {variant}")
+    return rejection(lambda: make_fair(draw(rng, difficulty, variant)),
+                     f"output_loss {variant}")
 
 
 def _derive(expr: str, values: dict, wrt: list[str]):
@@ -52,9 +103,9 @@ def _derive(expr: str, values: dict, wrt: list[str]):
     return derive_at(expr, values, wrt)
 
 
-def _softmax_ce(rng, difficulty: str) -> Exercise:
-    n = 4
-    z = grid(rng, -3, 3, 0.5, size=n)
+def _softmax_ce(rng, difficulty: str, variant: str = "softmax_ce") -> Exercise:
+    n = CLASSES[difficulty]
+    z = grid(rng, -3, 3, 0.25, size=n)
     c = int(rng.integers(n))  # the true class
     y = [1.0 if i == c else 0.0 for i in range(n)]
     names = [f"z{i + 1}" for i in range(n)]
@@ -67,6 +118,7 @@ def _softmax_ce(rng, difficulty: str) -> Exercise:
     for i, g in enumerate(grads):
         answers.append(add_alternatives(Answer(f"dL_dz{i + 1}", rf"\partial L / \partial z_{i + 1}",
                                                g), [("sign_flip", -g)]))
+    answers = answers[:BLANKS[difficulty]]  # ŷ of the true class, L, ∂L/∂z of (the first) classes
     data = {"variant": "softmax_ce", "z": z.tolist(), "y": y}
     prompt = both(
         f"An output layer has logits $\\mathbf{{z}} = {vec_latex(z)}$, a softmax output "
@@ -90,7 +142,7 @@ def _softmax_ce(rng, difficulty: str) -> Exercise:
 
 
 def _unit(rng, difficulty: str) -> dict:
-    """The lecture's sigmoid unit ``z = w₁h₁ + w₂h₂ + b`` on a grid (integers when easy)."""
+    """The lecture's unit ``z = w₁h₁ + w₂h₂ + b`` on a grid (integers when easy)."""
     step = 1.0 if difficulty == "easy" else 0.5
     return {"w1": grid(rng, -3, 3, step, nonzero=True),
             "h1": grid(rng, -4, 4, step, nonzero=True),
@@ -110,105 +162,104 @@ UNIT = r"z = w_1 h_1 + w_2 h_2 + b"
 UNIT_TEXT = "w1*h1 + w2*h2 + b"
 SQUARED_ERROR = f"0.5*(sigmoid({UNIT_TEXT}) - y)^2"
 CROSS_ENTROPY = f"-(y*log(sigmoid({UNIT_TEXT})) + (1 - y)*log(1 - sigmoid({UNIT_TEXT})))"
+LINEAR_SQUARED_ERROR = f"0.5*({UNIT_TEXT} - y)^2"
+UNIT_WRT = ["w1", "h1", "w2", "b"]
 
 
 def _given(values: dict) -> str:
     return ", ".join(f"${name_tex(k)} = {num(v)}$" for k, v in values.items())
 
 
-def _sigmoid_ce(rng, difficulty: str) -> Exercise:
+def _unit_loss(rng, difficulty: str, variant: str) -> Exercise:
+    """``sigmoid_ce`` and ``linear_mse``: one unit, the same blanks: ŷ, L, ∂L/∂z, ∂L/∂w₁,
+    then ∂L/∂h₁ (medium) and ∂L/∂w₂ (hard)."""
     values = _unit(rng, difficulty)
-    y = float(rng.integers(2))
-    d = _derive(CROSS_ENTROPY, {**values, "y": y}, ["w1", "b"])
-    z, y_hat, dl_dyhat, sigma_prime = _sigmoid_unit(d)
-    if z == 0 or abs(z) > 3:
+    logistic = variant == "sigmoid_ce"
+    z = values["w1"] * values["h1"] + values["w2"] * values["h2"] + values["b"]
+    if z == 0 or abs(z) > (3 if logistic else 4):
         raise Rejected("saturated or zero logit")
+    y = float(rng.integers(2)) if logistic else grid(rng, -4, 4, 0.5)
+    d = _derive(CROSS_ENTROPY if logistic else LINEAR_SQUARED_ERROR, {**values, "y": y},
+                UNIT_WRT)
+    if logistic:
+        _, y_hat, dl_dyhat, sigma_prime = _sigmoid_unit(d)
+    else:
+        y_hat, sigma_prime = z, 1.0
+        dl_dyhat = y_hat - y
     y_hat = clean(y_hat, "y_hat")
-    dl_dyhat = clean(dl_dyhat, "dL/dy_hat")
     grad = clean(d.gradients["b"].value, "dL/dz")  # ∂z/∂b = 1
-    grad_w = clean(d.gradients["w1"].value, "dL/dw1")
     answers = [
         Answer("y_hat", r"\hat y", y_hat),
         Answer("L", "L", clean(d.value, "L")),
-        Answer("dL_dyhat", r"\partial L / \partial \hat y", dl_dyhat),
         add_alternatives(Answer("dL_dz", r"\partial L / \partial z", grad),
                          [("sign_flip", -grad), ("missing_upstream", sigma_prime),
-                          ("value_not_derivative", dl_dyhat * y_hat)]),
-        add_alternatives(Answer("dL_dw1", r"\partial L / \partial w_1", grad_w),
-                         [("sign_flip", -grad_w), ("missing_upstream", values["h1"])]),
+                          ("value_not_derivative", dl_dyhat * y_hat)] if logistic
+                         else [("sign_flip", -grad)]),
     ]
-    data = {"variant": "sigmoid_ce", "inputs": values, "y": y}
+    for name, other in (("w1", "h1"), ("h1", "w1"), ("w2", "h2")):
+        g = clean(d.gradients[name].value, f"dL/d{name}")
+        answers.append(add_alternatives(
+            Answer(f"dL_d{name}", rf"\partial L / \partial {name_tex(name)}", g),
+            [("sign_flip", -g), ("missing_upstream", values[other])]))
+    answers = answers[:BLANKS[difficulty]]
+    data = {"variant": variant, "inputs": values, "y": y}
+    if logistic:
+        unit_en, unit_zh = r"$\hat y = \sigma(z)$", r"$\hat y = \sigma(z)$"
+        loss_tex = r"L = -\bigl(y \log \hat y + (1 - y) \log(1 - \hat y)\bigr)"
+        loss_en, loss_zh = "the binary cross-entropy", "二元交叉熵"
+        kind_en, kind_zh = "A sigmoid output unit", "sigmoid 输出单元"
+    else:
+        unit_en, unit_zh = r"$\hat y = z$", r"$\hat y = z$"
+        loss_tex = r"L = \tfrac12 (\hat y - y)^2"
+        loss_en, loss_zh = "the squared error", "平方误差"
+        kind_en, kind_zh = "A linear output unit", "线性输出单元"
     prompt = both(
-        f"A sigmoid output unit computes ${UNIT}$ and $\\hat y = \\sigma(z)$ with {_given(values)}; "
-        f"the label is $y = {num(y)}$. The loss is the binary cross-entropy "
-        r"$L = -\bigl(y \log \hat y + (1 - y) \log(1 - \hat y)\bigr)$. Compute the values below.",
-        f"sigmoid 输出单元计算 ${UNIT}$ 和 $\\hat y = \\sigma(z)$，其中 {_given(values)}；"
-        f"标签 $y = {num(y)}$。"
-        r"损失为二元交叉熵 $L = -\bigl(y \log \hat y + (1 - y) \log(1 - \hat y)\bigr)$。"
-        "计算下列各值。")
-    solution = [
-        line(rf"z = {num(z)},\quad \hat y = \sigma({num(z)}) = {num(y_hat)},\quad L = {num(d.value)}"),
-        line(rf"\frac{{\partial L}}{{\partial \hat y}} = -\frac{{y}}{{\hat y}} + "
-             rf"\frac{{1 - y}}{{1 - \hat y}} = {num(dl_dyhat)}"),
-        line(rf"\frac{{\partial L}}{{\partial z}} = \frac{{\partial L}}{{\partial \hat y}}\,"
-             rf"\sigma'(z) = {paren(dl_dyhat)} \cdot {num(sigma_prime)} = \hat y - y = {num(grad)}",
-             "σ′ = ŷ(1 − ŷ) cancels the denominators: no saturation with cross-entropy.",
-             "σ′ = ŷ(1 − ŷ) 与分母相消：交叉熵下不会饱和。"),
-        line(rf"\frac{{\partial L}}{{\partial w_1}} = (\hat y - y)\, h_1 = {paren(grad)} \cdot "
-             rf"{paren(values['h1'])} = {num(grad_w)}"),
-    ]
-    return _exercise(difficulty, "sigmoid + cross-entropy", "sigmoid + 交叉熵", data, prompt,
-                     answers, solution, d)
+        f"{kind_en} computes ${UNIT}$ and {unit_en} with {_given(values)}; the target is "
+        f"$y = {num(y)}$. The loss is {loss_en} ${loss_tex}$. Compute the values below.",
+        f"{kind_zh}计算 ${UNIT}$ 和 {unit_zh}，其中 {_given(values)}；目标 $y = {num(y)}$。"
+        f"损失为{loss_zh} ${loss_tex}$。计算下列各值。")
+    if logistic:
+        solution = [
+            line(rf"z = {num(z)},\quad \hat y = \sigma({num(z)}) = {num(y_hat)},\quad "
+                 rf"L = {num(d.value)}"),
+            line(rf"\frac{{\partial L}}{{\partial \hat y}} = -\frac{{y}}{{\hat y}} + "
+                 rf"\frac{{1 - y}}{{1 - \hat y}} = {num(dl_dyhat)}"),
+            line(rf"\frac{{\partial L}}{{\partial z}} = \frac{{\partial L}}{{\partial \hat y}}\,"
+                 rf"\sigma'(z) = {paren(dl_dyhat)} \cdot {num(sigma_prime)} = \hat y - y = "
+                 rf"{num(grad)}",
+                 "σ′ = ŷ(1 − ŷ) cancels the denominators: no saturation with cross-entropy.",
+                 "σ′ = ŷ(1 − ŷ) 与分母相消：交叉熵下不会饱和。"),
+        ]
+    else:
+        solution = [
+            line(rf"\hat y = z = {num(z)},\quad L = \tfrac12 ({num(z)} - {paren(y)})^2 = "
+                 rf"{num(d.value)}"),
+            line(rf"\frac{{\partial L}}{{\partial z}} = \hat y - y = {num(grad)}",
+                 "A linear unit does not saturate: g′(z) = 1.", "线性单元不会饱和：g′(z) = 1。"),
+        ]
+    for a, (name, other) in zip(answers[3:], (("w1", "h1"), ("h1", "w1"), ("w2", "h2"))):
+        solution.append(line(
+            rf"\frac{{\partial L}}{{\partial {name_tex(name)}}} = \frac{{\partial L}}{{\partial z}}"
+            rf"\, {name_tex(other)} = {paren(grad)} \cdot {paren(values[other])} = {num(a.value)}"))
+    titles = {"sigmoid_ce": ("sigmoid + cross-entropy", "sigmoid + 交叉熵"),
+              "linear_mse": ("linear output + MSE", "线性输出 + 均方误差")}[variant]
+    return _exercise(difficulty, *titles, data, prompt, answers, solution, d)
 
 
-def _linear_mse(rng, difficulty: str) -> Exercise:
-    step = 1.0 if difficulty == "easy" else 0.5
-    z = grid(rng, -4, 4, step, size=3)
-    y = grid(rng, -4, 4, step, size=3)
-    if any(abs(a - b) < 0.5 for a, b in zip(z, y)):
-        raise Rejected("zero gradient")
-    d = _derive("0.5*((z1 - y1)^2 + (z2 - y2)^2 + (z3 - y3)^2)",
-                {"z1": z[0], "z2": z[1], "z3": z[2], "y1": y[0], "y2": y[1], "y3": y[2]},
-                ["z1", "z2", "z3"])
-    grads = [clean(d.gradients[v].value) for v in ("z1", "z2", "z3")]
-    answers = [Answer("L", "L", clean(d.value, "L"))]
-    for i, g in enumerate(grads):
-        answers.append(add_alternatives(Answer(f"dL_dz{i + 1}", rf"\partial L / \partial z_{i + 1}",
-                                               g), [("sign_flip", -g)]))
-    data = {"variant": "linear_mse", "z": z.tolist(), "y": y.tolist()}
-    prompt = both(
-        f"A linear output unit gives $\\hat{{\\mathbf{{y}}}} = \\mathbf{{z}} = {vec_latex(z)}$; "
-        f"the target is $\\mathbf{{y}} = {vec_latex(y)}$ and the loss is "
-        r"$L = \frac12 \|\mathbf{y} - \hat{\mathbf{y}}\|^2$. Compute the values below.",
-        f"线性输出单元给出 $\\hat{{\\mathbf{{y}}}} = \\mathbf{{z}} = {vec_latex(z)}$；目标为 "
-        f"$\\mathbf{{y}} = {vec_latex(y)}$，损失为 "
-        r"$L = \frac12 \|\mathbf{y} - \hat{\mathbf{y}}\|^2$。计算下列各值。")
-    solution = [
-        line(r"L = \tfrac12\bigl(" + " + ".join(f"({num(b)} - {paren(a)})^2" for a, b in zip(z, y))
-             + rf"\bigr) = {num(d.value)}"),
-        line(rf"\frac{{\partial L}}{{\partial \mathbf{{z}}}} = \hat{{\mathbf{{y}}}} - \mathbf{{y}} "
-             rf"= {vec_latex(grads)}", "A linear unit does not saturate: g′(z) = 1.",
-             "线性单元不会饱和：g′(z) = 1。"),
-    ]
-    return _exercise(difficulty, "linear output + MSE", "线性输出 + 均方误差", data, prompt,
-                     answers, solution, d)
-
-
-def _sigmoid_mse(rng, difficulty: str) -> Exercise:
+def _sigmoid_mse(rng, difficulty: str, variant: str = "sigmoid_mse") -> Exercise:
     values = _unit(rng, difficulty)
-    d = _derive(SQUARED_ERROR, {**values, "y": 0.0}, ["b"])
-    z = _sigmoid_unit(d)[0]
+    z = values["w1"] * values["h1"] + values["w2"] * values["h2"] + values["b"]
     if not 2 <= abs(z) <= 3.5:
         raise Rejected("not in the saturated range")
     y = 1.0 if z < 0 else 0.0  # confidently wrong: the saturated case
-    if y:
-        d = _derive(SQUARED_ERROR, {**values, "y": y}, ["b"])
+    d = _derive(SQUARED_ERROR, {**values, "y": y}, ["w1", "b"])
     z, y_hat, _, sigma_prime = _sigmoid_unit(d)
     mse_grad = clean(d.gradients["b"].value, "dL/dz")  # ∂z/∂b = 1
-    ce_grad = clean(_derive(CROSS_ENTROPY, {**values, "y": y}, ["b"]).gradients["b"].value,
-                    "CE gradient")
+    ce = _derive(CROSS_ENTROPY, {**values, "y": y}, ["w1", "b"])
+    ce_grad = clean(ce.gradients["b"].value, "CE gradient")
     if abs(mse_grad) > 0.25 * abs(ce_grad):
         raise Rejected("not saturated")
+    mse_w, ce_w = (clean(g.gradients["w1"].value, "dL/dw1") for g in (d, ce))
     answers = [
         Answer("y_hat", r"\hat y", clean(y_hat)),
         Answer("sigma_prime", r"\sigma'(z)", clean(sigma_prime)),
@@ -217,7 +268,12 @@ def _sigmoid_mse(rng, difficulty: str) -> Exercise:
                           ("value_not_derivative", ce_grad * y_hat)]),
         add_alternatives(Answer("dLce_dz", r"\partial L_{\mathrm{CE}} / \partial z", ce_grad),
                          [("sign_flip", -ce_grad)]),
-    ]
+        add_alternatives(Answer("dLmse_dw1", r"\partial L_{\mathrm{MSE}} / \partial w_{1}",
+                                mse_w),
+                         [("sign_flip", -mse_w), ("missing_upstream", values["h1"])]),
+        add_alternatives(Answer("dLce_dw1", r"\partial L_{\mathrm{CE}} / \partial w_{1}", ce_w),
+                         [("sign_flip", -ce_w), ("missing_upstream", values["h1"])]),
+    ][:BLANKS[difficulty]]
     data = {"variant": "sigmoid_mse", "inputs": values, "y": y}
     prompt = both(
         f"A sigmoid output unit computes ${UNIT}$ and $\\hat y = \\sigma(z)$ with "
@@ -243,6 +299,13 @@ def _sigmoid_mse(rng, difficulty: str) -> Exercise:
              "Cross-entropy cancels σ′: the gradient stays large while the answer is wrong.",
              "交叉熵消去了 σ′：只要答案错误，梯度就保持较大。"),
     ]
+    if len(answers) > 4:
+        solution.append(line(
+            rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial w_{{1}}}} = "
+            rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial z}}\, h_{{1}} = {paren(mse_grad)} "
+            rf"\cdot {paren(values['h1'])} = {num(mse_w)},\quad "
+            rf"\frac{{\partial L_{{\mathrm{{CE}}}}}}{{\partial w_{{1}}}} = {paren(ce_grad)} \cdot "
+            rf"{paren(values['h1'])} = {num(ce_w)}"))
     return _exercise(difficulty, "sigmoid + MSE: saturation", "sigmoid + 均方误差：饱和", data,
                      prompt, answers, solution, d)
 
@@ -254,4 +317,4 @@ def _exercise(difficulty, title_en, title_zh, data, prompt, answers, solution, d
 
 
 KIND = Kind("output_loss", "gradient of a loss at the logits: softmax+CE, sigmoid+CE, "
-            "linear+MSE, and sigmoid+MSE saturation", generate)
+            "linear+MSE, and sigmoid+MSE saturation", generate, OPTIONS_HELP, check_options)

@@ -1,8 +1,10 @@
 """``symgrad stress``: generate many seeds of one kind and report what went wrong.
 
 After R/exams' ``stresstest_exercise``: exceptions, the range of every answer, duplicate
-questions, kink hits, (near-)zero or non-finite answers, and an independent numeric check
-of the derivation behind each exercise.
+questions, kink hits, (near-)zero or non-finite answers, an independent numeric check
+of the derivation behind each exercise, and fairness: whether typing one constant (1, 0 or
+−1) in every blank pays (:func:`~.base.guessing_score`), and whether every seed asks the
+same blanks with the same weights.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..render.numbers import number
-from .base import KINK_MARGIN, MIN_ANSWER
+from .base import KINK_MARGIN, MIN_ANSWER, guessing_score
+from .fair import guessable
 
 DUPLICATE_WINDOW = 100  # "no duplicate among the first 100 versions"
+MAX_GUESSING = 0.05  # a kind whose mean guessing score is above this fails
 
 
 @dataclass
@@ -31,11 +35,30 @@ class StressReport:
     nonfinite_answers: int = 0
     check_failures: int = 0  # independent numeric check disagrees with the key
     min_kink_distance: float = math.inf
+    guessing_total: float = 0.0  # sum of guessing scores over the generated exercises
+    guessing_max: float = 0.0
+    generated: int = 0  # exercises generated without an exception
+    all_guessable: int = 0  # exercises whose every answer is 0, 1 or -1
+    layouts: Counter = field(default_factory=Counter)  # (blank names... , weights) -> seeds
+
+    @property
+    def guessing_mean(self) -> float:
+        return self.guessing_total / self.generated if self.generated else 0.0
+
+    @property
+    def blank_counts(self) -> list[int]:
+        return sorted({len(layout) for layout in self.layouts})
 
     @property
     def ok(self) -> bool:
         return not (self.exceptions or self.kink_hits or self.zero_answers
-                    or self.nonfinite_answers or self.check_failures or self.duplicates_first_100)
+                    or self.nonfinite_answers or self.check_failures or self.duplicates_first_100
+                    or self.guessing_mean > MAX_GUESSING or self.all_guessable
+                    or len(self.blank_counts) > 1 or len(self.weight_sets) > 1)
+
+    @property
+    def weight_sets(self) -> list[tuple[float, ...]]:
+        return sorted({tuple(weight for _, weight in layout) for layout in self.layouts})
 
     def to_dict(self) -> dict:
         return {
@@ -46,6 +69,9 @@ class StressReport:
             "nonfinite_answers": self.nonfinite_answers, "check_failures": self.check_failures,
             "min_kink_distance": None if math.isinf(self.min_kink_distance)
             else self.min_kink_distance,
+            "guessing": {"mean": self.guessing_mean, "max": self.guessing_max,
+                         "limit": MAX_GUESSING, "all_answers_guessable": self.all_guessable},
+            "blank_counts": self.blank_counts, "weight_sets": len(self.weight_sets),
             "answers": {name: {"min": lo, "max": hi, "count": n}
                         for name, (lo, hi, n) in sorted(self.ranges.items())},
         }
@@ -61,7 +87,13 @@ class StressReport:
                 ("smallest kink distance", kink),
                 (f"zero answers (|a| < {number(MIN_ANSWER)})", self.zero_answers),
                 ("non-finite answers", self.nonfinite_answers),
-                ("numeric check failures", self.check_failures)]
+                ("numeric check failures", self.check_failures),
+                (f"guessing score, mean (limit {number(100 * MAX_GUESSING)} %)",
+                 f"{100 * self.guessing_mean:.1f} %"),
+                ("guessing score, max", f"{100 * self.guessing_max:.1f} %"),
+                ("every answer 0, 1 or -1", self.all_guessable),
+                ("blanks per exercise", ", ".join(map(str, self.blank_counts)) or "-"),
+                ("different weight lists", len(self.weight_sets))]
         width = max(len(r[0]) for r in rows)
         lines += [f"  {name:<{width}}  {value}" for name, value in rows]
         for message, count in sorted(self.exceptions.items()):
@@ -128,6 +160,12 @@ def stress(kind: str, n: int = 1000, difficulty: str = "medium", start: int = 0,
         report.min_kink_distance = min(report.min_kink_distance, distance)
         if distance < KINK_MARGIN:
             report.kink_hits += 1
+        report.generated += 1
+        score = guessing_score(ex)
+        report.guessing_total += score
+        report.guessing_max = max(report.guessing_max, score)
+        report.all_guessable += all(guessable(a) for a in ex.answers)
+        report.layouts[tuple((a.name, a.weight) for a in ex.answers)] += 1
         for a in ex.answers:
             if not math.isfinite(a.value):
                 report.nonfinite_answers += 1
