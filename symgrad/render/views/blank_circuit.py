@@ -28,7 +28,8 @@ BEFORE_TARGET = 0.3  # from where a wire turns to its target to the target colum
 TURN_CM = 0.15  # the inputs of one gate turn this far apart
 PORT_CM = 0.24  # and enter it this far apart
 GAP = SLOT_W + 0.05 + AFTER_SOURCE + BEFORE_TARGET + 2 * TURN_CM  # between two columns
-ROWS_CM = (1.6, 2.2, 3.0)  # distances between rows tried, closest first
+ATTEMPTS = ((1.6, 0.2), (2.2, 0.2), (3.0, 0.2), (1.6, 0.0), (2.2, 0.0), (3.0, 0.0))
+"""(distance between rows, room kept free right of a name) tried in turn, best first."""
 OUTPUT_CM = 2.0  # length of the output wire
 MARGIN = 0.06  # boxes closer than this count as touching
 TEXT_WIDTH_CM = 16.0  # pictures wider than this are scaled down
@@ -54,9 +55,9 @@ def blank_circuit(exercise, filled: bool) -> dict:
     Rows start :data:`ROW_CM` apart; a crowded graph is drawn again with more room. The
     question and the key get the same picture (the filling does not move anything)."""
     picture = None
-    for row in ROWS_CM:
+    for row, name_reach in ATTEMPTS:
         try:
-            picture = _picture(exercise.derivation, filled, row)
+            picture = _picture(exercise.derivation, filled, row, name_reach)
         except NoLane:
             continue
         if not problems(picture):
@@ -70,7 +71,7 @@ class NoLane(Exception):
     """No lane is free for a wire at this spacing."""
 
 
-def _picture(d, filled: bool, row: float) -> dict:
+def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
     graph = d.graph
     from .derivation import graph_tex
 
@@ -103,7 +104,8 @@ def _picture(d, filled: bool, row: float) -> dict:
     for n in nodes.values():
         top = 0.32 if n["leaf"] else n["half"] + 0.32  # a gate's name sits above it
         bottom = 0.26 if n["leaf"] else n["half"]
-        n["box"] = (n["x"] - n["half"], n["y"] - bottom, n["x"] + n["half"], n["y"] + top)
+        reach = name_reach if n["leaf"] else 0.0  # another wire turning by a name reads as its
+        n["box"] = (n["x"] - n["half"], n["y"] - bottom, n["x"] + n["half"] + reach, n["y"] + top)
     obstacles = [(n["box"], node_id) for node_id, n in nodes.items()]  # (box, owner)
     for node in graph.op_nodes:  # where a gate's inputs come in: no other wire runs there
         n, reach = nodes[node.id], PORT_CM * (len(node.inputs) - 1) / 2 + 0.1
@@ -214,7 +216,7 @@ def _blocked(segments, boxes, child, parent, obstacles, lines, slots) -> str | N
         if any(_overlap(box, b) for b in boxes):
             return f"a slot touches z{owner}"  # a node or where a gate's inputs come in
         for i, seg in enumerate(segments):
-            ends = {child} if i == 0 else set()
+            ends = {child} if i <= 1 else set()  # leaving the source, and turning to a lane
             if i >= len(segments) - 2:  # turning toward the target, and entering it
                 ends.add(parent)
             whose = owner
