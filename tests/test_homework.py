@@ -20,7 +20,7 @@ from symgrad.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "bank" / "lecture3-2.toml"
-CLOZE = re.compile(r"\{1:NUMERICAL:([^{}]*)\}")
+CLOZE = re.compile(r"\{\d+:NUMERICAL:([^{}]*)\}")
 
 
 def run(*args):
