@@ -184,7 +184,8 @@ def build_version(job: Job) -> VersionOutput:
         out.files[f"{folder}/answers.json"] = json.dumps(
             {"title": spec.title_in(lang), **summary}, indent=2, ensure_ascii=False) + "\n"
     if "moodle" in job.formats:
-        out.moodle = [moodle.moodle_question(ctx, lang, version.label, version.name)
+        out.moodle = [moodle.moodle_question(ctx, lang, version.label, version.name,
+                                             instructions=spec.instructions_in(lang))
                       for ctx in items("html")]
     return out
 
