@@ -84,3 +84,22 @@ def test_vary_structure_draws_the_structure_per_version(tmp_path):
     varied = activations(TWO_LANGS.replace("points = 2", 'points = 2\nvary = "structure"'))
     fixed = activations(TWO_LANGS)
     assert len(varied) >= 3 and len(fixed) == 1
+
+
+def test_a_network_file_named_in_a_spec_is_read_next_to_the_spec(tmp_path, monkeypatch):
+    import json
+
+    folder = tmp_path / "course"
+    folder.mkdir()
+    network = {"W1": [[0.5, -1.0], [1.5, 0.5], [-0.5, 1.0]], "b1": [0.5, -0.5, 0.5],
+               "W2": [[1.0, -0.5, 0.5], [-1.0, 0.5, 1.5]], "b2": [0.0, 0.5],
+               "x": [1.0, 2.0], "y": [0.0, 1.0]}
+    (folder / "net.json").write_text(json.dumps(network), encoding="utf-8")
+    path = folder / "spec.toml"
+    path.write_text('title = "t"\n[[exercise]]\nid = "m"\nkind = "mlp"\npoints = 4\n'
+                    'layers = [2, 3, 2]\nparams = "net.json"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    spec = load_spec(path)
+    assert generate_version(spec, 1, versions_from_count(1)[0])[0].data["x"] == [1.0, 2.0]

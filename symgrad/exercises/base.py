@@ -181,7 +181,9 @@ class Kind:
     otherwise ``structure`` is ``rng`` itself. ``options`` are the spec's pins for this kind,
     already checked by ``check_options(raw, where)``, which raises :class:`SymgradError`
     naming ``where`` (``spec.toml: exercise[3]``) and the key. ``options_help`` lists the
-    kind's pins (key → what it expects) for error messages and ``symgrad kinds``.
+    kind's pins (key → what it expects) for error messages and ``symgrad kinds``. A pin in
+    ``file_options`` names a file; the spec reader makes a relative path relative to the
+    spec's folder before ``check_options`` sees it.
     """
 
     name: str
@@ -189,6 +191,7 @@ class Kind:
     generate: Callable[..., Exercise]
     options_help: dict[str, str] = field(default_factory=dict)
     check_options: Callable[[dict, str], dict] = no_options
+    file_options: tuple[str, ...] = ()  # pins naming a file: relative to the spec's folder
 
 
 # --------------------------------------------------------------------------- seeds

@@ -271,4 +271,5 @@ def _solution(result) -> list[dict]:
 
 
 KIND = Kind("mlp", "forward and backward pass of a small MLP with given weights (the lecture's "
-            "3-4-3-2 network when hard)", generate, OPTIONS_HELP, check_options)
+            "3-4-3-2 network when hard)", generate, OPTIONS_HELP, check_options,
+            file_options=("params",))

@@ -37,7 +37,7 @@ OPTIONS_HELP = {
     "loss": "ce (cross-entropy; softmax or sigmoid output) or mse",
     "l2": f"the L2 weight λ, from 0 to {MAX_L2:g} (J = L + λ/2 Σ‖W‖²)",
     "params": "a network file (JSON: W1, b1, ..., x, y, as symgrad mlp --params reads it; "
-              "needs layers; a relative path is read from the current folder): every version "
+              "needs layers; a relative path is read from the spec's folder): every version "
               "gets these numbers",
 }
 

@@ -159,6 +159,9 @@ def load_spec(path: str | Path) -> HomeworkSpec:
                        if kind_entry.options_help else f"; kind {kind} takes no other keys")
                 raise SymgradError(f"{here}.{key}: unknown key (expected keys: "
                                    f"{', '.join(EXERCISE_KEYS)}{own})")
+        for key in kind_entry.file_options:  # a file named in a spec is found next to it
+            if isinstance(options.get(key), str) and not Path(options[key]).is_absolute():
+                options[key] = str(path.parent / options[key])
         options = kind_entry.check_options(options, here)
         vary = item.get("vary", "numbers")
         if vary not in VARY:
