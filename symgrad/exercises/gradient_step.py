@@ -37,7 +37,7 @@ from .pin_values import number, refuse
 
 RATES = (0.1, 0.25, 0.5)
 LAMBDAS = (0.1, 0.2, 0.5, 1.0)
-MIN_RATE = 0.05  # smaller steps of b are lost within its tolerance (a copied b would pass)
+MIN_RATE = 0.1  # smaller steps of b are lost within its tolerance (a copied b would pass)
 MAX_PIN = 10.0
 PIN_DECIMALS = 3  # a pinned η or λ is shown exactly, so the key multiplies out
 OPTIONS_HELP = {"rate": f"the learning rate η: a number from {MIN_RATE:g} to {MAX_PIN:g}",
@@ -79,8 +79,8 @@ def _draw(rng, difficulty: str, eta: float, lam: float) -> Exercise:
     values = {}
     for w, x in zip(ws, xs):
         values[w] = grid(rng, -2, 2, 0.5, nonzero=True)
-        values[x] = grid(rng, -3, 3, 1.0, nonzero=True)
-    values["b"] = grid(rng, -1, 1, 0.5, nonzero=True)
+        values[x] = grid(rng, -3, 3, 1.0 if difficulty == "easy" else 0.5, nonzero=True)
+    values["b"] = grid(rng, -2, 2, 0.5, nonzero=True)
     values["y"] = float(rng.integers(2)) if logistic else grid(rng, -3, 3, 0.5)
     z_text = " + ".join(f"{w}*{x}" for w, x in zip(ws, xs)) + " + b"
     z = sum(values[w] * values[x] for w, x in zip(ws, xs)) + values["b"]
