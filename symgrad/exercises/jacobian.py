@@ -183,15 +183,16 @@ def _x_tex(name: str) -> str:
 
 def _solution(y_values, J, g_y, g_x) -> list[dict]:
     n, m = J.shape
+    ys = ", ".join(f"y_{k}" for k in range(1, n + 1))
     return [
         line(rf"\mathbf{{y}} = {vec_latex(y_values)},\quad \nabla_{{\mathbf{{y}}}} z = "
              rf"{vec_latex(g_y)}"),
         line(rf"\frac{{\partial \mathbf{{y}}}}{{\partial \mathbf{{x}}}} = {mat_latex(J)}",
-             f"The Jacobian is {n} × {m}: row j holds the partial derivatives of y_j.",
-             f"Jacobian 是 {n} × {m} 矩阵：第 j 行是 y_j 的各个偏导数。"),
+             f"The Jacobian is ${n} \\times {m}$: row $j$ holds the partial derivatives of $y_j$.",
+             f"Jacobian 是 ${n} \\times {m}$ 矩阵：第 $j$ 行是 $y_j$ 的各个偏导数。"),
         line(rf"\nabla_{{\mathbf{{x}}}} z = {mat_latex(J.T)} {vec_latex(g_y)} = {vec_latex(g_x)}",
-             f"Each ∂z/∂x_i sums over every path through y_1 … y_{n}.",
-             f"每个 ∂z/∂x_i 都要对经过 y_1 … y_{n} 的所有路径求和。"),
+             f"Each $\\partial z / \\partial x_i$ sums over every path through ${ys}$.",
+             f"每个 $\\partial z / \\partial x_i$ 都要对经过 ${ys}$ 的所有路径求和。"),
     ]
 
 

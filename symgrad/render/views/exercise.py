@@ -114,7 +114,7 @@ def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str 
         note = (line.get("note") or {}).get(lang)
         solution.append({
             "math": math(line["math"], fmt, display=True) if line["math"] else "",
-            "note": "" if not note else _text_part(note, fmt),
+            "note": "" if not note else markup(note, fmt),  # our sentences, $math$ allowed
         })
     context = {
         "number": number, "id": exercise_id or exercise.kind, "title": shown_title,
