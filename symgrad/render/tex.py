@@ -213,7 +213,7 @@ def compile_pdf(tex_source: str, engine: str = "pdflatex", timeout: float = 60) 
     return _compile(tex_source, engine, timeout)[0]
 
 
-VERSION_STARTS = re.compile(r"^SYMGRAD-VERSION-STARTS (\d+)$", re.MULTILINE)
+VERSION_STARTS = re.compile(r"^SHEET-VERSION-STARTS (\d+)$", re.MULTILINE)
 _PAGES = re.compile(r"Output written on document\.pdf \((\d+) pages?")
 
 
@@ -221,7 +221,7 @@ def compile_pdf_pages(tex_source: str, engine: str = "pdflatex",
                       timeout: float = 60) -> tuple[bytes, list[tuple[int, int]]]:
     r"""Like :func:`compile_pdf`, for a document of several versions: also the first and
     last page (from 1) of each version, which the document reports in its log as
-    ``SYMGRAD-VERSION-STARTS n`` lines (``templates/homework.tex.j2``)."""
+    ``SHEET-VERSION-STARTS n`` lines (``templates/homework.tex.j2``)."""
     pdf, log = _compile(tex_source, engine, timeout)
     starts = [int(n) for n in VERSION_STARTS.findall(log)]
     pages = _PAGES.search(log)
