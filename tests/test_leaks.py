@@ -111,3 +111,29 @@ def test_the_recipe_rebuilds_the_keys_byte_for_byte(built, tmp_path):
 def test_without_a_seed_a_secret_one_is_drawn():
     seeds = {random_seed() for _ in range(5)}
     assert len(seeds) == 5 and all(0 <= s < 2**63 for s in seeds)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_pdf_a_student_receives_reveals_a_seed_or_the_tool(tmp_path, lang):
+    """The text of the PDFs (pdftotext), for each version and for the whole class."""
+    import subprocess
+
+    from conftest import require_tool
+
+    require_tool("pdflatex", "xelatex", "pdftotext")
+    spec = load_spec(BANK)
+    files = build(spec, SEED, versions_from_count(2), ("latex", "json"), lang=lang, pdf=True,
+                  recipe=recipe(BANK.name, SEED, 2, None, lang))
+    secrets = secrets_of(files)
+    student = sorted(n for n in files if n.endswith(("questions.pdf", "all-questions.pdf")))
+    assert student == ["all-questions.pdf", "v01/questions.pdf", "v02/questions.pdf"]
+    for name in [*student, "all-keys.pdf"]:
+        path = tmp_path / name.replace("/", "-")
+        path.write_bytes(files[name])
+        text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        found = leaks(text.replace("\n", " "), secrets)
+        if name == "all-keys.pdf":  # the teacher's copy carries the recipe: the check sees it
+            assert str(SEED) in found
+        else:
+            assert found == [], (lang, name)
