@@ -40,8 +40,10 @@ LAMBDAS = (0.1, 0.2, 0.5, 1.0)
 MIN_RATE = 0.1  # smaller steps of b are lost within its tolerance (a copied b would pass)
 MAX_PIN = 10.0
 PIN_DECIMALS = 3  # a pinned η or λ is shown exactly, so the key multiplies out
-OPTIONS_HELP = {"rate": f"the learning rate η: a number from {MIN_RATE:g} to {MAX_PIN:g}",
-                "l2": f"the L2 weight λ: a number from 0 to {MAX_PIN:g} (0: no regularization)"}
+OPTIONS_HELP = {"rate": f"the learning rate η: a number from {MIN_RATE:g} to {MAX_PIN:g}, at "
+                        f"most {PIN_DECIMALS} decimals (every version uses it)",
+                "l2": f"the L2 weight λ: a number from 0 (no regularization) to {MAX_PIN:g}, at "
+                      f"most {PIN_DECIMALS} decimals (every version uses it)"}
 
 
 def check_options(raw: dict, where: str) -> dict:

@@ -45,19 +45,22 @@ PAIRS = {"softmax_ce": ("softmax", "ce"), "sigmoid_ce": ("sigmoid", "ce"),
          "linear_mse": ("linear", "mse"), "sigmoid_mse": ("sigmoid", "mse")}
 OUTPUTS = ("softmax", "sigmoid", "linear")
 LOSSES = ("ce", "mse")
-VARIANTS = {  # drawn when the spec pins neither output nor loss
+VARIANTS = {  # a difficulty draws from these (those that match the pins, if any do)
     "easy": ("sigmoid_ce", "linear_mse"),
     "medium": ("softmax_ce", "sigmoid_ce", "linear_mse", "sigmoid_mse"),
     "hard": ("softmax_ce", "sigmoid_mse"),
 }
 BLANKS = {"easy": 4, "medium": 5, "hard": 6}  # every variant, so versions are equally long
 CLASSES = {"easy": 3, "medium": 3, "hard": 4}  # of a softmax layer (easy: ∂L/∂z₁, ∂L/∂z₂ only)
-OPTIONS_HELP = {"output": f"the output unit: {', '.join(OUTPUTS)}",
-                "loss": f"the loss: {', '.join(LOSSES)} (cross-entropy, squared error)"}
 
 
 def _supported() -> str:
-    return ", ".join(f"{o} + {l}" for o, l in PAIRS.values())
+    return ", ".join(f"{output} + {loss}" for output, loss in PAIRS.values())
+
+
+OPTIONS_HELP = {"output": f"the output unit: {', '.join(OUTPUTS)}",
+                "loss": f"the loss: ce (cross-entropy) or mse (squared error); with output, one "
+                        f"of the pairs {_supported()}"}
 
 
 def check_options(raw: dict, where: str) -> dict:
