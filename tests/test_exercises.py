@@ -158,11 +158,14 @@ def test_registry_is_literal_and_complete():
         assert kind.name == name and kind.summary and callable(kind.generate)
 
 
-def test_kinds_command_lists_every_kind_on_one_line():
+def test_kinds_command_lists_every_kind_and_its_pins():
     result = CliRunner().invoke(cli, ["kinds"])
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
-    assert [line.split()[0] for line in lines] == list(KINDS)
+    assert [line.split()[0] for line in lines if not line.startswith(" ")] == list(KINDS)
+    pins = [line.split()[0] for line in lines if line.startswith(" ")]
+    assert pins == [key for kind in KINDS.values() for key in kind.options_help]
+    assert {"activation", "family", "expression", "at", "layers", "loss", "y", "z"} <= set(pins)
 
 
 @pytest.mark.parametrize("kind,difficulty", CASES)
