@@ -37,6 +37,8 @@ from .fair import make_fair, near_guess
 from .network_pins import OPTIONS_HELP, check_options, resolve, shapes_for
 
 SATURATION = 3.0  # a smooth hidden activation's |z| above this is saturated: rejected
+CONFIDENT = 0.9  # a target of 1 predicted above this: ŷ − y cancels (rejected)
+MAX_LOGIT = 6.0  # |output logit| above this: rejected (with CE)
 STRUCTURE_TRIES = 200
 VALIDATION_TRIES = 60
 VALIDATION_HITS = 3
@@ -148,6 +150,16 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
             raise Rejected(flaw)
     result = run_mlp(spec, params, check=False, scalar_check=False)
     distance = _kink_distance(spec, result, strict)
+    if strict and spec.loss == "ce":
+        # ŷ − y cancels where a target of 1 is predicted almost surely: 3 significant figures
+        # of ŷ ≈ 0.95 leave 1 or 2 of ŷ − y, and every later blank inherits the error.
+        y, y_hat = np.asarray(numbers["y"], dtype=float), np.asarray(result.output, dtype=float)
+        if np.any(np.abs(y_hat - y)[y == 1] < 1 - CONFIDENT):
+            raise Rejected("a target predicted almost surely: ŷ − y would cancel")
+        # 3 significant figures of a logit near 20 are ±0.05, enough to change the softmax
+        # of two close logits by several percent
+        if np.max(np.abs(result.values[f"z{spec.depth}"])) > MAX_LOGIT:
+            raise Rejected("an output logit too large to carry in 3 significant figures")
     j = net.out
     answers = [Answer("J", "J", result.loss),
                Answer(f"yhat{j + 1}", rf"\hat y_{j + 1}", float(result.output[j]))]
