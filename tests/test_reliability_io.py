@@ -169,6 +169,7 @@ def test_huge_marker_file_is_not_read_whole(tmp_path):
     out.mkdir()
     with open(out / files.MARKER_NAME, "wb") as marker:
         marker.truncate(files.MAX_MARKER_BYTES + 10)  # sparse: costs no disk
+    (out / "v01.md").write_text("an earlier set")  # not empty: the marker is read
     with pytest.raises(files.SymgradError, match="larger than"):
         files.check_out_dir(out, force=False)
 

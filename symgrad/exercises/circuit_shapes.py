@@ -19,9 +19,10 @@ import numpy as np
 from ..derivation import structure as graph_structure
 from ..errors import SymgradError
 from ..graph import GRANULARITIES
-from ..parse import Expr, const, parse, var
+from ..parse import Expr, const, var
 from .base import Rejected, grid, num
 from .chain import derive_at, expr_latex, expr_text, kink_distance
+from .circuit_point import exercise_at
 from .pin_values import choice, refuse, text
 
 FAMILIES = ("random", "sigmoid-neuron", "cs231n")
@@ -37,7 +38,9 @@ UNARY = {"easy": (),
          "medium": ("exp", "sigmoid", "tanh", "relu", "square", "neg"),
          "hard": ("exp", "sigmoid", "tanh", "relu", "square", "neg", "recip", "log")}
 DEPTH = {"easy": 2, "medium": 3, "hard": 4}
-RANGE = 5  # inputs lie in [-RANGE, RANGE]: integers when easy, halves otherwise
+RANGE = 5  # inputs lie in [-RANGE, RANGE]: halves (medium, hard) ...
+INTEGER_RANGE = 9  # ... or integers in [-9, 9] (easy: 18 values, so that 100 versions of a
+#                    small circuit rarely repeat a question)
 STRUCTURE_TRIES = 500  # candidate circuits before giving up (a bug: families always work)
 VALIDATION_TRIES = 80  # points tried per candidate circuit ...
 VALIDATION_HITS = 3  # ... of which this many must be clean to keep it
@@ -59,7 +62,12 @@ class Circuit:
 
 
 def draw_point(rng, circuit: Circuit) -> dict:
-    return {n: grid(rng, -RANGE, RANGE, circuit.step, nonzero=True) for n in circuit.names}
+    span = input_range(circuit.step)
+    return {n: grid(rng, -span, span, circuit.step, nonzero=True) for n in circuit.names}
+
+
+def input_range(step: float) -> int:
+    return INTEGER_RANGE if step == 1 else RANGE
 
 
 # --------------------------------------------------------------------------- choosing
@@ -87,8 +95,9 @@ def choose_circuit(difficulty: str, family: str, granularity: str | None,
         if candidate is not None and clean_points_common(candidate, private):
             return candidate
         if expression is not None:
+            span = input_range(step)
             raise SymgradError(f"graph: expression {expression!r} has no clean point with "
-                               f"inputs from {-RANGE} to {RANGE} (away from kinks and poles, "
+                               f"inputs from {-span} to {span} (away from kinks and poles, "
                                "no answer 0 or ±1); pin `at` as well")
     raise RuntimeError(f"graph {difficulty} {family}: no circuit with clean points")
 
@@ -96,8 +105,6 @@ def choose_circuit(difficulty: str, family: str, granularity: str | None,
 def clean_points_common(circuit: Circuit, private) -> bool:
     """Whether :data:`VALIDATION_HITS` of :data:`VALIDATION_TRIES` points are clean: then
     a version's rejection sampling (2000 tries) finds one with certainty for all purposes."""
-    from .circuit import exercise_at
-
     hits = 0
     for tries in range(1, VALIDATION_TRIES + 1):
         try:
@@ -224,8 +231,8 @@ def check_options(raw: dict, where: str) -> dict:
     if "at" in raw:
         out["at"] = _pinned_point(raw["at"], where, expr, levels, graph.variables)
     elif not clean_points_common(pinned_circuit(expr, levels[0]), np.random.default_rng(0)):
-        raise refuse(where, "expression", f"no clean point with integer inputs from {-RANGE} "
-                                          f"to {RANGE} (away from kinks and poles, no answer 0 "
+        raise refuse(where, "expression", f"no clean point with integer inputs from "
+                                          f"{-INTEGER_RANGE} to {INTEGER_RANGE} (away from kinks and poles, no answer 0 "
                                           "or ±1); pin `at` as well")
     return out
 
