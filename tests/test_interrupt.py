@@ -85,7 +85,7 @@ def test_killed_parallel_run_leaves_no_worker_tracebacks(tmp_path, sig):
     about one run in ten caught the KeyboardInterrupt, printed "aborted", and still ended by
     the signal (status -2): CPython 3.11 remembers a KeyboardInterrupt that passed through some
     of its C paths. symgrad's handler raises its own exception instead."""
-    for i, delay in enumerate([0.3, 0.6, 1.0, 1.3, 1.6, 2.0]):
+    for i, delay in enumerate([0.6, 1.0, 1.3, 1.6, 2.0]):
         run = homework(tmp_path / f"hw{i}", seed=5, versions=400)
         time.sleep(delay)
         assert run.poll() is None, "the run finished before it could be interrupted"
