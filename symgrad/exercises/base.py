@@ -210,6 +210,25 @@ def rng_for(seed: int) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+def clean_draws_common(draw: Callable[[], object], tries: int, hits: int = 3) -> bool:
+    """Whether at least ``hits`` of ``tries`` calls of ``draw`` pass without
+    :class:`Rejected`: a structure worth keeping, since every version's rejection sampling
+    (:data:`MAX_TRIES` draws) then finds clean numbers. Gives up at half the tries without
+    a single hit."""
+    found = 0
+    for n in range(1, tries + 1):
+        try:
+            draw()
+        except Rejected:
+            if n >= tries // 2 and not found:
+                return False
+            continue
+        found += 1
+        if found >= hits:
+            return True
+    return False
+
+
 def rejection(draw: Callable[[], Exercise], what: str) -> Exercise:
     """Call ``draw`` until it returns without :class:`Rejected` (bounded)."""
     for _ in range(MAX_TRIES):

@@ -20,7 +20,7 @@ from ..derivation import structure as graph_structure
 from ..errors import SymgradError
 from ..graph import GRANULARITIES
 from ..parse import Expr, const, var
-from .base import Rejected, grid, num
+from .base import Rejected, clean_draws_common, grid, num
 from .chain import derive_at, expr_latex, expr_text, kink_distance
 from .circuit_point import exercise_at
 from .pin_values import choice, refuse, text
@@ -105,18 +105,8 @@ def choose_circuit(difficulty: str, family: str, granularity: str | None,
 def clean_points_common(circuit: Circuit, private) -> bool:
     """Whether :data:`VALIDATION_HITS` of :data:`VALIDATION_TRIES` points are clean: then
     a version's rejection sampling (2000 tries) finds one with certainty for all purposes."""
-    hits = 0
-    for tries in range(1, VALIDATION_TRIES + 1):
-        try:
-            exercise_at("", circuit, draw_point(private, circuit))
-        except Rejected:
-            if tries >= VALIDATION_TRIES // 2 and not hits:
-                return False  # hopeless: stop early
-            continue
-        hits += 1
-        if hits >= VALIDATION_HITS:
-            return True
-    return False
+    return clean_draws_common(lambda: exercise_at("", circuit, draw_point(private, circuit)),
+                              VALIDATION_TRIES, VALIDATION_HITS)
 
 
 def _from_text(expr: str, granularity: str, family: str, step: float,

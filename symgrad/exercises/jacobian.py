@@ -26,6 +26,7 @@ from .base import (
     Kind,
     Rejected,
     add_alternatives,
+    clean_draws_common,
     both,
     clean,
     grid,
@@ -219,18 +220,9 @@ def choose_system(difficulty: str, ys: tuple | None, z: str | None, xs: tuple | 
 
 
 def _clean_points_common(difficulty: str, system: System, private) -> bool:
-    hits = 0
-    for tries in range(1, VALIDATION_TRIES + 1):
-        try:
-            exercise_at(difficulty, system, draw_point(private, system), final=False)
-        except Rejected:
-            if tries >= VALIDATION_TRIES // 2 and not hits:
-                return False
-            continue
-        hits += 1
-        if hits >= VALIDATION_HITS:
-            return True
-    return False
+    return clean_draws_common(
+        lambda: exercise_at(difficulty, system, draw_point(private, system), final=False),
+        VALIDATION_TRIES, VALIDATION_HITS)
 
 
 def _coef(rng) -> int:

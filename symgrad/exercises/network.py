@@ -25,6 +25,7 @@ from .base import (
     Kind,
     Rejected,
     add_alternatives,
+    clean_draws_common,
     both,
     clean,
     grid,
@@ -88,19 +89,10 @@ def choose_network(difficulty: str, key: tuple, seed: int) -> Network:
 
 
 def _clean_numbers_common(difficulty: str, net: Network, private) -> bool:
-    hits = 0
-    for tries in range(1, VALIDATION_TRIES + 1):
-        try:
-            exercise_for(difficulty, net, draw_numbers(private, net.spec, net.x_step), private,
-                         final=False)
-        except Rejected:
-            if tries >= VALIDATION_TRIES // 2 and not hits:
-                return False
-            continue
-        hits += 1
-        if hits >= VALIDATION_HITS:
-            return True
-    return False
+    return clean_draws_common(
+        lambda: exercise_for(difficulty, net, draw_numbers(private, net.spec, net.x_step),
+                             private, final=False),
+        VALIDATION_TRIES, VALIDATION_HITS)
 
 
 def _pinned_network(options: dict, private) -> Network:
