@@ -41,27 +41,8 @@ TOL_SCALE = 0.02  # ... or within 2 % of the exercise's largest answer ...
 TOL_CAP = 0.1  # ... but never wider than 10 % of the answer (0 and −answer stay wrong)
 MAX_TRIES = 2000  # rejection-sampling draws before a generator gives up
 
-# Common mistakes: partial credit (percent) and feedback per language.
-MISTAKES: dict[str, tuple[int, dict[str, str]]] = {
-    "sign_flip": (50, {"en": "Check the sign.", "zh": "请检查符号。"}),
-    "missing_upstream": (50, {
-        "en": "You used the local gradient alone: multiply by the upstream gradient "
-              "(chain rule).",
-        "zh": "只用了局部梯度：还要乘以上游梯度（链式法则）。"}),
-    "value_not_derivative": (25, {
-        "en": "You used the activation's value where its derivative belongs "
-              "(for example σ instead of σ′ = σ(1 − σ)).",
-        "zh": "把激活函数的值当成了导数（例如用了 σ 而不是 σ′ = σ(1 − σ)）。"}),
-    "missed_branch": (50, {
-        "en": "The variable is used more than once: add the gradients of all branches.",
-        "zh": "该变量被多次使用：要把所有分支的梯度相加。"}),
-    "no_regularization": (50, {
-        "en": "You forgot the L2 term λw in the gradient.",
-        "zh": "梯度中漏掉了 L2 正则项 λw。"}),
-    "bias_regularized": (50, {
-        "en": "The L2 penalty covers the weights only, not the bias.",
-        "zh": "L2 正则只作用于权重，不作用于偏置。"}),
-}
+# Common mistakes (credit, label, feedback): one table, shared with the grading engine.
+from ..grading.mistakes import MISTAKES  # noqa: E402,F401
 
 
 class Rejected(Exception):
@@ -78,7 +59,7 @@ class Alternative:
 
     def to_dict(self, lang: str = "en") -> dict:
         return {"mistake": self.mistake, "value": self.value, "display": num(self.value),
-                "fraction": self.fraction, "feedback": MISTAKES[self.mistake][1][lang]}
+                "fraction": self.fraction, "feedback": MISTAKES[self.mistake].hint[lang]}
 
 
 @dataclass
@@ -317,7 +298,7 @@ def distinct_alternatives(answer: Answer) -> list[Alternative]:
         taken = [answer.value] + [a.value for a in kept]
         if any(abs(value - other) <= 2 * answer.tol + 1e-12 for other in taken):
             continue
-        kept.append(Alternative(mistake, value, MISTAKES[mistake][0]))
+        kept.append(Alternative(mistake, value, MISTAKES[mistake].credit))
     return kept
 
 
