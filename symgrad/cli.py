@@ -11,8 +11,8 @@ import click
 
 from .console import (AsciiFloat, AsciiInt, AsciiIntRange, OpsHelpOption, Progress,
                       SymgradGroup, write_stdout)
-from .options import (FORCE_OPTION, LANG_OPTION, emit, format_option, read_expression,
-                      solution_options, write_pdf)
+from .options import (FORCE_OPTION, LANG_OPTION, emit, format_option, output_format,
+                      read_expression, solution_options, write_pdf)
 from .render import render
 from .render import formats as format_choices
 
@@ -35,7 +35,7 @@ def cli(debug):
 @click.option("--wrt", metavar="NAMES", help="Only these gradients (comma-separated).")
 @click.option("--granularity", type=click.Choice(GRANULARITIES), default="written",
               show_default=True, help="One node per written op, lecture primitives, or fused gates.")
-@format_option("derivation")
+@format_option("derivation", from_output=True)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--no-check", is_flag=True, help="Skip the numeric gradient check.")
 @solution_options
@@ -48,6 +48,7 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
     """
     from .derivation import derive as derive_
 
+    fmt, pdf = output_format("derivation", fmt, output, pdf)
     d = derive_(read_expression(expr), at=at, wrt=wrt, granularity=granularity,
                 check=not no_check)
     if d.unused:
@@ -85,7 +86,7 @@ def derive(expr, at, wrt, granularity, fmt, lang, output, no_check, title, fragm
               help="Cross-check against the scalar computational graph (default: only for "
                    "networks of at most 200 parameters).")
 @click.option("--no-check", is_flag=True, help="Skip the finite-difference check.")
-@format_option("mlp")
+@format_option("mlp", from_output=True)
 @click.option("-o", "outfile", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @solution_options
 def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scalar_check,
@@ -101,6 +102,7 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
 
     if params_file is not None and seed is not None:
         raise SymgradError("give either --params FILE or --seed N, not both")
+    fmt, pdf = output_format("mlp", fmt, outfile, pdf)
     spec = make_spec(layers, hidden=hidden, output=output_unit, loss=loss, l2=l2)
     params = load_params(spec, params_file) if params_file is not None else \
         random_params(spec, 0 if seed is None else seed)
@@ -125,7 +127,7 @@ def mlp(layers, hidden, output_unit, loss, l2, params_file, seed, entries, scala
               "order of first appearance).")
 @click.option("--y-names", metavar="NAMES", help="Names for the outputs instead of y1, y2, ...")
 @click.option("--at", "at", metavar="NAME=VAL,...", help="Point, e.g. x1=1,x2=2,x3=3.")
-@format_option("jacobian")
+@format_option("jacobian", from_output=True)
 @LANG_OPTION
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @FORCE_OPTION
@@ -139,6 +141,7 @@ def jacobian(y_exprs, z_expr, x_names, y_names, at, fmt, lang, output, force):
     from .jacobian import vector_chain_rule
     from .render.views.check import check_dict
 
+    fmt, _ = output_format("jacobian", fmt, output, pdf_ok=False)
     rule = vector_chain_rule(list(y_exprs), z_expr, at=at, x=x_names, y_names=y_names)
     emit(render(rule, fmt, lang=lang), output)
     if rule.check is not None and check_dict(rule.check)["passed"] is False:

@@ -17,10 +17,66 @@ FORCE_OPTION = click.option("--force", is_flag=True,
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 
 
-def format_option(kind: str):
-    """``--format``, its choices the formats the renderer has for ``kind``."""
+EXTENSIONS = {".txt": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown",
+              ".tex": "latex", ".dot": "dot", ".gv": "dot", ".html": "html", ".htm": "html",
+              ".pdf": "pdf"}
+"""What ``-o FILE`` says about the format when ``--format`` is not given."""
+
+
+def format_option(kind: str, from_output: bool = False):
+    """``--format``, its choices the formats the renderer has for ``kind``.
+
+    With ``from_output`` the default is None: :func:`output_format` then takes the format
+    from ``-o FILE``'s extension (text when there is none).
+    """
+    if not from_output:
+        return click.option("--format", "fmt", type=click.Choice(format_choices(kind)),
+                            default="text", show_default=True)
     return click.option("--format", "fmt", type=click.Choice(format_choices(kind)),
-                        default="text", show_default=True)
+                        default=None, help="[default: from -o FILE's extension "
+                        "(.txt .json .md .tex .dot .pdf ...), else text]")
+
+
+def output_format(kind: str, fmt: str | None, output: str | None, pdf: bool = False,
+                  pdf_ok: bool = True) -> tuple[str, bool]:
+    """The format to write and whether to compile a PDF, from ``--format``, ``--pdf`` and
+    ``-o FILE``'s extension; a contradiction between them is a :class:`SymgradError`.
+
+    >>> output_format("derivation", None, "solution.tex")
+    ('latex', False)
+    >>> output_format("derivation", None, "solution.pdf")
+    ('latex', True)
+    >>> output_format("derivation", "json", "out.tex")
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.SymgradError: -o out.tex: the extension .tex means latex, but --format is json
+    """
+    from pathlib import PurePath
+
+    from .errors import SymgradError
+
+    suffix = PurePath(output).suffix.lower() if output and output != "-" else ""
+    implied = EXTENSIONS.get(suffix)
+    if pdf and implied not in (None, "pdf"):
+        raise SymgradError(f"-o {output}: --pdf writes a PDF, but the extension {suffix} means "
+                           f"{implied}; name the file .pdf")
+    if implied == "pdf":
+        if not pdf_ok:
+            raise SymgradError(f"-o {output}: this command does not write PDF (formats: "
+                               f"{', '.join(format_choices(kind))})")
+        if fmt not in (None, "latex"):
+            raise SymgradError(f"-o {output}: the extension .pdf means a compiled LaTeX "
+                               f"solution, but --format is {fmt}")
+        return "latex", True
+    if fmt is None:
+        fmt = implied or "text"
+        if fmt not in format_choices(kind):
+            raise SymgradError(f"-o {output}: this command does not write {fmt} (formats: "
+                               f"{', '.join(format_choices(kind))})")
+    elif implied is not None and implied != fmt:
+        raise SymgradError(f"-o {output}: the extension {suffix} means {implied}, but --format "
+                           f"is {fmt}")
+    return fmt, pdf
 
 
 def solution_options(command):
