@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from . import ops
 from .errors import ParseError
+from .hints import did_you_mean, syntax_hint
 
 MAX_LENGTH = 2000  # characters of expression text
 MAX_DEPTH = 120  # nesting of operators and calls
@@ -135,8 +136,8 @@ def parse(text: str) -> Expr:
         if tree is None:
             lead = len(source) - len(source.lstrip())
             offset = lead + (err.offset or 1) - 1
-            col = columns[min(offset, len(columns) - 1)] if err.lineno == 1 else 0
-            raise ParseError(f"syntax error: {err.msg}", col) from None
+            col = columns[min(offset, len(columns) - 1)] if err.lineno == 1 and err.offset else 0
+            raise ParseError(*syntax_hint(text, err.msg, col)) from None
         source = renamed
     except (RecursionError, MemoryError, ValueError):
         raise ParseError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
@@ -259,8 +260,11 @@ class _Converter:
             self.fail("only calls of the named functions are allowed", node)
         name = node.func.id
         if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
-            self.fail(f"unknown function {name!r} (known: {known})", node)
+            guess = did_you_mean(name, FUNCTIONS)
+            hint = f"did you mean {guess}? " if guess else \
+                f"for a product write {name}*(...); " if is_variable_name(name) else ""
+            self.fail(f"unknown function {name!r} ({hint}known: {', '.join(sorted(FUNCTIONS))})",
+                      node)
         if node.keywords:
             self.fail(f"{name}() takes no keyword arguments", node)
         for arg in node.args:

@@ -31,11 +31,14 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
         items = [(str(k), v) for k, v in text.items()]
     else:
         items = []
-        for part in re.split(r",(?=\s*[A-Za-z][A-Za-z0-9_]*\s*=)", text):
+        for part in _top_level_parts(text):
             if not part.strip():
                 continue
             name, sep, value = part.partition("=")
             if not sep:
+                if NAME_RE.fullmatch(part.strip()):
+                    raise SymgradError(f"{what}: {part.strip()} has no value (write "
+                                       f"{part.strip()}=VALUE)")
                 raise SymgradError(f"{what}: expected NAME=VALUE, got {part.strip()!r}")
             items.append((name.strip(), value.strip()))
     point: dict[str, sympy.Expr] = {}
@@ -46,6 +49,25 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
             raise SymgradError(f"{what}: {name} is given twice")
         point[name] = _exact_number(value, f"{what} {name}")
     return point
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses (a value may be ``max(1, 2)``).
+
+    >>> _top_level_parts("x=1, y=max(1,2),z")
+    ['x=1', ' y=max(1,2)', 'z']
+    """
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def _exact_number(value, what: str) -> sympy.Expr:

@@ -55,7 +55,8 @@ def test_text_output_shows_forward_backward_and_check():
 
 
 @pytest.mark.parametrize("args, words", [
-    (["derive", "x +"], "syntax error"),
+    (["derive", "(x+1"], "syntax error"),
+    (["derive", "x +"], "ends too early"),
     (["derive", "x*y", "--at", "x=1"], "no value for y"),
     (["derive", "x", "--granularity", "fine"], "fine"),
     (["derive", "log(x)", "--at", "x=0"], "not a finite"),
@@ -70,7 +71,7 @@ def test_bad_input_exits_2_with_one_line(args, words):
 
 
 def test_debug_shows_traceback():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "x +"],
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "(x+1"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stdout == ""
     assert "Traceback" in proc.stderr and "symgrad.errors.ParseError: syntax error" in proc.stderr
@@ -113,7 +114,7 @@ def test_help_imports_neither_sympy_nor_numpy():
 
 
 def test_debug_is_accepted_after_the_command():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "x +", "--debug"],
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "(x+1", "--debug"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stdout == ""
     assert "Traceback" in proc.stderr and "symgrad.errors.ParseError: syntax error" in proc.stderr

@@ -34,7 +34,7 @@ def test_decimal_literals_are_exact():
     ("x.real", 1, "attribute"),
     ("exp(x, y)", 1, "takes 1 argument"),
     ("max(x)", 1, "takes 2 arguments"),
-    ("x +* y", 4, "syntax"),
+    ("x +* y", 4, "two operators in a row"),
     ("a + ｘ", 5, "non-ASCII"),
     ("x − y", 3, "non-ASCII"),
     ("'abc'", 1, "strings"),

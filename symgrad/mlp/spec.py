@@ -85,7 +85,9 @@ class MLPSpec:
 def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
     """``"3,4,3,2"`` or ``[3, 4, 3, 2]`` -> ``(3, 4, 3, 2)``, checked against the limits."""
     if isinstance(layers, str):
-        parts = [p.strip() for p in layers.split(",")]
+        # "3,4,3,2", or the lecture's and symgrad's own "3-4-3-2" (a size is never negative)
+        sep = "-" if "-" in layers and "," not in layers else ","
+        parts = [p.strip() for p in layers.split(sep)]
         sizes = []
         for pos, part in enumerate(parts, 1):
             if not (part.isascii() and part.isdigit()) or len(part) > 6:  # not ١ or １
