@@ -133,3 +133,133 @@ def circuit(d, tex_of=tex) -> dict:
         "output_gradient": "1" if has_point else "",
         "has_point": has_point,
     }
+
+
+# --- The box plan: node and label boxes in pixels, for the SVG (and for every picture that
+# wants labels that cannot overlap). Each node owns a cell: its gate (or leaf name), its name
+# above the gate, and a short output wire (stub) right of the gate carrying the value above and
+# the gradient below. Cells of one column are stacked without overlap and columns are
+# disjoint, so no label can meet another label or a gate; the geometric test checks it.
+
+FONT_PX = 12  # label font size; labels use a monospace font so widths are known
+CHAR_PX = 7.3  # advance of one monospace character at FONT_PX (DejaVu Sans Mono: 0.6 em)
+LINE_PX = 16  # height of one label line
+GATE_R = 17  # gate radius (a pill when the op's text is wider than the circle)
+PAD = 4  # space between a gate, its stub labels and the cell edge
+GAP_PX = 34  # horizontal room between two columns, where the wires run
+PX_PER_CM = 40  # the tree drawing's rows (cm) become desired heights (px)
+
+
+def text_px(text: str) -> float:
+    """Width in pixels of ``text`` in the label font."""
+    return len(text) * CHAR_PX
+
+
+def _box(x: float, y: float, w: float, h: float, kind: str, node: int) -> dict:
+    return {"x": round(x, 1), "y": round(y, 1), "w": round(w, 1), "h": round(h, 1),
+            "kind": kind, "node": node}
+
+
+def plan(graph, texts: dict[int, dict]) -> dict:
+    """Pixel geometry of the circuit: per node its gate box, name, value and gradient label
+    boxes, and the wires between them.
+
+    ``texts[node_id]`` gives ``gate`` (text in the gate; leaves: their name), ``name`` (shown
+    above an op's gate, "" for none), ``value`` (above the output wire) and ``gradient``
+    (below it; may hold several lines separated by newlines). Columns and row order come
+    from :func:`columns` and :func:`layout`, the same as the TikZ and DOT pictures.
+    """
+    column = columns(graph)
+    tree, _ = layout(graph)
+    cells = {}
+    for node in graph.nodes:
+        t = texts[node.id]
+        gate_w = text_px(t["gate"]) + (2 * PAD if node.is_leaf else 14)
+        gate_w = gate_w if node.is_leaf else max(2 * GATE_R, gate_w)
+        grad_lines = [line for line in t["gradient"].split("\n") if line]
+        stub = max([text_px(t["value"])] + [text_px(g) for g in grad_lines]) + 2 * PAD
+        name_w = text_px(t["name"]) if t["name"] else 0.0
+        top = GATE_R + (LINE_PX + 2 if t["name"] else 0)
+        top = max(top, LINE_PX + PAD) + PAD
+        bottom = max(GATE_R, len(grad_lines) * LINE_PX + PAD) + PAD
+        cells[node.id] = {"gate_w": gate_w, "stub": max(stub, 24.0), "name_w": name_w,
+                          "top": top, "bottom": bottom, "lines": grad_lines}
+    by_column: dict[int, list[int]] = {}
+    for node in graph.nodes:
+        by_column.setdefault(column[node.id], []).append(node.id)
+    x0, y = {}, {}
+    left = PAD
+    for c in sorted(by_column):
+        ids = by_column[c]
+        width = max(max(cells[i]["gate_w"], cells[i]["name_w"]) + cells[i]["stub"] for i in ids)
+        for i in ids:
+            x0[i] = left
+        desired = {}
+        for i in ids:
+            node = graph.nodes[i]
+            desired[i] = (-tree[i][1] * PX_PER_CM if node.is_leaf
+                          else sum(y[j] for j in node.inputs) / len(node.inputs))
+        ids.sort(key=lambda i: (desired[i], i))
+        placed = []
+        for i in ids:
+            want = desired[i]
+            if placed:
+                want = max(want, y[placed[-1]] + cells[placed[-1]]["bottom"] + cells[i]["top"])
+            y[i] = want
+            placed.append(i)
+        shift = sum(desired[i] - y[i] for i in ids) / len(ids)
+        for i in ids:
+            y[i] += shift
+        left += width + GAP_PX
+    top_edge = min(y[i] - cells[i]["top"] for i in y)
+    nodes, labels, gates = {}, [], []
+    for node in graph.nodes:
+        i, cell, t = node.id, cells[node.id], texts[node.id]
+        cy = y[i] - top_edge + PAD
+        gx = x0[i] + max(0.0, (cell["name_w"] - cell["gate_w"]) / 2)
+        gate = _box(gx, cy - GATE_R, cell["gate_w"], 2 * GATE_R, "leaf" if node.is_leaf
+                    else "gate", i)
+        gates.append(gate)
+        stub_x = gx + cell["gate_w"]
+        nodes[i] = {"id": i, "x": gate["x"], "y": round(cy, 1), "cx": round(gx + cell["gate_w"] / 2, 1),
+                    "w": gate["w"], "stub_x": round(stub_x, 1),
+                    "out_x": round(stub_x + cell["stub"], 1)}
+        if t["name"]:
+            labels.append(_box(gx + cell["gate_w"] / 2 - cell["name_w"] / 2,
+                               cy - GATE_R - 2 - LINE_PX, cell["name_w"], LINE_PX, "name", i))
+        if t["value"]:
+            labels.append(_box(stub_x + PAD, cy - LINE_PX - 1, text_px(t["value"]), LINE_PX,
+                               "value", i))
+        for k, line in enumerate(cell["lines"]):
+            labels.append(_box(stub_x + PAD, cy + 1 + k * LINE_PX, text_px(line), LINE_PX,
+                               "gradient", i))
+    wires = []
+    for node in graph.nodes:
+        count = len(node.inputs)
+        # ports from top to bottom in the order of the sources' heights: wires do not cross
+        port = {k: p for p, k in enumerate(sorted(range(count), key=lambda k: (
+            nodes[node.inputs[k]]["y"], k)))}
+        for k, j in enumerate(node.inputs):
+            spread = GATE_R * 0.8 / max(count - 1, 1)
+            end_y = nodes[node.id]["y"] + (port[k] - (count - 1) / 2) * spread
+            wires.append({"source": j, "target": node.id, "index": k,
+                          "x1": nodes[j]["out_x"], "y1": nodes[j]["y"],
+                          "x2": nodes[node.id]["x"] - 1, "y2": round(end_y, 1)})
+    width = max(n["out_x"] for n in nodes.values()) + GAP_PX
+    height = max(b["y"] + b["h"] for b in gates + labels) + PAD + LINE_PX
+    return {"nodes": nodes, "labels": labels, "gates": gates, "wires": wires,
+            "width": round(width, 1), "height": round(height, 1)}
+
+
+def overlaps(boxes: list[dict], margin: float = 0.0) -> list[tuple[dict, dict]]:
+    """Every pair of boxes that intersect (closer than ``margin``); the layout test's measure."""
+    found = []
+    ordered = sorted(boxes, key=lambda b: b["x"])
+    for n, a in enumerate(ordered):
+        for b in ordered[n + 1:]:
+            if b["x"] >= a["x"] + a["w"] + margin:
+                break
+            if (a["y"] < b["y"] + b["h"] + margin and b["y"] < a["y"] + a["h"] + margin
+                    and a["x"] < b["x"] + b["w"] + margin):
+                found.append((a, b))
+    return found

@@ -1,0 +1,131 @@
+"""The interactive HTML solution: one self-contained page (or a notebook fragment).
+
+* Math is MathML, which current browsers render natively, converted from the one printer's
+  LaTeX by ``latex2mathml`` (pure Python): no math library, font or network at view time,
+  and the same formulas as the LaTeX and Markdown outputs.
+* Templates (``templates/*.html.j2``) run in an overlay of the one Jinja2 environment with
+  autoescaping on: every user text (title, expression) is escaped for HTML and SVG.
+* The script and the style (``templates/symgrad.js``, ``symgrad.css``) are inlined; the
+  page's Content-Security-Policy allows exactly them (by hash) and no network load.
+* Without JavaScript the page is the complete static solution; the script adds stepping
+  (buttons, ←/→), node inspection and the values/gradients toggle.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from functools import lru_cache
+
+from ..errors import SymgradError
+from .environment import environment, strings, template_file
+
+MAX_MATHML_CHARS = 200_000  # one formula's LaTeX; longer ones are shown as source
+
+
+@lru_cache(maxsize=4096)
+def _convert(latex: str, display: bool) -> str:
+    from latex2mathml.converter import convert
+
+    return convert(latex, display="block" if display else "inline")
+
+
+def mathml(latex: str, display: bool = False):
+    """``latex`` (from the one printer) as MathML markup, safe to insert into a page.
+
+    >>> str(mathml("x^{2}"))[:39]
+    '<math xmlns="http://www.w3.org/1998/Ma'
+    """
+    from markupsafe import Markup, escape
+
+    if latex is None:
+        return Markup("")
+    latex = str(latex)
+    if len(latex) > MAX_MATHML_CHARS:
+        return Markup("<code>") + escape(latex) + Markup("</code>")
+    try:
+        return Markup(_convert(latex, display))
+    except Exception:  # a construct the converter lacks: show the LaTeX itself, escaped
+        return Markup('<code class="tex">') + escape(latex) + Markup("</code>")
+
+
+def block(latex: str):
+    """Display MathML (a formula on its own line)."""
+    return mathml(latex, display=True)
+
+
+def data_json(data) -> str:
+    """``data`` as JSON that is safe inside ``<script type="application/json">``."""
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+@lru_cache(maxsize=None)
+def html_environment():
+    """The one environment with autoescaping (HTML and inline SVG) and the math filters."""
+    env = environment().overlay(autoescape=True)
+    env.filters.update({"m": mathml, "mb": block, "json": data_json})
+    return env
+
+
+@lru_cache(maxsize=None)
+def asset(name: str) -> str:
+    """A shipped static file (``symgrad.js``, ``symgrad.css``) as text."""
+    path = template_file(name)
+    if path is None:
+        raise SymgradError(f"the HTML asset {name} is missing from the installation")
+    return path.read_text(encoding="utf-8")
+
+
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script or style."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def render_html(kind: str, context: dict, extra: dict, fragment: bool) -> str:
+    """The page (or, with ``fragment``, the notebook cell's widget) of a result ``kind``."""
+    script, style = asset("symgrad.js"), asset("symgrad.css")
+    ui = strings(context["lang"])["html"]
+    context = {**context, **extra, "script": script, "style": style,
+               "script_hash": csp_hash(script), "style_hash": csp_hash(style),
+               "ui": ui, "fragment": fragment,
+               "ui_json": {"forward": ui["forward_step"], "backward": ui["backward_step"],
+                           "running": ui["running_sum"], "total": ui["total_sum"],
+                           "start": ui["start"]},
+               "body_template": f"{kind}.html.j2"}
+    return html_environment().get_template("page.html.j2").render(context)
+
+
+def derivation_extra(d, view: dict) -> dict:
+    """What the derivation page adds to the text formats' view: the SVG circuit and steps."""
+    from .svg import circuit_svg
+    from .views.derivation import MAX_PICTURE_NODES, graph_tex
+
+    if len(d.graph.nodes) > 4 * MAX_PICTURE_NODES:
+        return {"svg": None, "stepping": None}
+    svg = circuit_svg(d, graph_tex(d))
+    stepping = {"steps": [{**s, "html": str(mathml(s["latex"])),
+                           "sum_html": str(mathml(s["sum"])) if s.get("sum") else ""}
+                          for s in svg["steps"]],
+                "inspect": {k: {"title": v["title"],
+                                "html": [str(mathml(line)) for line in v["latex"]]}
+                            for k, v in svg["inspect"].items()}}
+    return {"svg": svg, "stepping": stepping if svg["steps"] else None}
+
+
+def mlp_extra(result, view: dict) -> dict:
+    """The MLP page's network SVG and its steps (one per matrix-form step)."""
+    from .svg_network import network_svg
+
+    svg = network_svg(result, view)
+    stepping = {"steps": [{**s, "html": str(mathml(s["latex"])), "sum_html": ""}
+                          for s in svg["steps"]], "inspect": svg["inspect"]}
+    return {"svg": svg, "stepping": stepping}
+
+
+EXTRAS = {"derivation": derivation_extra, "mlp": mlp_extra,
+          "jacobian": lambda result, view: {"svg": None, "stepping": None}}

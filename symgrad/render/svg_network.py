@@ -1,0 +1,81 @@
+"""The MLP drawn unit by unit as SVG data, and its stepping (one step per matrix-form line).
+
+Units sit in columns (one per layer); each unit's output is written above it and ∂J/∂z of
+the unit below it, as the TikZ and DOT pictures of :func:`symgrad.render.views.mlp._network`
+show them. Label boxes are returned so a test can check that none overlap.
+"""
+
+from __future__ import annotations
+
+from .layout import LINE_PX, overlaps, text_px
+
+UNIT_R = 20
+COLUMN_PX = 190
+ROW_PX = 2 * UNIT_R + 2 * LINE_PX + 16
+MARGIN = 30
+
+
+def network_svg(result, view: dict) -> dict:
+    """Units, edges and labels with pixel positions; steps for the stepping script."""
+    network = view["network"]
+    tallest = max(len(layer["units"]) for layer in network["layers"])
+    units, labels, edges = [], [], []
+    centre: dict[str, tuple[float, float]] = {}
+    for layer in network["layers"]:
+        k = layer["k"]
+        count = len(layer["units"])
+        top = MARGIN + LINE_PX + 10 + (tallest - count) * ROW_PX / 2
+        for j, unit in enumerate(layer["units"]):
+            cx, cy = MARGIN + 40 + k * COLUMN_PX, top + UNIT_R + LINE_PX + j * ROW_PX
+            centre[unit["id"]] = (cx, cy)
+            value = unit["value"].replace("-", "\u2212")
+            grad = unit["gradient"].replace("-", "\u2212")
+            units.append({"id": unit["id"], "layer": k, "cx": cx, "cy": cy, "r": UNIT_R,
+                          "name": unit["name_text"], "value": value, "gradient": grad,
+                          "value_y": cy - UNIT_R - 5, "gradient_y": cy + UNIT_R + 13})
+            labels.append({"x": cx - text_px(value) / 2, "y": cy - UNIT_R - LINE_PX - 1,
+                           "w": text_px(value), "h": LINE_PX, "kind": "value", "node": unit["id"]})
+            if grad:
+                labels.append({"x": cx - text_px(grad) / 2, "y": cy + UNIT_R + 1,
+                               "w": text_px(grad), "h": LINE_PX, "kind": "gradient",
+                               "node": unit["id"]})
+    for a, b in network["edge_ids"]:
+        (x1, y1), (x2, y2) = centre[a], centre[b]
+        edges.append({"x1": x1 + UNIT_R, "y1": y1, "x2": x2 - UNIT_R, "y2": y2,
+                      "layer": int(b.split("x")[0][1:])})
+    heads = [{"x": MARGIN + 40 + layer["k"] * COLUMN_PX, "k": layer["k"],
+              "activation": layer["activation"]} for layer in network["layers"]]
+    gates = [{"x": u["cx"] - UNIT_R, "y": u["cy"] - UNIT_R, "w": 2 * UNIT_R, "h": 2 * UNIT_R,
+              "kind": "unit", "node": u["id"]} for u in units]
+    width = MARGIN * 2 + 80 + (len(network["layers"]) - 1) * COLUMN_PX
+    height = MARGIN * 2 + LINE_PX + 10 + tallest * ROW_PX
+    return {"width": width, "height": height, "units": units, "edges": edges,
+            "heads": heads, "labels": labels, "gates": gates,
+            "overlaps": len(overlaps(labels + gates)),
+            "steps": _steps(view), "inspect": _inspect(units)}
+
+
+def _steps(view: dict) -> list[dict]:
+    """One step per line of the matrix-form solution: the formula, its numbers, its value."""
+    out = []
+    for st in view["forward"] + view["backward"]:
+        latex = st["latex"] + (f" = {st['operands']}" if st["operands"] else "") + \
+            f" = {st['value']}"
+        forward = st["kind"] in ("forward", "loss")
+        out.append({"kind": "forward" if forward else "backward", "node": f"L{st['layer']}",
+                    "layer": st["layer"], "latex": latex, "sum": "",
+                    "done": st["kind"] in ("output", "activation")})
+    return out
+
+
+def _inspect(units: list[dict]) -> dict:
+    """What a click on a unit shows: its output and, for layers after the input, ∂J/∂z."""
+    from markupsafe import escape
+
+    out = {}
+    for u in units:
+        lines = [f"{escape(u['name'])} = {escape(u['value'])}"]
+        if u["gradient"]:
+            lines.append(f"∂J/∂z = {escape(u['gradient'])}")
+        out[u["id"]] = {"title": u["name"], "html": lines}
+    return out
