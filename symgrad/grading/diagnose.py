@@ -1,0 +1,121 @@
+"""The diagnosis engine: a learner's answers against a worked solution, step by step.
+
+``diagnose(derivation, answers)`` judges every quantity the worked solution has, in its
+order (forward pass node by node, then the backward pass as ``derive`` prints it):
+
+* **correct**: within tolerance of the true value, or of the value recomputed from the
+  learner's own inputs when all of those were right (rounding a learner carries is theirs);
+* **carried** ("correct given your earlier answers", error carried forward): within tolerance
+  of the value recomputed from the learner's own earlier answers, some of which were wrong.
+  Forward: a node's value from the learner's values of its inputs. Backward:
+  ∂f/∂node = Σ over its users of (learner's ∂f/∂user) × local derivative at the learner's
+  values. Where a learner left a quantity out, the recomputed value stands in for it;
+* **wrong**, with the named mistake that explains it (:func:`symgrad.grading.mistakes.classify`,
+  against the recomputed value and with the step's upstream, local derivative and branches);
+* **unanswered**.
+
+Tolerance: :data:`RELATIVE` (0.1 %) of the value, at least :data:`ABSOLUTE`. ``derive``
+prints 4 significant figures, which are within 0.05 %, so a learner copying 4 figures at every
+step is always within it; 3 figures (up to 0.5 % off) are diagnosed as "rounding".
+
+Credit per quantity: 1 for correct and carried (a wrong upstream answer costs once), a wrong
+answer earns its mistake's ``credit`` percent (sign 50 %, rounding 75 %, ...), an
+undiagnosed one 0, an unanswered one 0. The first wrong step is the earliest wrong quantity in
+the worked solution's order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import SymgradError
+from .answers import normalized
+from .judgement import ABSOLUTE, RELATIVE, Judgement, Quantity, tolerance  # noqa: F401
+from .replay import Replay
+
+
+@dataclass
+class Diagnosis:
+    """Every judgement in the worked solution's order, and the first wrong step."""
+
+    expression: str
+    granularity: str
+    point: dict[str, float]
+    judgements: list[Judgement]
+    reveal: bool = False  # whether reports may show true values (set by the caller)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> list[Judgement]:
+        return [j for j in self.judgements if j.verdict != "unanswered"]
+
+    @property
+    def first_wrong(self) -> Judgement | None:
+        return next((j for j in self.judgements if j.verdict == "wrong"), None)
+
+    @property
+    def score(self) -> float:
+        return sum(j.credit for j in self.answered)
+
+    @property
+    def all_correct(self) -> bool:
+        """At least one answer, and every answer correct (carried answers are not)."""
+        return bool(self.answered) and all(j.verdict == "correct" for j in self.answered)
+
+    def judgement(self, name: str) -> Judgement:
+        name = self.aliases.get(name, name)
+        return next(j for j in self.judgements if j.name == name)
+
+
+def quantities(derivation) -> tuple[list[Quantity], dict[str, str]]:
+    """The answerable quantities in worked-solution order, and aliases (``f`` = output)."""
+    if derivation.values is None:
+        raise SymgradError("checking answers needs a point: give --at NAME=VALUE,...")
+    graph = derivation.graph
+    out = [Quantity(n.name, "value", n.id, float(derivation.values[n.id]))
+           for n in graph.op_nodes]
+    for node in reversed(graph.nodes):
+        if node.op != "const":
+            out.append(Quantity(f"df/d{node.name}", "gradient", node.id,
+                                float(derivation.backward.adjoint_values[node.id])))
+    output = graph.nodes[graph.output]
+    aliases = {"f": output.name} if output.name != "f" else {}
+    if output.is_leaf:  # f = x: the output's value is the variable's, asked as f
+        out.insert(0, Quantity("f", "value", output.id, float(derivation.values[output.id])))
+        aliases = {}
+    return out, aliases
+
+
+def names(derivation) -> list[str]:
+    """Every name an answer file may use (aliases included), in worked-solution order."""
+    found, aliases = quantities(derivation)
+    return [q.name for q in found] + list(aliases)
+
+
+def diagnose(derivation, answers: dict) -> Diagnosis:
+    """Judge ``answers`` (name -> number or formula text) against ``derivation``.
+
+    >>> from symgrad.derivation import derive
+    >>> d = derive("x*y + x", at="x=2,y=3", granularity="primitive")
+    >>> r = diagnose(d, {"z_1": 6, "z_2": 8, "df/dx": -4})
+    >>> [(j.name, j.verdict, j.mistake) for j in r.answered]
+    [('z_1', 'correct', None), ('z_2', 'correct', None), ('df/dx', 'wrong', 'sign_flip')]
+    """
+    found, aliases = quantities(derivation)
+    by_name = {q.name: q for q in found}
+    given: dict[str, object] = {}
+    for name, answer in answers.items():
+        key = aliases.get(name, name)
+        if key not in by_name:
+            raise SymgradError(f"unknown quantity {name!r} (valid: "
+                               f"{', '.join(list(by_name) + list(aliases))})")
+        if key in given:
+            raise SymgradError(f"{name}: answered twice ({key} and its other name)")
+        value = normalized(answer, name)
+        if value is not None:
+            given[key] = value
+    replay = Replay(derivation)
+    judgements = [replay.judge(q, given.get(q.name)) for q in found]
+    point = {k: float(v) for k, v in derivation.point.items()}
+    return Diagnosis(derivation.expression, derivation.granularity, point, judgements,
+                     aliases=aliases)
