@@ -82,6 +82,7 @@ class VersionOutput:
     moodle: list[str] = field(default_factory=list)  # one <question> per exercise
     summary: dict = field(default_factory=dict)
     sheets: dict = field(default_factory=dict)  # LaTeX sheet contexts, for all-*.pdf
+    lms: list[dict] = field(default_factory=list)  # exercise contexts for QTI (html)
 
 
 # --------------------------------------------------------------------------- paper
@@ -187,6 +188,8 @@ def build_version(job: Job) -> VersionOutput:
         out.moodle = [moodle.moodle_question(ctx, lang, version.label, version.name,
                                              instructions=spec.instructions_in(lang))
                       for ctx in items("html")]
+    if {"qti12", "qti21"} & set(job.formats):
+        out.lms = items("html")
     return out
 
 
@@ -202,7 +205,9 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     ``jobs > 1`` builds versions in worker processes; results are collected in version order,
     so the output is identical to ``jobs = 1``. ``progress(n)`` is called after each version.
     """
+    from ..grading.responses import answers_template
     from ..render.views.moodle import moodle_quiz
+    from ..render.views.qti import qti_files
 
     check_folders(versions)
     work = [Job(spec, seed, v, tuple(formats), lang, pdf, recipe) for v in versions]
@@ -238,6 +243,9 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
                 "questions": [r.moodle[i] for r in results],
             })
         files["moodle.xml"] = moodle_quiz(categories)
+    files.update(qti_files(formats, spec.title_in(lang), versions, results, lang,
+                           spec.instructions_in(lang)))
+    files["answers-template.csv"] = answers_template([r.summary for r in results])
     index = {
         "title": spec.title_in(lang), "spec": Path(spec.path).name, "seed": seed,
         "regenerate": recipe,
