@@ -29,7 +29,7 @@ def data(result) -> dict:
                      "kind": step.kind, "layer": step.layer, "expanded": line["expanded"],
                      "note": en_notes[line["note"]] if line["note"] else ""}
                     for line, step in zip(lines, result.steps)]
-    out["entries"] = [entry_view(e) for e in result.entries]
+    out["entries"] = [entry_view(e, result.spec.depth) for e in result.entries]
     return out
 
 
@@ -43,28 +43,51 @@ def scalar_tex(name: str) -> str:
     return f"{base}^{{({layer})}}_{sub}" if layer else f"{base}_{sub}"
 
 
-def entry_view(entry) -> dict:
+def scalar_text(name: str) -> str:
+    """A scalar-graph name as plain text in the lecture's notation: ``w2_1_3`` → ``w^(2)_13``
+    (input 1 → unit 3 of layer 2), ``delta_2`` → ``δ_2``, ``yhat_1`` → ``ŷ_1``."""
+    head, *idx = name.split("_")
+    sub = ("," if any(len(i) > 1 for i in idx) else "").join(idx)
+    base = head.rstrip("0123456789")
+    layer = head[len(base):]
+    base = {"delta": "δ", "yhat": "ŷ"}.get(base, base)
+    return f"{base}^({layer})_{sub}" if layer else f"{base}_{sub}"
+
+
+def entry_view(entry, depth: int | str = "l") -> dict:
     """One entry-level gradient as LaTeX and text, through the one printer."""
     import sympy
 
     names = {symbol: scalar_tex(name) for symbol, name in entry.names.items()}
-    shown = entry.expr.xreplace({symbol: sympy.Symbol(name, real=True)
-                                 for symbol, name in entry.names.items()})
-    text = str(shown)
-    for step in shown.atoms(sympy.Heaviside):  # 1[z1_1 > 0], as the LaTeX shows it
-        text = text.replace(str(step), f"1[{step.args[0]} > 0]")
+
+    def plain(namer) -> str:
+        shown = entry.expr.xreplace({symbol: sympy.Symbol(namer(name), real=True)
+                                     for symbol, name in entry.names.items()})
+        text = str(shown)
+        for step in shown.atoms(sympy.Heaviside):  # 1[z1_1 > 0], as the LaTeX shows it
+            text = text.replace(str(step), f"1[{step.args[0]} > 0]")
+        return text
+
+    text = plain(scalar_text)  # the lecture's w^(k)_ij, δ_j: for people
     k, i, j = entry.layer, entry.i, entry.j
     wrt = rf"w^{{({k})}}_{{{i}{j}}}" if entry.kind == "W" and i < 10 and j < 10 else \
         scalar_tex(f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}")
     delta = (r"\delta_j = \hat{y}_j - y_j" if entry.fused else
-             r"\delta_j = \partial J / \partial z^{(L)}_j")
-    name = f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}"
+             rf"\delta_j = \partial J / \partial z^{{({depth})}}_j")
+    name = scalar_text(f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}")
     return {"entry": entry.entry, "param": entry.param, "index": entry.index,
             "latex": rf"\frac{{\partial J}}{{\partial {wrt}}} = {tex(entry.expr, symbol_names=names)}",
-            "expr": text, "delta": delta, "value": entry.value,
+            "expr": plain(str), "delta": delta, "value": entry.value,  # expr: graph names
             "matrix_value": entry.matrix_value,
-            "text": f"∂J/∂{name} = {text}  = {entry.value:.6g}   "
-                    f"({delta.replace(chr(92), '')})"}
+            "text": f"∂J/∂{name} = {text}  = {entry.value:.6g}   ({_delta_text(delta)})"}
+
+
+def _delta_text(delta: str) -> str:
+    """``\\delta_j = \\hat{y}_j - y_j`` as plain text: ``δ_j = ŷ_j − y_j``."""
+    for tex_form, plain in ((r"\delta", "δ"), (r"\hat{y}", "ŷ"), (r"\partial ", "∂"),
+                            (" - ", " − ")):
+        delta = delta.replace(tex_form, plain)
+    return delta.replace("{", "").replace("}", "")
 
 
 def _aligned(latex: str) -> str:
@@ -114,11 +137,31 @@ def context(result, lang: str) -> dict:
             return f"{bmatrix(g_of_layer[k])} {bmatrix([h_before(k)])}{reg}"
         if step.kind == "propagate":
             return f"{bmatrix(params[f'W{k}'].T)} {bmatrix(g_of_layer[k])}"
+        if step.kind == "activation" and k + 1 in g_down and gprime_of(k) is not None:
+            return rf"{bmatrix(g_down[k + 1])} \odot {bmatrix(gprime_of(k))}"
         return ""
+
+    def gprime_of(k: int):
+        """g′(z^(k)) as numbers; None for softmax, whose Jacobian is not a vector."""
+        from ...mlp.network import derivative
+
+        if spec.activation(k) == "softmax":
+            return None
+        out = result.values["yhat" if k == spec.depth else f"h{k}"]
+        return derivative(spec.activation(k), result.values[f"z{k}"], out)
+
+    g_down = {s.layer: s.value for s in result.backward_steps if s.kind == "propagate"}
 
     def step_view(step, line) -> dict:
         value = step.value
-        return {"label": line["label"], "kind": step.kind, "layer": step.layer,
+        gprime = None
+        if step.kind == "activation":  # the numbers g ⊙ g′(z) multiplies by
+            gprime = gprime_of(step.layer)
+        return {"gprime": None if gprime is None else bmatrix(gprime),
+                "gprime_lines": [] if gprime is None else text_matrix(gprime),
+                "gprime_text": "" if gprime is None else f"g′(z^({step.layer}))",
+                "gprime_tex": "" if gprime is None else rf"g'(\mathbf{{z}}^{{({step.layer})}})",
+                "label": line["label"], "kind": step.kind, "layer": step.layer,
                 "latex": line["latex"], "aligned": _aligned(line["latex"]),
                 "text": line["text"], "value": bmatrix(value),
                 "value_lines": text_matrix(value), "shape": _shape_tex(step.shape),
@@ -151,6 +194,8 @@ def context(result, lang: str) -> dict:
         "x": bmatrix(params["x"]), "y": bmatrix(params["y"]),
         "x_lines": text_matrix(params["x"]), "y_lines": text_matrix(params["y"]),
         "x_shape": _shape_tex(params["x"].shape), "y_shape": _shape_tex(params["y"].shape),
+        "x_shape_text": _shape_text(params["x"].shape),
+        "y_shape_text": _shape_text(params["y"].shape),
         "given": given,
         "forward": [v for v in views if v["kind"] in ("forward", "loss")],
         "backward": [v for v in views if v["kind"] not in ("forward", "loss")],
@@ -161,7 +206,7 @@ def context(result, lang: str) -> dict:
                        activation=k.activation, derivative=f"{k.derivative_used:g}")
                   for k in result.kinks],
         "entries": [{"latex": e["latex"], "text": e["text"], "value": number(e["value"], 6)}
-                    for e in map(entry_view, result.entries)],
+                    for e in (entry_view(e, spec.depth) for e in result.entries)],
         "network": _network(result),
         "draw_network": max(spec.layers) <= MAX_NETWORK_WIDTH,
     }
