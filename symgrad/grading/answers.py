@@ -151,8 +151,9 @@ def _csv(text: str, path: str) -> list[tuple]:
             line = reader.line_num
             if line > MAX_ROWS:
                 raise SymgradError(f"{path}: more than {MAX_ROWS} lines")
-            if not row or all(not cell.strip() for cell in row):
-                continue
+            if not row or all(not cell.strip() for cell in row) or \
+                    row[0].lstrip().startswith("#"):
+                continue  # blank lines and comments (the template's)
             if len(row) != 2:
                 raise SymgradError(f"{path}:{line}: expected 2 columns (name,answer), "
                                    f"got {len(row)}")

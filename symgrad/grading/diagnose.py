@@ -67,21 +67,27 @@ class Diagnosis:
         return next(j for j in self.judgements if j.name == name)
 
 
-def quantities(derivation) -> tuple[list[Quantity], dict[str, str]]:
-    """The answerable quantities in worked-solution order, and aliases (``f`` = output)."""
-    if derivation.values is None:
+def quantities(derivation, need_values: bool = True) -> tuple[list[Quantity], dict[str, str]]:
+    """The answerable quantities in worked-solution order, and aliases (``f`` = output).
+
+    Without a point (``need_values=False``, for a template) the true values are NaN.
+    """
+    if derivation.values is None and need_values:
         raise SymgradError("checking answers needs a point: give --at NAME=VALUE,...")
     graph = derivation.graph
-    out = [Quantity(n.name, "value", n.id, float(derivation.values[n.id]))
-           for n in graph.op_nodes]
+    nan = float("nan")
+    value = (lambda i: nan) if derivation.values is None else \
+        (lambda i: float(derivation.values[i]))
+    grad = (lambda i: nan) if derivation.values is None else \
+        (lambda i: float(derivation.backward.adjoint_values[i]))
+    out = [Quantity(n.name, "value", n.id, value(n.id)) for n in graph.op_nodes]
     for node in reversed(graph.nodes):
         if node.op != "const":
-            out.append(Quantity(f"df/d{node.name}", "gradient", node.id,
-                                float(derivation.backward.adjoint_values[node.id])))
+            out.append(Quantity(f"df/d{node.name}", "gradient", node.id, grad(node.id)))
     output = graph.nodes[graph.output]
-    aliases = {"f": output.name} if output.name != "f" else {}
+    aliases = {"f": output.name}
     if output.is_leaf:  # f = x: the output's value is the variable's, asked as f
-        out.insert(0, Quantity("f", "value", output.id, float(derivation.values[output.id])))
+        out.insert(0, Quantity("f", "value", output.id, value(output.id)))
         aliases = {}
     return out, aliases
 

@@ -1,0 +1,218 @@
+"""The diagnosis engine: verdicts under error carried forward, named mistakes, first wrong step.
+
+Right answers come from independent oracles (hand arithmetic with math, and sympy.diff of
+the whole expression), never from derive's own output.
+"""
+
+import math
+
+import pytest
+import sympy
+
+from symgrad.derivation import derive
+from symgrad.errors import SymgradError
+from symgrad.grading.diagnose import diagnose, names
+
+CIRCUIT = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
+POINT = dict(w0=2.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0)
+AT = ",".join(f"{k}={v:g}" for k, v in POINT.items())
+
+
+def lecture():
+    return derive(CIRCUIT, at=AT, granularity="primitive")
+
+
+def hand_answers(z5_sign: float = 1.0, dz5_sign: float = 1.0) -> dict:
+    """Every quantity of the primitive lecture circuit by hand (math only), optionally with
+    the learner's sign slip at z_5 (forward) or at df/dz_5 (backward) carried through."""
+    w0, x0, w1, x1, w2 = POINT.values()
+    z1, z2 = w0 * x0, w1 * x1
+    z3 = z1 + z2
+    z4 = z3 + w2
+    z5 = -z4 * z5_sign
+    z6 = math.exp(z5)
+    z7 = z6 + 1
+    z8 = 1 / z7
+    g7 = -1 / z7 ** 2
+    g6 = g7
+    g5 = g6 * math.exp(z5) * dz5_sign
+    g4 = -g5
+    g3 = g2 = g1 = gw2 = g4
+    return {"z_1": z1, "z_2": z2, "z_3": z3, "z_4": z4, "z_5": z5, "z_6": z6, "z_7": z7,
+            "z_8": z8, "df/dz_8": 1.0, "df/dz_7": g7, "df/dz_6": g6, "df/dz_5": g5,
+            "df/dz_4": g4, "df/dw2": gw2, "df/dz_3": g3, "df/dz_2": g2, "df/dx1": g2 * w1,
+            "df/dw1": g2 * x1, "df/dz_1": g1, "df/dx0": g1 * w0, "df/dw0": g1 * x0}
+
+
+def sympy_gradients() -> dict:
+    symbols = sympy.symbols("w0 x0 w1 x1 w2")
+    f = 1 / (1 + sympy.exp(-(symbols[0] * symbols[1] + symbols[2] * symbols[3] + symbols[4])))
+    at = dict(zip(symbols, POINT.values()))
+    return {f"df/d{s}": float(sympy.diff(f, s).subs(at)) for s in symbols}
+
+
+def test_hand_answers_agree_with_sympy_diff():
+    hand = hand_answers()
+    for name, value in sympy_gradients().items():
+        assert hand[name] == pytest.approx(value, rel=1e-12)
+
+
+def test_all_right_answers_are_correct():
+    result = diagnose(lecture(), hand_answers())
+    assert [j.verdict for j in result.judgements] == ["correct"] * len(result.judgements)
+    assert result.first_wrong is None and result.all_correct
+    assert result.score == len(result.judgements)
+
+
+def test_sign_slip_at_z5_is_the_first_wrong_step_and_later_nodes_are_carried():
+    answers = hand_answers(z5_sign=-1.0)
+    assert answers["z_5"] == 1.0
+    result = diagnose(lecture(), answers)
+    first = result.first_wrong
+    assert first.name == "z_5" and first.mistake == "sign_flip" and first.credit == 0.5
+    for name in ("z_6", "z_7", "z_8", "df/dz_7", "df/dz_6"):
+        assert result.judgement(name).verdict == "carried", name
+    order = [j.name for j in result.judgements]
+    later = result.judgements[order.index("z_5") + 1:]
+    assert all(j.verdict in ("carried", "correct") for j in later)
+    assert not result.all_correct and [j.verdict for j in result.judgements].count("wrong") == 1
+
+
+def test_gradient_sign_slip_is_carried_through_the_backward_pass():
+    result = diagnose(lecture(), hand_answers(dz5_sign=-1.0))
+    assert result.first_wrong.name == "df/dz_5"
+    assert result.first_wrong.mistake == "sign_flip"
+    for name in ("df/dz_4", "df/dw2", "df/dz_3", "df/dx1", "df/dw1", "df/dx0", "df/dw0"):
+        assert result.judgement(name).verdict == "carried", name
+    assert all(result.judgement(f"z_{i}").verdict == "correct" for i in range(1, 9))
+
+
+def test_a_wrong_answer_not_carried_stays_wrong_downstream():
+    answers = hand_answers(dz5_sign=-1.0)
+    answers["df/dz_4"] = -answers["df/dz_4"]  # back to the true value: now it is correct
+    answers["df/dw0"] = 7.0  # explained by nothing
+    result = diagnose(lecture(), answers)
+    assert result.judgement("df/dz_4").verdict == "correct"
+    assert result.judgement("df/dw0").verdict == "wrong"
+    assert result.judgement("df/dw0").mistake is None and result.judgement("df/dw0").credit == 0
+
+
+def test_unanswered_quantities_take_the_learners_world():
+    # z_6 and z_7 left out: z_8 computed from the wrong z_5 through them is still carried
+    answers = {k: v for k, v in hand_answers(z5_sign=-1.0).items() if k in ("z_5", "z_8")}
+    result = diagnose(lecture(), answers)
+    assert result.judgement("z_8").verdict == "carried"
+    assert result.judgement("z_6").verdict == "unanswered"
+
+
+def test_four_significant_figures_at_every_step_are_correct():
+    def sig4(x):
+        return float(f"{x:.3e}")
+
+    answers = {k: sig4(v) for k, v in hand_answers().items()}
+    result = diagnose(lecture(), answers)
+    assert result.all_correct, [(j.name, j.verdict) for j in result.judgements]
+
+
+def test_three_figures_are_diagnosed_as_rounding():
+    result = diagnose(lecture(), {"df/dw1": -0.394})
+    assert result.judgement("df/dw1").mistake == "rounding"
+
+
+# ------------------------------------------------------------------ named mistakes in graphs
+
+def test_missing_upstream_factor():
+    # dz_2/dw1 = x1 = -2 alone, without df/dz_2 = 0.1966
+    result = diagnose(lecture(), {"df/dw1": -2.0})
+    assert result.judgement("df/dw1").mistake == "missing_upstream"
+
+
+def test_wrong_local_derivative():
+    # df/dx0 = df/dz_1 * w0; the learner multiplied by x0 (its own operand)
+    upstream = hand_answers()["df/dz_1"]
+    result = diagnose(lecture(), {"df/dx0": upstream * POINT["x0"]})
+    assert result.judgement("df/dx0").mistake == "wrong_local"
+
+
+def test_forgotten_fork_sum():
+    d = derive("x*y + x", at="x=2,y=3", granularity="primitive")
+    # df/dx = y + 1 = 4; the learner kept only the product's branch (3)
+    result = diagnose(d, {"df/dx": 3.0})
+    assert result.judgement("df/dx").mistake == "missed_branch"
+    assert diagnose(d, {"df/dx": 4.0}).judgement("df/dx").verdict == "correct"
+
+
+def test_value_for_derivative():
+    d = derive("sigmoid(w*x)", at="w=1.5,x=0.5")
+    s = 1 / (1 + math.exp(-0.75))
+    result = diagnose(d, {"df/dz_1": s})  # σ where σ' = σ(1-σ) belongs
+    assert result.judgement("df/dz_1").mistake == "value_not_derivative"
+    assert diagnose(d, {"df/dz_1": s * (1 - s)}).judgement("df/dz_1").verdict == "correct"
+
+
+def test_sign_mistake_in_a_gradient():
+    result = diagnose(lecture(), {"df/dx1": -hand_answers()["df/dx1"]})
+    assert result.judgement("df/dx1").mistake == "sign_flip"
+
+
+# ------------------------------------------------------------------ formulas
+
+SIG = "sigmoid(w0*x0+w1*x1+w2)"
+
+
+@pytest.mark.parametrize("formula", [
+    "x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2",
+    f"x0*{SIG}*(1-{SIG})",
+    "x0*exp(z_5)/z_7^2",  # node names stand for their definitions
+    "x0*z_8*(1-z_8)",
+])
+def test_equivalent_formulas_are_accepted(formula):
+    j = diagnose(lecture(), {"df/dw0": formula}).judgement("df/dw0")
+    assert j.verdict == "correct", (formula, j.method)
+
+
+@pytest.mark.parametrize("formula", [
+    f"2*x0*{SIG}*(1-{SIG})",
+    f"x0*{SIG}",
+    "w0*z_8*(1-z_8)",
+])
+def test_formulas_off_by_a_factor_are_rejected(formula):
+    j = diagnose(lecture(), {"df/dw0": formula}).judgement("df/dw0")
+    assert j.verdict == "wrong"
+
+
+def test_formula_equal_at_the_point_only_is_rejected():
+    # at x0 = -1, -x0*... equals x0*... only where x0 = -x0: never; but 1 = -x0 at the point
+    j = diagnose(lecture(), {"df/dw0": f"-x0*x0*{SIG}*(1-{SIG})"}).judgement("df/dw0")
+    assert j.verdict == "wrong" and j.method.startswith("numeric")
+
+
+def test_constant_formula_is_a_number():
+    j = diagnose(lecture(), {"z_6": "exp(-1)"}).judgement("z_6")
+    assert j.verdict == "correct" and j.given == pytest.approx(math.exp(-1))
+
+
+def test_formula_beyond_a_kink_is_judged_away_from_it():
+    d = derive("relu(x)*y", at="x=2,y=3")
+    assert diagnose(d, {"df/dx": "y"}).judgement("df/dx").verdict == "correct"
+    assert diagnose(d, {"df/dx": "y*x"}).judgement("df/dx").verdict == "wrong"
+
+
+@pytest.mark.parametrize("formula", ["__import__('os').system('true')", "lambda: 1",
+                                     "x0.__class__", "open('f')", "q*x0"])
+def test_hostile_or_unknown_formulas_are_clean_errors(formula, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SymgradError) as err:
+        diagnose(lecture(), {"df/dw0": formula})
+    assert "df/dw0" in str(err.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_names_and_aliases():
+    d = lecture()
+    assert names(d)[:2] == ["z_1", "z_2"] and "f" in names(d) and "df/dw0" in names(d)
+    assert diagnose(d, {"f": 0.7311}).judgement("z_8").verdict == "correct"
+    with pytest.raises(SymgradError, match="twice"):
+        diagnose(d, {"f": 0.7311, "z_8": 0.7311})
+    with pytest.raises(SymgradError, match="unknown"):
+        diagnose(d, {"z_99": 1})
