@@ -2,7 +2,9 @@
 
 Results live below the renderer, so they cannot import it. Instead the renderer registers
 its formatters here when it is imported (``import symgrad.render``, or ``symgrad.derive``
-through the package's lazy attributes), and a result's ``_repr_markdown_`` asks:
+through the package's lazy attributes), and a result's ``_repr_markdown_`` (or
+``_repr_html_``: the steppable circuit or network, the page of ``--format html`` without its
+``<html>`` shell) asks:
 
 >>> FORMATTERS[("Example", "markdown")] = lambda obj: "**example**"
 >>> class Example: pass
@@ -16,7 +18,8 @@ from __future__ import annotations
 from typing import Callable
 
 FORMATTERS: dict[tuple[str, str], Callable[[object], str]] = {}
-"""``{(class name, "markdown" | "latex"): formatter}``, filled by :mod:`symgrad.render`."""
+"""``{(class name, "markdown" | "latex" | "html"): formatter}``, filled by
+:mod:`symgrad.render`."""
 
 
 def formatted(obj, mime: str) -> str | None:

@@ -86,18 +86,45 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def render_html(kind: str, context: dict, extra: dict, fragment: bool) -> str:
+def render_html(kind: str, context: dict, extra: dict, fragment: bool,
+                serve_form: dict | None = None) -> str:
     """The page (or, with ``fragment``, the notebook cell's widget) of a result ``kind``."""
     script, style = asset("symgrad.js"), asset("symgrad.css")
     ui = strings(context["lang"])["html"]
     context = {**context, **extra, "script": script, "style": style,
                "script_hash": csp_hash(script), "style_hash": csp_hash(style),
-               "ui": ui, "fragment": fragment,
+               "ui": ui, "fragment": fragment, "serve_form": serve_form,
                "ui_json": {"forward": ui["forward_step"], "backward": ui["backward_step"],
                            "running": ui["running_sum"], "total": ui["total_sum"],
                            "start": ui["start"]},
                "body_template": f"{kind}.html.j2"}
+    context.setdefault("svg", None)
+    context.setdefault("stepping", None)
     return html_environment().get_template("page.html.j2").render(context)
+
+
+def solution_page(result, kind: str, view, lang: str = "en", title: str | None = None,
+                  fragment: bool = False, serve_form: dict | None = None) -> str:
+    """The interactive solution of ``result`` (``view``: its :class:`symgrad.render.View`)."""
+    context = {"v": view.context(result, lang), "s": strings(lang), "lang": lang,
+               "title": title}
+    extra = EXTRAS[kind](result, context["v"])
+    return render_html(kind, context, extra, fragment, serve_form)
+
+
+def page(form: dict, error: str | None = None) -> str:
+    """``symgrad serve``'s form alone, with an error message when ``error`` is given."""
+    lang = form.get("lang", "en")
+    context = {"s": strings(lang), "lang": lang, "title": None, "error": error}
+    return render_html("serve", context, {}, False, serve_form=form)
+
+
+def error_page(key: str, form: dict | None = None, **values) -> str:
+    """The form with the phrase ``key`` of ``[*.html]`` (``{seconds}`` etc. filled in)."""
+    from .printing import fill
+
+    form = form or {"expr": "", "at": "", "granularity": "written", "lang": "en"}
+    return page(form, error=fill(strings(form["lang"])["html"][key], **values))
 
 
 def derivation_extra(d, view: dict) -> dict:

@@ -42,8 +42,8 @@ def circuit_svg(d, tex_of) -> dict:
         if has_point and not const and node.id != graph.output:
             total = _signed(d.adjoint_of(node))
             shares = parts.get(node.id, [])
-            grad = total if len(shares) < 2 else \
-                " + ".join(_signed(p) for p in shares).replace("+ \u2212", "\u2212") + \
+            grad = total if len(shares) < 2 else f"\u03a3 = {total}" if len(shares) > 3 else \
+                " + ".join(_signed(p) for p in shares).replace("+ \u2212", "\u2212 ") + \
                 f"\n= {total}"
         elif has_point and node.id == graph.output:
             grad = "1"
@@ -83,7 +83,8 @@ def steps(d, tex_of) -> list[dict]:
         with_numbers = tex(node.local_expr, order="none", symbol_names=names)
         latex = (f"{tex_of(node.symbol)} = {tex_of(node.local_expr, order='none')} = "
                  f"{with_numbers} = {tex_number(d.value_of(node))}")
-        out.append({"kind": "forward", "node": node.id, "latex": latex})
+        out.append({"kind": "forward", "node": node.id, "latex": latex, "sum": "",
+                    "done": True})
     counts: dict[int, int] = {}
     for step in d.steps:
         counts[step.child] = counts.get(step.child, 0) + 1

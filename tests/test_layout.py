@@ -1,0 +1,109 @@
+"""The circuit layout's box plan: label boxes (value above the wire, gradient below, node
+name) never intersect each other or a gate, on a corpus of graphs from 5 to 40 nodes."""
+
+import random
+
+import pytest
+
+from symgrad.derivation import derive
+from symgrad.errors import SymgradError
+from symgrad.render.layout import overlaps, plan
+from symgrad.render.svg import circuit_svg
+from symgrad.render.views.derivation import graph_tex
+
+LECTURE = ("1/(1+exp(-(w0*x0+w1*x1+w2)))", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3")
+ISSUE_17 = ("sigmoid(w1*x1+w2*x2+b)*log(x1) + tanh(x2)^2 - x1/x2", "w1=0.5,x1=2,w2=-1,x2=3,b=0.1")
+
+UNARY = ["exp({})", "tanh({})", "sigmoid({})", "sin({})", "({})^2", "-({})", "({}+1)"]
+BINARY = ["({} + {})", "({} * {})", "({} - {})"]
+
+
+def random_expression(rng: random.Random, size: int, names: list[str]) -> str:
+    """A random expression of about ``size`` operations over ``names`` (reused: forks)."""
+    if size <= 0:
+        return rng.choice(names)
+    if rng.random() < 0.35:
+        return rng.choice(UNARY).format(random_expression(rng, size - 1, names))
+    left = rng.randint(0, size - 1)
+    return rng.choice(BINARY).format(random_expression(rng, left, names),
+                                     random_expression(rng, size - 1 - left, names))
+
+
+def corpus() -> list[tuple[str, str, str]]:
+    """(expression, point, granularity): the lecture's, the issue's and 40 random graphs."""
+    cases = [(*LECTURE, "written"), (*LECTURE, "primitive"), (*ISSUE_17, "written"),
+             (*ISSUE_17, "primitive")]
+    rng = random.Random(13)
+    for size in range(2, 34):
+        for _ in range(2):
+            names = ["a", "b", "c", "x", "y"][:rng.randint(2, 5)]
+            expr = random_expression(rng, size, names)
+            point = ",".join(f"{n}={rng.choice([-2, -1, 0.5, 1, 2, 3])}" for n in names)
+            cases.append((expr, point, "written"))
+    return cases
+
+
+def _derivations():
+    out = []
+    for expr, at, granularity in corpus():
+        try:
+            d = derive(expr, at=at, granularity=granularity)
+        except SymgradError:  # a random point outside the domain (exp overflow): skip it
+            continue
+        if 5 <= len(d.graph.nodes) <= 40:
+            out.append(d)
+    return out
+
+
+DERIVATIONS = _derivations()
+
+
+def test_corpus_spans_5_to_40_nodes():
+    sizes = sorted(len(d.graph.nodes) for d in DERIVATIONS)
+    assert sizes[0] <= 6 and sizes[-1] >= 36, sizes
+    assert len(DERIVATIONS) >= 30
+
+
+@pytest.mark.parametrize("d", DERIVATIONS, ids=lambda d: f"{len(d.graph.nodes)}-nodes")
+def test_no_label_meets_a_label_or_a_gate(d):
+    svg = circuit_svg(d, graph_tex(d))
+    boxes = svg["labels"] + svg["gates"]
+    assert overlaps(boxes) == []
+    kinds = {b["kind"] for b in svg["labels"]}
+    assert {"value", "gradient", "name"} <= kinds
+    # every op node has a value and a gradient label; every box lies inside the picture
+    assert sum(b["kind"] == "value" for b in svg["labels"]) >= len(d.graph.op_nodes)
+    for b in boxes:
+        assert 0 <= b["x"] and b["x"] + b["w"] <= svg["width"]
+        assert 0 <= b["y"] and b["y"] + b["h"] <= svg["height"]
+
+
+def test_values_above_and_gradients_below_their_wire():
+    d = derive(*LECTURE)
+    svg = circuit_svg(d, graph_tex(d))
+    for node in svg["nodes"]:
+        for box in svg["labels"]:
+            if box["node"] != node["id"]:
+                continue
+            if box["kind"] == "value":
+                assert box["y"] + box["h"] <= node["y"]
+            if box["kind"] == "gradient":
+                assert box["y"] >= node["y"]
+
+
+def test_overlaps_finds_intersecting_boxes():
+    """The measure can fail: two boxes that share an area, and two that only touch."""
+    a = {"x": 0, "y": 0, "w": 10, "h": 10}
+    assert overlaps([a, {"x": 9, "y": 9, "w": 5, "h": 5}]) != []
+    assert overlaps([a, {"x": 10, "y": 0, "w": 5, "h": 5}]) == []
+    assert overlaps([a, {"x": 3, "y": -20, "w": 2, "h": 40}]) != []
+
+
+def test_columns_follow_the_graph():
+    """Every wire runs left to right: a node's input ends left of its gate."""
+    for d in DERIVATIONS[:10]:
+        texts = {n.id: {"gate": n.name, "name": "", "value": "1", "gradient": "2"}
+                 for n in d.graph.nodes}
+        geometry = plan(d.graph, texts)
+        for wire in geometry["wires"]:
+            assert wire["x1"] < wire["x2"]
