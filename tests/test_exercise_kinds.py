@@ -187,9 +187,11 @@ def test_mlp_value_for_derivative_mistake_matches_a_hand_pass():
             for alt in a.alternatives:
                 if alt.mistake != "value_not_derivative":
                     continue
-                what, rest = a.name[1], a.name[2:]
+                what, rest = {"w": "W", "b": "b"}[a.name[1]], a.name[2:]
                 k, sub = rest.split("_")
                 idx = tuple(int(c) - 1 for c in sub)
+                if what == "W":  # dw1_ij: the lecture's w_ij is row j, column i of W
+                    idx = idx[::-1]
                 assert int(k) == 1  # only the hidden layer's gradients carry this mistake
                 assert alt.value == pytest.approx(wrong[f"{what}{k}"][idx], rel=1e-9), (seed, a)
                 found += 1

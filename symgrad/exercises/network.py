@@ -169,9 +169,11 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
         entries = entries or list(np.ndindex(g.shape))
         idx = entries[int(pick.integers(len(entries)))]
         value = clean(g[idx]) if strict else float(g[idx])
-        sub = "".join(str(i + 1) for i in idx)
-        label = rf"\partial J / \partial {what}^{{({k})}}_{{{sub}}}"
-        answers.append(add_alternatives(Answer(f"d{what}{k}_{sub}", label, value),
+        # the lecture's w_ij: from input i to unit j, i.e. row j, column i of W
+        sub = "".join(str(i + 1) for i in idx[::-1])
+        symbol = what.lower()
+        label = rf"\partial J / \partial {symbol}^{{({k})}}_{{{sub}}}"
+        answers.append(add_alternatives(Answer(f"d{symbol}{k}_{sub}", label, value),
                                         _mistakes(spec, result, what, k, idx, value)))
     question = dict(numbers, layers=list(spec.layers), output=spec.output, loss=spec.loss,
                     l2=spec.l2,
@@ -253,10 +255,14 @@ def _prompt(spec, numbers: dict) -> dict[str, str]:
     return both(
         f"A {net} MLP computes {z_rule}, hidden activation {act}{per_layer['en']}, output "
         f"${y_hat}$ and loss $J = {data_loss}{penalty}${reg['en']}. $$ {xy} $$ {matrices} "
-        "Run the forward pass and backpropagation. $W_{rc}$ is the entry in row $r$, column $c$.",
+        "Run the forward pass and backpropagation. As in the lecture, $w^{(k)}_{ij}$ is the "
+        "weight from input $i$ to unit $j$ of layer $k$ (row $j$, column $i$ of "
+        "$\\mathbf{W}^{(k)}$), and $b^{(k)}_j$ is unit $j$'s bias.",
         f"一个 {net} 的 MLP 计算 {z_rule.replace(' with ', '，')}，隐藏层激活函数 {act}"
         f"{per_layer['zh']}，输出 ${y_hat}$，损失 $J = {data_loss}{penalty}${reg['zh']}。"
-        f"$$ {xy} $$ {matrices} 做一次前向传播和反向传播。$W_{{rc}}$ 表示第 $r$ 行第 $c$ 列的元素。")
+        f"$$ {xy} $$ {matrices} 做一次前向传播和反向传播。与讲义一致，$w^{{(k)}}_{{ij}}$ 是第 $k$ 层中从输入 $i$ "
+        f"到单元 $j$ 的权重（即 $\\mathbf{{W}}^{{(k)}}$ 第 $j$ 行第 $i$ 列），$b^{{(k)}}_j$ 是单元 $j$ "
+        f"的偏置。")
 
 
 def _solution(result) -> list[dict]:
