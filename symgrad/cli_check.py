@@ -30,7 +30,8 @@ REPORT_EXTENSIONS = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
               default=None, help="Report: text, markdown or json; --template: toml, json or "
                                  "csv. [default: from -o FILE's extension, else text / toml]")
 @LANG_OPTION
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
 @FORCE_OPTION
 @click.option("--reveal", is_flag=True,
               help="Show the right values (without it no report shows a value you did not give).")
@@ -74,8 +75,8 @@ def check(expr, at, answers_file, template, granularity, fmt, lang, output, forc
     from .render import render
 
     d = derive(read_expression(expr), at=at, granularity=granularity, check=False)
-    answers = read_answers(answers_file, names(d))
-    result = diagnose(d, answers)
+    answers, where = read_answers(answers_file, names(d))
+    result = diagnose(d, answers, where)
     result.reveal = reveal
     emit(render(result, kind, lang=lang), output)
     if not result.all_correct:

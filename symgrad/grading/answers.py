@@ -70,8 +70,9 @@ def answer_format(path: str, fmt: str | None = None) -> str:
     return found
 
 
-def read_answers(path: str, valid: list[str]) -> dict[str, float | str]:
-    """The answers in ``path`` (name -> number or formula), checked against ``valid`` names."""
+def read_answers(path: str, valid: list[str]) -> tuple[dict[str, float | str], dict[str, str]]:
+    """The answers in ``path`` (name -> number or formula), checked against ``valid`` names,
+    and where each was read (name -> ``FILE:LINE``, for later errors about its formula)."""
     from ..reading import read_text
 
     fmt = answer_format(path)
@@ -80,17 +81,18 @@ def read_answers(path: str, valid: list[str]) -> dict[str, float | str]:
         raise SymgradError(f"{path}: not a text file (it contains NUL bytes)")
     rows = {"toml": _toml, "json": _json, "csv": _csv}[fmt](text, path)
     out: dict[str, float | str] = {}
+    where_of: dict[str, str] = {}
     for name, raw, line in rows:
         where = f"{path}:{line}" if line else f"{path}"
         if not isinstance(name, str) or name not in valid:
-            raise SymgradError(f"{where}: unknown name {str(name)[:60]!r}{_did_you_mean(name, valid)}"
-                               f" (valid: {', '.join(valid)})")
+            raise SymgradError(f"{where}: unknown name {str(name)[:60]!r}"
+                               f"{_did_you_mean(name, valid)} (valid: {', '.join(valid)})")
         if name in out:
             raise SymgradError(f"{where}: {name} is given twice")
         value = normalized(raw, f"{where}: {name}")
         if value is not None:
-            out[name] = value
-    return out
+            out[name], where_of[name] = value, where
+    return out, where_of
 
 
 def _did_you_mean(name, valid: list[str]) -> str:
@@ -144,7 +146,8 @@ def _json(text: str, path: str) -> list[tuple]:
 def _csv(text: str, path: str) -> list[tuple]:
     import csv
 
-    out = []
+    out: list[tuple] = []
+    header = False  # the optional first row name,answer
     reader = csv.reader(text.splitlines())
     try:
         for row in reader:
@@ -158,8 +161,9 @@ def _csv(text: str, path: str) -> list[tuple]:
                 raise SymgradError(f"{path}:{line}: expected 2 columns (name,answer), "
                                    f"got {len(row)}")
             name, answer = (cell.strip() for cell in row)
-            if not out and line == 1 and (name.lower(), answer.lower()) == ("name", "answer"):
-                continue  # the header
+            if not out and not header and (name.lower(), answer.lower()) == ("name", "answer"):
+                header = True
+                continue
             out.append((name, answer, line))
     except csv.Error as err:
         raise SymgradError(f"{path}:{reader.line_num}: not valid CSV: {err}") from None

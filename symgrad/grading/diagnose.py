@@ -14,9 +14,10 @@ order (forward pass node by node, then the backward pass as ``derive`` prints it
   against the recomputed value and with the step's upstream, local derivative and branches);
 * **unanswered**.
 
-Tolerance: :data:`RELATIVE` (0.1 %) of the value, at least :data:`ABSOLUTE`. ``derive``
+Tolerance (:mod:`symgrad.grading.judgement`): 0.1 % of the value, at least 1e-9. ``derive``
 prints 4 significant figures, which are within 0.05 %, so a learner copying 4 figures at every
-step is always within it; 3 figures (up to 0.5 % off) are diagnosed as "rounding".
+step is always within it; 3 figures may be up to 0.5 % off, and beyond 0.1 % (up to 1 %)
+the answer is diagnosed as "rounding".
 
 Credit per quantity: 1 for correct and carried (a wrong upstream answer costs once), a wrong
 answer earns its mistake's ``credit`` percent (sign 50 %, rounding 75 %, ...), an
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SymgradError
 from .answers import normalized
-from .judgement import ABSOLUTE, RELATIVE, Judgement, Quantity, tolerance  # noqa: F401
+from .judgement import Judgement, Quantity
 from .replay import Replay
 
 
@@ -98,8 +99,9 @@ def names(derivation) -> list[str]:
     return [q.name for q in found] + list(aliases)
 
 
-def diagnose(derivation, answers: dict) -> Diagnosis:
-    """Judge ``answers`` (name -> number or formula text) against ``derivation``.
+def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
+    """Judge ``answers`` (name -> number or formula text) against ``derivation``; ``where``
+    (name -> "FILE:LINE") prefixes errors about an answer.
 
     >>> from symgrad.derivation import derive
     >>> d = derive("x*y + x", at="x=2,y=3", granularity="primitive")
@@ -121,7 +123,8 @@ def diagnose(derivation, answers: dict) -> Diagnosis:
         if value is not None:
             given[key] = value
     replay = Replay(derivation)
-    judgements = [replay.judge(q, given.get(q.name)) for q in found]
+    where = {aliases.get(k, k): v for k, v in (where or {}).items()}
+    judgements = [replay.judge(q, given.get(q.name), where.get(q.name)) for q in found]
     point = {k: float(v) for k, v in derivation.point.items()}
     return Diagnosis(derivation.expression, derivation.granularity, point, judgements,
                      aliases=aliases)

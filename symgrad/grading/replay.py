@@ -35,8 +35,9 @@ class Replay:
         self._samples = None
 
     # ------------------------------------------------------------------ judging
-    def judge(self, q: Quantity, answer) -> Judgement:
-        """The judgement of ``answer`` (None: unanswered) for ``q``; updates the world."""
+    def judge(self, q: Quantity, answer, where: str | None = None) -> Judgement:
+        """The judgement of ``answer`` (None: unanswered) for ``q``; updates the world.
+        ``where`` ("FILE:LINE") prefixes an error about the answer's formula."""
         if q.kind == "value":
             expected, off_inputs, context = self._forward(q.node)
         else:
@@ -46,7 +47,7 @@ class Replay:
             world, off = expected, off_inputs
         else:
             value = answer if isinstance(answer, float) else \
-                parse_formula(answer, self.allowed, q.name)
+                parse_formula(answer, self.allowed, f"{where}: {q.name}" if where else q.name)
             if isinstance(value, Formula):
                 self._judge_formula(j, value, context)
             else:
