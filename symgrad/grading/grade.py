@@ -204,7 +204,7 @@ def mark_exercise(ex: Exercise, answers: dict[str, str], malformed: set[str]) ->
                 m.verdict, m.credit, m.carried = "carried", 100, expected
             else:
                 m.verdict = "wrong"
-                alt = next((a for a in b.alternatives if _close(x, float(a["value"]), b.tol)),
+                alt = next((a for a in b.alternatives if _close(x, float(a["display"]), b.tol)),
                            None)
                 if alt is not None:
                     m.diagnosis, m.credit = alt["mistake"], int(alt["fraction"])

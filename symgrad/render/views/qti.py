@@ -61,7 +61,7 @@ def _blanks(ex: dict) -> list[dict]:
         out.append({"n": n, "label": a["label"], "value": number(value), "tolerance": number(tol),
                     "low": number(value - tol), "high": number(value + tol),
                     "marks": number(marks),
-                    "alternatives": [{"value": number(alt["value"]),
+                    "alternatives": [{"value": alt["value"],
                                       "score": number(marks * alt["fraction"] / 100)}
                                      for alt in a["alternatives"]]})
     return out
