@@ -58,12 +58,14 @@ def network_svg(result, view: dict) -> dict:
 def _steps(view: dict) -> list[dict]:
     """One step per line of the matrix-form solution: the formula, its numbers, its value."""
     out = []
+    depth = view["depth"]
     for st in view["forward"] + view["backward"]:
+        layer = depth if st["layer"] is None else st["layer"]  # the loss: at the output
         latex = st["latex"] + (f" = {st['operands']}" if st["operands"] else "") + \
             f" = {st['value']}"
         forward = st["kind"] in ("forward", "loss")
-        out.append({"kind": "forward" if forward else "backward", "node": f"L{st['layer']}",
-                    "layer": st["layer"], "latex": latex, "sum": "",
+        out.append({"kind": "forward" if forward else "backward", "node": f"L{layer}",
+                    "layer": layer, "latex": latex, "sum": "",
                     "done": st["kind"] in ("output", "activation")})
     return out
 

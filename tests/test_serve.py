@@ -1,0 +1,104 @@
+"""symgrad serve: the form and /derive answer from 127.0.0.1 only in these tests; hostile
+requests get a clean error page and the server keeps serving; Ctrl-C stops it cleanly."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from symgrad.serve import MAX_REQUEST_BYTES, make_server
+
+SLOW = "sin(" * 110 + "x" + ")" * 110  # about 2 s on the reference machine
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = make_server("127.0.0.1", 0, time_limit=1.0, quiet=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def get(base: str, path: str, timeout: float = 30) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(base + path, timeout=timeout) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def derive_path(**query) -> str:
+    return "/derive?" + urllib.parse.urlencode(query)
+
+
+def test_form_and_solution(server):
+    status, page = get(server, "/")
+    assert status == 200 and 'action="/derive"' in page and "form-action &#39;self&#39;" in page
+    status, page = get(server, derive_path(expr="(x+y)*z", at="x=-2,y=5,z=-4", lang="en"))
+    assert status == 200
+    assert 'value="(x+y)*z"' in page  # the form keeps what was asked: the link is shareable
+    assert "<mn>12</mn>" in page and 'class="sg-data"' in page  # f = -12 shown in the steps
+    status, page = get(server, derive_path(expr="x*y", at="x=1,y=2", lang="zh"))
+    assert status == 200 and "反向传播" in page
+
+
+@pytest.mark.parametrize("expr, words", [
+    ("__import__('os').system('true')", "column 1"),
+    ("(" * 400 + "x" + ")" * 400, "nested"),
+    ("x+", "column 3"),
+])
+def test_hostile_expressions_get_a_clean_error(server, expr, words):
+    status, page = get(server, derive_path(expr=expr, at="x=1"))
+    assert status == 400 and 'class="sg-error"' in page and words in page
+    assert "Traceback" not in page
+    assert get(server, derive_path(expr="x*x", at="x=3"))[0] == 200  # still serving
+
+
+def test_huge_request_is_refused(server):
+    status, page = get(server, derive_path(expr="x+" * 500_000 + "x"))
+    assert status in (413, 414) and "Traceback" not in page
+    assert len(derive_path(expr="x" * MAX_REQUEST_BYTES)) > MAX_REQUEST_BYTES
+    assert get(server, "/")[0] == 200
+
+
+def test_slow_derivation_is_stopped(server):
+    start = time.monotonic()
+    status, page = get(server, derive_path(expr=SLOW, at="x=0.5"))
+    assert status == 503 and "was stopped" in page
+    assert time.monotonic() - start < 10
+    assert get(server, derive_path(expr="x*y", at="x=1,y=2"))[0] == 200
+
+
+def test_no_file_is_served(server):
+    for path in ("/etc/passwd", "/../../etc/passwd", "/derive/../pyproject.toml",
+                 "/static/symgrad.js"):
+        status, page = get(server, path)
+        assert status == 404 and "root:" not in page
+
+
+def test_ctrl_c_stops_cleanly(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "symgrad", "serve", "--port", "0",
+                                "--quiet"], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = process.stderr.readline()
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+        assert get(f"http://127.0.0.1:{port}", "/")[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert "stopped" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
