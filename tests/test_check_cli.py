@@ -181,7 +181,7 @@ def test_bad_answer_files_are_one_line_errors(tmp_path, monkeypatch, name, conte
     ("wide.csv", b"z_1" + b",1" * 400_000 + b"\n"),
     ("wider.csv", b"z_1" + b"," * 1_000_000 + b"\n"),
     ("nul.toml", b'"z_1" = -2\x00\n'),
-])
+], ids=lambda value: value if isinstance(value, str) else "")
 def test_hostile_answer_files_exit_2_naming_the_file(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)

@@ -134,6 +134,21 @@ def test_wrong_local_derivative():
     assert result.judgement("df/dx0").mistake == "wrong_local"
 
 
+def test_wrong_local_derivative_of_a_quotient():
+    # d(x/y)/dy = -x/y^2 = -0.75; the learner took d/dx = 1/y = 0.5 (the other partial)
+    d = derive("x/y", at="x=3,y=2")
+    assert diagnose(d, {"df/dy": 0.5}).judgement("df/dy").mistake == "wrong_local"
+    assert diagnose(d, {"df/dy": -0.75}).judgement("df/dy").verdict == "correct"
+
+
+def test_first_wrong_step_is_the_earliest_of_several():
+    answers = hand_answers()
+    answers["z_3"], answers["df/dw0"] = 9.0, 9.0  # both wrong, neither carried
+    result = diagnose(lecture(), answers)
+    assert result.first_wrong.name == "z_3"
+    assert [j.name for j in result.judgements if j.verdict == "wrong"] == ["z_3", "df/dw0"]
+
+
 def test_forgotten_fork_sum():
     d = derive("x*y + x", at="x=2,y=3", granularity="primitive")
     # df/dx = y + 1 = 4; the learner kept only the product's branch (3)
