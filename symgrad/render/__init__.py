@@ -111,10 +111,19 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
             raise SymgradError(f"no math-only LaTeX for a {kind}; use a document or 'body'")
     elif fmt == "latex" and mode == "document":
         context["body"] = environment().get_template(f"{kind}.tex.j2").render(context)
-        return tex_document("document.tex.j2", **context)
+        return _punctuated(tex_document("document.tex.j2", **context), lang)
     else:
         name = f"{kind}.{TEMPLATE_SUFFIX[fmt]}.j2"
-    return environment().get_template(name).render(context)
+    return _punctuated(environment().get_template(name).render(context), lang)
+
+
+def _punctuated(text: str, lang: str) -> str:
+    """Chinese output gets full-width punctuation around its phrases (:mod:`.typography`)."""
+    if lang != "zh":
+        return text
+    from .typography import zh_punctuation
+
+    return zh_punctuation(text)
 
 
 def render_pdf(result, lang: str = "en", title: str | None = None, timeout: float = 60) -> bytes:
