@@ -41,8 +41,19 @@
         });
         var step = steps[current];
         mark('[data-node="' + step.node + '"].sg-node', "sg-active", true);
-        if (step.wire) { mark('[data-wire="' + step.wire + '"]', "sg-active", true); }
+        if (step.wire) {
+          mark('[data-wire="' + step.wire + '"]', "sg-active", true);
+          mark('[data-stub="' + step.node + '"]', "sg-active", true);
+        }
         if (step.layer !== undefined) { mark('[data-layer="' + step.layer + '"]', "sg-active", true); }
+        var lit = root.querySelector(".sg-node.sg-active");
+        var figure = root.querySelector(".sg-figure");
+        if (lit && figure && figure.scrollWidth > figure.clientWidth) {  // keep it in view
+          var box = lit.getBoundingClientRect(), frame = figure.getBoundingClientRect();
+          if (box.left < frame.left || box.right > frame.right) {
+            figure.scrollLeft += box.left - frame.left - frame.width / 2;
+          }
+        }
         panel.innerHTML = step.html;
         sumLine.innerHTML = step.sum_html ? (step.done ? ui.total : ui.running) + " " + step.sum_html : "";
         var phase = step.kind === "forward" ? ui.forward : ui.backward;

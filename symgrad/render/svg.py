@@ -61,6 +61,9 @@ def circuit_svg(d, tex_of) -> dict:
                       "output": node.id == graph.output,
                       "gradient": t["gradient"].split("\n") if t["gradient"] else [],
                       "r": GATE_R, "line": LINE_PX, "pad": PAD})
+    for box in geometry["labels"]:  # what the stepping script shows from the start
+        box["given"] = box["kind"] == "value" and graph.nodes[box["node"]].is_leaf
+        box["seed"] = box["kind"] == "gradient" and box["node"] == graph.output
     wires = [{**w, "id": f"w{w['target']}-{w['index']}"} for w in geometry["wires"]]
     out = geometry["nodes"][graph.output]
     return {"width": geometry["width"] + text_px(" f "), "height": geometry["height"],
