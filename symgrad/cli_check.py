@@ -41,8 +41,9 @@ def check(expr, at, answers_file, template, granularity, fmt, lang, output, forc
     mistake that explains it and a hint.
 
     Answers are named as `symgrad derive` prints them: node values z_3, gradients df/dz_3
-    and df/dw0, the output f. Each is a number or a formula (df/dw0 = "x0*z_8*(1-z_8)"),
-    judged by equivalence. `--template` writes the file to fill in.
+    and df/dw0, the output f (the names depend on --granularity). Each is a number or a
+    formula such as "x0*z_8*(1-z_8)", judged by equivalence. `--template` writes the file to
+    fill in.
 
     Exit status: 0 every answer correct; 1 some wrong (or right only given a wrong earlier
     answer, or none given); 2 bad input.

@@ -196,6 +196,19 @@ def test_formulas_off_by_a_factor_are_rejected(formula):
     assert j.verdict == "wrong"
 
 
+def test_formula_with_the_wrong_sign_is_diagnosed_and_others_are_not():
+    j = diagnose(lecture(), {"df/dw0": f"-x0*{SIG}*(1-{SIG})"}).judgement("df/dw0")
+    assert (j.verdict, j.mistake, j.credit) == ("wrong", "sign_flip", 0.5)
+    # 2x the truth is the upstream times z_1 at this point: a coincidence, not claimed
+    j = diagnose(lecture(), {"df/dw0": f"2*x0*{SIG}*(1-{SIG})"}).judgement("df/dw0")
+    assert (j.verdict, j.mistake, j.credit) == ("wrong", None, 0.0)
+
+
+def test_formula_undefined_near_the_point_is_wrong_not_an_error():
+    j = diagnose(lecture(), {"df/dw0": "log(x0)"}).judgement("df/dw0")  # x0 = -1
+    assert j.verdict == "wrong"
+
+
 def test_formula_equal_at_the_point_only_is_rejected():
     # at x0 = -1, -x0*... equals x0*... only where x0 = -x0: never; but 1 = -x0 at the point
     j = diagnose(lecture(), {"df/dw0": f"-x0*x0*{SIG}*(1-{SIG})"}).judgement("df/dw0")

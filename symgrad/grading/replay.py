@@ -15,7 +15,8 @@ import math
 import numpy as np
 
 from .. import ops
-from .judgement import Judgement, Quantity, verdict_of
+from .judgement import Judgement, Quantity, close, verdict_of
+from .mistakes import MISTAKES
 from .equivalence import (Formula, exact_equal, numeric_equal, parse_formula, sample_points,
                           evaluate)
 
@@ -49,35 +50,42 @@ class Replay:
             value = answer if isinstance(answer, float) else \
                 parse_formula(answer, self.allowed, f"{where}: {q.name}" if where else q.name)
             if isinstance(value, Formula):
-                self._judge_formula(j, value, context)
+                self._judge_formula(j, value)
             else:
                 j.given = value
                 verdict_of(j, off_inputs, context)
-            world, off = j.given, j.verdict in ("wrong", "carried")
+            world = j.given if math.isfinite(j.given) else expected
+            off = j.verdict in ("wrong", "carried")
         if q.kind == "value":
             self.value[q.node], self.value_off[q.node] = world, off
         else:
             self.grad[q.node], self.grad_off[q.node] = world, off
         return j
 
-    def _judge_formula(self, j: Judgement, formula: Formula, context: dict) -> None:
-        """A formula is right when it is equivalent to the true quantity (no carrying)."""
+    def _judge_formula(self, j: Judgement, formula: Formula) -> None:
+        """A formula is right when it is equivalent to the true quantity (no carrying).
+
+        A wrong formula is diagnosed only as a sign (equivalent to minus the truth): the other
+        mistakes are recognised from numbers at one point, where a wrong formula can match
+        one of them by coincidence.
+        """
         q = j.quantity
         at = {n.name: self.d.values[n.id] for n in self.graph.nodes if n.op != "const"}
-        j.given = float(evaluate(formula, at))
+        with np.errstate(all="ignore"):
+            j.given = float(evaluate(formula, at))
+        j.expected = q.true  # judged against the truth, not carried forward
+        samples = self._sample()
+        truth = self._truth_at(q, samples)
         if exact_equal(formula, self._truth_expr(q), self.graph.substitution()):
             j.method, same = "exact", True
-        else:
-            samples = self._sample()
-            result = numeric_equal(formula, samples, self._truth_at(q, samples))
+        elif len(truth):
+            result = numeric_equal(formula, samples, truth)
             j.method, same = f"numeric ({result.points} points)", result.equivalent
-        if same:
-            j.verdict, j.credit = "correct", 1.0
-            return
-        j.expected = q.true  # a formula is judged against the truth, not carried forward
-        verdict_of(j, False, context)
-        if j.verdict == "correct":  # equal at the point only: still not the same formula
-            j.verdict, j.credit, j.mistake = "wrong", 0.0, None
+        else:  # no clean point near this one: the checked point alone decides
+            j.method, same = "at the point", close(j.given, q.true)
+        j.verdict, j.credit = ("correct", 1.0) if same else ("wrong", 0.0)
+        if not same and len(truth) and numeric_equal(formula, samples, -truth).equivalent:
+            j.mistake, j.credit = "sign_flip", MISTAKES["sign_flip"].credit / 100
 
     # ------------------------------------------------------------------ recomputing
     def _forward(self, node_id: int) -> tuple[float, bool, dict]:
