@@ -57,7 +57,8 @@ def grade(set_dir, responses, out_dir, force, pdf, lang):
     rows, problems = read_responses(responses)
     results = grade_class(hw, rows, problems)
     if not results:
-        raise SymgradError(f"{responses}: no row names a student of the set")
+        first = f" (line {problems[0].line}: {problems[0].message})" if problems else ""
+        raise SymgradError(f"{responses}: no row names a student of the set{first}")
     write_tree(out, output_files(hw, results, problems, lang, pdf), force=force)
     for p in problems[:MAX_SHOWN_PROBLEMS]:
         click.echo(f"{responses}: line {p.line}: {p.message}", err=True)

@@ -145,7 +145,8 @@ def _gd_step(q: dict, v: Values) -> Values:
 
 def _mlp(q: dict, v: Values) -> Values:
     """Backpropagation from the student's ŷⱼ and ∂J/∂b^(L)ᵢ (true values elsewhere), with
-    the true forward pass: ∇b = g, ∇W = g hᵀ + λW, g ← (Wᵀ g) ⊙ g′(z) (exercises/network.py)."""
+    the true forward pass: ∇b = g, ∇W = g hᵀ + λW, g ← (Wᵀ g) ⊙ g′(z) (exercises/network.py,
+    whose blank ``dw{k}_{ij}`` is the lecture's w_ij: input i → unit j, row j, column i)."""
     import numpy as np
 
     from ..mlp.network import activate, derivative, softmax
@@ -185,9 +186,9 @@ def _mlp(q: dict, v: Values) -> Values:
                 out[name] = float(g[i])
                 g[i] = value
         for name in v:
-            sub = name.split("_")[1] if name.startswith(f"dW{k}_") else ""
-            if len(sub) == 2:  # dW3_13: row 1, column 3 (the kind's layers have < 10 units)
-                r, c = int(sub[0]) - 1, int(sub[1]) - 1
+            sub = name.split("_")[1] if name.startswith(f"dw{k}_") else ""
+            if len(sub) == 2:  # the lecture's w_ij, input i → unit j: dw3_21 is row 1, column 2
+                c, r = int(sub[0]) - 1, int(sub[1]) - 1
                 out[name] = float(g[r] * h[k - 1][c] + lam * W[k - 1][r, c])
         if k > 1:
             z = zs[k - 2]
