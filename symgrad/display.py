@@ -26,3 +26,29 @@ def formatted(obj, mime: str) -> str | None:
     """``obj`` as ``mime`` by its registered formatter; None when none is registered."""
     formatter = FORMATTERS.get((type(obj).__name__, mime))
     return None if formatter is None else formatter(obj)
+
+
+NOTEBOOK_HTML = (("symgrad.derivation", "Derivation"), ("symgrad.mlp.result", "MLPResult"))
+"""The result classes a notebook shows as the steppable HTML widget (module, class name)."""
+
+
+def register_ipython() -> bool:
+    """Show Derivation and MLP results as the interactive HTML widget in a running IPython
+    (Jupyter) session, through IPython's own formatter registry; False outside IPython.
+
+    The classes are named, not imported, so this costs nothing outside a notebook, and the
+    HTML comes from :mod:`symgrad.render` (``render(result, "html", fragment=True)``).
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    html = shell.display_formatter.formatters["text/html"]
+    for module, name in NOTEBOOK_HTML:
+        html.for_type_by_name(module, name, lambda obj: formatted(obj, "html"))
+    return True
+
+
+register_ipython()

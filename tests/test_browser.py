@@ -295,3 +295,20 @@ def test_serve_form_in_the_browser(browser, shots):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_two_notebook_widgets_step_independently(browser, tmp_path):
+    """Two cells' widgets on one page (as in a notebook): each steps on its own."""
+    from symgrad.derivation import derive
+    from symgrad.render import render
+
+    cells = [render(derive(e, at="x=2,y=3"), "html", fragment=True) for e in ("x*y", "x+y*x")]
+    page = tmp_path / "notebook.html"
+    page.write_text("<!DOCTYPE html><html><body>" + "".join(cells) + "</body></html>")
+    browser.get(page.as_uri())
+    first, second = browser.find_elements("css selector", ".symgrad")
+    first.find_element("css selector", '[data-action="next"]').click()
+    for _ in range(3):
+        second.find_element("css selector", '[data-action="next"]').click()
+    assert first.get_attribute("data-step") == "0" and second.get_attribute("data-step") == "2"
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -152,3 +152,20 @@ def test_every_granularity_renders(granularity):
     page = render(derive(SIGMOID, at=POINT, granularity=granularity), "html")
     assert page.count('class="sg-node') == len(derive(SIGMOID, granularity=granularity)
                                                .graph.nodes)
+
+
+def test_jupyter_shows_the_widget_for_derivations_and_mlp_results():
+    """In an IPython session both result kinds display as the HTML widget (text/html)."""
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from symgrad.mlp import make_spec, random_params, run_mlp
+
+    shell = InteractiveShell.instance()
+    assert display.register_ipython()
+    spec = make_spec("3,4,2")
+    for result in (derive("x*y", at="x=1,y=2"), run_mlp(spec, random_params(spec, 1))):
+        data, _ = shell.display_formatter.format(result)
+        widget = data["text/html"]
+        assert widget.startswith('<div class="symgrad"') and 'class="sg-data"' in widget
+        assert widget == render(result, "html", fragment=True)
