@@ -95,6 +95,8 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
     strings(lang)  # validates lang
     if fmt == "json":
         data = view.data(result)
+        if kind == "derivation" and result.granularity == "primitive":
+            data["primitives"] = _lecture(result)
         if title is not None:
             data = {"title": title, **data}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -104,7 +106,9 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
         raise SymgradError(f"unknown fragment mode {fragment!r} (use False, 'body' or 'math')")
     context = {"v": view.context(result, lang), "s": strings(lang), "lang": lang,
                "title": title, "mode": mode, "value_color": COLOR_VALUE,
-               "gradient_color": COLOR_GRADIENT}
+               "gradient_color": COLOR_GRADIENT,
+               "lecture": _lecture(result) if kind == "derivation" and
+               result.granularity == "primitive" else None}
     if fmt == "latex" and mode == "math":
         name = f"{kind}.math.tex.j2"
         if template_file(name) is None:
@@ -115,6 +119,13 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
     else:
         name = f"{kind}.{TEMPLATE_SUFFIX[fmt]}.j2"
     return _punctuated(environment().get_template(name).render(context), lang)
+
+
+def _lecture(derivation) -> dict:
+    """f1–f6: the lecture's names, its table of primitives and the nested form."""
+    from .views.primitives import lecture_view
+
+    return lecture_view(derivation.graph)
 
 
 def _punctuated(text: str, lang: str) -> str:
