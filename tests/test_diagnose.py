@@ -244,3 +244,84 @@ def test_names_and_aliases():
         diagnose(d, {"f": 0.7311, "z_8": 0.7311})
     with pytest.raises(SymgradError, match="unknown"):
         diagnose(d, {"z_99": 1})
+
+
+# ------------------------------------------------------------------ an MLP result
+
+def mlp_case():
+    """A 2-2-2 sigmoid/softmax/cross-entropy net with λ = 0.1, and every answer by hand
+    (NumPy loops, lecture names: w{k}_{i}_{j} connects input i to unit j)."""
+    import numpy as np
+
+    from symgrad.mlp import make_spec, random_params
+    from symgrad.mlp.result import run_mlp
+
+    spec = make_spec("2,2,2", hidden="sigmoid", output="softmax", loss="ce", l2=0.1)
+    params = random_params(spec, 1)
+    W1, W2 = (np.array(w, dtype=float) for w in params.weights)
+    b1, b2 = (np.array(b, dtype=float) for b in params.biases)
+    x, y, lam = np.array(params.x, dtype=float), np.array(params.y, dtype=float), 0.1
+    z1 = W1 @ x + b1
+    h1 = 1 / (1 + np.exp(-z1))
+    z2 = W2 @ h1 + b2
+    yhat = np.exp(z2) / np.exp(z2).sum()
+    g2 = yhat - y
+    dh1 = W2.T @ g2
+    g1 = dh1 * h1 * (1 - h1)
+    hand = {"yhat": yhat, "g2": g2, "dh1": dh1, "g1": g1, "h1": h1, "W2": W2, "b1": b1}
+    answers = {}
+    for j in range(2):
+        answers |= {f"z1_{j + 1}": z1[j], f"h1_{j + 1}": h1[j], f"z2_{j + 1}": z2[j],
+                    f"yhat_{j + 1}": yhat[j], f"dJ/dz2_{j + 1}": g2[j],
+                    f"dJ/db2_{j + 1}": g2[j], f"dJ/dh1_{j + 1}": dh1[j],
+                    f"dJ/dz1_{j + 1}": g1[j], f"dJ/db1_{j + 1}": g1[j]}
+        for i in range(2):
+            answers[f"dJ/dw2_{i + 1}_{j + 1}"] = g2[j] * h1[i] + lam * W2[j, i]
+            answers[f"dJ/dw1_{i + 1}_{j + 1}"] = g1[j] * x[i] + lam * W1[j, i]
+    answers["J"] = -np.log(yhat[y == 1][0]) + lam / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    return run_mlp(spec, params), {k: float(v) for k, v in answers.items()}, hand
+
+
+def test_mlp_right_answers_are_correct():
+    result, answers, _ = mlp_case()
+    d = diagnose(result, answers)
+    assert d.all_correct, [(j.name, j.verdict) for j in d.answered if j.verdict != "correct"]
+    assert len(d.answered) == len(answers)
+
+
+def test_mlp_forward_slip_is_carried_to_the_units_above():
+    import numpy as np
+
+    result, answers, _ = mlp_case()
+    answers["z1_1"] = -answers["z1_1"]  # sign slip; the learner goes on from it
+    h = 1 / (1 + np.exp(-answers["z1_1"]))
+    answers["h1_1"] = float(h)
+    W2, b2 = (np.array(v, dtype=float) for v in (result.params.weights[1],
+                                                  result.params.biases[1]))
+    answers["z2_1"] = float(W2[0] @ [answers["h1_1"], answers["h1_2"]] + b2[0])
+    d = diagnose(result, {k: answers[k] for k in ("z1_1", "h1_1", "z1_2", "h1_2", "z2_1")})
+    assert d.first_wrong.name == "z1_1" and d.first_wrong.mistake == "sign_flip"
+    assert d.judgement("h1_1").verdict == "carried"
+    assert d.judgement("z2_1").verdict == "carried"  # through the unasked products and sums
+    assert d.judgement("h1_2").verdict == "correct"
+
+
+def test_mlp_l2_mistakes():
+    result, answers, hand = mlp_case()
+    no_l2 = answers["dJ/dw2_1_2"] - 0.1 * hand["W2"][1, 0]
+    with_l2 = answers["dJ/db1_1"] + 0.1 * hand["b1"][0]
+    d = diagnose(result, {"dJ/dw2_1_2": no_l2, "dJ/db1_1": with_l2})
+    assert d.judgement("dJ/dw2_1_2").mistake == "no_regularization"
+    assert d.judgement("dJ/db1_1").mistake == "bias_regularized"
+
+
+def test_mlp_value_for_derivative_and_forgotten_sum():
+    result, _, hand = mlp_case()
+    sigma_not_prime = float(hand["dh1"][0] * hand["h1"][0])  # g ⊙ h instead of g ⊙ h(1-h)
+    one_term = float(hand["W2"][0, 0] * hand["g2"][0])  # dJ/dh1_1 without unit 2's term
+    d = diagnose(result, {"dJ/dz1_1": sigma_not_prime})
+    assert d.judgement("dJ/dz1_1").mistake == "value_not_derivative"
+    d = diagnose(result, {"dJ/dh1_1": one_term, "dJ/dz1_1": one_term * float(
+        hand["h1"][0] * (1 - hand["h1"][0]))})
+    assert d.judgement("dJ/dh1_1").mistake == "missed_branch"
+    assert d.judgement("dJ/dz1_1").verdict == "carried"  # from the learner's own dJ/dh1_1

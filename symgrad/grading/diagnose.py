@@ -68,14 +68,19 @@ class Diagnosis:
         return next(j for j in self.judgements if j.name == name)
 
 
-def quantities(derivation, need_values: bool = True) -> tuple[list[Quantity], dict[str, str]]:
+def quantities(derivation, need_values: bool = True,
+               every: bool = False) -> tuple[list[Quantity], dict[str, str]]:
     """The answerable quantities in worked-solution order, and aliases (``f`` = output).
 
+    ``derivation`` is a Derivation or the same shape (an MLP's :class:`ScalarNetwork`, whose
+    ``answerable`` node ids leave its helper nodes unasked; ``every`` includes them too).
     Without a point (``need_values=False``, for a template) the true values are NaN.
     """
     if derivation.values is None and need_values:
         raise SymgradError("checking answers needs a point: give --at NAME=VALUE,...")
     graph = derivation.graph
+    prefix = getattr(derivation, "gradient_prefix", "df/d")
+    asked = getattr(derivation, "answerable", None)
     nan = float("nan")
     value = (lambda i: nan) if derivation.values is None else \
         (lambda i: float(derivation.values[i]))
@@ -84,9 +89,11 @@ def quantities(derivation, need_values: bool = True) -> tuple[list[Quantity], di
     out = [Quantity(n.name, "value", n.id, value(n.id)) for n in graph.op_nodes]
     for node in reversed(graph.nodes):
         if node.op != "const":
-            out.append(Quantity(f"df/d{node.name}", "gradient", node.id, grad(node.id)))
+            out.append(Quantity(f"{prefix}{node.name}", "gradient", node.id, grad(node.id)))
+    if asked is not None and not every:
+        out = [q for q in out if q.node in asked]
     output = graph.nodes[graph.output]
-    aliases = {"f": output.name}
+    aliases = {"f": output.name} if prefix == "df/d" else {}
     if output.is_leaf:  # f = x: the output's value is the variable's, asked as f
         out.insert(0, Quantity("f", "value", output.id, value(output.id)))
         aliases = {}
@@ -95,6 +102,10 @@ def quantities(derivation, need_values: bool = True) -> tuple[list[Quantity], di
 
 def names(derivation) -> list[str]:
     """Every name an answer file may use (aliases included), in worked-solution order."""
+    if type(derivation).__name__ == "MLPResult":
+        from .network import scalar_network
+
+        derivation = scalar_network(derivation)
     found, aliases = quantities(derivation)
     return [q.name for q in found] + list(aliases)
 
@@ -108,7 +119,15 @@ def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
     >>> r = diagnose(d, {"z_1": 6, "z_2": 8, "df/dx": -4})
     >>> [(j.name, j.verdict, j.mistake) for j in r.answered]
     [('z_1', 'correct', None), ('z_2', 'correct', None), ('df/dx', 'wrong', 'sign_flip')]
+
+    An MLP result (:mod:`symgrad.mlp`) is judged on its scalar graph
+    (:mod:`symgrad.grading.network`), with names such as ``z1_2``, ``yhat_1``, ``J``,
+    ``dJ/dw2_1_3`` and ``dJ/db1_2``.
     """
+    if type(derivation).__name__ == "MLPResult":
+        from .network import scalar_network
+
+        derivation = scalar_network(derivation)
     found, aliases = quantities(derivation)
     by_name = {q.name: q for q in found}
     given: dict[str, object] = {}
@@ -124,7 +143,9 @@ def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
             given[key] = value
     replay = Replay(derivation)
     where = {aliases.get(k, k): v for k, v in (where or {}).items()}
-    judgements = [replay.judge(q, given.get(q.name), where.get(q.name)) for q in found]
+    every, _ = quantities(derivation, every=True)  # helper nodes are recomputed, not asked
+    judged = [replay.judge(q, given.get(q.name), where.get(q.name)) for q in every]
+    judgements = [j for j in judged if j.name in by_name]
     point = {k: float(v) for k, v in derivation.point.items()}
     return Diagnosis(derivation.expression, derivation.granularity, point, judgements,
                      aliases=aliases)

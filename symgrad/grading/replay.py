@@ -121,15 +121,21 @@ class Replay:
             return 1.0, False, {}
         edges = self._edges(node_id)
         parts = [self.grad[p] * self._local(p, k) for p, k in edges]
+        penalty = getattr(self.d, "penalty", set())
         off = any(self.grad_off[p] or any(self.value_off[i] for i in self.graph.nodes[p].inputs)
                   for p, _ in edges)
         expected = math.fsum(parts)
         context: dict = {"branches": parts} if len(parts) > 1 else {}
+        if any(p in penalty for p, _ in edges):  # an MLP weight: the L2 term is no branch
+            context = {"l2_term": sum(x for (p, _), x in zip(edges, parts) if p in penalty)}
+            edges = [(p, k) for p, k in edges if p not in penalty]
+        if node_id in getattr(self.d, "biases", ()) and getattr(self.d, "l2", 0):
+            context["bias_l2_term"] = self.d.l2 * self.value[node_id]
         if len(edges) == 1:
             (p, k), = edges
             user = self.graph.nodes[p]
-            context = {"upstream": self.grad[p], "local": self._local(p, k),
-                       "wrong_locals": self._wrong_locals(p, k, node_id)}
+            context |= {"upstream": self.grad[p], "local": self._local(p, k),
+                        "wrong_locals": self._wrong_locals(p, k, node_id)}
             if user.op in ops.activations():
                 context["value"] = self.value[p]
         return expected, off, context

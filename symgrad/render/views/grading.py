@@ -70,7 +70,9 @@ def context(diagnosis, lang: str) -> dict:
                 "mistake": diagnosis_label(first.mistake, lang) if first.mistake else
                 s["no_diagnosis"],
                 "hint": _hint(first.mistake, lang) if first.mistake else s["no_diagnosis_hint"]}
+    network = diagnosis.granularity == "scalar"  # an MLP: the expression is its description
     return {"expression": diagnosis.expression, "granularity": diagnosis.granularity,
+            "heading": diagnosis.expression if network else f"f = {diagnosis.expression}",
             "point": [{"name": k, "value": number(v, DIGITS)}
                       for k, v in diagnosis.point.items()],
             "rows": rows, "first": hint, "reveal": diagnosis.reveal,
