@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from functools import lru_cache
 
 from ..errors import SymgradError
@@ -24,18 +25,24 @@ from .environment import environment, strings, template_file
 MAX_MATHML_CHARS = 200_000  # one formula's LaTeX; longer ones are shown as source
 
 
+# A minus right after an operator or an opening fence is a sign: grouped with its number it
+# is drawn tight, "= −2" and "(−1)", not "= − 2" and "( − 1)".
+_SIGN = re.compile(r"(<mo[^>]*>[^<]*</mo>)<mo>&#x02212;</mo>(<mn>[^<]*</mn>)")
+
+
 @lru_cache(maxsize=4096)
 def _convert(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert
 
-    return convert(latex, display="block" if display else "inline")
+    markup = convert(latex, display="block" if display else "inline")
+    return _SIGN.sub(r"\1<mrow><mo>&#x02212;</mo>\2</mrow>", markup)
 
 
 def mathml(latex: str, display: bool = False):
     """``latex`` (from the one printer) as MathML markup, safe to insert into a page.
 
-    >>> str(mathml("x^{2}"))[:39]
-    '<math xmlns="http://www.w3.org/1998/Ma'
+    >>> str(mathml("x^{2}")).startswith("<math") and "<msup>" in mathml("x^{2}")
+    True
     """
     from markupsafe import Markup, escape
 
