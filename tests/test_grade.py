@@ -380,3 +380,22 @@ def test_a_huge_responses_file_is_refused_and_nothing_is_written(homework_set, t
     result = run("grade", homework_set, path, "--out", tmp_path / "o")
     assert result.exit_code == 2 and "larger than" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_feedback_pdf_and_chinese_page(tmp_path):
+    from conftest import require_tool
+
+    require_tool("pdflatex", "xelatex")
+    spec = tmp_path / "spec.toml"
+    spec.write_text('title = "T"\n[[exercise]]\nid = "sgd"\nkind = "gd_step"\npoints = 2\n')
+    result = run("homework", spec, "--versions", 1, "--seed", 2, "--out", tmp_path / "set",
+                 "--formats", "json", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    rows = [["s09", "v01", "sgd", "dJ_dw1", "1"], ["s09", "v01", "sgd", "w1_new", "=1+1"]]
+    out = tmp_path / "g"
+    result = run("grade", tmp_path / "set", write_rows(tmp_path / "r.csv", rows), "--out", out,
+                 "--pdf", "--lang", "zh")
+    assert result.exit_code == 1, result.output
+    assert (out / "feedback" / "s09.pdf").read_bytes().startswith(b"%PDF")
+    page = (out / "feedback" / "s09.md").read_text()
+    assert "你的答案" in page and "未评分" in page and "Your answer" not in page
