@@ -45,7 +45,10 @@
           mark('[data-wire="' + step.wire + '"]', "sg-active", true);
           mark('[data-stub="' + step.node + '"]', "sg-active", true);
         }
-        if (step.layer !== undefined) { mark('[data-layer="' + step.layer + '"]', "sg-active", true); }
+        if (step.layer !== undefined) {
+          mark('.sg-node[data-layer="' + step.layer + '"]', "sg-active", true);
+          if (step.edges) { mark('.sg-wire[data-layer="' + step.layer + '"]', "sg-active", true); }
+        }
         var lit = root.querySelector(".sg-node.sg-active");
         var figure = root.querySelector(".sg-figure");
         if (lit && figure && figure.scrollWidth > figure.clientWidth) {  // keep it in view
@@ -60,8 +63,8 @@
         counter.textContent = phase + " \u00b7 " + (current + 1) + " / " + steps.length;
       } else {
         all("[data-reveal]").forEach(function (e) { e.classList.remove("sg-hidden"); });
-        panel.innerHTML = ""; sumLine.innerHTML = "";
-        counter.textContent = ui.start;
+        panel.textContent = ui.start; sumLine.innerHTML = "";
+        counter.textContent = "";
       }
       root.setAttribute("data-step", String(current));
     }

@@ -66,6 +66,7 @@ def _steps(view: dict) -> list[dict]:
         forward = st["kind"] in ("forward", "loss")
         out.append({"kind": "forward" if forward else "backward", "node": f"L{layer}",
                     "layer": layer, "latex": latex, "sum": "",
+                    "edges": bool(st["operands"]),  # a product with W: the weights light up
                     "done": st["kind"] in ("output", "activation")})
     return out
 
