@@ -31,6 +31,7 @@ TIME_LIMIT_S = 20.0  # one derivation, parse to page
 MAX_WORKERS = 2  # derivations at once (the reference machine has 2 cores)
 QUEUE_WAIT_S = 30.0  # how long a request waits for a free worker before "busy"
 SOCKET_TIMEOUT_S = 15  # a client that stops sending is dropped
+WORKER_MEMORY_BYTES = 4 << 30  # address space of one derivation's process
 GRANULARITIES = ("written", "primitive", "gate")
 
 
@@ -73,7 +74,10 @@ def form_values(params: dict) -> dict:
 
 
 def _worker(connection, params: dict) -> None:
+    import resource
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which kills us
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     try:
         answer = solve(params)
     except MemoryError:
