@@ -3,11 +3,18 @@
 Like micrograd's ``backward`` it knows no op: each node's local partials come from its
 op record. Every edge records one :class:`Step` (upstream × local = product), which is what
 a worked solution shows.
+
+The numeric pass and the local partials are built at once (both linear in the graph). The
+adjoints written out in node symbols are built on first use, each from its users' adjoints
+(:class:`SymbolicAdjoints`): in a chain of n products the adjoint of the first node has n
+factors, so building every one of them is quadratic, and a derivation at a point prints
+numbers, not those expressions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
@@ -18,7 +25,10 @@ from .ops import local_gradient_numpy
 
 @dataclass
 class Step:
-    """One edge of the chain rule: ∂f/∂child += (∂f/∂parent) · (∂parent/∂child)."""
+    """One edge of the chain rule: ∂f/∂child += (∂f/∂parent) · (∂parent/∂child).
+
+    ``upstream`` and ``product`` (node symbols) are built on first read when the step comes
+    from a symbolic pass: reading them costs the size of the parent's adjoint."""
 
     parent: int
     child: int
@@ -28,15 +38,126 @@ class Step:
     upstream_value: float | None = None
     local_value: float | None = None
     product_value: float | None = None
+    source: tuple | None = field(default=None, repr=False, compare=False)  # (adjoints, index)
+
+
+def _lazy(name: str):
+    """A Step field read from the symbolic adjoints when it was not given."""
+    private = "_" + name
+
+    def get(self):
+        value = self.__dict__.get(private)
+        if value is None and self.__dict__.get("source") is not None:
+            adjoints, index = self.source
+            value = adjoints.upstream(index) if name == "upstream" else adjoints.product(index)
+            self.__dict__[private] = value
+        return value
+
+    def put(self, value):
+        self.__dict__[private] = value
+
+    return property(get, put)
+
+
+Step.upstream = _lazy("upstream")
+Step.product = _lazy("product")
+
+
+class SymbolicAdjoints(Sequence):
+    """∂f/∂node in node symbols for every node (None for constants), built on demand.
+
+    Reading one adjoint builds it and the adjoints it depends on (its users', up to the
+    output), nothing else; each is the same SymPy expression the eager pass built: the
+    products of its steps added in step order, starting from 0.
+    """
+
+    def __init__(self, graph: Graph, steps: list[Step]):
+        self.graph = graph
+        self.steps = steps  # the symbolic pass's steps, with their local partials
+        self._into: dict[int, list[int]] = {}
+        for index, step in enumerate(steps):
+            self._into.setdefault(step.child, []).append(index)
+        self._done: dict[int, sympy.Expr] = {graph.output: sympy.Integer(1)}
+        self._products: dict[int, sympy.Expr] = {}
+        self._sizes: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.graph.nodes)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]
+        if self.graph.nodes[i].op == "const":
+            return None
+        if i not in self._done:
+            self._build(i)
+        return self._done[i]
+
+    def upstream(self, index: int) -> sympy.Expr:
+        return self[self.steps[index].parent]
+
+    def product(self, index: int) -> sympy.Expr:
+        if index not in self._products:
+            step = self.steps[index]
+            self._products[index] = self[step.parent] * step.local
+        return self._products[index]
+
+    def _build(self, target: int) -> None:
+        """Build ``target``'s adjoint and the missing adjoints of the nodes it depends on,
+        users first (a user has a larger id than its inputs)."""
+        need, stack = set(), [target]
+        while stack:
+            i = stack.pop()
+            if i in self._done or i in need:
+                continue
+            need.add(i)
+            stack.extend(self.steps[k].parent for k in self._into.get(i, ()))
+        for i in sorted(need, reverse=True):
+            total = sympy.Integer(0)
+            for k in self._into.get(i, ()):
+                total = total + self.product(k)
+            self._done[i] = total
+
+    def size(self, i: int) -> int:
+        """An upper bound on the operations of adjoint ``i`` written out, without building
+        it: its users' sizes plus their local partials', summed over its steps (one pass
+        over the graph, computed once)."""
+        if self._sizes is None:
+            sizes = [0] * len(self.graph.nodes)
+            sizes[self.graph.output] = 1
+            for node in reversed(self.graph.nodes):
+                for k in self._into.get(node.id, ()):
+                    step = self.steps[k]
+                    sizes[node.id] += sizes[step.parent] + _ops(step.local) + 1
+            self._sizes = sizes
+        return self._sizes[i]
+
+
+def _ops(expr) -> int:
+    """Nodes of a small expression tree (a local partial)."""
+    stack, count = [expr], 0
+    while stack:
+        e = stack.pop()
+        count += 1
+        stack.extend(e.args)
+    return count
 
 
 @dataclass
 class Backward:
     """Adjoints ∂f/∂node for every node (None for constants) and the steps that made them."""
 
-    adjoints: list  # SymPy, in node symbols (None where symbolic=False or for constants)
+    adjoints: Sequence  # SymPy, in node symbols (None where symbolic=False or for constants)
     adjoint_values: list | None  # floats, or None without a point
     steps: list[Step]
+
+    def adjoint_size(self, node_id: int) -> int | None:
+        """An upper bound on the size of adjoint ``node_id`` in node symbols, known before it
+        is built (None without a symbolic pass): what decides whether it is printed."""
+        if isinstance(self.adjoints, SymbolicAdjoints):
+            return self.adjoints.size(node_id)
+        return None
 
 
 def backward(graph: Graph, values: list | None = None, symbolic: bool = True) -> Backward:
@@ -48,13 +169,11 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
     >>> v = forward_values(g, {"x": -2.0, "y": 5.0, "z": -4.0})
     >>> [float(a) for a in backward(g, v).adjoint_values if a is not None]
     [-4.0, -4.0, -4.0, 3.0, 1.0]
+    >>> backward(g).adjoints[0]
+    z
     """
-    adjoints = [None if not symbolic or n.op == "const" else sympy.Integer(0)
-                for n in graph.nodes]
     adjoint_values = None if values is None else \
         [None if n.op == "const" else 0.0 for n in graph.nodes]
-    if symbolic:
-        adjoints[graph.output] = sympy.Integer(1)
     if values is not None:
         adjoint_values[graph.output] = 1.0
     steps: list[Step] = []
@@ -62,16 +181,14 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
         if node.is_leaf:
             continue
         record = node.record
-        input_symbols = node.op_args([graph.nodes[i].symbol for i in node.inputs])
+        input_symbols = node.op_args([graph.nodes[i].symbol for i in node.inputs]) \
+            if symbolic else ()
         for k, child in enumerate(node.inputs):
             if graph.nodes[child].op == "const":
                 continue  # constants get no gradient
             step = Step(node.id, child, None, None, None)
             if symbolic:
-                step.upstream = adjoints[node.id]
                 step.local = sympy.sympify(record.partials[k](*input_symbols))
-                step.product = step.upstream * step.local
-                adjoints[child] = adjoints[child] + step.product
             if values is not None:
                 # NumPy floats, not Python's: 0.0 ** -0.5 is inf (reported by derive() as a
                 # domain edge) where Python raises ZeroDivisionError
@@ -84,11 +201,23 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
                 step.product_value = step.upstream_value * step.local_value
                 adjoint_values[child] += step.product_value
             steps.append(step)
+    if not symbolic:
+        return Backward([None] * len(graph.nodes), adjoint_values, steps)
+    adjoints = SymbolicAdjoints(graph, steps)
+    for index, step in enumerate(steps):
+        step.source = (adjoints, index)
     return Backward(adjoints, adjoint_values, steps)
 
 
 def with_values(symbolic: Backward, numeric: Backward) -> Backward:
-    """The symbolic pass of a graph joined with a numeric pass over the same graph."""
-    steps = [Step(s.parent, s.child, s.upstream, s.local, s.product, n.upstream_value,
-                  n.local_value, n.product_value) for s, n in zip(symbolic.steps, numeric.steps)]
+    """The symbolic pass of a graph joined with a numeric pass over the same graph (the
+    symbolic expressions stay unbuilt until read)."""
+    steps = []
+    for s, n in zip(symbolic.steps, numeric.steps):
+        lazy = s.__dict__.get("source")
+        joined = Step(s.parent, s.child, None if lazy else s.upstream, s.local,
+                      None if lazy else s.product, n.upstream_value, n.local_value,
+                      n.product_value)
+        joined.source = lazy
+        steps.append(joined)
     return Backward(symbolic.adjoints, numeric.adjoint_values, steps)

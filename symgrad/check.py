@@ -19,11 +19,15 @@ SYMPY_FLOOR = 1e-3  # with that tolerance: differences below 1e-12 are rounding
 TINY = 1e-300
 STEP = float(np.finfo(float).eps) ** (1 / 3)  # ~6e-6, optimal for central differences
 SYMPY_CHECK_LIMIT = 4000  # operations in the whole expression beyond which sympy.diff is skipped
-SYMPY_CHECK_BUDGET = 30000  # estimated work of sympy.diff (see diff_cost): about 1 s at most
+# Estimated work of sympy.diff (see diff_cost) up to which derive runs it by default: about
+# 0.1 s on the reference 2-core machine (the sigmoid circuit is 1,385 units, a sum of 30
+# variables 1,315). The oracle's cost grows faster than the graph (n derivatives of the whole
+# expression, each sorting deep products), so above the bound it is opt-in: pass a larger
+# ``sympy_budget`` to check_graph / derive.
+SYMPY_CHECK_BUDGET = 4000
 DEPTH_WEIGHT = 20  # diff_cost: one unit of depth costs as much as 20 nodes visited
 PIECEWISE_WEIGHT = 40  # graph_cost: the extra work of one max/min/relu/abs per level of depth
-SKIPPED_TOO_LARGE = ("; sympy.diff skipped (too large to finish in bounded time: estimated "
-                     f"work over {SYMPY_CHECK_BUDGET} units)")
+PRODUCT_WEIGHT = 8  # graph_cost: a factor of a product, per variable (SymPy sorts the factors)
 SYMPY_DIGITS = (30, 60)  # the two working precisions of the sympy.diff oracle
 
 
@@ -142,13 +146,15 @@ def _f(x):
 
 
 def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
-                sympy_check: bool = True) -> CheckReport:
+                sympy_check: bool = True, sympy_budget: int | None = None) -> CheckReport:
     """Check ``analytic`` gradients of ``graph`` at ``point`` by central differences.
 
     All 4n+1 evaluations run as one vectorized forward pass. Each variable whose ±h step
     crosses a kink of any node (or starts exactly on one) is inconclusive. When the whole
-    expression is small enough, ``sympy.diff`` of it (with symgrad's activations rewritten
-    into SymPy's elementary functions) is a second, independent oracle.
+    expression is small enough (estimated work at most ``sympy_budget``, default
+    :data:`SYMPY_CHECK_BUDGET`), ``sympy.diff`` of it (with symgrad's activations rewritten
+    into SymPy's elementary functions) is a second, independent oracle; the report's method
+    says whether it ran. Everything else is linear in nodes × variables.
     """
     from .graph import forward_values
     from .ops import kink_numpy
@@ -160,7 +166,8 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     rows = central_difference_points(x, h)
     values = forward_values(graph, {v: rows[:, j] for j, v in enumerate(order)})
     f_rows = np.broadcast_to(values[graph.output], (rows.shape[0],)).astype(float)
-    position = [order.index(v) for v in names]
+    column = {v: j for j, v in enumerate(order)}
+    position = [column[v] for v in names]
     estimates = central_differences(f_rows, h)[:, position]
     a = np.array([analytic[v] for v in names], dtype=float)
     numeric = np.where(np.isfinite(estimates[2]), estimates[2], estimates[0])  # Richardson
@@ -168,6 +175,7 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     inconclusive: dict[str, str] = {}
     kinks: list[str] = []
     n = len(order)
+    wanted = set(names)
     for node in graph.op_nodes:
         tests = kink_numpy(node.op)
         if not tests:
@@ -176,14 +184,17 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
         if node.record.has_const:
             args = (*args[:-1], float(args[-1]))
         for test in tests:
-            side = np.sign(np.asarray(test(*args), dtype=float))
+            side = np.broadcast_to(np.sign(np.asarray(test(*args), dtype=float)),
+                                   (rows.shape[0],))
             at_kink = side[0] == 0
             if at_kink:
                 kinks.append(node.name)
                 feeding = _variables_feeding(graph, node.id)
-            for j, v in enumerate(order):  # a step of v moves this node across its kink
-                crosses = any(side[1 + k * n + j] != side[0] for k in range(4))
-                if v in names and (crosses or at_kink and v in feeding):
+            # a step of variable j moves this node across its kink
+            crosses = (side[1:].reshape(4, n) != side[0]).any(axis=0)
+            for j in np.flatnonzero(crosses) if not at_kink else range(n):
+                v = order[j]
+                if v in wanted and (crosses[j] or v in feeding):
                     inconclusive.setdefault(
                         v, f"{'at' if at_kink else 'within one step of'} the kink of "
                            f"{node.name} ({node.op})")
@@ -207,7 +218,8 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     result = report(names, a, numeric, method, TOLERANCE, floor,
                     inconclusive, sorted(set(kinks), key=kinks.index))
     if sympy_check:
-        _sympy_cross_check(graph, point, result)
+        _sympy_cross_check(graph, point, result,
+                           SYMPY_CHECK_BUDGET if sympy_budget is None else sympy_budget)
     return result
 
 
@@ -226,7 +238,8 @@ def _variables_feeding(graph, node_id: int) -> set[str]:
     return names
 
 
-def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport) -> None:
+def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport,
+                       budget: int = SYMPY_CHECK_BUDGET) -> None:
     """Compare with ``sympy.diff`` of the whole expression, evaluated at the point.
 
     The derivatives are evaluated by substituting the point as high-precision SymPy Floats
@@ -242,16 +255,16 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport) -> N
     from .ops import elementary
 
     wanted = list(result.rows)
-    if graph_cost(graph, len(wanted)) > SYMPY_CHECK_BUDGET:  # before SymPy builds anything
-        result.method += SKIPPED_TOO_LARGE
+    if graph_cost(graph, len(wanted), budget) > budget:  # before SymPy builds anything
+        result.method += skipped_too_large(budget)
         return
     try:
-        whole = elementary(graph.leaf_exprs()[graph.output])
+        whole = elementary(graph.leaf_expr(graph.output))
         if sympy.count_ops(whole) > SYMPY_CHECK_LIMIT:
             result.method += "; sympy.diff skipped (expression too large)"
             return
-        if diff_cost(whole, len(wanted)) > SYMPY_CHECK_BUDGET:
-            result.method += SKIPPED_TOO_LARGE
+        if diff_cost(whole, len(wanted), budget) > budget:
+            result.method += skipped_too_large(budget)
             return
         symbols = {v: graph.var_node(v).symbol for v in graph.variables}
         derivatives = [sympy.diff(whole, symbols[row.name]) for row in wanted]
@@ -290,12 +303,20 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport) -> N
         result.method += f" (inconclusive for {', '.join(broken)}: see the rows' reasons)"
 
 
+def skipped_too_large(budget: int) -> str:
+    """The method's note when the sympy.diff oracle is over its bound (it is opt-in there)."""
+    return (f"; sympy.diff skipped (too large to finish in bounded time: estimated work over "
+            f"{budget} units; a larger sympy_budget runs it)")
+
+
 def graph_cost(graph, n_variables: int, budget: int | None = None) -> int:
     """:func:`diff_cost` estimated from the graph, before SymPy builds the whole expression.
 
     Building it is itself superlinear for max, min, relu, abs (SymPy simplifies their
     arguments: 2 s for a 119-node nest of them), so those nodes weigh PIECEWISE_WEIGHT more
-    per level of depth. Chains of + or of × add no depth: SymPy flattens them.
+    per level of depth. Chains of + or of × add no depth: SymPy flattens them; but each
+    factor of a product costs PRODUCT_WEIGHT per variable (every derivative of a product
+    builds and sorts a product of the other factors).
     """
     budget = SYMPY_CHECK_BUDGET if budget is None else budget
     flat = {"add": "add", "sub": "add", "mul": "mul"}
@@ -308,6 +329,8 @@ def graph_cost(graph, n_variables: int, budget: int | None = None) -> int:
         cost += n_variables + DEPTH_WEIGHT * depth
         if not node.is_leaf and node.record.kink_at:
             cost += PIECEWISE_WEIGHT * depth
+        if node.op in ("mul", "div"):
+            cost += PRODUCT_WEIGHT * n_variables
         if cost > budget:
             return cost
         for j in node.inputs:

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from .backward import Backward, Step, backward, with_values
+from .backward import Backward, Step, SymbolicAdjoints, backward, with_values
 from .check import CheckReport, check_graph
 from .display import formatted
 from .errors import SymgradError
@@ -19,25 +19,62 @@ from .graph import Graph, Node, build_graph, forward_values
 from .parse import Expr, parse
 from .point import parse_assignments
 
-MAX_GRADIENT_OPS = 20000  # leaf-variable gradient expressions larger than this are not built
+READABLE_OPS = 60  # a gradient written out with more operations is not printed in full
 MAX_EXACT_SIZE = 40  # operations in an exact node value worth building for display
+FUNCTION_WEIGHT = 10  # exact_values: a function (exp, sigmoid, ...) counts as 10 operations
+_RATIONAL_OPS = frozenset({"add", "sub", "mul", "div", "neg", "addc", "mulc", "recip", "powc"})
 
 
 @dataclass
 class Gradient:
-    """∂f/∂name: in node symbols (``node_expr``), in leaf variables (``expr``), at the point."""
+    """∂f/∂name: in node symbols (``node_expr``), in leaf variables (``expr``), at the point.
+
+    ``node_expr`` is built on first read when it comes from the derivation's reverse pass
+    (``source``); :attr:`readable` tells, before building it, whether it is small enough to
+    print."""
 
     name: str
     node_expr: sympy.Expr
     value: float | None
     graph: Graph = field(repr=False, compare=False)
+    source: tuple | None = field(default=None, repr=False, compare=False)  # (adjoints, id)
+
+    @property
+    def size(self) -> int | None:
+        """An upper bound on the operations of ``node_expr``, known without building it."""
+        return None if self.source is None else self.source[0].size(self.source[1])
+
+    @property
+    def readable(self) -> bool:
+        """Whether ``node_expr`` is small enough to print (at most READABLE_OPS)."""
+        return self.size is None or self.size <= READABLE_OPS
 
     @cached_property
     def expr(self) -> sympy.Expr | None:
-        """The gradient in the leaf variables (built on first use; None if too large)."""
-        if not _small(self.node_expr, self.graph):
+        """The gradient in the leaf variables (built on first use; None if too large to
+        read: the node-symbol form or the leaf expressions it refers to are too long)."""
+        if not self.readable:
             return None
-        return self.node_expr.xreplace(self.graph.substitution())
+        symbols = self.node_expr.free_symbols
+        ids = [n.id for n in self.graph.nodes if not n.is_leaf and n.symbol in symbols]
+        if sum(self.graph.tree_size(i) for i in ids) > READABLE_OPS:
+            return None
+        return self.node_expr.xreplace(self.graph.substitution(ids))
+
+
+def _node_expr(self):
+    value = self.__dict__.get("_node_expr")
+    if value is None and self.__dict__.get("source") is not None:
+        adjoints, node_id = self.source
+        value = self.__dict__["_node_expr"] = adjoints[node_id]
+    return value
+
+
+def _set_node_expr(self, value):
+    self.__dict__["_node_expr"] = value
+
+
+Gradient.node_expr = property(_node_expr, _set_node_expr)
 
 
 @dataclass
@@ -78,7 +115,7 @@ class Derivation:
     @property
     def function(self) -> sympy.Expr:
         """The whole expression in the leaf variables."""
-        return self.graph.leaf_exprs()[self.graph.output]
+        return self.graph.leaf_expr(self.graph.output)
 
     @property
     def value(self) -> float | None:
@@ -91,11 +128,18 @@ class Derivation:
         vals = self.backward.adjoint_values
         return None if vals is None or vals[node.id] is None else float(vals[node.id])
 
+    def readable(self, node: Node) -> bool:
+        """Whether ∂f/∂node in node symbols is small enough to print (READABLE_OPS), known
+        before it is built; a larger one is shown as its chain-rule steps."""
+        size = self.backward.adjoint_size(node.id)
+        return size is None or size <= READABLE_OPS
+
     def exact_values(self) -> list[sympy.Expr | None] | None:
         """Each node's exact value at the point (SymPy, unsimplified), or None for the whole
         list without a point. A node whose exact value would be written with more than
         :data:`MAX_EXACT_SIZE` operations (counted through its inputs, before SymPy builds
-        it) gets None: a worked solution shows such values as decimals anyway, and SymPy's
+        it; a function application counts FUNCTION_WEIGHT: SymPy evaluates nested
+        functions of exact numbers slowly, 1.4 s for a 100-node sigmoid nest) gets None: a worked solution shows such values as decimals anyway, and SymPy's
         evaluation of deep nests (119 nested sin) costs seconds."""
         if self.point is None:
             return None
@@ -109,7 +153,8 @@ class Derivation:
                 out.append(node.const)
                 size.append(1)
             else:
-                size.append(1 + sum(size[i] for i in node.inputs))
+                weight = 1 if node.op in _RATIONAL_OPS else FUNCTION_WEIGHT
+                size.append(weight + sum(size[i] for i in node.inputs))
                 args = [out[i] for i in node.inputs]
                 out.append(None if size[-1] > MAX_EXACT_SIZE or None in args else
                            node.record.forward(*node.op_args(args)))
@@ -159,7 +204,7 @@ class Derivation:
                 "expr": sympy.sstr(n.local_expr, order="none") if not n.is_leaf else n.name,
                 "value": self.value_of(n),
                 "grad": self.adjoint_of(n),
-                "grad_expr": None if adj[n.id] is None else _s(adj[n.id]),
+                "grad_expr": _s(adj[n.id]) if n.op != "const" and self.readable(n) else None,
                 "local": locals_by_parent.get(n.id, []),
             })
         return {
@@ -172,7 +217,8 @@ class Derivation:
             "value": self.value,
             "function": _s(self.function),
             "gradient": {g.name: {"expr": _s(g.expr), "latex": _latex(g.expr),
-                                  "node_expr": _s(g.node_expr), "value": g.value}
+                                  "node_expr": _s(g.node_expr) if g.readable else None,
+                                  "value": g.value}
                          for g in self.gradients.values()},
             "nodes": nodes,
             "check": None if self.check is None else self.check.to_dict(),
@@ -195,8 +241,12 @@ def _latex(expr) -> str | None:
 
 
 def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
-           check: bool = True) -> Derivation:
+           check: bool = True, sympy_budget: int | None = None) -> Derivation:
     """Derive every gradient of ``expr`` node by node, and check it when a point is given.
+
+    The check is central differences, plus ``sympy.diff`` of the whole expression when its
+    estimated work is at most ``sympy_budget`` (default ``check.SYMPY_CHECK_BUDGET``; the
+    report's method says whether it ran).
 
     >>> d = derive("(x+y)*z", at={"x": -2, "y": 5, "z": -4})
     >>> d.value, {k: g.value for k, g in d.gradients.items()}
@@ -236,10 +286,11 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     for name in wanted:
         node = graph.var_node(name)
         value = None if values is None else float(result.adjoint_values[node.id])
-        gradients[name] = Gradient(name, result.adjoints[node.id], value, graph)
+        gradients[name] = _gradient(name, node.id, result, value, graph)
     outcome = None
     if check and point is not None:
-        outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()})
+        outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()},
+                              sympy_budget=sympy_budget)
     return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted,
                       unused)
 
@@ -281,8 +332,12 @@ def _wrt(wrt, variables: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _small(expr: sympy.Expr, graph: Graph) -> bool:
-    return len(graph.nodes) <= 400 or sympy.count_ops(expr) < MAX_GRADIENT_OPS
+def _gradient(name: str, node_id: int, result: Backward, value, graph: Graph) -> Gradient:
+    """The gradient of ``name``, its node-symbol form left unbuilt until read."""
+    adjoints = result.adjoints
+    if isinstance(adjoints, SymbolicAdjoints):
+        return Gradient(name, None, value, graph, (adjoints, node_id))
+    return Gradient(name, adjoints[node_id], value, graph)
 
 
 def _require_finite_gradients(graph: Graph, result: Backward, where: str = "") -> None:

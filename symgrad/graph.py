@@ -24,6 +24,7 @@ from .parse import Expr
 from .rewriting import fuse, lower, rewrite, walk
 
 GRANULARITIES = ("written", "primitive", "gate")
+_FLAT = {"add": sympy.Add, "mul": sympy.Mul}  # associative ops built as one n-ary SymPy call
 MAX_GRAPH_NODES = 20000
 
 
@@ -62,6 +63,9 @@ class Graph:
     variables: list[str]  # leaf names, in order of first appearance
     granularity: str = "written"
     _leaf_exprs: list | None = field(default=None, repr=False)
+    _built: dict = field(default_factory=dict, repr=False)  # leaf expressions built so far
+    _tree_sizes: list | None = field(default=None, repr=False)
+    _vars: dict | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -71,10 +75,11 @@ class Graph:
         return [n for n in self.nodes if not n.is_leaf]
 
     def var_node(self, name: str) -> Node:
-        for node in self.nodes:
-            if node.op == "var" and node.name == name:
-                return node
-        raise SymgradError(f"no variable named {name!r}")
+        if self._vars is None:
+            self._vars = {n.name: n for n in self.nodes if n.op == "var"}
+        if name not in self._vars:
+            raise SymgradError(f"no variable named {name!r}")
+        return self._vars[name]
 
     def users(self) -> dict[int, list[int]]:
         """For each node id, the ids of the nodes that take it as an input (fan-out)."""
@@ -87,20 +92,66 @@ class Graph:
     def leaf_exprs(self) -> list[sympy.Expr]:
         """Each node's value as a SymPy expression of the leaf variables (built once)."""
         if self._leaf_exprs is None:
-            exprs: list = []
-            for node in self.nodes:
-                if node.is_leaf:
-                    exprs.append(node.symbol)
-                else:
-                    args = node.op_args([exprs[i] for i in node.inputs])
-                    exprs.append(node.record.forward(*args))
-            self._leaf_exprs = exprs
+            self._leaf_exprs = [self.leaf_expr(n.id) for n in self.nodes]
         return self._leaf_exprs
 
-    def substitution(self) -> dict:
-        """Node symbol -> expression in leaf variables, for every op node."""
-        exprs = self.leaf_exprs()
-        return {n.symbol: exprs[n.id] for n in self.nodes if not n.is_leaf}
+    def leaf_expr(self, i: int) -> sympy.Expr:
+        """Node ``i``'s value in the leaf variables, building only the nodes it needs.
+
+        A chain of + (or of ×) is built as one sum (product) of all its operands: building
+        it link by link re-sorts a growing sum at every link (quadratic in the chain)."""
+        done, pending = self._built, set()
+        stack = [(i, False)]
+        while stack:
+            j, ready = stack.pop()
+            if j in done:
+                continue
+            if ready:
+                node = self.nodes[j]
+                args = [done[k] for k in self._operands(j)]
+                if node.is_leaf:
+                    done[j] = node.symbol
+                elif node.op in _FLAT:
+                    done[j] = _FLAT[node.op](*args)
+                else:
+                    done[j] = node.record.forward(*node.op_args(args))
+                continue
+            if j in pending:
+                continue
+            pending.add(j)
+            stack.append((j, True))
+            stack.extend((k, False) for k in self._operands(j) if k not in done)
+        return done[i]
+
+    def _operands(self, j: int) -> list[int]:
+        """The nodes whose leaf expressions build node ``j``: its inputs, or, for a + or ×
+        node, the operands of its whole chain of + (×) nodes not built yet."""
+        node = self.nodes[j]
+        if node.op not in _FLAT:
+            return list(node.inputs)
+        out, stack = [], list(reversed(node.inputs))
+        while stack:
+            k = stack.pop()
+            if k not in self._built and self.nodes[k].op == node.op:
+                stack.extend(reversed(self.nodes[k].inputs))
+            else:
+                out.append(k)
+        return out
+
+    def tree_size(self, i: int) -> int:
+        """Operations in node ``i``'s leaf expression written out as a tree, without building
+        it (shared sub-expressions count each time; capped at 10**9)."""
+        if self._tree_sizes is None:
+            sizes: list[int] = []
+            for node in self.nodes:
+                sizes.append(min(10**9, 1 + sum(sizes[k] for k in node.inputs)))
+            self._tree_sizes = sizes
+        return self._tree_sizes[i]
+
+    def substitution(self, ids=None) -> dict:
+        """Node symbol -> expression in leaf variables, for every op node (or those ``ids``)."""
+        ids = [n.id for n in self.nodes if not n.is_leaf] if ids is None else ids
+        return {self.nodes[i].symbol: self.leaf_expr(i) for i in ids}
 
 
 class GraphBuilder:

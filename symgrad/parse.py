@@ -22,9 +22,9 @@ from . import ops
 from .errors import ParseError
 from .hints import did_you_mean, syntax_hint
 
-MAX_LENGTH = 2000  # characters of expression text
-MAX_DEPTH = 120  # nesting of operators and calls
-MAX_NODES = 1000  # tree nodes
+MAX_LENGTH = 8000  # characters of expression text
+MAX_DEPTH = 400  # nesting of operators and calls
+MAX_NODES = 4000  # tree nodes
 MAX_INT_DIGITS = 30  # digits in one integer literal
 MAX_RESULT_DIGITS = 400  # decimal digits of a folded constant power
 MAX_EXPONENT = 1000  # |c| in x**c with a variable base

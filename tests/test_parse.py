@@ -63,10 +63,13 @@ def test_limits():
     with pytest.raises(ParseError):
         parse("(" * 300 + "x" + ")" * 300)
     deep = "x"
-    for _ in range(MAX_DEPTH + 5):
+    for _ in range(MAX_DEPTH + 5):  # Python's parser stops at 200 nested parentheses
         deep = f"exp({deep})"
-    with pytest.raises(ParseError, match="nested too deeply"):
+    with pytest.raises(ParseError):
         parse(deep)
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse("-" * (MAX_DEPTH + 5) + "x")
+    assert parse("-" * (MAX_DEPTH - 1) + "x").op == "neg"
     with pytest.raises(ParseError, match="digits"):
         parse("1" * 400)
     with pytest.raises(ParseError, match="out of range"):

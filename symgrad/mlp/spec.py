@@ -26,9 +26,9 @@ from ..ops import activations
 
 MAX_DEPTH = 8  # weight layers
 MAX_WIDTH = 128  # units in any layer
-MAX_PARAMS = 20_000  # weights + biases
+MAX_PARAMS = 140_000  # weights + biases (8 layers of 128 units: 132,096)
 MAX_ABS_VALUE = 1e6  # any parameter, input or target entry
-MAX_PARAMS_BYTES = 4 * 1024 * 1024  # a --params file: 20,000 numbers need well under 1 MB
+MAX_PARAMS_BYTES = 8 * 1024 * 1024  # a --params file: 140,000 numbers need about 3.5 MB
 OUTPUTS = ("linear", "sigmoid", "softmax")
 LOSSES = ("ce", "mse")
 

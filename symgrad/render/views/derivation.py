@@ -63,11 +63,49 @@ def context(d, lang: str) -> dict:
         return precise[node.id] if has_point else None
 
     def show(value, expr) -> str:
-        """A number at the point; without a point, the expression in node symbols."""
-        return number(value, TABLE_DIGITS) if has_point else text_expr(expr)
+        """A number at the point; without a point, the expression in node symbols (``expr``
+        is a function: an adjoint is built only where it is printed)."""
+        if has_point:
+            return number(value, TABLE_DIGITS)
+        shown = expr()
+        return shown if isinstance(shown, _Verbatim) else text_expr(shown)
 
     def show_tex(value, expr) -> str:
-        return tex_number(value) if has_point else tex_of(expr)
+        if has_point:
+            return tex_number(value)
+        shown = expr()
+        return shown if isinstance(shown, _Verbatim) else tex_of(shown)
+
+    by_child: dict[int, list] = {}
+    for step in d.steps:
+        by_child.setdefault(step.child, []).append(step)
+
+    def chain_tex(node) -> str:
+        """∂f/∂node as its chain-rule steps, Σ ∂f/∂parent · ∂parent/∂node: the node-symbol
+        form printed where the written-out adjoint is too long to read."""
+        return " + ".join(rf"{partial(f_tex, name_tex(graph.nodes[s.parent]))} \cdot "
+                          rf"{_factor(tex_of(s.local))}" for s in by_child[node.id])
+
+    def chain_text(node) -> str:
+        return " + ".join(f"df/d{graph.nodes[s.parent].name} * "
+                          f"{_factor(text_expr(s.local))}" for s in by_child[node.id])
+
+    def adjoint(node, text: bool = False):
+        """A function giving ∂f/∂node in node symbols, or its chain-rule form if too long."""
+        if d.readable(node):
+            return lambda: d.backward.adjoints[node.id]
+        return lambda: _Verbatim(chain_text(node) if text else chain_tex(node))
+
+    def product(step, text: bool = False):
+        """A function giving a step's product in node symbols or, when the parent's adjoint
+        is too long to print, ∂f/∂parent times the local partial."""
+        parent = graph.nodes[step.parent]
+        if d.readable(parent):
+            return lambda: step.product
+        if text:
+            return lambda: _Verbatim(f"df/d{parent.name} * {_factor(text_expr(step.local))}")
+        return lambda: _Verbatim(rf"{partial(f_tex, name_tex(parent))} \cdot "
+                                 rf"{_factor(tex_of(step.local))}")
 
     out = graph.nodes[graph.output]
     f_tex = "f"
@@ -88,9 +126,6 @@ def context(d, lang: str) -> dict:
             "is_output": node.id == graph.output,
         })
 
-    by_child: dict[int, list] = {}
-    for step in d.steps:
-        by_child.setdefault(step.child, []).append(step)
     backward = []
     for node in reversed(graph.nodes):
         if node.op == "const":
@@ -103,26 +138,25 @@ def context(d, lang: str) -> dict:
                 "parent": parent.name, "parent_tex": name_tex(parent),
                 "upstream_tex": partial(f_tex, name_tex(parent)),
                 "upstream_text": f"df/d{parent.name}",
-                "upstream": show(step.upstream_value, step.upstream),
-                "upstream_value_tex": show_tex(step.upstream_value, step.upstream),
+                "upstream": show(step.upstream_value, adjoint(parent, text=True)),
+                "upstream_value_tex": show_tex(step.upstream_value, adjoint(parent)),
                 "local_tex": partial(name_tex(parent), name_tex(node)),
                 "local_text": f"d{parent.name}/d{node.name}",
                 "local_expr": tex_of(step.local), "local_expr_text": text_expr(step.local),
-                "local": show(step.local_value, step.local),
-                "local_value_tex": show_tex(step.local_value, step.local),
+                "local": show(step.local_value, lambda: step.local),
+                "local_value_tex": show_tex(step.local_value, lambda: step.local),
                 "local_same": not has_point
                 or str(step.local) == number(step.local_value, TABLE_DIGITS),
-                "product": show(step.product_value, step.product),
-                "product_tex": show_tex(step.product_value, step.product),
+                "product": show(step.product_value, product(step, text=True)),
+                "product_tex": show_tex(step.product_value, product(step)),
             })
-        adjoint = d.backward.adjoints[node.id]
         backward.append({
             "name": node.name, "tex": name_tex(node), "leaf": node.is_leaf,
             "seed": node.id == graph.output,
             "value": number(value_of(node), TABLE_DIGITS),
             "value_tex": tex_number(value_of(node)) if has_point else "",
-            "grad": show(grad, adjoint),
-            "grad_tex": show_tex(grad, adjoint),
+            "grad": show(grad, adjoint(node, text=True)),
+            "grad_tex": show_tex(grad, adjoint(node)),
             "lhs_tex": partial(f_tex, name_tex(node)), "lhs_text": f"df/d{node.name}",
             "contributions": contributions,
             "fork": len(contributions) > 1,
@@ -132,10 +166,12 @@ def context(d, lang: str) -> dict:
 
     gradients = []
     for g in d.gradients.values():
+        var = graph.var_node(g.name)
         gradients.append({
             "name": g.name, "tex": tex_of(graph.var_node(g.name).symbol),
             "lhs_tex": partial(f_tex, tex_of(graph.var_node(g.name).symbol)),
-            "node_expr": tex_of(g.node_expr), "node_expr_text": text_expr(g.node_expr),
+            "node_expr": tex_of(g.node_expr) if g.readable else chain_tex(var),
+            "node_expr_text": text_expr(g.node_expr) if g.readable else chain_text(var),
             "expr": None if g.expr is None else tex_of(g.expr),
             "expr_text": None if g.expr is None else text_expr(g.expr),
             "same": g.expr is not None and g.expr == g.node_expr,
@@ -182,3 +218,13 @@ def context(d, lang: str) -> dict:
         "circuit": circuit(d, tex_of),
         "draw_circuit": len(graph.nodes) <= MAX_PICTURE_NODES,
     }
+
+
+class _Verbatim(str):
+    """Text already printed (a chain-rule form): the printers pass it through unchanged."""
+
+
+def _factor(text: str) -> str:
+    """A printed expression as a factor of a product: parenthesized when it is a sum or starts
+    with a sign."""
+    return f"({text})" if text.startswith("-") or " + " in text or " - " in text else text
