@@ -136,7 +136,8 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
             if key[0] == "b":
                 out.update({f"db{k}_{j + 1}": g[j] for j in range(len(g))})
             else:
-                out.update({f"dW{k}_{j + 1}{i + 1}": g[j, i]
+                # the lecture's w_ij: input i → unit j, row j and column i of W
+                out.update({f"dw{k}_{i + 1}{j + 1}": g[j, i]
                             for j in range(g.shape[0]) for i in range(g.shape[1])})
     elif kind == "gd_step":
         v, eta, lam = data["values"], data["eta"], data["lambda"]

@@ -300,7 +300,9 @@ def test_version_folders_that_a_file_system_would_merge_are_refused(tmp_path):
 
     spec = load_spec(write_spec(tmp_path / "s.toml", SMALL))
     for folders, message in ((["A1", "a1"], "'A1' and 'a1'"), (["ok", "ok."], "end with '.'"),
-                             (["moodle.xml"], "output file"), (["com1"], "reserved")):
+                             (["moodle.xml"], "output file"), (["com1"], "reserved"),
+                             (["qti12.zip"], "output file"), (["QTI21.ZIP"], "output file"),
+                             (["answers-template.csv"], "output file")):
         versions = [Version(f"student:{f}", f, f) for f in folders]
         with pytest.raises(SymgradError, match=re.escape(message)):
             build(spec, 1, versions, formats=("json",))

@@ -20,7 +20,8 @@ from .spec import ID_RE, text_value
 MAX_VERSIONS = 1000
 MAX_ROSTER_BYTES = 1_000_000  # 1000 students of at most 140 characters, with room to spare
 MAX_NAME = 100
-ROOT_FILES = ("index.json", "moodle.xml", "all-questions.pdf", "all-keys.pdf")  # next to versions
+ROOT_FILES = ("index.json", "moodle.xml", "all-questions.pdf", "all-keys.pdf",  # next to versions
+              "answers-template.csv", "qti12.zip", "qti21.zip")
 # Names Windows reserves for devices, with or without an extension ("con", "nul.txt", ...)
 _RESERVED_RE = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?\Z", re.IGNORECASE)
 
