@@ -121,15 +121,16 @@ class SymbolicAdjoints(Sequence):
 
     def size(self, i: int) -> int:
         """An upper bound on the operations of adjoint ``i`` written out, without building
-        it: its users' sizes plus their local partials', summed over its steps (one pass
-        over the graph, computed once)."""
+        it: its users' sizes plus their local partials' (nothing for a number: x·1 is x),
+        summed over its steps (one pass over the graph, computed once)."""
         if self._sizes is None:
             sizes = [0] * len(self.graph.nodes)
             sizes[self.graph.output] = 1
             for node in reversed(self.graph.nodes):
-                for k in self._into.get(node.id, ()):
+                for n, k in enumerate(self._into.get(node.id, ())):
                     step = self.steps[k]
-                    sizes[node.id] += sizes[step.parent] + _ops(step.local) + 1
+                    local = 0 if step.local.is_Number else _ops(step.local) + 1
+                    sizes[node.id] += sizes[step.parent] + local + (n > 0)
             self._sizes = sizes
         return self._sizes[i]
 
