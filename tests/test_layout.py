@@ -7,7 +7,7 @@ import pytest
 
 from symgrad.derivation import derive
 from symgrad.errors import SymgradError
-from symgrad.render.layout import overlaps, plan
+from symgrad.render.layout import overlaps, plan, wire_points
 from symgrad.render.svg import circuit_svg
 from symgrad.render.views.derivation import graph_tex
 
@@ -76,6 +76,33 @@ def test_no_label_meets_a_label_or_a_gate(d):
     for b in boxes:
         assert 0 <= b["x"] and b["x"] + b["w"] <= svg["width"]
         assert 0 <= b["y"] and b["y"] + b["h"] <= svg["height"]
+
+
+def crossings(svg) -> list:
+    """(wire, box) pairs where a wire's path runs inside a label or a gate."""
+    boxes = svg["labels"] + svg["gates"]
+    found = []
+    for wire in svg["wires"]:
+        for x, y in wire_points(wire):
+            for b in boxes:
+                if b["x"] + 0.5 < x < b["x"] + b["w"] - 0.5 and \
+                        b["y"] + 0.5 < y < b["y"] + b["h"] - 0.5:
+                    found.append((wire["id"], b["kind"], b["node"]))
+    return found
+
+
+@pytest.mark.parametrize("d", DERIVATIONS, ids=lambda d: f"{len(d.graph.nodes)}-nodes")
+def test_no_wire_runs_through_a_label_or_a_gate(d):
+    assert crossings(circuit_svg(d, graph_tex(d))) == []
+
+
+def test_crossings_can_be_found():
+    """The wire measure can fail: a straight wire drawn through the picture's gates."""
+    d = derive(*ISSUE_17)
+    svg = circuit_svg(d, graph_tex(d))
+    first, last = svg["gates"][0], svg["gates"][-1]
+    straight = {"id": "x", "pieces": [("L", (0, first["y"] + 5), (svg["width"], last["y"] + 5))]}
+    assert crossings({**svg, "wires": [straight]}) != []
 
 
 def test_values_above_and_gradients_below_their_wire():

@@ -148,6 +148,8 @@ GATE_R = 17  # gate radius (a pill when the op's text is wider than the circle)
 PAD = 4  # space between a gate, its stub labels and the cell edge
 GAP_PX = 34  # horizontal room between two columns, where the wires run
 PX_PER_CM = 40  # the tree drawing's rows (cm) become desired heights (px)
+CELL_GAP = 10  # vertical room between two cells of a column: a lane for long wires
+LANE_PX = 5  # smallest distance between two long wires running side by side
 
 
 def text_px(text: str) -> float:
@@ -188,6 +190,7 @@ def plan(graph, texts: dict[int, dict]) -> dict:
     for node in graph.nodes:
         by_column.setdefault(column[node.id], []).append(node.id)
     x0, y = {}, {}
+    span: dict[int, tuple[float, float]] = {}  # column -> (left, right) in pixels
     left = PAD
     for c in sorted(by_column):
         ids = by_column[c]
@@ -204,12 +207,14 @@ def plan(graph, texts: dict[int, dict]) -> dict:
         for i in ids:
             want = desired[i]
             if placed:
-                want = max(want, y[placed[-1]] + cells[placed[-1]]["bottom"] + cells[i]["top"])
+                want = max(want, y[placed[-1]] + cells[placed[-1]]["bottom"] + CELL_GAP
+                           + cells[i]["top"])
             y[i] = want
             placed.append(i)
         shift = sum(desired[i] - y[i] for i in ids) / len(ids)
         for i in ids:
             y[i] += shift
+        span[c] = (left, left + width)
         left += width + GAP_PX
     top_edge = min(y[i] - cells[i]["top"] for i in y)
     nodes, labels, gates = {}, [], []
@@ -245,8 +250,14 @@ def plan(graph, texts: dict[int, dict]) -> dict:
             wires.append({"source": j, "target": node.id, "index": k,
                           "x1": nodes[j]["out_x"], "y1": nodes[j]["y"],
                           "x2": nodes[node.id]["x"] - 1, "y2": round(end_y, 1)})
+    bands: dict[int, list[tuple[float, float]]] = {}
+    for node in graph.nodes:
+        cy = nodes[node.id]["y"]
+        bands.setdefault(column[node.id], []).append((cy - cells[node.id]["top"],
+                                                      cy + cells[node.id]["bottom"]))
+    lanes = _route(wires, column, span, bands)
     width = max(n["out_x"] for n in nodes.values()) + GAP_PX
-    height = max(b["y"] + b["h"] for b in gates + labels) + PAD + LINE_PX
+    height = max([b["y"] + b["h"] for b in gates + labels] + lanes) + PAD + LINE_PX
     return {"nodes": nodes, "labels": labels, "gates": gates, "wires": wires,
             "width": round(width, 1), "height": round(height, 1)}
 
@@ -263,3 +274,79 @@ def overlaps(boxes: list[dict], margin: float = 0.0) -> list[tuple[dict, dict]]:
                     and a["x"] < b["x"] + b["w"] + margin):
                 found.append((a, b))
     return found
+
+
+def _route(wires: list[dict], column: dict, span: dict, bands: dict) -> list[float]:
+    """Give each wire its path (``pieces`` and SVG ``d``); returns the heights of the lanes.
+
+    A wire leaves its source's cell horizontally to the column's right edge, bends only in
+    the empty gaps between columns, and enters its target's cell horizontally at its port.
+    A wire that skips columns runs through them on a lane: a height that lies in no cell of
+    any column it crosses (cells are stacked with :data:`CELL_GAP` between them) and not
+    within :data:`LANE_PX` of another lane there. So no wire crosses a gate or a label.
+    """
+    used: list[tuple[float, float, float]] = []
+    for w in wires:
+        cs, ct = column[w["source"]], column[w["target"]]
+        x1, y1, x2, y2 = w["x1"], w["y1"], w["x2"], w["y2"]
+        xa, xd = span[cs][1], min(span[ct][0], x2)
+        if ct - cs <= 1:
+            middle = (xa + xd) / 2
+            pieces = [("L", (x1, y1), (xa, y1)),
+                      ("C", (xa, y1), (middle, y1), (middle, y2), (xd, y2)),
+                      ("L", (xd, y2), (x2, y2))]
+        else:
+            xb, xc = span[cs + 1][0], span[ct - 1][1]
+            crossed = [band for c in range(cs + 1, ct) for band in bands.get(c, [])]
+            lane = _lane(y1, y2, crossed, [u for u in used if u[1] < xc and xb < u[2]])
+            used.append((lane, xb, xc))
+            m1, m2 = (xa + xb) / 2, (xc + xd) / 2
+            pieces = [("L", (x1, y1), (xa, y1)),
+                      ("C", (xa, y1), (m1, y1), (m1, lane), (xb, lane)),
+                      ("L", (xb, lane), (xc, lane)),
+                      ("C", (xc, lane), (m2, lane), (m2, y2), (xd, y2)),
+                      ("L", (xd, y2), (x2, y2))]
+        w["pieces"] = pieces
+        w["d"] = f"M{x1:.1f},{y1:.1f} " + " ".join(
+            "L{:.1f},{:.1f}".format(*p[2]) if p[0] == "L" else
+            "C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(*p[2], *p[3], *p[4])
+            for p in pieces)
+    return [u[0] for u in used]
+
+
+def _lane(y1: float, y2: float, crossed: list, used: list) -> float:
+    """The free height nearest to both ends of a long wire (see :func:`_route`)."""
+    margin = 3.0
+
+    def free(y: float) -> bool:
+        return y >= PAD and all(not (top - margin < y < bottom + margin) for top, bottom in
+                                crossed) and all(abs(y - u[0]) >= LANE_PX for u in used)
+
+    candidates = [y1, y2]
+    for top, bottom in crossed:
+        for k in range(4):
+            candidates += [top - margin - 1 - k * LANE_PX, bottom + margin + 1 + k * LANE_PX]
+    best = [y for y in candidates if free(y)]
+    if best:
+        return min(best, key=lambda y: (abs(y - y1) + abs(y - y2), y))
+    y = max([b for _, b in crossed] + [y1, y2]) + margin + 1
+    while not free(y):
+        y += LANE_PX
+    return y
+
+
+def wire_points(wire: dict, per_piece: int = 16) -> list[tuple[float, float]]:
+    """Points along a wire's path (for the geometric tests)."""
+    points = []
+    for piece in wire["pieces"]:
+        for k in range(per_piece + 1):
+            t = k / per_piece
+            if piece[0] == "L":
+                (ax, ay), (bx, by) = piece[1], piece[2]
+                points.append((ax + (bx - ax) * t, ay + (by - ay) * t))
+            else:
+                p0, p1, p2, p3 = piece[1:]
+                c = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3]
+                points.append((sum(ci * p[0] for ci, p in zip(c, (p0, p1, p2, p3))),
+                               sum(ci * p[1] for ci, p in zip(c, (p0, p1, p2, p3)))))
+    return points

@@ -48,7 +48,7 @@ def circuit_svg(d, tex_of) -> dict:
         elif has_point and node.id == graph.output:
             grad = "1"
         texts[node.id] = {
-            "gate": node.name if node.is_leaf else gate_text(node),
+            "gate": node.name if node.is_leaf else gate_text(node).replace("-", "\u2212"),
             "name": "" if node.is_leaf else node.name,
             "value": "" if const else value, "gradient": grad}
     geometry = plan(graph, texts)
