@@ -65,6 +65,13 @@ def test_hostile_expressions_get_a_clean_error(server, expr, words):
     assert get(server, derive_path(expr="x*x", at="x=3"))[0] == 200  # still serving
 
 
+def test_the_form_echoes_user_text_escaped(server):
+    hostile = '"><script>alert(1)</script>'
+    status, page = get(server, derive_path(expr=hostile, at=hostile))
+    assert status == 400 and "<script>alert" not in page
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+
 def test_huge_request_is_refused(server):
     status, page = get(server, derive_path(expr="x+" * 500_000 + "x"))
     assert status in (413, 414) and "Traceback" not in page
