@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from .disk_sync import sync_tree
 from .errors import SymgradError
 
 MARKER_NAME = ".symgrad-output"
@@ -288,10 +289,22 @@ def staged_output(path: str | os.PathLike[str], force: bool = False) -> Iterator
             shutil.rmtree(stage, ignore_errors=True)
 
 
+def _write_staged(path: Path, data: str | bytes) -> None:
+    """Write one new file inside a staging folder, without its own fsync: the staged tree is
+    flushed once, by :func:`sync_tree`, before it is swapped in (a failure before then
+    removes the whole stage). Text is UTF-8 with newlines as given."""
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    with _blame(path), open(path, "wb") as handle:
+        handle.write(payload)
+
+
 def _commit(stage: Path, out_dir: Path, force: bool) -> None:
-    """Swap the finished ``stage`` in as ``out_dir`` (see :func:`staged_output`)."""
+    """Swap the finished ``stage`` in as ``out_dir`` (see :func:`staged_output`), after one
+    flush of the whole staged tree to disk."""
     written = sorted(entry.name for entry in stage.iterdir() if entry.name != MARKER_NAME)
-    atomic_write(stage / MARKER_NAME, _marker_text(written))
+    _write_staged(stage / MARKER_NAME, _marker_text(written))
+    with _blame(out_dir):
+        sync_tree(stage)
     if not out_dir.exists():
         os.chmod(stage, 0o777 & ~_umask())
         os.rename(stage, out_dir)
@@ -357,7 +370,7 @@ def write_tree(
         for relative, content in sorted(files.items()):
             target = stage / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, content)
+            _write_staged(target, content)
 
 
 __all__ = [

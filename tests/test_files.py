@@ -246,15 +246,15 @@ def test_write_tree_failing_on_third_file_leaves_previous_output(tmp_path, monke
     out = tmp_path / "hw"
     files.write_tree(out, {f"v{i}.md": f"old {i}" for i in range(5)})
     before = snapshot(out)
-    real_atomic_write, calls = files.atomic_write, []
+    real_write, calls = files._write_staged, []
 
     def flaky(path, data):
         calls.append(path)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        real_atomic_write(path, data)
+        real_write(path, data)
 
-    monkeypatch.setattr(files, "atomic_write", flaky)
+    monkeypatch.setattr(files, "_write_staged", flaky)
     with pytest.raises(OSError):
         files.write_tree(out, {f"v{i}.md": f"new {i}" for i in range(5)}, force=True)
     assert snapshot(out) == before

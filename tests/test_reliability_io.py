@@ -140,16 +140,20 @@ def test_endless_spec_is_refused_with_bounded_memory(tmp_path):
 
 
 def test_endless_params_are_refused_with_bounded_memory():
+    from symgrad.mlp.spec import MAX_PARAMS_BYTES
+
     refused_quickly("mlp", "--layers", "3,4,3,2", "--params", "/dev/zero", what="/dev/zero",
-                    limit=4 * 1024 * 1024)
+                    limit=MAX_PARAMS_BYTES)
 
 
 def test_50_mb_params_file_is_refused_with_bounded_memory(tmp_path):
+    from symgrad.mlp.spec import MAX_PARAMS_BYTES
+
     params = tmp_path / "params.json"
     with open(params, "w") as handle:
         handle.write('{"W1": [' + "0.5, " * 10_000_000 + "0.5]}")  # 50 MB of valid JSON
     refused_quickly("mlp", "--layers", "3,4,3,2", "--params", params, what="params.json",
-                    limit=4 * 1024 * 1024)
+                    limit=MAX_PARAMS_BYTES)
 
 
 def test_endless_stdin_expression_is_refused_with_bounded_memory():
