@@ -36,8 +36,13 @@ GRANULARITIES = ("written", "primitive", "gate")
 
 
 def _context():
+    """The forkserver context, its server started now: SymPy is imported once, at start,
+    not inside the first request's time limit."""
+    from multiprocessing import forkserver
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["symgrad.derivation", "symgrad.render", "symgrad.render.html"])
+    forkserver.ensure_running()
     return context
 
 
