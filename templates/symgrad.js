@@ -9,7 +9,7 @@
     root.classList.add("sg-js");
     var dataNode = root.querySelector("script.sg-data");
     var data = dataNode ? JSON.parse(dataNode.textContent) : null;
-    if (!data) { return; }
+    if (!data || !root.querySelector(".sg-panel")) { return; }
     var steps = data.steps, inspect = data.inspect || {};
     var ui = JSON.parse(root.querySelector("script.sg-ui").textContent);
     var panel = root.querySelector(".sg-formula");

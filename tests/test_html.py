@@ -169,3 +169,11 @@ def test_jupyter_shows_the_widget_for_derivations_and_mlp_results():
         widget = data["text/html"]
         assert widget.startswith('<div class="symgrad"') and 'class="sg-data"' in widget
         assert widget == render(result, "html", fragment=True)
+
+
+def test_too_wide_network_gives_the_static_solution():
+    result = CliRunner().invoke(cli, ["mlp", "--layers", "3,20,2", "--seed", "1",
+                                      "--format", "html"])
+    assert result.exit_code == 0
+    assert "<svg" not in result.output and 'class="sg-data"' not in result.output
+    assert "<mtable>" in result.output  # the matrices are there

@@ -155,6 +155,8 @@ def mlp_extra(result, view: dict) -> dict:
     """The MLP page's network SVG and its steps (one per matrix-form step)."""
     from .svg_network import network_svg
 
+    if not view["draw_network"]:  # too wide to draw: the static solution only
+        return {"svg": None, "stepping": None}
     svg = network_svg(result, view)
     stepping = {"steps": [{**s, "html": str(mathml(s["latex"])), "sum_html": ""}
                           for s in svg["steps"]], "inspect": svg["inspect"]}
