@@ -399,3 +399,17 @@ def test_feedback_pdf_and_chinese_page(tmp_path):
     assert (out / "feedback" / "s09.pdf").read_bytes().startswith(b"%PDF")
     page = (out / "feedback" / "s09.md").read_text()
     assert "你的答案" in page and "未评分" in page and "Your answer" not in page
+
+
+def test_feedback_names_each_exercise_by_its_title_when_the_spec_gives_none(tmp_path):
+    spec = tmp_path / "plain.toml"
+    spec.write_text('title = "Set"\n[[exercise]]\nid = "q1"\nkind = "jacobian"\npoints = 2\n',
+                    encoding="utf-8")
+    assert run("homework", spec, "--versions", 1, "--seed", 3, "--out", tmp_path / "set",
+               "--formats", "json").exit_code == 0
+    blanks = [a["name"] for a in key(tmp_path / "set", "v01")[0]["answers"]]
+    responses = write_rows(tmp_path / "r.csv", [["v01", "v01", "q1", b, "1"] for b in blanks])
+    result = run("grade", tmp_path / "set", responses, "--out", tmp_path / "g")
+    assert result.exit_code == 0, result.output
+    page = next((tmp_path / "g" / "feedback").glob("*.md")).read_text(encoding="utf-8")
+    assert "Vector chain rule and Jacobian" in page

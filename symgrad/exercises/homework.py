@@ -175,6 +175,7 @@ def build_version(job: Job) -> VersionOutput:
         "seed": job.seed, "regenerate": job.recipe,
         "exercises": [{
             "id": ex_spec.id, "kind": ex.kind, "difficulty": ex.difficulty,
+            "title": ex_spec.title_in(lang) or ex.title[lang],  # the spec's, else the kind's
             "points": ex_spec.points, "seed": ex.seed,
             "question": ex.data, "prompt": ex.prompt[lang],
             "answers": [a.to_dict(lang) for a in ex.answers],
@@ -252,8 +253,10 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
         "lang": lang,
         "formats": list(formats),
         "exercises": [{"id": e.id, "kind": e.kind, "difficulty": e.difficulty,
-                       "points": e.points, "title": e.title_in(lang), "vary": e.vary,
-                       "options": e.options} for e in spec.exercises],
+                       "points": e.points,
+                       "title": e.title_in(lang) or results[0].summary["exercises"][i]["title"],
+                       "vary": e.vary, "options": e.options}
+                      for i, e in enumerate(spec.exercises)],
         "versions": [r.summary for r in results],
     }
     if pdf_pages:  # first and last page of each version in all-questions.pdf, all-keys.pdf
