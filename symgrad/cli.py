@@ -284,3 +284,9 @@ def homework(spec, versions, roster, seed, out_dir, formats, lang, pdf, force, q
 
 
 # Commands that live in their own modules (each imports its options from symgrad.options).
+from .cli_grade import grade  # noqa: E402
+cli.add_command(grade)
+from .cli_serve import serve  # noqa: E402
+cli.add_command(serve)
+from .cli_check import check  # noqa: E402
+cli.add_command(check)

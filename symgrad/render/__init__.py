@@ -25,16 +25,17 @@ from .. import display
 from ..errors import SymgradError
 from .environment import LANGUAGES, environment, strings, template_file
 from .tex import tex_document, tex_engine
-from .views import derivation, jacobian, mlp
+from .views import derivation, grading, jacobian, mlp
 
-FORMATS = ("text", "json", "markdown", "latex", "dot")
+FORMATS = ("text", "json", "markdown", "latex", "dot", "html")
 """Every format a worked solution (``symgrad derive``, ``symgrad mlp``) is rendered in."""
 
 EXERCISE_FORMATS = ("text", "markdown", "latex", "json")
 """``symgrad exercise``: one exercise, with or without its answers."""
 
-HOMEWORK_FORMATS = ("latex", "markdown", "moodle", "json")
-"""``symgrad homework``: sheets and keys; ``moodle`` (Moodle XML) is a homework-only format."""
+HOMEWORK_FORMATS = ("latex", "markdown", "moodle", "json", "qti12", "qti21")
+"""``symgrad homework``: sheets and keys; ``moodle`` (Moodle XML) and ``qti12``/``qti21``
+(QTI content packages, render/views/qti.py) are homework-only formats."""
 
 TEMPLATE_SUFFIX = {"text": "txt", "markdown": "md", "latex": "tex", "dot": "dot"}
 
@@ -53,10 +54,13 @@ class View(NamedTuple):
 VIEWS = {
     "derivation": View(derivation.context, derivation.data, FORMATS),
     "mlp": View(mlp.context, mlp.data, FORMATS),
-    "jacobian": View(jacobian.context, jacobian.data, ("text", "json", "markdown", "latex")),
+    "jacobian": View(jacobian.context, jacobian.data,
+                     ("text", "json", "markdown", "latex", "html")),
+    "check": View(grading.context, grading.data, ("text", "json", "markdown")),
 }
 
-KINDS = {"Derivation": "derivation", "MLPResult": "mlp", "VectorChainRule": "jacobian"}
+KINDS = {"Derivation": "derivation", "MLPResult": "mlp", "VectorChainRule": "jacobian",
+         "Diagnosis": "check"}
 """The result classes :func:`render` knows, by name (naming them costs no import)."""
 
 
@@ -65,7 +69,7 @@ def formats(kind: str) -> tuple[str, ...]:
     or ``homework``.
 
     >>> formats("jacobian")
-    ('text', 'json', 'markdown', 'latex')
+    ('text', 'json', 'markdown', 'latex', 'html')
     """
     if kind == "exercise":
         return EXERCISE_FORMATS
@@ -109,6 +113,10 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
                "gradient_color": COLOR_GRADIENT,
                "lecture": _lecture(result) if kind == "derivation" and
                result.granularity == "primitive" else None}
+    if fmt == "html":  # the interactive page; fragment: the notebook cell's widget
+        from .html import solution_page
+
+        return solution_page(result, kind, view, lang, title, bool(fragment))
     if fmt == "latex" and mode == "math":
         name = f"{kind}.math.tex.j2"
         if template_file(name) is None:
@@ -160,6 +168,8 @@ def _kind(result) -> str:
 display.FORMATTERS.update({
     ("Derivation", "markdown"): lambda d: render(d, "markdown"),
     ("Derivation", "latex"): lambda d: render(d, "latex", fragment="math"),
+    ("Derivation", "html"): lambda d: render(d, "html", fragment=True),
+    ("MLPResult", "html"): lambda r: render(r, "html", fragment=True),
 })
 
 __all__ = ["FORMATS", "EXERCISE_FORMATS", "HOMEWORK_FORMATS", "LANGUAGES", "VIEWS", "View",
