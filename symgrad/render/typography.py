@@ -12,6 +12,8 @@ math keep their ASCII.
 '数值检验：通过，最大相对误差 3.1e-11'
 >>> zh_punctuation("f(x, y) = x*y (column 3)")
 'f(x, y) = x*y (column 3)'
+>>> zh_punctuation("错误 （第一个错误步骤）")
+'错误（第一个错误步骤）'
 >>> zh_punctuation("  (z_8: 起点)")
 '  （z_8：起点）'
 """
@@ -31,6 +33,7 @@ _PAREN_AFTER_WORD = re.compile(rf"(?<=\S)[ \t]{_INSIDE}")
 _PAREN = re.compile(rf"(?:(?<=^)|(?<=[\s{_HAN}])){_INSIDE}", re.M)
 _INNER_COLON = re.compile(r":[ \t]?")
 _FULL_COLON_SPACE = re.compile(r"：[ \t]+")
+_SPACE_BEFORE_FULL_PAREN = re.compile(rf"(?<=[{_HAN}])[ \t]+（")
 
 
 def zh_punctuation(text: str) -> str:
@@ -39,6 +42,7 @@ def zh_punctuation(text: str) -> str:
     text = _COMMA.sub("，", text)
     text = _PAREN_AFTER_WORD.sub(_full_width_parentheses, text)
     text = _PAREN.sub(_full_width_parentheses, text)
+    text = _SPACE_BEFORE_FULL_PAREN.sub("（", text)
     return _FULL_COLON_SPACE.sub("：", text)
 
 
