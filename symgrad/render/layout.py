@@ -1,7 +1,14 @@
 """The one circuit layout: where each node of a computational graph sits in the picture.
 
-:func:`layout` gives positions; :func:`circuit` the picture's nodes and wires with their
-labels, values and gradients (TikZ and Graphviz templates draw it).
+* :func:`columns` and :func:`layout`: each node's column (longest path) and row order (a tree
+  drawing from the output), shared by every picture;
+* :func:`circuit`: the TikZ and Graphviz pictures' nodes and wires with labels (in cm);
+* :func:`plan`: on the same columns and row order, boxes in pixels for every gate, node name,
+  value (above the output wire) and gradient (below it), and each wire's path. Each node owns
+  a cell; cells of a column are stacked apart and columns are disjoint, so no label meets a
+  label or a gate, and wires bend only between columns or run on free lanes, so no wire
+  crosses a gate or a label (:func:`overlaps` and :func:`wire_points` are the tests' measures).
+  The HTML SVG draws it as is; a picture in cm divides by :data:`PX_PER_CM`.
 """
 
 from __future__ import annotations
