@@ -2,7 +2,9 @@
 
 ``GET /`` is a form; ``GET /derive?expr=…&at=…&granularity=…&lang=…`` answers with the
 interactive worked solution (the ``--format html`` page plus the form), so a link shares a
-derivation. Nothing else is served, and no request names a file: the server never reads or
+derivation. ``GET /check?expr=…&at=…&answers=…`` checks a student's own answers (lines
+``name = answer``, names as ``symgrad check --template`` lists them) with ``symgrad check``'s
+diagnosis, without revealing the right values. Nothing else is served, and no request names a file: the server never reads or
 writes files on a request's behalf.
 
 Why the standard library (``http.server.ThreadingHTTPServer``): the server answers GET
@@ -65,6 +67,58 @@ def solve(params: dict) -> tuple[int, str]:
         return 400, page(form, error="the expression is nested too deeply")
 
 
+def check(params: dict) -> tuple[int, str]:
+    """(HTTP status, page) for a check of typed answers (``symgrad check``'s report)."""
+    from .render.html import page
+
+    form = form_values(params)
+    if not form["expr"] or not form["answers"].strip():
+        return 200, page(form)
+    try:
+        report, correct = check_report(form)
+        return 200, page(form, report=report, correct=correct)
+    except SymgradError as error:
+        return 400, page(form, error=str(error))
+    except RecursionError:
+        return 400, page(form, error="the expression is nested too deeply")
+
+
+def check_report(form: dict) -> tuple[str, bool]:
+    """The text report of ``symgrad check`` for the form's answers (lines ``name = answer``);
+    the right values are not revealed."""
+    import difflib
+
+    from .derivation import derive
+    from .grading.answers import normalized
+    from .grading.diagnose import diagnose, names
+    from .render import render
+
+    if not form["at"]:
+        raise SymgradError("give the point (answers are numbers there)")
+    d = derive(form["expr"], at=form["at"], granularity=form["granularity"], check=False)
+    valid = names(d)
+    answers, where = {}, {}
+    for number, line in enumerate(form["answers"].splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, sep, answer = line.partition("=")
+        name = name.strip().strip("\"'")
+        here = f"line {number}"
+        if not sep or name not in valid:
+            close = difflib.get_close_matches(name[:60], valid, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SymgradError(f"{here}: write name = answer with a name of: "
+                               f"{', '.join(valid)}{hint}")
+        if name in answers:
+            raise SymgradError(f"{here}: {name} is given twice")
+        value = normalized(answer.strip().strip("\"'"), f"{here}: {name}")
+        if value is not None:
+            answers[name], where[name] = value, here
+    result = diagnose(d, answers, where)
+    result.reveal = False
+    return render(result, "text", lang=form["lang"]), bool(result.all_correct)
+
+
 def form_values(params: dict) -> dict:
     """The form's fields from a parsed query (one value each, defaults filled in)."""
     def one(name: str, default: str = "") -> str:
@@ -73,18 +127,18 @@ def form_values(params: dict) -> dict:
 
     granularity = one("granularity", "written")
     lang = one("lang", "en")
-    return {"expr": one("expr"), "at": one("at"),
+    return {"expr": one("expr"), "at": one("at"), "answers": one("answers"),
             "granularity": granularity if granularity in GRANULARITIES else "written",
             "lang": lang if lang in ("en", "zh") else "en"}
 
 
-def _worker(connection, params: dict) -> None:
+def _worker(connection, params: dict, task=solve) -> None:
     import resource
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which kills us
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     try:
-        answer = solve(params)
+        answer = task(params)
     except MemoryError:
         answer = (400, "")
     except Exception:  # never a traceback to the client
@@ -101,13 +155,14 @@ class Solver:
         self.slots = threading.BoundedSemaphore(workers)
         self.context = _context()
 
-    def __call__(self, params: dict) -> tuple[int, str | None, str]:
+    def __call__(self, params: dict, task=solve) -> tuple[int, str | None, str]:
         """(status, page or None, reason): None with reason "timeout", "busy" or "failed"."""
         if not self.slots.acquire(timeout=QUEUE_WAIT_S):
             return 503, None, "busy"
         try:
             receive, send = self.context.Pipe(duplex=False)
-            process = self.context.Process(target=_worker, args=(send, params), daemon=True)
+            process = self.context.Process(target=_worker, args=(send, params, task),
+                                           daemon=True)
             process.start()
             send.close()
             try:
@@ -129,7 +184,7 @@ class Solver:
 
 
 class Handler(BaseHTTPRequestHandler):
-    """GET / and GET /derive only; everything else is 404 (or 405/413)."""
+    """GET /, /derive and /check only; everything else is 404 (or 405/413)."""
 
     server_version = "symgrad"
     sys_version = ""
@@ -142,7 +197,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(413, self._error_page("too_large", limit=MAX_REQUEST_BYTES))
             return
         url = urlsplit(self.path)
-        if url.path not in ("/", "/derive"):
+        if url.path not in ("/", "/derive", "/check"):
             self._send(404, self._error_page("not_found"))
             return
         try:
@@ -153,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/":
             params = {"lang": params.get("lang", ["en"])}
-        status, text, reason = self.solver(params)
+        status, text, reason = self.solver(params, check if url.path == "/check" else solve)
         if text is None:
             kind = reason if reason in ("timeout", "busy") else "failed"
             text = self._error_page(kind, seconds=f"{self.solver.time_limit:g}",

@@ -282,6 +282,15 @@ def test_serve_form_in_the_browser(browser, shots):
         click(browser, "next")
         assert "z" in panel(browser)
         browser.save_screenshot(str(shots / "serve-en.png"))
+        browser.find_element("css selector", ".sg-check-form summary").click()
+        browser.find_element("name", "answers").send_keys("z_1 = -2\ndf/dw2 = 0.1966")
+        browser.find_element("css selector", ".sg-check-form button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        while "/check" not in browser.current_url and time.monotonic() < deadline:
+            time.sleep(0.1)
+        report = browser.find_element("css selector", ".sg-report").text
+        assert "z_1" in report and "correct" in report
+        assert browser.find_element("css selector", "p.pass").is_displayed()
         for hostile in ("__import__('os')", "(" * 400 + "x" + ")" * 400, "x*" * 3000 + "x"):
             browser.get(base)
             submit(hostile, "x=1")

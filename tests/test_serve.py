@@ -119,3 +119,24 @@ def test_ctrl_c_stops_cleanly(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def check_path(**query) -> str:
+    return "/check?" + urllib.parse.urlencode(query)
+
+
+def test_check_form_judges_typed_answers(server):
+    """symgrad check behind the form: right answers pass, a wrong one is named, no value leaks."""
+    point = dict(expr="(x+y)*z", at="x=-2,y=5,z=-4")
+    status, page = get(server, check_path(**point, answers="z_1 = 3\ndf/dx = -4\ndf/dz = 3"))
+    assert status == 200 and "Every answer is correct." in page
+    status, page = get(server, check_path(**point, answers="z_1 = 3\ndf/dx = 4"))
+    assert status == 200 and "wrong (first wrong step)" in page
+    assert "Every answer is correct." not in page
+    row = next(line for line in page.split('class="sg-report"')[1].splitlines()
+               if line.strip().startswith("df/dx"))
+    assert "-4" not in row  # the right value is not revealed
+    status, page = get(server, check_path(**point, answers="dfdx = 1"))
+    assert status == 400 and "did you mean &#39;df/dx&#39;?" in page
+    status, page = get(server, derive_path(**point))
+    assert 'action="/check"' in page  # the solution page carries the check form

@@ -119,10 +119,12 @@ def solution_page(result, kind: str, view, lang: str = "en", title: str | None =
     return render_html(kind, context, extra, fragment, serve_form)
 
 
-def page(form: dict, error: str | None = None) -> str:
-    """``symgrad serve``'s form alone, with an error message when ``error`` is given."""
+def page(form: dict, error: str | None = None, report: str | None = None,
+         correct: bool = False) -> str:
+    """``symgrad serve``'s forms alone, with an error message or a check report."""
     lang = form.get("lang", "en")
-    context = {"s": strings(lang), "lang": lang, "title": None, "error": error}
+    context = {"s": strings(lang), "lang": lang, "title": None, "error": error,
+               "report": report, "correct": correct}
     return render_html("serve", context, {}, False, serve_form=form)
 
 
@@ -130,7 +132,7 @@ def error_page(key: str, form: dict | None = None, **values) -> str:
     """The form with the phrase ``key`` of ``[*.html]`` (``{seconds}`` etc. filled in)."""
     from .printing import fill
 
-    form = form or {"expr": "", "at": "", "granularity": "written", "lang": "en"}
+    form = form or {"expr": "", "at": "", "answers": "", "granularity": "written", "lang": "en"}
     return page(form, error=fill(strings(form["lang"])["html"][key], **values))
 
 
