@@ -6,6 +6,8 @@ the exercise.
 
 from __future__ import annotations
 
+import math
+
 from ..render.printing import name_tex
 from .base import Answer, Exercise, Rejected, add_alternatives, both, clean, num
 from .chain import derive_at, kink_distance, mistakes, require_clean, solution_lines
@@ -28,15 +30,13 @@ def exercise_at(difficulty: str, circuit, values: dict, strict: bool = True) -> 
     unit, and a blank that is (near) 0, huge, or ±1; blanks in ``circuit.fixed`` (the same at
     every point: a pinned expression's constant gradient) are exempt from the value rules.
     """
+    if strict:  # the same tests on numbers alone first: most draws end here
+        _numbers(circuit, values)
     d = derive_at(circuit.text, values, granularity=circuit.granularity)
     distance = require_clean(d) if strict else kink_distance(d)
     raw = {"f": d.value} | {f"df_d{n}": d.gradients[n].value for n in circuit.names}
     if strict:
-        for name, value in raw.items():
-            if name not in circuit.fixed:
-                clean(value, name)
-                if near_guess(value, 0.1 * abs(value)):  # before the costly part
-                    raise Rejected(f"{name} is near 0 or ±1")
+        _screen(circuit, raw)
     answers = [Answer("f", "f", raw["f"])]
     for name in circuit.names:
         answers.append(add_alternatives(
@@ -49,6 +49,37 @@ def exercise_at(difficulty: str, circuit, values: dict, strict: bool = True) -> 
     exercise.prompt = _prompt(circuit, values)  # after the checks: the costly part
     exercise.solution = solution_lines(d)
     return exercise
+
+
+def _numbers(circuit, values: dict) -> None:
+    """The tests of a strict :func:`exercise_at` on the numbers alone (one NumPy forward
+    pass, then the reverse pass only if the node values pass): the same values
+    :func:`derive_at` would give, without building a derivation; a rejected draw used to
+    pay for one (10 draws per hard exercise)."""
+    from types import SimpleNamespace
+
+    from ..backward import backward
+    from ..derivation import structure
+    from ..graph import forward_values
+
+    graph = structure(circuit.text, circuit.granularity)[1]
+    floats = {name: float(num(values[name])) for name in graph.variables}
+    node_values = forward_values(graph, floats)
+    if not all(map(math.isfinite, node_values)):
+        raise Rejected("outside the domain")
+    require_clean(SimpleNamespace(graph=graph, values=node_values))
+    grads = backward(graph, node_values, symbolic=False).adjoint_values
+    _screen(circuit, {"f": float(node_values[graph.output])} |
+            {f"df_d{n}": float(grads[graph.var_node(n).id]) for n in circuit.names})
+
+
+def _screen(circuit, raw: dict) -> None:
+    """Reject a blank that is (near) 0, huge or ±1 (blanks in ``circuit.fixed`` exempt)."""
+    for name, value in raw.items():
+        if name not in circuit.fixed:
+            clean(value, name)
+            if near_guess(value, 0.1 * abs(value)):
+                raise Rejected(f"{name} is near 0 or ±1")
 
 
 def _prompt(circuit, values: dict) -> dict[str, str]:
