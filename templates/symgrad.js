@@ -46,7 +46,7 @@
           mark('[data-stub="' + step.node + '"]', "sg-active", true);
         }
         if (step.layer !== undefined) {
-          mark('.sg-node[data-layer="' + step.layer + '"]', "sg-active", true);
+          mark('.sg-node[data-layer="' + step.units + '"]', "sg-active", true);
           if (step.edges) { mark('.sg-wire[data-layer="' + step.layer + '"]', "sg-active", true); }
         }
         var lit = root.querySelector(".sg-node.sg-active");

@@ -198,9 +198,11 @@ def test_mlp_page_steps(browser, tmp_path, shots):
     assert len(browser.find_elements("css selector", ".sg-node")) == 12
     for k, step in enumerate(plan):
         click(browser, "next")
-        lit = browser.find_elements("css selector", f'.sg-node.sg-active[data-layer="{step["layer"]}"]')
+        lit = browser.find_elements("css selector", f'.sg-node.sg-active[data-layer="{step["units"]}"]')
         assert lit and len(browser.find_elements("css selector", ".sg-node.sg-active")) == len(lit)
         assert "=" in panel(browser)
+        if "nabla_{\\mathbf{h}^{(1)}}" in step["latex"]:  # g ← ∇_h(1) J: layer 1 lights up
+            assert {e.get_attribute("data-layer") for e in lit} == {"1"} and len(lit) == 4
         if step["kind"] == "backward" and step["layer"] == 2 and step["done"]:
             browser.save_screenshot(str(shots / "mlp-backward-en.png"))
     clean_logs(browser)

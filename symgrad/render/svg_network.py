@@ -67,6 +67,8 @@ def _steps(view: dict) -> list[dict]:
         out.append({"kind": "forward" if forward else "backward", "node": f"L{layer}",
                     "layer": layer, "latex": latex, "sum": "",
                     "edges": bool(st["operands"]),  # a product with W: the weights light up
+                    # g ← W^(k)ᵀ g gives the gradient of layer k−1's units: they light up
+                    "units": layer - 1 if st["kind"] == "propagate" else layer,
                     "done": st["kind"] in ("output", "activation")})
     return out
 
