@@ -177,3 +177,8 @@ def test_too_wide_network_gives_the_static_solution():
     assert result.exit_code == 0
     assert "<svg" not in result.output and 'class="sg-data"' not in result.output
     assert "<mtable>" in result.output  # the matrices are there
+
+
+def test_flat_parentheses_do_not_stretch():
+    assert 'stretchy="true"' not in str(mathml(r"\left(y_{2}\right)\left(-1\right)"))
+    assert 'stretchy="true"' in str(mathml(r"\left(\frac{\partial y}{\partial x}\right)^\top"))

@@ -30,10 +30,16 @@ MAX_MATHML_CHARS = 200_000  # one formula's LaTeX; longer ones are shown as sour
 _SIGN = re.compile(r"(<mo[^>]*>[^<]*</mo>)<mo>&#x02212;</mo>(<mn>[^<]*</mn>)")
 
 
+# \left( x \right) around something flat (no fraction, matrix or nested fence) is drawn
+# with plain parentheses: a stretchy fence around one line is too wide in browsers.
+_FLAT_FENCE = re.compile(r"\\left\(((?:(?!\\left|\\right|\\frac|\\begin|\\sum).)*?)\\right\)")
+
+
 @lru_cache(maxsize=4096)
 def _convert(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert
 
+    latex = _FLAT_FENCE.sub(r"(\1)", latex)
     markup = convert(latex, display="block" if display else "inline")
     return _SIGN.sub(r"\1<mrow><mo>&#x02212;</mo>\2</mrow>", markup)
 
