@@ -16,10 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backward import backward as scalar_backward
 from ..check import CheckReport
 from ..errors import SymgradError
-from ..graph import GraphBuilder, forward_values
 from .numeric import compare, scale_floor
 from .spec import MLPParams, MLPSpec
 
@@ -42,6 +40,7 @@ def build_scalar_graph(spec: MLPSpec, seeded: bool = False):
     gradients are exactly ``∂J/∂θ`` (the vector chain rule), written as the lecture writes
     them. Without it the loss is built from exp, log, div, ... as a student would draw it.
     """
+    from ..graph import GraphBuilder  # here: importing the scalar graph imports SymPy
 
     b = GraphBuilder("t")
     n, L = spec.layers, spec.depth
@@ -137,6 +136,9 @@ def scalar_graph_check(spec: MLPSpec, params: MLPParams, gradients: dict[str, np
     sum and divide, cross-entropy as log and multiply), run through symgrad's generic
     reverse pass. Only for nets up to :data:`SCALAR_CHECK_LIMIT` parameters by default.
     """
+    from ..backward import backward as scalar_backward
+    from ..graph import forward_values
+
     graph = build_scalar_graph(spec)
     with np.errstate(all="ignore"):
         values = forward_values(graph, _scalar_leaf_values(spec, params))
@@ -216,6 +218,8 @@ def entry_gradient(spec: MLPSpec, params: MLPParams, adjoints: dict, gradients: 
     explicit formulas; ``σ(z)`` and ``tanh(z)`` are written as the unit's own ``h``."""
     import sympy
 
+    from ..backward import backward as scalar_backward
+    from ..graph import forward_values
     from ..ops import sympy_function
 
     kind, k, i, j = parse_entry(entry, spec)
