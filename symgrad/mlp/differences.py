@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
-from .network import activate, data_loss
+from .network import activate, data_loss, kink_points
 from .spec import MLPParams, MLPSpec
 
 FD_STEP = 1e-4  # five-point central differences: truncation ~h⁴, rounding ~1e-12
@@ -33,7 +32,7 @@ def _tail(spec: MLPSpec, params: MLPParams, k: int, Z: np.ndarray):
     for m in range(k, spec.depth + 1):
         name = spec.activation(m)
         if m < spec.depth:
-            for point in ops.kink_points(name):
+            for point in kink_points(name):
                 sides.append(np.sign(Z - point))
             Z = activate(name, Z) @ params.weights[m].T + params.biases[m]
     loss = data_loss(spec, Z, activate(spec.output, Z) if spec.loss == "mse" else None,

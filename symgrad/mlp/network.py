@@ -18,6 +18,7 @@ its op record's (:mod:`symgrad.ops`). Derivative at a kink: 0.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -89,6 +90,26 @@ def forward(spec: MLPSpec, params: MLPParams) -> Forward:
     return Forward(tuple(zs), tuple(h), loss, penalty, loss + spec.l2 * penalty)
 
 
+_LINEAR_KINK = re.compile(r"^x(?:\s*([+-])\s*(\d+(?:\.\d+)?))?$")
+
+
+def kink_points(name: str) -> tuple[float, ...]:
+    """:func:`symgrad.ops.kink_points` without SymPy for the usual kinks (``x``, ``x - 1``,
+    ``x + 1``: read off the text); other forms go through ops, which lambdifies them (SymPy's
+    import alone is half a second of a ``symgrad mlp`` run)."""
+    record = ops.get(name)
+    if record.arity != 1 or not record.kink_at:
+        return ()
+    points = []
+    for text in record.kink_at:
+        match = _LINEAR_KINK.match(text.strip())
+        if match is None:
+            return ops.kink_points(name)
+        sign, number = match.groups()
+        points.append(0.0 if number is None else (-1 if sign == "+" else 1) * float(number))
+    return tuple(sorted(points))
+
+
 def random_params(spec: MLPSpec, seed: int) -> MLPParams:
     """Small teaching values from ``numpy.random.default_rng(seed)``, on a grid of tenths.
 
@@ -138,7 +159,7 @@ def teaching_flaw(spec: MLPSpec, fwd: Forward, margin: float) -> str | None:
         return "kink"
     for k in range(1, spec.depth):
         name = spec.activation(k)
-        if ops.kink_points(name) and \
+        if kink_points(name) and \
                 np.mean(derivative(name, fwd.z[k - 1], fwd.h[k]) != 0) < 0.5:
             return "dead units"
     return None
@@ -165,7 +186,7 @@ def near_kinks(spec: MLPSpec, fwd: Forward, tol: float = 0.0) -> list[Kink]:
     found = []
     for k in range(1, spec.depth):
         name = spec.activation(k)
-        for point in ops.kink_points(name):
+        for point in kink_points(name):
             for j in np.flatnonzero(np.abs(fwd.z[k - 1] - point) <= tol):
                 z, h = fwd.z[k - 1][j:j + 1], fwd.h[k][j:j + 1]
                 found.append(Kink(k, int(j) + 1, float(z[0]), name,
