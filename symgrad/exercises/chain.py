@@ -169,3 +169,24 @@ def derive_at(expr: str, point: dict, wrt=None, granularity: str = "written"):
                       granularity=granularity, check=False)
     except SymgradError as err:
         raise Rejected(str(err)) from None
+
+
+def numbers_at(expr: str, point: dict, granularity: str = "written") -> tuple[float, dict]:
+    """``f`` and every ``∂f/∂v`` at ``point`` (as displayed), the numbers :func:`derive_at`
+    gives, from one NumPy forward and reverse pass: no Derivation is built, so a rejected
+    draw costs little. Where derive would refuse the point (not finite) or check the
+    primitive form (extreme values), :func:`derive_at` itself decides, with its errors."""
+    from ..backward import backward
+    from ..derivation import _extreme, structure
+    from ..graph import forward_values
+
+    graph = structure(expr, granularity)[1]
+    values = forward_values(graph, {name: float(num(point[name])) for name in graph.variables})
+    grads = backward(graph, values, symbolic=False).adjoint_values
+    numbers = [v for v in list(values) + grads if v is not None]
+    if not all(math.isfinite(v) for v in numbers) or \
+            (granularity != "primitive" and _extreme(values, grads)):
+        d = derive_at(expr, point, granularity=granularity)
+        return d.value, {name: g.value for name, g in d.gradients.items()}
+    return float(values[graph.output]), \
+        {name: float(grads[graph.var_node(name).id]) for name in graph.variables}

@@ -36,7 +36,7 @@ from .base import (
     rejection,
     vec_latex,
 )
-from .chain import derive_at
+from .chain import numbers_at
 from .fair import make_fair, near_guess
 from .pin_values import refuse, text, texts
 
@@ -106,14 +106,13 @@ def _numbers(system: System, x: dict, final: bool):
     n, m = len(system.ys), len(system.xs)
     y_values, J = np.zeros(n), np.zeros((n, m))
     for j, expr in enumerate(system.ys):
-        d = derive_at(expr, x)
-        y_values[j] = d.value
+        y_values[j], grads = numbers_at(expr, x)
         for i, name in enumerate(system.xs):
-            if name in d.gradients:
-                J[j, i] = d.gradients[name].value
+            if name in grads:
+                J[j, i] = grads[name]
     names = [f"y{j + 1}" for j in range(n)]
-    d = derive_at(system.z, dict(zip(names, map(float, y_values))))
-    g_y = np.array([d.gradients[name].value if name in d.gradients else 0.0 for name in names])
+    _, grads = numbers_at(system.z, dict(zip(names, map(float, y_values))))
+    g_y = np.array([grads.get(name, 0.0) for name in names])
     return None, y_values, J, g_y, J.T @ g_y
 
 
