@@ -45,7 +45,8 @@ def syntax_hint(text: str, message: str, col: int) -> tuple[str, int]:
     if message == "invalid syntax" and _OPERAND_END.search(before) \
             and _OPERAND_START.match(text[col - 1:]):
         return "two operands with no operator between them: write * for a product", col
-    if message == "invalid syntax" and before[-1:] in OPERATORS and text[col - 1] in OPERATORS:
+    if message == "invalid syntax" and before and before[-1] in OPERATORS \
+            and text[col - 1] in OPERATORS:
         return (f"two operators in a row: an operand is missing between {before[-1]!r} and "
                 f"{text[col - 1]!r}", col)
     return f"syntax error: {message}", col

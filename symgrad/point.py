@@ -31,9 +31,13 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
         items = [(str(k), v) for k, v in text.items()]
     else:
         items = []
-        for part in _top_level_parts(text):
+        parts = _top_level_parts(text)
+        for part in parts:
             if not part.strip():
-                continue
+                if len(parts) == 1:  # --at "": no point
+                    continue
+                raise SymgradError(f"{what}: expected NAME=VALUE between the commas, got "
+                                   f"{text.strip()!r}")
             name, sep, value = part.partition("=")
             if not sep:
                 if NAME_RE.fullmatch(part.strip()):

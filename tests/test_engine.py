@@ -88,7 +88,8 @@ def test_wrt_restricts_and_validates():
     ("x=1,x=2,y=1", "twice"),
     ("x=foo(1),y=2", "unknown function"),
     ("x=y,y=1", "expected a number"),
-    ("x", "NAME=VALUE"),
+    ("x", "x has no value"),
+    ("1", "NAME=VALUE"),
 ])
 def test_bad_points(at, words):
     with pytest.raises(SymgradError, match=words):

@@ -134,7 +134,7 @@ def test_every_format_of_the_jacobian_without_a_point_and_in_chinese():
     from symgrad.render import formats, render, strings
 
     rule = vector_chain_rule("x1*x2, x2+x3", "y1*y2")
-    assert formats("jacobian") == ("text", "json", "markdown", "latex")
+    assert formats("jacobian") == ("text", "json", "markdown", "latex", "html")
     for lang in ("en", "zh"):
         s = strings(lang)
         data = json.loads(render(rule, "json", lang=lang))
@@ -145,8 +145,8 @@ def test_every_format_of_the_jacobian_without_a_point_and_in_chinese():
             assert SYMBOLIC_JACOBIAN[fmt] in out, (fmt, lang)
             assert s["jacobian"] in out and s["jacobian_product"] not in out  # no check
             assert s["jacobian_paths" if fmt != "text" else "jacobian_ie"] in out
-    assert "雅可比矩阵 ∂y/∂x  (2×3：第 j 行对应 y_j，第 i 列对应 x_i)" in render(rule, "text",
-                                                                           lang="zh")
+    assert "雅可比矩阵 ∂y/∂x（2×3：第 j 行对应 y_j，第 i 列对应 x_i）" in render(rule, "text",
+                                                                         lang="zh")
     with pytest.raises(SymgradError, match="dot"):
         render(rule, "dot")
 

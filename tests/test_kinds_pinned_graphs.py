@@ -137,7 +137,7 @@ def hand_network(q: dict) -> dict[str, object]:
             g = g * acts[hidden[k - 1]][1](zs[k - 1], hs[k])
         gw = np.outer(g, hs[k - 1]) + lam * W[k - 1]
         out.update({f"db{k}_{j + 1}": g[j] for j in range(len(g))})
-        out.update({f"dW{k}_{j + 1}{i + 1}": gw[j, i] for j in range(gw.shape[0])
+        out.update({f"dw{k}_{i + 1}{j + 1}": gw[j, i] for j in range(gw.shape[0])
                     for i in range(gw.shape[1])})
         g = W[k - 1].T @ g
     return out

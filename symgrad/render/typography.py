@@ -33,7 +33,7 @@ _PAREN_AFTER_WORD = re.compile(rf"(?<=\S)[ \t]{_INSIDE}")
 _PAREN = re.compile(rf"(?:(?<=^)|(?<=[\s{_HAN}])){_INSIDE}", re.M)
 _INNER_COLON = re.compile(r":[ \t]?")
 _FULL_COLON_SPACE = re.compile(r"：[ \t]+")
-_SPACE_BEFORE_FULL_PAREN = re.compile(rf"(?<=[{_HAN}])[ \t]+（")
+_SPACE_BEFORE_FULL_PAREN = re.compile(r"(?<=\S)[ \t]+（")
 
 
 def zh_punctuation(text: str) -> str:
