@@ -117,3 +117,10 @@ def test_huge_compositions_are_left_out_not_printed():
     _, graph, _ = structure(expr, "primitive")
     view = lecture_view(graph)
     assert view["nested_text"] is None and view["table"]
+
+
+def test_html_page_has_the_table_nested_form_and_names():
+    page = run("--format", "html")
+    assert 'class="sg-primitives"' in page
+    assert page.count("<tr><td>") >= 6 + 8  # six functions, eight nodes
+    assert "<msub><mi>f</mi><mrow><mn>6</mn></mrow></msub>" in page  # f_6 in MathML

@@ -120,7 +120,11 @@ def solution_page(result, kind: str, view, lang: str = "en", title: str | None =
                   fragment: bool = False, serve_form: dict | None = None) -> str:
     """The interactive solution of ``result`` (``view``: its :class:`symgrad.render.View`)."""
     context = {"v": view.context(result, lang), "s": strings(lang), "lang": lang,
-               "title": title}
+               "title": title, "lecture": None}
+    if kind == "derivation" and result.granularity == "primitive":  # f1–f6, as the lecture
+        from .views.primitives import lecture_view
+
+        context["lecture"] = lecture_view(result.graph)
     extra = EXTRAS[kind](result, context["v"])
     return render_html(kind, context, extra, fragment, serve_form)
 
