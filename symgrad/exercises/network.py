@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -137,9 +138,11 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
     spec = net.spec
     params = params_from_dict(spec, numbers)
     if strict:
-        flaw = teaching_flaw(spec, forward(spec, params), KINK_MARGIN)  # random_params' rule
+        fwd = forward(spec, params)
+        flaw = teaching_flaw(spec, fwd, KINK_MARGIN)  # random_params' rule
         if flaw:
             raise Rejected(flaw)
+        _screen(spec, fwd, numbers)  # the forward pass's rules before the reverse pass
     result = run_mlp(spec, params, check=False, scalar_check=False)
     distance = _kink_distance(spec, result, strict)
     if strict and spec.loss == "ce":
@@ -187,6 +190,21 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
         exercise.prompt = _prompt(spec, numbers)
         exercise.solution = _solution(result)
     return exercise
+
+
+def _screen(spec, fwd, numbers: dict) -> None:
+    """The rules of a strict :func:`exercise_for` that need forward values only, on
+    :func:`symgrad.mlp.forward`'s: most draws are rejected here, before ``run_mlp`` builds the
+    layer graph, its reverse pass and its steps (28 draws per hard exercise paid for it).
+    The same rules run again on run_mlp's values, which decide."""
+    values = {f"z{k}": fwd.z[k - 1] for k in range(1, spec.depth + 1)}
+    _kink_distance(spec, SimpleNamespace(values=values), True)
+    if spec.loss == "ce":
+        y = np.asarray(numbers["y"], dtype=float)
+        if np.any(np.abs(fwd.output - y)[y == 1] < 1 - CONFIDENT):
+            raise Rejected("a target predicted almost surely: ŷ − y would cancel")
+        if np.max(np.abs(fwd.z[-1])) > MAX_LOGIT:
+            raise Rejected("an output logit too large to carry in 3 significant figures")
 
 
 def _kink_distance(spec, result, strict: bool) -> float:

@@ -17,7 +17,7 @@ import numpy as np
 from ..check import CheckReport
 from .network import (Kink, LayerGraph, MatrixStep, backward, build_layer_graph, evaluate,
                       forward, matrix_steps, near_kinks)
-from .numeric import check_gradients
+from .numeric import FULL_CHECK_LIMIT, check_gradients
 from .scalar import SCALAR_CHECK_LIMIT, EntryGradient, entry_gradient, scalar_graph_check
 from .spec import MLPParams, MLPSpec
 
@@ -83,6 +83,8 @@ def run_mlp(spec: MLPSpec, params: MLPParams, *, check: bool = True,
     network has at most :data:`SCALAR_CHECK_LIMIT` parameters; True forces it, False skips it.
     ``entries`` (e.g. ``["W2,1,3", "b1,2"]``) adds the entry-level view of those parameters.
     """
+    if spec.n_params <= FULL_CHECK_LIMIT:  # limiting threads costs more than it saves
+        return _run(spec, params, check, scalar_check, entries)
     with single_blas_thread():  # many small products: BLAS threads cost 2-4x on 2 cores
         return _run(spec, params, check, scalar_check, entries)
 
