@@ -413,3 +413,11 @@ def test_feedback_names_each_exercise_by_its_title_when_the_spec_gives_none(tmp_
     assert result.exit_code == 0, result.output
     page = next((tmp_path / "g" / "feedback").glob("*.md")).read_text(encoding="utf-8")
     assert "Vector chain rule and Jacobian" in page
+
+
+def test_a_long_answer_may_break_in_the_pdf_column_and_macros_stay_whole():
+    from symgrad.grading.feedback import _breakable
+
+    assert _breakable("0.2663110031972181", "latex").count(r"\allowbreak{}") == 17
+    assert _breakable("0.2663110031972181", "markdown") == "0.2663110031972181"
+    assert _breakable(r"\textbackslash{}input1234567", "latex").startswith(r"\textbackslash{}input")

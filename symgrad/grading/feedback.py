@@ -67,7 +67,8 @@ def page_context(hw: HomeworkSet, result: StudentResult, fmt: str, lang: str) ->
         mistake = MISTAKES.get(m.diagnosis) if m.diagnosis else None
         return {
             "label": math(m.blank.label, fmt),
-            "answer": user_text(m.answer.strip(), fmt) if m.answer.strip() else s["no_answer"],
+            "answer": _breakable(user_text(m.answer.strip(), fmt), fmt) if m.answer.strip()
+            else s["no_answer"],
             "verdict": s[f"verdict_{m.verdict}"], "code": m.verdict,
             "diagnosis": user_text(mistake.label[lang], fmt) if mistake else "",
             "hint": user_text(mistake.hint[lang], fmt) if mistake else "",
@@ -121,3 +122,14 @@ def output_files(hw: HomeworkSet, results: list[StudentResult], problems: list[P
             files[f"feedback/{r.student}.pdf"] = compile_pdf(source, tex_engine(source, lang),
                                                              timeout=120)
     return files
+
+
+def _breakable(text: str, fmt: str) -> str:
+    """LaTeX: a long answer (0.2663110031972181) may break between digits in its narrow
+    column instead of running into the next one. Only between digits and . , + - : a macro
+    name (letters) is never split."""
+    if fmt != "latex" or len(text) <= 10:
+        return text
+    import re
+
+    return re.sub(r"([0-9.,+-])(?=[0-9.,+-])", r"\1\\allowbreak{}", text)
