@@ -10,11 +10,11 @@ import click
 from .options import FORCE_OPTION, LANG_OPTION, emit, read_expression
 
 GRANULARITIES = ("written", "primitive", "gate")
-REPORT_FORMATS = ("text", "markdown", "json")
+REPORT_FORMATS = ("text", "markdown", "json", "html")
 TEMPLATE_FORMATS = ("toml", "json", "csv")
 TEMPLATE_EXTENSIONS = {".toml": "toml", ".json": "json", ".csv": "csv"}
 REPORT_EXTENSIONS = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
-                     ".json": "json"}
+                     ".json": "json", ".html": "html", ".htm": "html"}
 
 
 @click.command(context_settings={"ignore_unknown_options": True})  # EXPR may start with "-"

@@ -64,7 +64,7 @@ def test_gradient_sign_slip_exits_1_with_its_diagnosis(tmp_path):
 TRUE_DW1 = ("-0.393", "0.393224")
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "html"])
 def test_no_true_value_without_reveal(tmp_path, fmt):
     answers = {"df/dw1": 5.0, "z_1": -2.0}  # wrong (undiagnosed); the rest unanswered
     path = write_toml(tmp_path / "a.toml", answers)
@@ -228,3 +228,18 @@ def test_json_report_credit_and_score(tmp_path):
     assert data["answered"] == len(answers)
     assert math.isclose(data["score"], len(answers) - 0.5)
     assert data["revealed"] is False and data["all_correct"] is False
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_report_is_a_page_with_the_verdicts(tmp_path, lang):
+    out = tmp_path / "report.html"
+    result = run(*BASE, "--answers", write_toml(tmp_path / "a.toml", hand_answers(z5_sign=-1.0)),
+                 "-o", str(out), "--lang", lang)
+    assert result.exit_code == 1, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'class="sg-diagnosis"' in page
+    row = re.search(r'<tr class="sg-first"><td><code>(.*?)</code>', page)
+    assert row and row.group(1) == "z_5"
+    carried = {"en": "correct given your earlier answers", "zh": "按你前面的答案计算是正确的"}[lang]
+    assert page.count(carried) >= 5
+    assert re.search(r"https?://(?!www\.w3\.org)", page) is None

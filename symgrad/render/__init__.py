@@ -56,7 +56,7 @@ VIEWS = {
     "mlp": View(mlp.context, mlp.data, FORMATS),
     "jacobian": View(jacobian.context, jacobian.data,
                      ("text", "json", "markdown", "latex", "html")),
-    "check": View(grading.context, grading.data, ("text", "json", "markdown")),
+    "check": View(grading.context, grading.data, ("text", "json", "markdown", "html")),
 }
 
 KINDS = {"Derivation": "derivation", "MLPResult": "mlp", "VectorChainRule": "jacobian",
@@ -116,7 +116,7 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
     if fmt == "html":  # the interactive page; fragment: the notebook cell's widget
         from .html import solution_page
 
-        return solution_page(result, kind, view, lang, title, bool(fragment))
+        return _punctuated(solution_page(result, kind, view, lang, title, bool(fragment)), lang)
     if fmt == "latex" and mode == "math":
         name = f"{kind}.math.tex.j2"
         if template_file(name) is None:

@@ -110,7 +110,7 @@ def render_html(kind: str, context: dict, extra: dict, fragment: bool,
                "ui_json": {"forward": ui["forward_step"], "backward": ui["backward_step"],
                            "running": ui["running_sum"], "total": ui["total_sum"],
                            "start": ui["start"]},
-               "body_template": f"{kind}.html.j2"}
+               "body_template": BODY.get(kind, f"{kind}.html.j2")}
     context.setdefault("svg", None)
     context.setdefault("stepping", None)
     return html_environment().get_template("page.html.j2").render(context)
@@ -176,4 +176,6 @@ def mlp_extra(result, view: dict) -> dict:
 
 
 EXTRAS = {"derivation": derivation_extra, "mlp": mlp_extra,
-          "jacobian": lambda result, view: {"svg": None, "stepping": None}}
+          "jacobian": lambda result, view: {"svg": None, "stepping": None},
+          "check": lambda result, view: {"svg": None, "stepping": None}}
+BODY = {"check": "diagnosis.html.j2"}  # check.html.j2 is the numeric check's table
