@@ -119,8 +119,10 @@ def render_html(kind: str, context: dict, extra: dict, fragment: bool,
 def solution_page(result, kind: str, view, lang: str = "en", title: str | None = None,
                   fragment: bool = False, serve_form: dict | None = None) -> str:
     """The interactive solution of ``result`` (``view``: its :class:`symgrad.render.View`)."""
-    context = {"v": view.context(result, lang), "s": strings(lang), "lang": lang,
-               "title": title, "lecture": None}
+    from . import _localized
+
+    context = {"v": _localized(view.context(result, lang), lang), "s": strings(lang),
+               "lang": lang, "title": title, "lecture": None}
     if kind == "derivation" and result.granularity == "primitive":  # f1–f6, as the lecture
         from .views.primitives import lecture_view
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
-_COLON = re.compile(rf"(?<=[{_HAN}]):[ \t]?")
-_COMMA = re.compile(rf"(?<=[{_HAN}]),[ \t]?")
+_COLON = re.compile(rf"(?<=[{_HAN}）]):[ \t]?")
+_COMMA = re.compile(rf"(?<=[{_HAN}）]),[ \t]?")
+_SEMICOLON = re.compile(rf"(?<=[{_HAN}）]);[ \t]?")
 # "(" + a phrase holding Chinese (no nested parentheses, one line) + ")", where "(" does not
 # open a function's arguments (f(x)): it follows a space (dropped after a word: "短语 (说明)"
 # has no space in Chinese), a Chinese character or the start of a line
@@ -40,6 +41,7 @@ def zh_punctuation(text: str) -> str:
     """Full-width colon, comma and parentheses where they follow or enclose Chinese text."""
     text = _COLON.sub("：", text)
     text = _COMMA.sub("，", text)
+    text = _SEMICOLON.sub("；", text)
     text = _PAREN_AFTER_WORD.sub(_full_width_parentheses, text)
     text = _PAREN.sub(_full_width_parentheses, text)
     text = _SPACE_BEFORE_FULL_PAREN.sub("（", text)
