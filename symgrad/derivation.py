@@ -356,10 +356,13 @@ def _require_finite(graph: Graph, values: list, where: str = "") -> None:
         return
     for node in graph.nodes:
         if not math.isfinite(values[node.id]):
-            inputs = ", ".join(graph.nodes[i].name if graph.nodes[i].op == "const" else
-                               f"{graph.nodes[i].name} = {float(values[i]):.6g}"
-                               for i in node.inputs)
-            raise SymgradError(f"at this point{where} {node.name} = {node.op}({inputs}) is not "
+            from .render.printing import text_expr  # the formula as derive prints it
+
+            inputs = ", ".join(f"{graph.nodes[i].name} = {float(values[i]):.6g}"
+                               for i in dict.fromkeys(node.inputs)
+                               if graph.nodes[i].op != "const")
+            raise SymgradError(f"at this point{where} {node.name} = "
+                               f"{text_expr(node.local_expr, order='none')} with {inputs} is not "
                                "a finite real number (outside the domain, or too large for "
                                "float64); choose another point")
 

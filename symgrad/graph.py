@@ -9,10 +9,15 @@ Granularities (all give the same gradients; tests prove it):
 * ``gate``: recognised patterns fused, e.g. ``1/(1+exp(-z))`` becomes one sigmoid gate.
 
 Equal sub-expressions become one node that fans out; so do repeated variables.
+
+Node names never collide with variable names: op nodes are ``z_1, z_2, ...`` unless a
+variable is named ``z``, ``z_<anything>`` or ``z<digits>``; then the first free letter of
+``u, v, q, t, s, r, p`` is used (``u_1, u_2, ...``), see :func:`_free_prefix`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -260,12 +265,29 @@ def build_graph(expr: Expr, granularity: str = "written") -> Graph:
     return builder.finish(output, granularity)
 
 
+NODE_LETTERS = ("z", "u", "v", "q", "t", "s", "r", "p")
+
+
 def _free_prefix(names: set[str]) -> str:
-    """A node-symbol prefix that no user variable can be confused with."""
-    for prefix in ("z", "u", "v", "q", "t"):
-        if not any(n.startswith(prefix + "_") for n in names):
+    """The letter of the node symbols: the first of ``z, u, v, q, t, s, r, p`` (then ``zz``,
+    ``zzz`` ...) that no variable is named, alone or followed by ``_`` or digits: ``z`` with a
+    variable ``z``, ``z1`` or ``z_2`` would give ``z_2 = z_1*z`` or a ``z1`` that looks like
+    ``z_1``.
+
+    >>> _free_prefix({"x", "y"}), _free_prefix({"x", "z"}), _free_prefix({"z1", "u_2", "v"})
+    ('z', 'u', 'q')
+    """
+    def taken(prefix: str) -> bool:
+        return any(n == prefix or re.fullmatch(re.escape(prefix) + r"(_.*|\d+)", n)
+                   for n in names)
+
+    for prefix in NODE_LETTERS:
+        if not taken(prefix):
             return prefix
-    return "node"
+    prefix = "zz"
+    while taken(prefix):  # ends: each longer prefix needs a longer variable name to clash
+        prefix += "z"
+    return prefix
 
 
 def _add_expr(b: GraphBuilder, e: Expr, node_of: Callable[[Expr], int]) -> int:

@@ -310,19 +310,19 @@ WRITTEN = "z*y + (b - a) + c*2 + x^2 - 1"
 
 
 def test_node_formulas_keep_the_operands_as_written(sigmoid):
-    d = derive(WRITTEN)
+    d = derive(WRITTEN)  # a variable z: the nodes are u_1, u_2, ... (never z_k next to z)
     text = render(d, "text")
-    for formula in ("z_1 = z*y", "z_2 = b - a", "z_4 = 2*c", "z_6 = x^2", "z_8 = z_7 - 1"):
+    for formula in ("u_1 = z*y", "u_2 = b - a", "u_4 = 2*c", "u_6 = x^2", "u_8 = u_7 - 1"):
         assert formula in text, formula
     assert "**" not in text and "-a + b" not in text
     latex = render(d, "latex")
-    for formula in ("z_{1} = z y", "z_{2} = b - a", "z_{4} = 2 c", "z_{6} = x^{2}"):
+    for formula in ("u_{1} = z y", "u_{2} = b - a", "u_{4} = 2 c", "u_{6} = x^{2}"):
         assert formula in latex, formula
-    assert "z_{2} = - a + b" not in latex
+    assert "u_{2} = - a + b" not in latex
     md = render(d, "markdown")
-    assert "$z_{2} = b - a$" in md and "$z_{1} = z y$" in md
+    assert "$u_{2} = b - a$" in md and "$u_{1} = z y$" in md
     exprs = {n["id"]: n["expr"] for n in json.loads(render(d, "json"))["nodes"]}
-    assert (exprs["z_1"], exprs["z_2"], exprs["z_6"]) == ("z*y", "b - a", "x**2")
+    assert (exprs["u_1"], exprs["u_2"], exprs["u_6"]) == ("z*y", "b - a", "x**2")
     assert "z_4 = z_3 + w2" in render(sigmoid, "text")
     assert "z_{4} = z_{3} + w_{2}" in render(sigmoid, "latex")
     nodes = json.loads(render(sigmoid, "json"))["nodes"]

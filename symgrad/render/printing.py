@@ -1,22 +1,19 @@
 r"""The one printer: SymPy expressions and our Expr trees as LaTeX and as terminal text.
 
 * :func:`tex` is SymPy's LaTeX printer with one change (a Heaviside step prints as the
-  indicator ``\mathbb{1}[x > 0]``); every format, JSON included, prints SymPy through it.
+  indicator ``\mathbb{1}[x > 0]``); every format prints SymPy's LaTeX through it;
+  :func:`sympy_str` / :func:`text_expr` print text in the expression language (``1[x > 0]``,
+  ``max(x, y)``, never ``Heaviside`` or ``Max``), for the text format and the JSON.
 * :func:`expr_latex` / :func:`expr_text` print a parsed Expr tree as written (SymPy would
   reorder it); function names come from the op records (``Op.tex``).
 * :func:`latex_text` escapes running text for LaTeX; :func:`plain_math` turns our LaTeX
   snippets into terminal text; :func:`plain_label` does the same for gate labels.
-
->>> import sympy
->>> tex(sympy.Heaviside(sympy.Symbol("x1"), 0) * sympy.Symbol("x2"))
-'x_{2} \\mathbb{1}\\left[x_{1} > 0\\right]'
->>> tex(sympy.Heaviside(-sympy.Symbol("x"), 1))
-'\\mathbb{1}\\left[- x \\geq 0\\right]'
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from .. import escape
@@ -32,9 +29,7 @@ def _printer_class():
 
     class Printer(LatexPrinter):
         def _print_Heaviside(self, expr, exp=None):
-            # Heaviside(x, 0) is 1 where x > 0, else 0; Heaviside(x, 1) is 1 where x >= 0
-            at_zero = expr.args[1] if len(expr.args) > 1 else None
-            relation = {0: ">", 1: r"\geq"}.get(at_zero)
+            relation = {0: ">", 1: r"\geq"}.get(expr.args[1] if len(expr.args) > 1 else None)
             if relation is None:  # no value at 0 that an indicator can say
                 return super()._print_Heaviside(expr, exp)
             body = rf"\mathbb{{1}}\left[{self._print(expr.args[0])} {relation} 0\right]"
@@ -50,22 +45,19 @@ def tex(expr, order: str | None = None, symbol_names: dict | None = None) -> str
     not ``- a + b``); ``symbol_names`` overrides how symbols print (:func:`symbol_names`).
 
     >>> import sympy
-    >>> tex(sympy.Heaviside(sympy.Symbol("z_1"), 0))
-    '\\mathbb{1}\\left[z_{1} > 0\\right]'
+    >>> tex(sympy.Heaviside(sympy.Symbol("z_1"), 0)), tex(sympy.Heaviside(-sympy.Symbol("x"), 1))
+    ('\\mathbb{1}\\left[z_{1} > 0\\right]', '\\mathbb{1}\\left[- x \\geq 0\\right]')
     >>> a, b = sympy.symbols("a b")
     >>> tex(sympy.Add(b, -a, evaluate=False), order="none")
     'b - a'
     """
-    settings = {"symbol_names": symbol_names or {}}
-    if order is not None:
-        settings["order"] = order
+    settings = {"symbol_names": symbol_names or {}, **({} if order is None else {"order": order})}
     return _printer_class()(settings).doprint(expr)
 
 
 @lru_cache(maxsize=8192)
 def sheet_tex(expr) -> str:
-    r""":func:`tex` for exam sheets, whose preamble (amssymb) has no ``\mathbb{1}``: the
-    indicator is a bold 1. Cached: exercise versions repeat the same node symbols."""
+    r""":func:`tex` for exam sheets (amssymb has no ``\mathbb{1}``: a bold 1); cached."""
     return tex(expr).replace(r"\mathbb{1}", r"\mathbf{1}")
 
 
@@ -111,21 +103,43 @@ def factor(expr) -> str:
 
 
 def text_expr(expr, order: str | None = None) -> str:
-    """A SymPy expression for the terminal: powers as ``^`` (``x^2``, not ``x**2``).
+    """A SymPy expression for the terminal, as :func:`sympy_str` with powers as ``^``.
 
-    >>> import sympy
-    >>> x = sympy.Symbol("x")
-    >>> text_expr(sympy.Add(sympy.Pow(x, 2), x, evaluate=False), order="none")
-    'x^2 + x'
+    >>> import sympy; x = sympy.Symbol("x")
+    >>> text_expr(sympy.Add(sympy.Pow(x, 2), sympy.Heaviside(x, 0), evaluate=False), "none")
+    'x^2 + 1[x > 0]'
     """
     return sympy_str(expr, order).replace("**", "^")
 
 
 def sympy_str(expr, order: str | None = None) -> str:
-    """``str(expr)``; with ``order="none"``, the arguments in the order they are stored."""
-    import sympy
+    """SymPy's ``str(expr)`` in the expression language (``1[x > 0]``, ``1[x ≥ 0]`` for
+    ``Heaviside(x, 1)``, ``max``, ``abs``, ``exp(1)``); ``order="none"``: arguments as stored.
 
-    return sympy.sstr(expr, order=order) if order is not None else str(expr)
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y")
+    >>> sympy_str(sympy.Heaviside(x - y, 0) * sympy.Abs(x) + sympy.Heaviside(x, 1))
+    'abs(x)*1[x - y > 0] + 1[x ≥ 0]'
+    """
+    return _str_printer_class()({} if order is None else {"order": order}).doprint(expr)
+
+
+@lru_cache(maxsize=None)
+def _str_printer_class():
+    """SymPy's str printer, speaking the expression language instead of SymPy's names."""
+    from sympy.printing.str import StrPrinter
+
+    def call(self, e):  # Max, Min, Abs as one types them
+        return f"{type(e).__name__.lower()}({self.stringify(e.args, ', ')})"
+
+    def step(self, e):  # Heaviside(x, 0) is 1 where x > 0, Heaviside(x, 1) where x >= 0
+        relation = {0: ">", 1: "≥"}.get(e.args[1] if len(e.args) > 1 else None)
+        return self._print_Function(e) if relation is None else \
+            f"1[{self._print(e.args[0])} {relation} 0]"
+
+    return type("Printer", (StrPrinter,), {  # Euler's e is exp(1): a variable may be named e
+        "_print_Heaviside": step, "_print_Exp1": lambda self, e: "exp(1)", "_print_Max": call,
+        "_print_Min": call, "_print_Abs": call})
 
 
 # --------------------------------------------------------------------------- Expr trees
@@ -225,9 +239,7 @@ def gate_text(node) -> str:
         return plain_label(record.label)
     if record.name == "addc" and node.const < 0:
         return f"-{-node.const}"
-    c = str(node.const)
-    if not re.fullmatch(r"\d+", c):
-        c = f"({c})"
+    c = str(node.const) if re.fullmatch(r"\d+", str(node.const)) else f"({node.const})"
     return plain_label(record.label.format(c="CONST")).replace("CONST", c)
 
 
@@ -241,9 +253,9 @@ def plain_label(latex_label: str) -> str:
     >>> plain_label(r"(\cdot)^{{{c}}}".format(c="3")), plain_label(r"\mathrm{relu}")
     ('(·)^3', 'relu')
     """
-    text = latex_label
     for command, symbol in _LABEL_TEXT:
-        text = text.replace(command, symbol)
+        latex_label = latex_label.replace(command, symbol)
+    text = latex_label
     text = re.sub(r"\\(?:mathrm|operatorname)\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
     return text.replace("{", "").replace("}", "").strip()
@@ -268,26 +280,22 @@ _MATH_SYMBOLS_RE = re.compile("|".join(map(re.escape, _MATH_SYMBOLS)))
 def latex_text(text: str, math_symbols: bool = False) -> str:
     r"""User or phrase text for LaTeX running text, escaped with :func:`symgrad.escape.latex`.
 
-    The default (OT1) fonts of pdflatex have no ``< > | \`` glyphs: ``\textless`` and
-    friends would pull in bitmap T1 fonts, and a bare ``|`` prints as an em dash. Those few
-    characters are set in math instead, which looks the same and works with xelatex too.
+    pdflatex's default (OT1) fonts have no ``< > | \`` glyphs (``\textless`` pulls in bitmap
+    T1 fonts, a bare ``|`` prints as an em dash): they are set in math, as with xelatex.
     ``math_symbols``: also set math-like Unicode (σ, ∂, ≤, ...) as ``\ensuremath{...}`` and
-    ``–`` as ``--``, for documents without our Unicode declarations (exercise sheets in
-    Chinese, whose fonts may lack those glyphs).
+    ``–`` as ``--``, for documents without our Unicode declarations (Chinese exercise sheets).
 
     >>> latex_text("a<b | c\\d")
     'a\\ensuremath{<}b \\ensuremath{|} c\\ensuremath{\\backslash}d'
     >>> latex_text("σ′ ≤ 1/4", math_symbols=True)
     "\\ensuremath{\\sigma}\\ensuremath{'} \\ensuremath{\\le} 1/4"
     """
-    out = escape.latex(str(text))
-    out = out.replace("|", r"\ensuremath{|}")
+    out = escape.latex(str(text)).replace("|", r"\ensuremath{|}")
     for command, safe in _OT1_SAFE:
         out = out.replace(command, safe)
     if math_symbols:
         out = out.replace("–", "--")
-        out = _MATH_SYMBOLS_RE.sub(lambda m: r"\ensuremath{" + _MATH_SYMBOLS[m.group(0)] + "}",
-                                   out)
+        out = _MATH_SYMBOLS_RE.sub(lambda m: rf"\ensuremath{{{_MATH_SYMBOLS[m[0]]}}}", out)
     return out
 
 
@@ -302,9 +310,12 @@ def plain(text: str) -> str:
 
 
 _PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
-    (re.compile(r"\\mathbb\{R\}"), "ℝ"),
+    (re.compile(r"\\mathbb\{R\}"), "ℝ"), (re.compile(r"\\mathbb\{1\}"), "1"),  # 1[x > 0]
     (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
-    (re.compile(r"([_^])\{([^{}\\]+)\}"), r"\1\2"),  # z_{3} -> z_3, so \frac matches
+    (re.compile(r"_\{([^{}\\]+)\}"), r"_\1"),  # z_{3} -> z_3, so \frac matches
+    (re.compile(r"\^\{([A-Za-z0-9.]+)\}"), r"^\1"),  # x^2, but e^(z_5): e^z_5 reads (e^z)_5
+    (re.compile(r"\^\{(-?)\s*([^{}\\]+)\}"), r"^(\1\2)"),  # W^((2)) is undoubled at the end
+    (re.compile(r"\s+(\\right)"), r"\1"),  # \left(z \right): SymPy's space before \right
     (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
     (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"),
      lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}"),
@@ -334,6 +345,18 @@ def _operand(text: str) -> str:
     return text if re.fullmatch(r"[\w.]+", text.strip()) else f"({text})"
 
 
+def _undouble(text: str) -> str:
+    """Doubled parentheses dropped: ``((x + 1))`` → ``(x + 1)``, ``W^((2))`` → ``W^(2)``."""
+    opened, pairs = [], {}
+    for i, c in enumerate(text):
+        if c == "(":
+            opened.append(i)
+        elif c == ")" and opened:
+            pairs[opened.pop()] = i
+    drop = {k for i, j in pairs.items() if pairs.get(i + 1) == j - 1 for k in (i, j)}
+    return "".join(c for k, c in enumerate(text) if k not in drop)
+
+
 def plain_math(text: str) -> str:
     r"""Best-effort terminal rendering of our LaTeX snippets (for ``--format text``).
 
@@ -351,7 +374,7 @@ def plain_math(text: str) -> str:
     for macro, symbol in sorted(_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(macro, symbol)
     text = text.replace("$$", "").replace("$", "").replace("{", "").replace("}", "")
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return _undouble(re.sub(r"[ \t]+", " ", text).strip())
 
 
 def fill(phrase: str, **values) -> str:
@@ -367,14 +390,11 @@ def text_table(rows: list[list], indent: int = 2) -> list[str]:
     """
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(_width(r[i]) for r in cells) for i in range(len(cells[0]))]
-    rule = " " * indent + "  ".join("-" * w for w in widths)
     lines = [" " * indent + "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths))
              .rstrip() for r in cells]
-    return [lines[0], rule, *lines[1:]]
+    return [lines[0], " " * indent + "  ".join("-" * w for w in widths), *lines[1:]]
 
 
 def _width(text: str) -> int:
     """Terminal width: CJK characters take two columns."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

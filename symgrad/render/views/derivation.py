@@ -9,7 +9,8 @@ from __future__ import annotations
 from ..environment import strings
 from ..layout import circuit
 from ..numbers import TABLE_DIGITS, number, parenthesized, tex_number
-from ..printing import gate_label, gate_text, partial, symbol_names, tex, text_expr
+from ..printing import (gate_label, gate_text, partial, symbol_names, sympy_str, tex,
+                        text_expr)
 from .check import check_view
 
 MAX_PICTURE_NODES = 60  # larger graphs get no TikZ picture (DOT still draws them)
@@ -31,7 +32,22 @@ def data(d) -> dict:
     out = d.to_dict()
     tex_of = graph_tex(d)
     for g in d.gradients.values():
-        out["gradient"][g.name]["latex"] = None if g.expr is None else tex_of(g.expr)
+        entry = out["gradient"][g.name]
+        entry["latex"] = None if g.expr is None else tex_of(g.expr)
+        # expressions by the one printer: 1[z > 0] and max(x, y), never Heaviside or Max
+        entry["expr"] = None if g.expr is None else sympy_str(g.expr)
+        if entry["node_expr"] is not None:
+            entry["node_expr"] = sympy_str(g.node_expr)
+    out["function"] = sympy_str(d.function)
+    for node, row in zip(d.graph.nodes, out["nodes"]):
+        if not node.is_leaf:
+            row["expr"] = sympy_str(node.local_expr, order="none")
+        if row["grad_expr"] is not None:
+            row["grad_expr"] = sympy_str(d.backward.adjoints[node.id])
+    seen: dict[int, int] = {}  # to_dict lists each parent's steps in the backward order
+    for step in d.backward.steps:
+        k = seen[step.parent] = seen.get(step.parent, -1) + 1
+        out["nodes"][step.parent]["local"][k]["expr"] = sympy_str(step.local)
     return out
 
 

@@ -8,7 +8,7 @@ plus the LaTeX of the one printer); :func:`context` feeds ``templates/jacobian.*
 from __future__ import annotations
 
 from ..numbers import bmatrix, number, parenthesized, tex_number, text_matrix
-from ..printing import expr_latex, name_tex, partial, tex
+from ..printing import expr_latex, name_tex, partial, sympy_str, tex, text_expr
 from .check import check_dict, check_view
 
 GRAD_X_FORMULA = (r"\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}"
@@ -25,7 +25,7 @@ def path_sums(rule) -> list[dict]:
     out = []
     for i, xi in enumerate(rule.x):
         lhs, generic, terms = _sum_tex(rule, i)
-        text_terms = " + ".join(f"({rule.grad_y[j]})·({rule.jacobian[j, i]})"
+        text_terms = " + ".join(f"({text_expr(rule.grad_y[j])})·({text_expr(rule.jacobian[j, i])})"
                                 for j in range(len(rule.y_names)))
         value = None if rule.grad_x_value is None else float(rule.grad_x_value[i])
         out.append({"variable": xi, "latex": f"{lhs} = {generic} = {terms}",
@@ -49,11 +49,14 @@ def data(rule) -> dict:
     plain = rule.to_dict()
     out = {key: plain[key] for key in ("x", "y", "z", "point")}
     jac, grad_y, grad_x = plain["jacobian"], plain["grad_y"], plain["grad_x"]
-    out["jacobian"] = {"shape": jac["shape"], "expr": jac["expr"], "latex": tex(rule.jacobian),
-                       "value": jac["value"]}
-    out["grad_y"] = {"expr": grad_y["expr"], "latex": tex(rule.grad_y), "value": grad_y["value"]}
-    out["grad_x"] = {"expr": grad_x["expr"], "latex": tex(rule.grad_x), "value": grad_x["value"],
-                     "formula": GRAD_X_FORMULA}
+    n, m = rule.shape  # expressions by the one printer: 1[x > 0], never Heaviside(x, 0)
+    out["jacobian"] = {"shape": jac["shape"], "latex": tex(rule.jacobian), "value": jac["value"],
+                       "expr": [[sympy_str(rule.jacobian[j, i]) for i in range(m)]
+                                for j in range(n)]}
+    out["grad_y"] = {"expr": [sympy_str(e) for e in rule.grad_y], "latex": tex(rule.grad_y),
+                     "value": grad_y["value"]}
+    out["grad_x"] = {"expr": [sympy_str(e) for e in rule.grad_x], "latex": tex(rule.grad_x),
+                     "value": grad_x["value"], "formula": GRAD_X_FORMULA}
     out["y_values"] = plain["y_values"]
     out["sums"] = path_sums(rule)
     out["check"] = check_dict(plain["check"])
@@ -95,10 +98,10 @@ def context(rule, lang: str) -> dict:
         "point": [{"name": k, "tex": name_tex(k), "value_text": str(v), "value_tex": tex(v)}
                   for k, v in (rule.point or {}).items()],
         "y_values": values(rule.y_values),
-        "jacobian_rows": ["[" + ", ".join(str(rule.jacobian[j, i]) for i in range(m)) + "]"
+        "jacobian_rows": ["[" + ", ".join(text_expr(rule.jacobian[j, i]) for i in range(m)) + "]"
                           for j in range(n)],
         "jacobian_tex": tex(rule.jacobian), "jacobian_value": values(rule.jacobian_value),
-        "grad_y_text": "[" + ", ".join(map(str, rule.grad_y)) + "]",
+        "grad_y_text": "[" + ", ".join(map(text_expr, rule.grad_y)) + "]",
         "grad_y_tex": tex(rule.grad_y), "grad_y_value": values(rule.grad_y_value),
         "grad_x_formula": GRAD_X_FORMULA, "grad_x_tex": tex(rule.grad_x),
         "grad_x_value": values(rule.grad_x_value),
