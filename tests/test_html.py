@@ -85,7 +85,7 @@ def test_steps_forward_then_backward_with_numbers():
     d = derive("(x+y)*z", at="x=-2,y=5,z=-4")
     steps = circuit_svg(d, graph_tex(d))["steps"]
     assert [s["kind"] for s in steps] == ["forward"] * 2 + ["backward"] * 4
-    assert steps[0]["latex"] == "z_{1} = x + y = (-2) + 5 = 3"
+    assert steps[0]["latex"] == "u_{1} = x + y = (-2) + 5 = 3"  # a variable z: nodes are u_k
     assert steps[1]["latex"].endswith("= 3 (-4) = -12")
     # backward: upstream × local = product, edge by edge from the output
     assert steps[2]["latex"].endswith("= 1 \\cdot (-4) = -4")

@@ -128,9 +128,9 @@ def check_path(**query) -> str:
 def test_check_form_judges_typed_answers(server):
     """symgrad check behind the form: right answers pass, a wrong one is named, no value leaks."""
     point = dict(expr="(x+y)*z", at="x=-2,y=5,z=-4")
-    status, page = get(server, check_path(**point, answers="z_1 = 3\ndf/dx = -4\ndf/dz = 3"))
+    status, page = get(server, check_path(**point, answers="u_1 = 3\ndf/dx = -4\ndf/dz = 3"))  # z: nodes u_k
     assert status == 200 and "Every answer is correct." in page
-    status, page = get(server, check_path(**point, answers="z_1 = 3\ndf/dx = 4"))
+    status, page = get(server, check_path(**point, answers="u_1 = 3\ndf/dx = 4"))
     assert status == 200 and "wrong (first wrong step)" in page
     assert "Every answer is correct." not in page
     row = next(line for line in page.split('class="sg-report"')[1].splitlines()

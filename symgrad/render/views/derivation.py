@@ -57,10 +57,23 @@ def _exact_latex(exact, value) -> str | None:
         return None
     if getattr(exact, "is_Integer", False) or getattr(exact, "is_Float", False):
         return None
+    if _unevaluated(exact):  # sigmoid(0) must read 1/2: a function of a number is no value
+        return None
     text = tex(exact)
     if len(text) > MAX_EXACT_CHARS or text == number(value, TABLE_DIGITS):
         return None
     return text
+
+
+def _unevaluated(exact) -> bool:
+    """Whether an exact value still holds one of symgrad's own functions or a step (SymPy
+    leaves them unevaluated where it cannot decide a sign): not a closed form to print."""
+    import sympy
+
+    from ... import ops
+
+    own = [ops.sympy_function(op.name) for op in ops.OPS.values() if op.elementary]
+    return bool(exact.atoms(sympy.Heaviside, sympy.Max, sympy.Min, *own)) if own else False
 
 
 def context(d, lang: str) -> dict:
