@@ -23,6 +23,7 @@ from typing import Callable, NamedTuple
 
 from .. import display
 from ..errors import SymgradError
+from .check_text import localized_view
 from .environment import LANGUAGES, environment, strings, template_file
 from .tex import tex_document, tex_engine
 from .views import derivation, grading, jacobian, mlp
@@ -108,7 +109,8 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
             "document": "document"}.get(fragment)
     if mode is None:
         raise SymgradError(f"unknown fragment mode {fragment!r} (use False, 'body' or 'math')")
-    context = {"v": _localized(view.context(result, lang), lang), "s": strings(lang), "lang": lang,
+    context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
+               "lang": lang,
                "title": title, "mode": mode, "value_color": COLOR_VALUE,
                "gradient_color": COLOR_GRADIENT,
                "lecture": _lecture(result) if kind == "derivation" and
@@ -127,16 +129,6 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
     else:
         name = f"{kind}.{TEMPLATE_SUFFIX[fmt]}.j2"
     return _punctuated(environment().get_template(name).render(context), lang)
-
-
-def _localized(view: dict, lang: str) -> dict:
-    """The view with its numeric checks' method and reasons in ``lang`` (:mod:`.check_text`)."""
-    from .check_text import localize_check
-
-    for key in ("check", "scalar_check"):
-        if isinstance(view.get(key), dict):
-            localize_check(view[key], lang)
-    return view
 
 
 def _lecture(derivation) -> dict:

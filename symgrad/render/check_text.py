@@ -41,3 +41,11 @@ def localize_check(view: dict | None, lang: str) -> None:
     view["method"] = localized(view["method"], lang)
     for row in view.get("rows", []):
         row["reason"] = localized(row.get("reason", ""), lang)
+
+
+def localized_view(view: dict, lang: str) -> dict:
+    """A result's view with its numeric checks (``check``, ``scalar_check``) in ``lang``."""
+    for key in ("check", "scalar_check"):
+        if isinstance(view.get(key), dict):
+            localize_check(view[key], lang)
+    return view

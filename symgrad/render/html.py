@@ -119,9 +119,9 @@ def render_html(kind: str, context: dict, extra: dict, fragment: bool,
 def solution_page(result, kind: str, view, lang: str = "en", title: str | None = None,
                   fragment: bool = False, serve_form: dict | None = None) -> str:
     """The interactive solution of ``result`` (``view``: its :class:`symgrad.render.View`)."""
-    from . import _localized
+    from .check_text import localized_view
 
-    context = {"v": _localized(view.context(result, lang), lang), "s": strings(lang),
+    context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
                "lang": lang, "title": title, "lecture": None}
     if kind == "derivation" and result.granularity == "primitive":  # f1–f6, as the lecture
         from .views.primitives import lecture_view
