@@ -71,8 +71,8 @@ GRADIENT_OF_X = {  # ∂f/∂x of x*y + x as each format writes it: at x=2, y=3;
                  r"\frac{\partial f}{\partial x} &= y + 1 \\"),
     "latex": (r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
               r"\frac{\partial f}{\partial x} &= y + 1 \\"),
-    "dot": ('n0 [shape=plaintext, label=<x<br/><font point-size="11" color="#c51b7d">Σ 4</font>>]',
-            "n0 [shape=plaintext, label=<x>]"),
+    "dot": ('class="gradient", label="= 4", fontcolor="#c51b7d", wire="n0"',
+            '= x*y + x"];'),
 }
 
 

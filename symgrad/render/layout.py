@@ -2,7 +2,8 @@
 
 * :func:`columns` and :func:`layout`: each node's column (longest path) and row order (a tree
   drawing from the output), shared by every picture;
-* :func:`circuit`: the TikZ and Graphviz pictures' nodes and wires with labels (in cm);
+* :func:`circuit`: the TikZ (cm) and Graphviz (points, for ``neato -n2``) pictures, drawn
+  from :func:`plan` like the HTML SVG;
 * :func:`plan`: on the same columns and row order, boxes in pixels for every gate, node name,
   value (above the output wire) and gradient (below it), and each wire's path. Each node owns
   a cell; cells of a column are stacked apart and columns are disjoint, so no label meets a
@@ -21,6 +22,7 @@ ROW_CM = 1.5  # vertical distance between input slots
 MIN_GAP_CM = 1.3  # smallest vertical distance between two nodes of one column
 LEAF_SHIFT_CM = 0.4  # leaves sit a little further left: their names are wider than a wire
 PAGE_CM = (16.0, 21.0)  # largest picture (width, height) before it is scaled down
+TURNED_CM = (23.0, 16.0)  # largest picture turned sideways (its width runs up the page)
 
 
 def layout(graph, column_cm: float | None = None, row_cm: float = ROW_CM,
@@ -80,66 +82,92 @@ def columns(graph) -> dict[int, int]:
 
 
 def circuit(d, tex_of=tex) -> dict:
-    """Nodes and wires of the circuit picture with positions, values and gradients
-    (``tex_of``: LaTeX with the rendering's symbol names)."""
-    graph = d.graph
-    pos, step_x = layout(graph)
-    has_point = d.values is not None
-    steps = {}
+    """The TikZ and Graphviz pictures of Derivation ``d``, drawn from :func:`plan`: gates,
+    names, values (above each output wire), gradients (below it) and wire paths, in cm for
+    TikZ (y up) and in points for Graphviz (``neato -n2``); ``tex_of``: LaTeX names."""
+    graph, has_point = d.graph, d.values is not None
+    parts: dict[int, list[float]] = {}
     for step in d.steps:
-        steps.setdefault((step.parent, step.child), []).append(step)
-    users = graph.users()
-    nodes, wires = [], []
+        if step.product_value is not None:
+            parts.setdefault(step.child, []).append(step.product_value)
+    texts, tex_labels = {}, {}
     for node in graph.nodes:
-        x, y = pos[node.id]
-        grad = d.adjoint_of(node) if has_point and node.op != "const" else None
-        nodes.append({
-            "id": f"n{node.id}", "x": f"{x:.2f}", "y": f"{y:.2f}", "leaf": node.is_leaf,
-            "const": node.op == "const",
-            "label": tex_of(node.symbol) if node.op != "const" else tex(node.const),
-            "label_text": node.name,
-            "gate": "" if node.is_leaf else gate_label(node),
-            "gate_text": "" if node.is_leaf else gate_text(node),
-            "symbol": "" if node.is_leaf else tex_of(node.symbol),
-            # a fork's total gradient is written at the node; its wires carry the parts
-            "total": number(grad, PICTURE_DIGITS) if grad is not None and len(users[node.id]) > 1
-            else None,
-        })
-    for node in graph.nodes:
-        if node.is_leaf:
-            continue
-        seen: dict[int, int] = {}
-        for k, child_id in enumerate(node.inputs):
-            repeat = seen.get(child_id, 0)
-            seen[child_id] = repeat + 1
-            child = graph.nodes[child_id]
-            part = steps.get((node.id, child_id), [])
-            step = part[repeat] if repeat < len(part) else None
-            x0, y0 = pos[child_id]
-            x1, _ = pos[node.id]
-            span = max(round((x1 - x0) / step_x), 1) if not child.is_leaf else 1
-            # label in the first gap after the source; a fork's wires near their targets
-            at = 0.42 / span if len(users[child_id]) == 1 else 1 - 0.5 / span
-            wires.append({
-                "source": f"n{child_id}", "target": f"n{node.id}",
-                "value": number(d.value_of(child), PICTURE_DIGITS) if has_point else "",
-                "gradient": "" if step is None or not has_point else
-                number(step.product_value, PICTURE_DIGITS),
-                "pos": f"{at:.2f}", "bend": 25 * repeat,
-            })
-    out = graph.nodes[graph.output]
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    width = max(xs) - min(xs) + step_x + 1.0
-    height = max(ys) - min(ys) + 2.0
-    scale = min(1.0, PAGE_CM[0] / width, PAGE_CM[1] / height)
-    return {
-        "nodes": nodes, "wires": wires, "scale": f"{scale:.3f}",
-        "output": f"n{out.id}",
-        "output_value": number(d.value, PICTURE_DIGITS) if has_point else "",
-        "output_gradient": "1" if has_point else "",
-        "has_point": has_point,
-    }
+        const = node.op == "const"
+        grad = "1" if has_point and node.id == graph.output else ""
+        if has_point and not const and not grad:
+            total, shares = number(d.adjoint_of(node), PICTURE_DIGITS), parts.get(node.id, [])
+            grad = total if len(shares) < 2 else f"\u03a3 = {total}" if len(shares) > 3 else \
+                " + ".join(number(p, PICTURE_DIGITS) for p in shares).replace("+ -", "- ") + \
+                f"\n= {total}"
+        texts[node.id] = {"gate": node.name if node.is_leaf else gate_text(node),
+                          "name": "" if node.is_leaf else node.name, "gradient": grad,
+                          "value": number(d.value_of(node), PICTURE_DIGITS)
+                          if has_point and not const else ""}
+        tex_labels[node.id] = {
+            "gate": (tex_of(node.symbol) if not const else tex(node.const)) if node.is_leaf
+            else gate_label(node), "name": "" if node.is_leaf else tex_of(node.symbol)}
+    g = plan(graph, texts)
+    width, height = g["width"] + text_px(" f "), g["height"]
+
+    def cm(x: float, y: float) -> str:
+        return f"({x / PX_PER_CM:.3f},{-y / PX_PER_CM:.3f})"
+
+    def pt(x: float, y: float) -> str:
+        return f"{x * PT_PER_PX:.1f},{(height - y) * PT_PER_PX:.1f}"
+
+    gates = []
+    for box in g["gates"]:
+        n, node = g["nodes"][box["node"]], graph.nodes[box["node"]]
+        cx, cy = box["x"] + box["w"] / 2, box["y"] + box["h"] / 2
+        gates.append({"id": f"n{node.id}", "leaf": node.is_leaf, "at": cm(cx, cy),
+                      "pos": pt(cx, cy), "corner": cm(box["x"], box["y"]),
+                      "opposite": cm(box["x"] + box["w"], box["y"] + box["h"]),
+                      "w": f"{box['w'] * PT_PER_PX / 72:.3f}",
+                      "h": f"{box['h'] * PT_PER_PX / 72:.3f}",
+                      "label": tex_labels[node.id]["gate"], "text": texts[node.id]["gate"],
+                      "stub": (cm(n["stub_x"], n["y"]), cm(n["out_x"], n["y"])),
+                      "stub_pt": (pt(n["stub_x"], n["y"]), pt(n["out_x"], n["y"])),
+                      "output": node.id == graph.output})
+    labels = []
+    for k, box in enumerate(g["labels"]):
+        t, i = texts[box["node"]], box["node"]
+        text = t["name"] if box["kind"] == "name" else t["value"] if box["kind"] == "value" \
+            else t["gradient"].split("\n")[sum(b["node"] == i and b["kind"] == "gradient"
+                                               for b in g["labels"][:k])]
+        latex = tex_labels[i]["name"] if box["kind"] == "name" else \
+            text.replace("\u03a3", "\\Sigma")
+        cx, cy = box["x"] + box["w"] / 2, box["y"] + box["h"] / 2
+        labels.append({"id": f"l{k}", "kind": box["kind"], "node": f"n{i}", "text": text,
+                       "tex": latex, "at": cm(cx, cy), "pos": pt(cx, cy)})
+    wires = []
+    for w in g["wires"]:
+        start = w["pieces"][0][1]
+        path, spline = cm(*start), [start]
+        for piece in w["pieces"]:
+            if piece[0] == "L":
+                (ax, ay), (bx, by) = piece[1], piece[2]
+                path += " -- " + cm(bx, by)
+                spline += [(ax + (bx - ax) / 3, ay + (by - ay) / 3),
+                           (ax + 2 * (bx - ax) / 3, ay + 2 * (by - ay) / 3), (bx, by)]
+            else:
+                path += " .. controls {} and {} .. {}".format(*(cm(*q) for q in piece[2:]))
+                spline += list(piece[2:])
+        tip = spline[-1]  # Graphviz draws the arrow head from the spline's end to the tip
+        spline[-6:] = [(min(x, tip[0] - ARROW_PX), y) if y == tip[1] else (x, y)
+                       for x, y in spline[-6:]]
+        wires.append({"source": f"n{w['source']}", "target": f"n{w['target']}", "path": path,
+                      "pos": f"e,{pt(*tip)} " + " ".join(pt(*q) for q in spline)})
+    out = g["nodes"][graph.output]
+    w_cm, h_cm = width / PX_PER_CM, height / PX_PER_CM
+    scale = min(1.0, PAGE_CM[0] / w_cm, PAGE_CM[1] / h_cm)
+    turned = min(1.0, TURNED_CM[0] / w_cm, TURNED_CM[1] / h_cm)  # a wide picture turns 90°
+    rotate = scale < 0.75 and turned > 1.2 * scale
+    return {"gates": gates, "labels": labels, "wires": wires, "rotate": rotate,
+            "scale": f"{max(scale, turned) if rotate else scale:.3f}",
+            "size": cm(width, height), "has_point": has_point,
+            "f_at": cm(out["out_x"] + text_px(" f ") / 2, out["y"]),
+            "f_pos": pt(out["out_x"] + text_px(" f ") / 2, out["y"]),
+            "box_pt": f"0,0,{width * PT_PER_PX:.1f},{height * PT_PER_PX:.1f}"}
 
 
 # --- The box plan: node and label boxes in pixels, for the SVG (and for every picture that
@@ -157,6 +185,8 @@ GAP_PX = 34  # horizontal room between two columns, where the wires run
 PX_PER_CM = 40  # the tree drawing's rows (cm) become desired heights (px)
 CELL_GAP = 10  # vertical room between two cells of a column: a lane for long wires
 LANE_PX = 5  # smallest distance between two long wires running side by side
+PT_PER_PX = 0.75  # Graphviz points per plan pixel (a CSS pixel)
+ARROW_PX = 8  # length of a Graphviz arrow head, in plan pixels
 
 
 def text_px(text: str) -> float:
