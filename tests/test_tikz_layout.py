@@ -133,12 +133,14 @@ def test_dot_puts_values_above_and_gradients_below(d):
     assert "neato -n2 -Tpng" in dot
 
 
+@pytest.mark.parametrize("command", [["neato", "-n2"], ["dot"]])
 @pytest.mark.parametrize("d", [DERIVATIONS[0], DERIVATIONS[-1]], ids=["small", "large"])
-def test_neato_keeps_the_pinned_positions(d):
-    """``neato -n2`` lays the file out with every node where the file pins it."""
-    require_tool("neato")
+def test_graphviz_keeps_the_pinned_positions(d, command):
+    """``neato -n2`` (and ``dot``, through ``layout=neato``) lays the file out with every
+    node where the file pins it."""
+    require_tool(command[0])
     dot = render(d, "dot")
-    run = subprocess.run(["neato", "-n2", "-Tplain"], input=dot, capture_output=True, text=True,
+    run = subprocess.run([*command, "-Tplain"], input=dot, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
     pinned = {n: (float(x), float(y)) for n, x, y in DOT_POS.findall(dot)}
