@@ -161,7 +161,7 @@ def circuit(d, tex_of=tex) -> dict:
     w_cm, h_cm = width / PX_PER_CM, height / PX_PER_CM
     scale = min(1.0, PAGE_CM[0] / w_cm, PAGE_CM[1] / h_cm)
     turned = min(1.0, TURNED_CM[0] / w_cm, TURNED_CM[1] / h_cm)  # a wide picture turns 90°
-    rotate = scale < 0.75 and turned > 1.2 * scale
+    rotate = scale < 0.5 and turned > 1.2 * scale  # upright while it stays readable
     return {"gates": gates, "labels": labels, "wires": wires, "rotate": rotate,
             "scale": f"{max(scale, turned) if rotate else scale:.3f}",
             "size": cm(width, height), "has_point": has_point,
