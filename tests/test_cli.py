@@ -164,10 +164,10 @@ def shown_gradients_of_x(out: str, fmt: str) -> list[float]:
         return [json.loads(out)["gradient"]["x"]["value"]]
     if fmt == "text":
         found = re.findall(r"^  df/dx = .* = (\S+)$", out, re.M)
-    elif fmt == "dot":  # the gradients below x's outgoing wires add up to df/dx
-        wires = re.findall(r'^  n0 -> \w+ \[label=<<font color="#1b7837">0\.5</font><br/>'
-                           r'<font color="#c51b7d">([^<]+)</font>', out, re.M)
-        return [sum(map(float, wires))] if wires else []
+    elif fmt == "dot":  # the gradient label below x's wire: its value, or "= total" at a fork
+        labels = re.findall(r'class="gradient", label="([^"]+)"[^\n]*wire="n0"', out)
+        totals = [label.split("=")[-1] for label in labels if "=" in label]
+        return [float(totals[-1] if totals else labels[0])] if labels else []
     else:  # the Gradients block: one align* row, continued on lines that start "  &= "
         rows = re.findall(r"^\\frac\{\\partial f\}\{\\partial x\} &= .*(?:\n  &= .*)*", out, re.M)
         found = [m.group(1) for row in rows if (m := re.search(r" = (\S+) \\\\$", row))]

@@ -2,6 +2,7 @@
 a contradiction between the two is exit 2 and writes nothing."""
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -25,8 +26,8 @@ def looks_like(fmt: str, text: str) -> bool:
         return text.startswith("\\documentclass") and "\\end{document}" in text
     if fmt == "markdown":
         return text.lstrip().startswith("#") and "|" in text
-    if fmt == "dot":
-        return text.lstrip().startswith("digraph")
+    if fmt == "dot":  # after the comment that says how to render it
+        return re.sub(r"^//.*\n", "", text, flags=re.M).lstrip().startswith("digraph")
     if fmt == "text":
         return (text.startswith(("Worked solution", "Backpropagation in a multilayer"))
                 and "\\begin" not in text and "digraph" not in text)
