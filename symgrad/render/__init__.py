@@ -98,10 +98,13 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
         raise SymgradError(f"unknown format {fmt!r} for a {kind} (expected one of: "
                            f"{', '.join(view.formats)})")
     strings(lang)  # validates lang
+    from .views.primitives import lecture_of  # SymPy: not at start-up
+
     if fmt == "json":
         data = view.data(result)
-        if kind == "derivation" and result.granularity == "primitive":
-            data["primitives"] = _lecture(result)
+        lecture = lecture_of(result)
+        if lecture is not None:
+            data["primitives"] = lecture
         if title is not None:
             data = {"title": title, **data}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -109,16 +112,13 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
             "document": "document"}.get(fragment)
     if mode is None:
         raise SymgradError(f"unknown fragment mode {fragment!r} (use False, 'body' or 'math')")
-    context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
-               "lang": lang,
-               "title": title, "mode": mode, "value_color": COLOR_VALUE,
-               "gradient_color": COLOR_GRADIENT,
-               "lecture": _lecture(result) if kind == "derivation" and
-               result.granularity == "primitive" else None}
     if fmt == "html":  # the interactive page; fragment: the notebook cell's widget
         from .html import solution_page
 
         return _punctuated(solution_page(result, kind, view, lang, title, bool(fragment)), lang)
+    context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
+               "lang": lang, "title": title, "mode": mode, "value_color": COLOR_VALUE,
+               "gradient_color": COLOR_GRADIENT, "lecture": lecture_of(result)}
     if fmt == "latex" and mode == "math":
         name = f"{kind}.math.tex.j2"
         if template_file(name) is None:
@@ -129,13 +129,6 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
     else:
         name = f"{kind}.{TEMPLATE_SUFFIX[fmt]}.j2"
     return _punctuated(environment().get_template(name).render(context), lang)
-
-
-def _lecture(derivation) -> dict:
-    """f1–f6: the lecture's names, its table of primitives and the nested form."""
-    from .views.primitives import lecture_view
-
-    return lecture_view(derivation.graph)
 
 
 def _punctuated(text: str, lang: str) -> str:

@@ -120,13 +120,10 @@ def solution_page(result, kind: str, view, lang: str = "en", title: str | None =
                   fragment: bool = False, serve_form: dict | None = None) -> str:
     """The interactive solution of ``result`` (``view``: its :class:`symgrad.render.View`)."""
     from .check_text import localized_view
+    from .views.primitives import lecture_of
 
     context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
-               "lang": lang, "title": title, "lecture": None}
-    if kind == "derivation" and result.granularity == "primitive":  # f1–f6, as the lecture
-        from .views.primitives import lecture_view
-
-        context["lecture"] = lecture_view(result.graph)
+               "lang": lang, "title": title, "lecture": lecture_of(result)}
     extra = EXTRAS[kind](result, context["v"])
     return render_html(kind, context, extra, fragment, serve_form)
 

@@ -39,6 +39,13 @@ LECTURE = {
 ARGUMENTS = ("x", "y")
 
 
+def lecture_of(result) -> dict | None:
+    """:func:`lecture_view` of a derivation at primitive granularity; None for anything else."""
+    if getattr(result, "granularity", None) != "primitive" or not hasattr(result, "graph"):
+        return None
+    return lecture_view(result.graph)
+
+
 def lecture_view(graph) -> dict:
     """Names (node name → ``f1`` ...), the table of functions used and the nested form."""
     numbers: dict[str, int] = {}
