@@ -137,8 +137,8 @@ def context(result, lang: str) -> dict:
             return f"{bmatrix(g_of_layer[k])} {bmatrix([h_before(k)])}{reg}"
         if step.kind == "propagate":
             return f"{bmatrix(params[f'W{k}'].T)} {bmatrix(g_of_layer[k])}"
-        if step.kind == "activation" and k + 1 in g_down and gprime_of(k) is not None:
-            return rf"{bmatrix(g_down[k + 1])} \odot {bmatrix(gprime_of(k))}"
+        if step.kind == "activation" and k + 1 in g_down and gprimes.get(k) is not None:
+            return rf"{bmatrix(g_down[k + 1])} \odot {bmatrix(gprimes[k])}"
         return ""
 
     def gprime_of(k: int):
@@ -151,16 +151,14 @@ def context(result, lang: str) -> dict:
         return derivative(spec.activation(k), result.values[f"z{k}"], out)
 
     g_down = {s.layer: s.value for s in result.backward_steps if s.kind == "propagate"}
+    gprimes = {s.layer: gprime_of(s.layer) for s in result.backward_steps
+               if s.kind == "activation"}  # the numbers g ⊙ g′(z) multiplies by
 
     def step_view(step, line) -> dict:
         value = step.value
-        gprime = None
-        if step.kind == "activation":  # the numbers g ⊙ g′(z) multiplies by
-            gprime = gprime_of(step.layer)
-        return {"gprime": None if gprime is None else bmatrix(gprime),
-                "gprime_lines": [] if gprime is None else text_matrix(gprime),
+        gprime = gprimes.get(step.layer) if step.kind == "activation" else None
+        return {"gprime_lines": [] if gprime is None else text_matrix(gprime),
                 "gprime_text": "" if gprime is None else f"g′(z^({step.layer}))",
-                "gprime_tex": "" if gprime is None else rf"g'(\mathbf{{z}}^{{({step.layer})}})",
                 "label": line["label"], "kind": step.kind, "layer": step.layer,
                 "latex": line["latex"], "aligned": _aligned(line["latex"]),
                 "text": line["text"], "value": bmatrix(value),
