@@ -23,8 +23,10 @@ def family(name: str, nodes: int) -> tuple[str, dict[str, float]]:
     if name in ("sum", "product"):
         m = max(2, (nodes + 1) // 2)
         names = [f"x{i}" for i in range(1, m + 1)]
-        values = [(-1) ** i * 0.01 * i if name == "sum" else 1 + (-1) ** i * 0.001 * i
-                  for i in range(1, m + 1)]
+        values = [
+            (-1) ** i * 0.01 * i if name == "sum" else 1 + (-1) ** i * 0.001 * i
+            for i in range(1, m + 1)
+        ]
         return ("+" if name == "sum" else "*").join(names), dict(zip(names, values))
     levels = min(199, max(1, (nodes - 1) // 5))
     text, point = "x", {"x": 0.5}
@@ -102,8 +104,11 @@ def sympy_baseline(nodes: int, repeat: int) -> dict:
     def by_symgrad():
         render(derive(text, at=point), "text")
 
-    return {"sympy": _median_time(by_sympy, repeat, _clear_caches),
-            "symgrad": _median_time(by_symgrad, repeat, _clear_caches), "nodes": nodes}
+    return {
+        "sympy": _median_time(by_sympy, repeat, _clear_caches),
+        "symgrad": _median_time(by_symgrad, repeat, _clear_caches),
+        "nodes": nodes,
+    }
 
 
 def _hand(layers: str, seed: int = MLP_SEED):
@@ -140,8 +145,10 @@ def _hand(layers: str, seed: int = MLP_SEED):
 def hand_backprop_script(layers: str) -> str:
     """Python code for a child process that runs the hand backprop once (the baseline
     process of ``symgrad mlp``: start-up, NumPy, the work)."""
-    return ("import sys; sys.path.insert(0, 'benchmarks'); from workloads import _hand; "
-            f"_hand({layers!r})()")
+    return (
+        "import sys; sys.path.insert(0, 'benchmarks'); from workloads import _hand; "
+        f"_hand({layers!r})()"
+    )
 
 
 def mlp_work(layers: str, repeat: int) -> dict:
@@ -158,11 +165,14 @@ def mlp_work(layers: str, repeat: int) -> dict:
         with single_blas_thread():
             check_gradients(spec, params, result.gradients)
 
-    return {"params": spec.n_params,
-            "gradients": _median_time(lambda: run_mlp(spec, params, check=False,
-                                                      scalar_check=False), repeat),
-            "check": _median_time(check, repeat),
-            "hand": _median_time(_hand(layers), repeat)}
+    return {
+        "params": spec.n_params,
+        "gradients": _median_time(
+            lambda: run_mlp(spec, params, check=False, scalar_check=False), repeat
+        ),
+        "check": _median_time(check, repeat),
+        "hand": _median_time(_hand(layers), repeat),
+    }
 
 
 def torch_work(layers: str, repeat: int = 5) -> dict | None:
@@ -194,7 +204,14 @@ def torch_work(layers: str, repeat: int = 5) -> dict | None:
     theirs = _median_time(by_torch, repeat)
     ours = _median_time(lambda: run_mlp(spec, params, check=False, scalar_check=False), repeat)
     result = run_mlp(spec, params, check=False, scalar_check=False)
-    agree = all(np.allclose(result.gradients[f"W{k + 1}"], W[k].grad.numpy(), rtol=1e-9,
-                            atol=1e-12) for k in range(len(W)))
-    return {"symgrad": ours, "torch": theirs, "hand": _median_time(_hand(layers), repeat),
-            "agree": bool(agree), "version": torch.__version__}
+    agree = all(
+        np.allclose(result.gradients[f"W{k + 1}"], W[k].grad.numpy(), rtol=1e-9, atol=1e-12)
+        for k in range(len(W))
+    )
+    return {
+        "symgrad": ours,
+        "torch": theirs,
+        "hand": _median_time(_hand(layers), repeat),
+        "agree": bool(agree),
+        "version": torch.__version__,
+    }

@@ -173,8 +173,9 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
     >>> backward(g).adjoints[0]
     z
     """
-    adjoint_values = None if values is None else \
-        [None if n.op == "const" else 0.0 for n in graph.nodes]
+    adjoint_values = (
+        None if values is None else [None if n.op == "const" else 0.0 for n in graph.nodes]
+    )
     if values is not None:
         adjoint_values[graph.output] = 1.0
     steps: list[Step] = []
@@ -182,8 +183,9 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
         if node.is_leaf:
             continue
         record = node.record
-        input_symbols = node.op_args([graph.nodes[i].symbol for i in node.inputs]) \
-            if symbolic else ()
+        input_symbols = (
+            node.op_args([graph.nodes[i].symbol for i in node.inputs]) if symbolic else ()
+        )
         for k, child in enumerate(node.inputs):
             if graph.nodes[child].op == "const":
                 continue  # constants get no gradient
@@ -216,9 +218,16 @@ def with_values(symbolic: Backward, numeric: Backward) -> Backward:
     steps = []
     for s, n in zip(symbolic.steps, numeric.steps):
         lazy = s.__dict__.get("source")
-        joined = Step(s.parent, s.child, None if lazy else s.upstream, s.local,
-                      None if lazy else s.product, n.upstream_value, n.local_value,
-                      n.product_value)
+        joined = Step(
+            s.parent,
+            s.child,
+            None if lazy else s.upstream,
+            s.local,
+            None if lazy else s.product,
+            n.upstream_value,
+            n.local_value,
+            n.product_value,
+        )
         joined.source = lazy
         steps.append(joined)
     return Backward(symbolic.adjoints, numeric.adjoint_values, steps)

@@ -57,7 +57,7 @@ def central_differences(f_rows: np.ndarray, h: np.ndarray) -> np.ndarray:
     difference with step h, with step h/2, and their Richardson extrapolation (error O(h⁴)
     instead of O(h²): it stays accurate for strongly curved functions such as exp(exp(x)))."""
     n = h.size
-    plus, minus, half_plus, half_minus = (f_rows[1 + k * n:1 + (k + 1) * n] for k in range(4))
+    plus, minus, half_plus, half_minus = (f_rows[1 + k * n : 1 + (k + 1) * n] for k in range(4))
     d1 = (plus - minus) / (2 * h)
     d2 = (half_plus - half_minus) / h
     return np.vstack([d1, d2, (4 * d2 - d1) / 3])
@@ -102,14 +102,27 @@ class CheckReport:
         return [row.name for row in self.rows if row.status == "inconclusive"]
 
     def to_dict(self) -> dict:
-        return {"passed": self.passed, "max_rel_error": self.max_rel_error,
-                "tolerance": self.tolerance, "method": self.method, "kinks": list(self.kinks),
-                "inconclusive": self.inconclusive, "rows": [asdict(r) for r in self.rows]}
+        return {
+            "passed": self.passed,
+            "max_rel_error": self.max_rel_error,
+            "tolerance": self.tolerance,
+            "method": self.method,
+            "kinks": list(self.kinks),
+            "inconclusive": self.inconclusive,
+            "rows": [asdict(r) for r in self.rows],
+        }
 
 
-def report(names, analytic, numeric, method: str, tolerance: float = TOLERANCE,
-           floor: float = 0.0, inconclusive: dict[str, str] | None = None,
-           kinks=()) -> CheckReport:
+def report(
+    names,
+    analytic,
+    numeric,
+    method: str,
+    tolerance: float = TOLERANCE,
+    floor: float = 0.0,
+    inconclusive: dict[str, str] | None = None,
+    kinks=(),
+) -> CheckReport:
     """Compare ``analytic`` with ``numeric`` row by row into a :class:`CheckReport`.
 
     ``inconclusive`` maps a name to the reason it cannot be decided (a kink, a domain edge);
@@ -128,8 +141,9 @@ def report(names, analytic, numeric, method: str, tolerance: float = TOLERANCE,
             ok = bool(err <= tolerance)
             rows.append(CheckRow(name, float(a), float(n), float(err), "pass" if ok else "fail"))
     decided = [r.rel_error for r in rows if r.status != "inconclusive"]
-    return CheckReport(verdict(rows), max(decided, default=None), tolerance, method, rows,
-                       list(kinks))
+    return CheckReport(
+        verdict(rows), max(decided, default=None), tolerance, method, rows, list(kinks)
+    )
 
 
 def verdict(rows: list[CheckRow]) -> bool | None:
@@ -145,8 +159,13 @@ def _f(x):
     return None if x is None or not np.isfinite(x) else float(x)
 
 
-def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
-                sympy_check: bool = True, sympy_budget: int | None = None) -> CheckReport:
+def check_graph(
+    graph,
+    point: dict[str, float],
+    analytic: dict[str, float],
+    sympy_check: bool = True,
+    sympy_budget: int | None = None,
+) -> CheckReport:
     """Check ``analytic`` gradients of ``graph`` at ``point`` by central differences.
 
     All 4n+1 evaluations run as one vectorized forward pass. Each variable whose ±h step
@@ -184,8 +203,7 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
         if node.record.has_const:
             args = (*args[:-1], float(args[-1]))
         for test in tests:
-            side = np.broadcast_to(np.sign(np.asarray(test(*args), dtype=float)),
-                                   (rows.shape[0],))
+            side = np.broadcast_to(np.sign(np.asarray(test(*args), dtype=float)), (rows.shape[0],))
             at_kink = side[0] == 0
             if at_kink:
                 kinks.append(node.name)
@@ -196,8 +214,10 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
                 v = order[j]
                 if v in wanted and (crosses[j] or v in feeding):
                     inconclusive.setdefault(
-                        v, f"{'at' if at_kink else 'within one step of'} the kink of "
-                           f"{node.name} ({node.op})")
+                        v,
+                        f"{'at' if at_kink else 'within one step of'} the kink of "
+                        f"{node.name} ({node.op})",
+                    )
     for v, nmr in zip(names, numeric):
         if not np.isfinite(nmr) and v not in inconclusive:
             inconclusive[v] = "the function is not finite one step away (domain edge)"
@@ -210,16 +230,29 @@ def check_graph(graph, point: dict[str, float], analytic: dict[str, float],
     disagree = relative_error(a, numeric, floor)
     for v, moved, off in zip(names, settle, disagree):
         if moved > UNSETTLED and not off <= TOLERANCE and v not in inconclusive:
-            inconclusive[v] = (f"the central differences do not settle at this point (steps h "
-                               f"and h/2 differ by {moved:.0%})")
-    method = (f"central differences with Richardson extrapolation (float64, h = "
-              f"{STEP:.1e}·max(1, |x|) and h/2)")
+            inconclusive[v] = (
+                f"the central differences do not settle at this point (steps h "
+                f"and h/2 differ by {moved:.0%})"
+            )
+    method = (
+        f"central differences with Richardson extrapolation (float64, h = "
+        f"{STEP:.1e}·max(1, |x|) and h/2)"
+    )
     # below 1e-8·max(1, |f|) a difference is what central differences cannot resolve
-    result = report(names, a, numeric, method, TOLERANCE, floor,
-                    inconclusive, sorted(set(kinks), key=kinks.index))
+    result = report(
+        names,
+        a,
+        numeric,
+        method,
+        TOLERANCE,
+        floor,
+        inconclusive,
+        sorted(set(kinks), key=kinks.index),
+    )
     if sympy_check:
-        _sympy_cross_check(graph, point, result,
-                           SYMPY_CHECK_BUDGET if sympy_budget is None else sympy_budget)
+        _sympy_cross_check(
+            graph, point, result, SYMPY_CHECK_BUDGET if sympy_budget is None else sympy_budget
+        )
     return result
 
 
@@ -238,8 +271,9 @@ def _variables_feeding(graph, node_id: int) -> set[str]:
     return names
 
 
-def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport,
-                       budget: int = SYMPY_CHECK_BUDGET) -> None:
+def _sympy_cross_check(
+    graph, point: dict[str, float], result: CheckReport, budget: int = SYMPY_CHECK_BUDGET
+) -> None:
     """Compare with ``sympy.diff`` of the whole expression, evaluated at the point.
 
     The derivatives are evaluated by substituting the point as high-precision SymPy Floats
@@ -292,12 +326,19 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport,
             row.reason = f"sympy.diff of the whole expression gives {value!r}"
         elif row.status == "fail":  # sin(x) at 1e20: a step of 6e14 sees nothing of sin'
             row.status = "inconclusive"
-            row.reason = ("the central differences disagree, but sympy.diff of the whole "
-                          "expression agrees: the steps are too coarse for this point")
+            row.reason = (
+                "the central differences disagree, but sympy.diff of the whole "
+                "expression agrees: the steps are too coarse for this point"
+            )
     result.passed = verdict(result.rows)
-    result.max_rel_error = max((r.rel_error for r in result.rows
-                                if r.status != "inconclusive" and r.rel_error is not None),
-                               default=None)
+    result.max_rel_error = max(
+        (
+            r.rel_error
+            for r in result.rows
+            if r.status != "inconclusive" and r.rel_error is not None
+        ),
+        default=None,
+    )
     result.method += " + sympy.diff of the whole expression"
     if broken:
         result.method += f" (inconclusive for {', '.join(broken)}: see the rows' reasons)"
@@ -305,8 +346,10 @@ def _sympy_cross_check(graph, point: dict[str, float], result: CheckReport,
 
 def skipped_too_large(budget: int) -> str:
     """The method's note when the sympy.diff oracle is over its bound (it is opt-in there)."""
-    return (f"; sympy.diff skipped (too large to finish in bounded time: estimated work over "
-            f"{budget} units; a larger sympy_budget runs it)")
+    return (
+        f"; sympy.diff skipped (too large to finish in bounded time: estimated work over "
+        f"{budget} units; a larger sympy_budget runs it)"
+    )
 
 
 def graph_cost(graph, n_variables: int, budget: int | None = None) -> int:
@@ -334,8 +377,9 @@ def graph_cost(graph, n_variables: int, budget: int | None = None) -> int:
         if cost > budget:
             return cost
         for j in node.inputs:
-            chained = flat.get(node.op) is not None and flat.get(graph.nodes[j].op) == \
-                flat.get(node.op)
+            chained = flat.get(node.op) is not None and flat.get(graph.nodes[j].op) == flat.get(
+                node.op
+            )
             stack.append((j, depth if chained else depth + 1))
     return cost
 
@@ -383,8 +427,11 @@ def _at_point(derivative, symbols: dict, point: dict[str, float]) -> tuple[float
         found.append(sympy.Float(sympy.re(value), digits))
     low, high = found
     if abs(low - high) > 1e-15 * max(abs(high), 1):
-        return None, f"its value changes with the working precision ({float(low)!r} at "\
-                     f"{SYMPY_DIGITS[0]} digits, {float(high)!r} at {SYMPY_DIGITS[1]})"
+        return (
+            None,
+            f"its value changes with the working precision ({float(low)!r} at "
+            f"{SYMPY_DIGITS[0]} digits, {float(high)!r} at {SYMPY_DIGITS[1]})",
+        )
     value = float(high)
     if not np.isfinite(value):
         return None, "it is too large for float64 at this point"

@@ -13,28 +13,55 @@ GRANULARITIES = ("written", "primitive", "gate")
 REPORT_FORMATS = ("text", "markdown", "json", "html")
 TEMPLATE_FORMATS = ("toml", "json", "csv")
 TEMPLATE_EXTENSIONS = {".toml": "toml", ".json": "json", ".csv": "csv"}
-REPORT_EXTENSIONS = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
-                     ".json": "json", ".html": "html", ".htm": "html"}
+REPORT_EXTENSIONS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 @click.command(context_settings={"ignore_unknown_options": True})  # EXPR may start with "-"
 @click.argument("expr")
 @click.option("--at", "at", metavar="NAME=VAL,...", help="The point, e.g. x=1,y=-2.")
-@click.option("--answers", "answers_file", metavar="FILE",
-              help="Your answers: FILE.toml, FILE.json or FILE.csv (columns name,answer).")
-@click.option("--template", is_flag=True,
-              help="Write the answer file to fill in (every quantity, no answers) instead.")
-@click.option("--granularity", type=click.Choice(GRANULARITIES), default="written",
-              show_default=True, help="The graph your answers follow (node names depend on it).")
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS + ("toml", "csv")),
-              default=None, help="Report: text, markdown or json; --template: toml, json or "
-                                 "csv. [default: from -o FILE's extension, else text / toml]")
+@click.option(
+    "--answers",
+    "answers_file",
+    metavar="FILE",
+    help="Your answers: FILE.toml, FILE.json or FILE.csv (columns name,answer).",
+)
+@click.option(
+    "--template",
+    is_flag=True,
+    help="Write the answer file to fill in (every quantity, no answers) instead.",
+)
+@click.option(
+    "--granularity",
+    type=click.Choice(GRANULARITIES),
+    default="written",
+    show_default=True,
+    help="The graph your answers follow (node names depend on it).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS + ("toml", "csv")),
+    default=None,
+    help="Report: text, markdown or json; --template: toml, json or "
+    "csv. [default: from -o FILE's extension, else text / toml]",
+)
 @LANG_OPTION
-@click.option("-o", "--output", metavar="FILE",
-              help="Write to FILE (atomically) instead of stdout.")
+@click.option(
+    "-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
+)
 @FORCE_OPTION
-@click.option("--reveal", is_flag=True,
-              help="Show the right values (without it no report shows a value you did not give).")
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="Show the right values (without it no report shows a value you did not give).",
+)
 def check(expr, at, answers_file, template, granularity, fmt, lang, output, force, reveal):
     """Check your answers for EXPR at --at, step by step: which are right, which are right
     given your own earlier answers (a mistake costs once), the first wrong step, the named
@@ -84,8 +111,9 @@ def check(expr, at, answers_file, template, granularity, fmt, lang, output, forc
         sys.exit(1)
 
 
-def _format(fmt: str | None, output: str | None, allowed: tuple, extensions: dict,
-            default: str) -> str:
+def _format(
+    fmt: str | None, output: str | None, allowed: tuple, extensions: dict, default: str
+) -> str:
     """The format from --format, else from -o FILE's extension, else ``default``."""
     from pathlib import PurePath
 
@@ -98,6 +126,7 @@ def _format(fmt: str | None, output: str | None, allowed: tuple, extensions: dic
     if fmt not in allowed:
         raise SymgradError(f"--format {fmt}: expected one of {', '.join(allowed)} here")
     if implied is not None and implied != fmt:
-        raise SymgradError(f"-o {output}: the extension {suffix} means {implied}, but --format "
-                           f"is {fmt}")
+        raise SymgradError(
+            f"-o {output}: the extension {suffix} means {implied}, but --format is {fmt}"
+        )
     return fmt

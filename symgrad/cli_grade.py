@@ -14,9 +14,13 @@ MAX_SHOWN_PROBLEMS = 20  # on stderr; problems.csv has them all
 @click.command()
 @click.argument("set_dir", type=click.Path(file_okay=False))
 @click.argument("responses", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Output directory [default: SET_DIR/grades]; existing grades are replaced "
-                   "only with --force.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Output directory [default: SET_DIR/grades]; existing grades are replaced "
+    "only with --force.",
+)
 @FORCE_OPTION
 @click.option("--pdf", is_flag=True, help="Also compile each feedback page to PDF (needs TeX).")
 @LANG_OPTION
@@ -63,10 +67,14 @@ def grade(set_dir, responses, out_dir, force, pdf, lang):
     for p in problems[:MAX_SHOWN_PROBLEMS]:
         click.echo(f"{responses}: line {p.line}: {p.message}", err=True)
     if len(problems) > MAX_SHOWN_PROBLEMS:
-        click.echo(f"... and {len(problems) - MAX_SHOWN_PROBLEMS} more (see problems.csv)",
-                   err=True)
-    click.echo(f"graded {len(results)} students; wrote {out}"
-               f"{f' ({len(problems)} problems)' if problems else ''}", err=True)
+        click.echo(
+            f"... and {len(problems) - MAX_SHOWN_PROBLEMS} more (see problems.csv)", err=True
+        )
+    click.echo(
+        f"graded {len(results)} students; wrote {out}"
+        f"{f' ({len(problems)} problems)' if problems else ''}",
+        err=True,
+    )
     if problems:
         sys.exit(1)
 
@@ -78,8 +86,10 @@ def _refuse_inside_set(set_dir, out, hw) -> None:
 
     root, target = set_dir.resolve(), out.resolve()
     if target == root or root.is_relative_to(target):
-        raise SymgradError(f"--out {out}: would replace the homework set; choose a folder "
-                           f"such as {set_dir / 'grades'}")
+        raise SymgradError(
+            f"--out {out}: would replace the homework set; choose a folder "
+            f"such as {set_dir / 'grades'}"
+        )
     if target.is_relative_to(root):
         top = target.relative_to(root).parts[0]
         if top in hw.versions or (root / top).is_file():

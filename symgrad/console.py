@@ -31,8 +31,9 @@ class SymgradGroup(click.Group):
         args = _negated_expression_last(args)
         try:
             try:
-                status = super().main(args, prog_name=prog_name or "symgrad",
-                                      standalone_mode=False, **extra)
+                status = super().main(
+                    args, prog_name=prog_name or "symgrad", standalone_mode=False, **extra
+                )
             except SystemExit as exc:  # a command's sys.exit(1): a failed check
                 status = exc.code
             _flush_stdout()
@@ -97,10 +98,11 @@ def write_stdout(text: str | bytes) -> None:
         encoding = getattr(stream, "encoding", None) or "utf-8"
         if codecs.lookup(encoding).name == "ascii":
             encoding = "utf-8"  # as click does for a misconfigured (C) locale
-        data = memoryview(text if isinstance(text, bytes) else
-                          text.encode(encoding, errors="replace"))
+        data = memoryview(
+            text if isinstance(text, bytes) else text.encode(encoding, errors="replace")
+        )
         while data:
-            data = data[os.write(fd, data):]
+            data = data[os.write(fd, data) :]
     except OSError as err:
         raise StdoutError(err) from None
 
@@ -159,8 +161,9 @@ def _exit_status(exc: BaseException, debug: bool, from_command_line: bool = Fals
     if isinstance(exc, OSError):  # unwritable output, missing file, full disk
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"cannot read or write{where}: {exc.strerror or exc}", 2)
-    return _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug "
-                 "for the traceback)", 3)
+    return _fail(
+        f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", 3
+    )
 
 
 def _ignore_further_interrupts() -> None:
@@ -182,10 +185,15 @@ def _negated_expression_last(args: list[str]) -> list[str]:
         return args
     i += 1
     if i + 1 < len(args) and args[i] == "--":  # derive -- EXPR [options]
-        return args[:i] + args[i + 2:] + ["--", args[i + 1]]
-    if i < len(args) and args[i].startswith("-") and not args[i].startswith("--") \
-            and args[i] not in ("-", "-o", "-h") and "--" not in args:
-        return args[:i] + args[i + 1:] + ["--", args[i]]
+        return args[:i] + args[i + 2 :] + ["--", args[i + 1]]
+    if (
+        i < len(args)
+        and args[i].startswith("-")
+        and not args[i].startswith("--")
+        and args[i] not in ("-", "-o", "-h")
+        and "--" not in args
+    ):
+        return args[:i] + args[i + 1 :] + ["--", args[i]]
     return args
 
 
@@ -252,8 +260,9 @@ class Progress:
         self.done += n
         if self.shown:
             filled = int(30 * self.done / max(self.length, 1))
-            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] "
-                             f"{self.done}/{self.length}")
+            sys.stderr.write(
+                f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.length}"
+            )
             sys.stderr.flush()
 
     def __enter__(self):

@@ -156,8 +156,11 @@ class Derivation:
                 weight = 1 if node.op in _RATIONAL_OPS else FUNCTION_WEIGHT
                 size.append(weight + sum(size[i] for i in node.inputs))
                 args = [out[i] for i in node.inputs]
-                out.append(None if size[-1] > MAX_EXACT_SIZE or None in args else
-                           node.record.forward(*node.op_args(args)))
+                out.append(
+                    None
+                    if size[-1] > MAX_EXACT_SIZE or None in args
+                    else node.record.forward(*node.op_args(args))
+                )
         return out
 
     def precise_values(self, digits: int = 30) -> list[float] | None:
@@ -195,31 +198,40 @@ class Derivation:
         locals_by_parent: dict[int, list] = {}
         for step in self.backward.steps:
             locals_by_parent.setdefault(step.parent, []).append(
-                {"input": name[step.child], "expr": _s(step.local), "value": step.local_value})
+                {"input": name[step.child], "expr": _s(step.local), "value": step.local_value}
+            )
         nodes = []
         for n in self.graph.nodes:
-            nodes.append({
-                "id": n.name, "op": n.op, "inputs": [name[i] for i in n.inputs],
-                "const": None if n.const is None or n.op == "const" else _s(n.const),
-                "expr": sympy.sstr(n.local_expr, order="none") if not n.is_leaf else n.name,
-                "value": self.value_of(n),
-                "grad": self.adjoint_of(n),
-                "grad_expr": _s(adj[n.id]) if n.op != "const" and self.readable(n) else None,
-                "local": locals_by_parent.get(n.id, []),
-            })
+            nodes.append(
+                {
+                    "id": n.name,
+                    "op": n.op,
+                    "inputs": [name[i] for i in n.inputs],
+                    "const": None if n.const is None or n.op == "const" else _s(n.const),
+                    "expr": sympy.sstr(n.local_expr, order="none") if not n.is_leaf else n.name,
+                    "value": self.value_of(n),
+                    "grad": self.adjoint_of(n),
+                    "grad_expr": _s(adj[n.id]) if n.op != "const" and self.readable(n) else None,
+                    "local": locals_by_parent.get(n.id, []),
+                }
+            )
         return {
             "expression": self.expression,
             "granularity": self.granularity,
             "variables": list(self.variables),
             "wrt": list(self.wrt),
-            "point": None if self.point is None else
-            {k: float(v) for k, v in self.point.items()},
+            "point": None if self.point is None else {k: float(v) for k, v in self.point.items()},
             "value": self.value,
             "function": _s(self.function),
-            "gradient": {g.name: {"expr": _s(g.expr), "latex": _latex(g.expr),
-                                  "node_expr": _s(g.node_expr) if g.readable else None,
-                                  "value": g.value}
-                         for g in self.gradients.values()},
+            "gradient": {
+                g.name: {
+                    "expr": _s(g.expr),
+                    "latex": _latex(g.expr),
+                    "node_expr": _s(g.node_expr) if g.readable else None,
+                    "value": g.value,
+                }
+                for g in self.gradients.values()
+            },
             "nodes": nodes,
             "check": None if self.check is None else self.check.to_dict(),
         }
@@ -240,8 +252,14 @@ def _latex(expr) -> str | None:
     return None if expr is None else sympy.latex(expr)
 
 
-def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
-           check: bool = True, sympy_budget: int | None = None) -> Derivation:
+def derive(
+    expr: str | Expr,
+    at=None,
+    wrt=None,
+    granularity: str = "written",
+    check: bool = True,
+    sympy_budget: int | None = None,
+) -> Derivation:
     """Derive every gradient of ``expr`` node by node, and check it when a point is given.
 
     The check is central differences, plus ``sympy.diff`` of the whole expression when its
@@ -255,8 +273,9 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     _deep_enough()
     if not isinstance(expr, (str, Expr)):
         hint = "; decode the bytes first" if isinstance(expr, (bytes, bytearray)) else ""
-        raise SymgradError(f"the expression must be text (str) or a parsed Expr, not "
-                           f"{type(expr).__name__}{hint}")
+        raise SymgradError(
+            f"the expression must be text (str) or a parsed Expr, not {type(expr).__name__}{hint}"
+        )
     if isinstance(expr, str):
         text, (tree, graph, symbolic) = expr, structure(expr, granularity)
     else:
@@ -271,8 +290,9 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
     if point is not None:
         missing = [v for v in graph.variables if v not in point]
         if missing:
-            raise SymgradError(f"--at: no value for {', '.join(missing)} "
-                               f"(variables: {', '.join(graph.variables)})")
+            raise SymgradError(
+                f"--at: no value for {', '.join(missing)} (variables: {', '.join(graph.variables)})"
+            )
         unused = [v for v in point if v not in graph.variables]  # e.g. a shared point
         point = {v: point[v] for v in graph.variables}
         floats = {k: float(v) for k, v in point.items()}
@@ -289,10 +309,10 @@ def derive(expr: str | Expr, at=None, wrt=None, granularity: str = "written",
         gradients[name] = _gradient(name, node.id, result, value, graph)
     outcome = None
     if check and point is not None:
-        outcome = check_graph(graph, floats, {k: g.value for k, g in gradients.items()},
-                              sympy_budget=sympy_budget)
-    return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted,
-                      unused)
+        outcome = check_graph(
+            graph, floats, {k: g.value for k, g in gradients.items()}, sympy_budget=sympy_budget
+        )
+    return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted, unused)
 
 
 @lru_cache(maxsize=512)
@@ -323,12 +343,16 @@ def _wrt(wrt, variables: list[str]) -> list[str]:
         return list(variables)
     names = [w.strip() for w in wrt.split(",")] if isinstance(wrt, str) else list(wrt)
     if not names or "" in names:
-        raise SymgradError(f"--wrt: expected comma-separated variable names, got {wrt!r} "
-                           f"(variables: {', '.join(variables)}); leave out --wrt for all")
+        raise SymgradError(
+            f"--wrt: expected comma-separated variable names, got {wrt!r} "
+            f"(variables: {', '.join(variables)}); leave out --wrt for all"
+        )
     unknown = [w for w in names if w not in variables]
     if unknown:
-        raise SymgradError(f"--wrt: {', '.join(map(str, unknown))} not in the expression "
-                           f"(variables: {', '.join(variables)})")
+        raise SymgradError(
+            f"--wrt: {', '.join(map(str, unknown))} not in the expression "
+            f"(variables: {', '.join(variables)})"
+        )
     return list(dict.fromkeys(names))
 
 
@@ -341,12 +365,17 @@ def _gradient(name: str, node_id: int, result: Backward, value, graph: Graph) ->
 
 
 def _require_finite_gradients(graph: Graph, result: Backward, where: str = "") -> None:
-    bad = [n.name for n, v in zip(graph.nodes, result.adjoint_values)
-           if v is not None and not math.isfinite(v)]
+    bad = [
+        n.name
+        for n, v in zip(graph.nodes, result.adjoint_values)
+        if v is not None and not math.isfinite(v)
+    ]
     if bad:
-        raise SymgradError(f"at this point{where} the gradient with respect to "
-                           f"{', '.join(bad)} is not a finite number (a division by zero, e.g. "
-                           "sqrt or log at 0, or an overflow); choose another point")
+        raise SymgradError(
+            f"at this point{where} the gradient with respect to "
+            f"{', '.join(bad)} is not a finite number (a division by zero, e.g. "
+            "sqrt or log at 0, or an overflow); choose another point"
+        )
 
 
 def _require_finite(graph: Graph, values: list, where: str = "") -> None:
@@ -358,13 +387,17 @@ def _require_finite(graph: Graph, values: list, where: str = "") -> None:
         if not math.isfinite(values[node.id]):
             from .render.printing import text_expr  # the formula as derive prints it
 
-            inputs = ", ".join(f"{graph.nodes[i].name} = {float(values[i]):.6g}"
-                               for i in dict.fromkeys(node.inputs)
-                               if graph.nodes[i].op != "const")
-            raise SymgradError(f"at this point{where} {node.name} = "
-                               f"{text_expr(node.local_expr, order='none')} with {inputs} is not "
-                               "a finite real number (outside the domain, or too large for "
-                               "float64); choose another point")
+            inputs = ", ".join(
+                f"{graph.nodes[i].name} = {float(values[i]):.6g}"
+                for i in dict.fromkeys(node.inputs)
+                if graph.nodes[i].op != "const"
+            )
+            raise SymgradError(
+                f"at this point{where} {node.name} = "
+                f"{text_expr(node.local_expr, order='none')} with {inputs} is not "
+                "a finite real number (outside the domain, or too large for "
+                "float64); choose another point"
+            )
 
 
 def _require_finite_primitive(tree: Expr, floats: dict[str, float]) -> None:

@@ -15,7 +15,7 @@ through the package's lazy attributes), and a result's ``_repr_markdown_`` (or
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 FORMATTERS: dict[tuple[str, str], Callable[[object], str]] = {}
 """``{(class name, "markdown" | "latex" | "html"): formatter}``, filled by

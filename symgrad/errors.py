@@ -15,7 +15,7 @@ def shown(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 128:
         return f"an integer of {int(abs(value).bit_length() * 0.30103) + 1} digits"
     text = repr(value)
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 3] + "..."
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 
 
 class SymgradError(ValueError):

@@ -81,8 +81,10 @@ def refuse_dangling_links(path: Path) -> None:
     creating the output through it would write outside the folder the user named."""
     for part in (path, *path.parents):
         if os.path.islink(part) and not os.path.exists(part):
-            raise SymgradError(f"{part} is a symbolic link to {os.readlink(part)}, which does "
-                               "not exist; refusing to create output through it")
+            raise SymgradError(
+                f"{part} is a symbolic link to {os.readlink(part)}, which does "
+                "not exist; refusing to create output through it"
+            )
 
 
 def _write_temp(path: Path, data: str | bytes) -> Path:
@@ -191,8 +193,10 @@ def _marked_entries(directory: Path) -> set[str] | None:
     with open(marker, "rb") as handle:
         data = handle.read(MAX_MARKER_BYTES + 1)
     if len(data) > MAX_MARKER_BYTES:
-        raise SymgradError(f"{marker} is larger than {MAX_MARKER_BYTES} bytes; it is not "
-                           "symgrad's marker (delete it or choose another output folder)")
+        raise SymgradError(
+            f"{marker} is larger than {MAX_MARKER_BYTES} bytes; it is not "
+            "symgrad's marker (delete it or choose another output folder)"
+        )
     lines = data.decode("utf-8", errors="replace").splitlines()
     return {line for line in lines if line and not line.startswith("#")}
 
@@ -240,8 +244,10 @@ def check_out_dir(out_dir: Path, force: bool) -> Path:
     if force or all(entry.name == MARKER_NAME for entry in out_dir.iterdir()):
         return out_dir
     if _marked_entries(out_dir) is not None:
-        raise SymgradError(f"output directory {out_dir} already holds a set written before; "
-                           "use --force to replace it")
+        raise SymgradError(
+            f"output directory {out_dir} already holds a set written before; "
+            "use --force to replace it"
+        )
     raise SymgradError(
         f"output directory {out_dir} is not empty and was not written by symgrad; "
         "use --force to write into it"

@@ -18,8 +18,8 @@ variable is named ``z``, ``z_<anything>`` or ``z<digits>``; then the first free 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import sympy
 
@@ -55,8 +55,11 @@ class Node:
 
     def op_args(self, inputs):
         """Arguments for the op record's functions: the inputs, then the constant if any."""
-        return (*inputs, self.const) if self.op not in ("var", "const") and \
-            self.record.has_const else tuple(inputs)
+        return (
+            (*inputs, self.const)
+            if self.op not in ("var", "const") and self.record.has_const
+            else tuple(inputs)
+        )
 
 
 @dataclass
@@ -173,30 +176,39 @@ class GraphBuilder:
         key = ("var", name)
         if key not in self._index:
             self.variables.append(name)
-            self._index[key] = self._new(Node(len(self.nodes), "var", name=name,
-                                              symbol=sympy.Symbol(name, real=True)))
+            self._index[key] = self._new(
+                Node(len(self.nodes), "var", name=name, symbol=sympy.Symbol(name, real=True))
+            )
         return self._index[key]
 
     def constant(self, value) -> int:
         value = sympy.sympify(value)
         key = ("const", value)
         if key not in self._index:
-            self._index[key] = self._new(Node(len(self.nodes), "const", const=value,
-                                              name=str(value), symbol=value))
+            self._index[key] = self._new(
+                Node(len(self.nodes), "const", const=value, name=str(value), symbol=value)
+            )
         return self._index[key]
 
     def op(self, name: str, inputs: tuple[int, ...], c=None, label: str | None = None) -> int:
         """The node computing op ``name`` of ``inputs`` (and constant ``c``), made once."""
         record = ops.get(name)
         if len(inputs) != record.arity or (c is not None) != record.has_const:
-            raise SymgradError(f"op {name} takes {record.arity} inputs"
-                               f"{' and a constant' if record.has_const else ''}")
+            raise SymgradError(
+                f"op {name} takes {record.arity} inputs"
+                f"{' and a constant' if record.has_const else ''}"
+            )
         key = (name, tuple(inputs), None if c is None else sympy.sympify(c))
         if key in self._index:
             return self._index[key]
         self._count += 1
-        node = Node(len(self.nodes), name, tuple(inputs), const=key[2],
-                    name=label or f"{self.prefix}_{self._count}")
+        node = Node(
+            len(self.nodes),
+            name,
+            tuple(inputs),
+            const=key[2],
+            name=label or f"{self.prefix}_{self._count}",
+        )
         node.symbol = sympy.Symbol(node.name, real=True)
         node.local_expr = as_written(name, node.op_args([self.nodes[i].symbol for i in inputs]))
         self._index[key] = self._new(node)
@@ -220,7 +232,7 @@ def as_written(name: str, args) -> sympy.Expr:
     so each op's unevaluated template is built once per process, and filled in here.
     """
     record = ops.get(name)
-    if not all(isinstance(a, sympy.Symbol) for a in args[:record.arity]):
+    if not all(isinstance(a, sympy.Symbol) for a in args[: record.arity]):
         with sympy.evaluate(False):  # a constant input (rare): numbers fold their own way
             return record.forward(*args)
     template, placeholders = ops.written(name)
@@ -243,8 +255,9 @@ def build_graph(expr: Expr, granularity: str = "written") -> Graph:
     ['var', 'var', 'add', 'var', 'mul']
     """
     if granularity not in GRANULARITIES:
-        raise SymgradError(f"unknown granularity {granularity!r} "
-                           f"(expected one of: {', '.join(GRANULARITIES)})")
+        raise SymgradError(
+            f"unknown granularity {granularity!r} (expected one of: {', '.join(GRANULARITIES)})"
+        )
     if granularity == "primitive":
         expr = rewrite(expr, lower)
     elif granularity == "gate":
@@ -277,9 +290,9 @@ def _free_prefix(names: set[str]) -> str:
     >>> _free_prefix({"x", "y"}), _free_prefix({"x", "z"}), _free_prefix({"z1", "u_2", "v"})
     ('z', 'u', 'q')
     """
+
     def taken(prefix: str) -> bool:
-        return any(n == prefix or re.fullmatch(re.escape(prefix) + r"(_.*|\d+)", n)
-                   for n in names)
+        return any(n == prefix or re.fullmatch(re.escape(prefix) + r"(_.*|\d+)", n) for n in names)
 
     for prefix in NODE_LETTERS:
         if not taken(prefix):

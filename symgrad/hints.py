@@ -33,20 +33,34 @@ def syntax_hint(text: str, message: str, col: int) -> tuple[str, int]:
         near = [m for m in matches if m.start() < col <= m.end() + 1] or matches
         if near:
             number, name = near[0].groups()
-            return (f"a number is followed by a name: write {number}*{name} for a product",
-                    near[0].start(2) + 1)
+            return (
+                f"a number is followed by a name: write {number}*{name} for a product",
+                near[0].start(2) + 1,
+            )
         return "a number is followed by a name: write * for a product", max(col, 1)
     if col <= 0 or col > len(stripped):
         last = _TRAILING_OPERATOR.search(stripped)
         after = repr(last.group().strip()) if last else repr(stripped[-1:] or "?")
-        return (f"the expression ends too early: something is missing after {after}",
-                len(stripped) + 1)
-    before = text[:col - 1].rstrip()
-    if message == "invalid syntax" and _OPERAND_END.search(before) \
-            and _OPERAND_START.match(text[col - 1:]):
+        return (
+            f"the expression ends too early: something is missing after {after}",
+            len(stripped) + 1,
+        )
+    before = text[: col - 1].rstrip()
+    if (
+        message == "invalid syntax"
+        and _OPERAND_END.search(before)
+        and _OPERAND_START.match(text[col - 1 :])
+    ):
         return "two operands with no operator between them: write * for a product", col
-    if message == "invalid syntax" and before and before[-1] in OPERATORS \
-            and text[col - 1] in OPERATORS:
-        return (f"two operators in a row: an operand is missing between {before[-1]!r} and "
-                f"{text[col - 1]!r}", col)
+    if (
+        message == "invalid syntax"
+        and before
+        and before[-1] in OPERATORS
+        and text[col - 1] in OPERATORS
+    ):
+        return (
+            f"two operators in a row: an operand is missing between {before[-1]!r} and "
+            f"{text[col - 1]!r}",
+            col,
+        )
     return f"syntax error: {message}", col

@@ -12,8 +12,8 @@ expression ``z(g(x))`` (and that one against central differences).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import sympy
@@ -21,8 +21,8 @@ import sympy
 from .check import CheckReport, relative_error, report, verdict
 from .derivation import derive, parse_assignments
 from .errors import SymgradError
-from .rewriting import rewrite, walk
 from .parse import is_variable_name, parse
+from .rewriting import rewrite, walk
 
 MAX_OUTPUTS = 20  # expressions in y = g(x)
 MAX_INPUTS = 20  # variables in x
@@ -83,10 +83,11 @@ class VectorChainRule:
             "y": [{"name": name, "expr": text} for name, text in zip(self.y_names, self.y_texts)],
             "z": self.z_text,
             "point": None if self.point is None else {k: str(v) for k, v in self.point.items()},
-            "jacobian": {"shape": [n, m],
-                         "expr": [[str(self.jacobian[j, i]) for i in range(m)]
-                                  for j in range(n)],
-                         "value": _list(self.jacobian_value)},
+            "jacobian": {
+                "shape": [n, m],
+                "expr": [[str(self.jacobian[j, i]) for i in range(m)] for j in range(n)],
+                "value": _list(self.jacobian_value),
+            },
             "grad_y": {"expr": [str(e) for e in self.grad_y], "value": _list(self.grad_y_value)},
             "grad_x": {"expr": [str(e) for e in self.grad_x], "value": _list(self.grad_x_value)},
             "y_values": _list(self.y_values),
@@ -98,8 +99,13 @@ def _list(a):
     return None if a is None else np.asarray(a, dtype=float).tolist()
 
 
-def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence[str] | None = None,
-                      y_names: str | Sequence[str] | None = None) -> VectorChainRule:
+def vector_chain_rule(
+    y: str | Sequence[str],
+    z: str,
+    at=None,
+    x: str | Sequence[str] | None = None,
+    y_names: str | Sequence[str] | None = None,
+) -> VectorChainRule:
     """Jacobian ``∂y/∂x`` and ``∇_x z = (∂y/∂x)ᵀ ∇_y z`` for ``y = g(x)``, ``z = f(y)``.
 
     ``y``: the expressions of ``g`` (a comma list or a sequence); they are named
@@ -107,8 +113,7 @@ def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence
     order (default: order of first appearance). ``at``: ``"x1=1,x2=2"`` or a dict; without it
     the result is symbolic only.
     """
-    texts = [t for item in ([y] if isinstance(y, str) else list(y))
-             for t in split_top_level(item)]
+    texts = [t for item in ([y] if isinstance(y, str) else list(y)) for t in split_top_level(item)]
     if not texts or any(not t for t in texts):
         raise SymgradError("--y: expected one or more expressions separated by commas")
     if len(texts) > MAX_OUTPUTS:
@@ -124,8 +129,10 @@ def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence
     inputs = _inputs(x, used)
     clash = sorted(set(inputs) & set(names))
     if clash:
-        raise SymgradError(f"--y: the names {', '.join(clash)} are used both as inputs x and "
-                           "as outputs y; rename the inputs or pass --y-names")
+        raise SymgradError(
+            f"--y: the names {', '.join(clash)} are used both as inputs x and "
+            "as outputs y; rename the inputs or pass --y-names"
+        )
     z_vars = _variables(z_tree)
     stray = [v for v in z_vars if v not in names]
     if stray:
@@ -138,8 +145,9 @@ def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence
         if missing:
             raise SymgradError(f"--at: no value for {', '.join(missing)}")
         if unknown:
-            raise SymgradError(f"--at: {', '.join(unknown)} is not an input "
-                               f"(inputs: {', '.join(inputs)})")
+            raise SymgradError(
+                f"--at: {', '.join(unknown)} is not an input (inputs: {', '.join(inputs)})"
+            )
 
     n, m = len(texts), len(inputs)
     jac = sympy.zeros(n, m)
@@ -157,20 +165,25 @@ def vector_chain_rule(y: str | Sequence[str], z: str, at=None, x: str | Sequence
 
     grad_y = sympy.zeros(n, 1)
     grad_y_value = None if point is None else np.zeros(n)
-    z_at = None if point is None else {v: sympy.Rational(repr(float(y_values[names.index(v)])))
-                                       for v in z_vars}
+    z_at = (
+        None
+        if point is None
+        else {v: sympy.Rational(repr(float(y_values[names.index(v)]))) for v in z_vars}
+    )
     for name, (expr, grad_value) in _reverse_pass(z_tree, z_at)[1].items():
         j = names.index(name)
         grad_y[j] = expr
         if point is not None:
             grad_y_value[j] = grad_value
 
-    rule = VectorChainRule(inputs, names, texts, z, jac, grad_y, point, y_values, jac_value,
-                           grad_y_value)
+    rule = VectorChainRule(
+        inputs, names, texts, z, jac, grad_y, point, y_values, jac_value, grad_y_value
+    )
     if point is not None:
         rule.grad_x_value = chain_product(jac_value, grad_y_value)
-        rule.direct_value, rule.check = _direct_check(trees, names, z_tree, inputs, point,
-                                                      rule.grad_x_value)
+        rule.direct_value, rule.check = _direct_check(
+            trees, names, z_tree, inputs, point, rule.grad_x_value
+        )
     return rule
 
 
@@ -192,8 +205,10 @@ def _reverse_pass(tree, point, check: bool = False):
         return float(tree.value), {}
     at = None if point is None else {v: point[v] for v in _variables(tree)}
     d = derive(tree, at=at, check=check)
-    grads = {name: (g.expr if g.expr is not None else g.node_expr, g.value)
-             for name, g in d.gradients.items()}
+    grads = {
+        name: (g.expr if g.expr is not None else g.node_expr, g.value)
+        for name, g in d.gradients.items()
+    }
     return d.value, grads
 
 
@@ -209,8 +224,10 @@ def _names(y_names, n: int) -> list[str]:
         return [f"y{j}" for j in range(1, n + 1)]
     names = [s.strip() for s in y_names.split(",")] if isinstance(y_names, str) else list(y_names)
     if len(names) != n or len(set(names)) != n or not all(map(is_variable_name, names)):
-        raise SymgradError(f"--y-names: expected {n} distinct variable names (not a function, "
-                           f"constant or keyword), got {','.join(names)!r}")
+        raise SymgradError(
+            f"--y-names: expected {n} distinct variable names (not a function, "
+            f"constant or keyword), got {','.join(names)!r}"
+        )
     return names
 
 
@@ -271,10 +288,19 @@ def check_chain_product(inputs: Sequence[str], product, oracle, oracle_check=Non
     """
     method = METHOD if oracle_check is None else f"{METHOD}; {oracle_check.method}"
     own = {} if oracle_check is None else {row.name: row for row in oracle_check.rows}
-    inconclusive = {v: own[v].reason for v in inputs
-                    if v in own and own[v].status == "inconclusive"}
-    result = report(list(inputs), product, oracle, method, TOLERANCE, AGREEMENT / TOLERANCE,
-                    inconclusive, [] if oracle_check is None else oracle_check.kinks)
+    inconclusive = {
+        v: own[v].reason for v in inputs if v in own and own[v].status == "inconclusive"
+    }
+    result = report(
+        list(inputs),
+        product,
+        oracle,
+        method,
+        TOLERANCE,
+        AGREEMENT / TOLERANCE,
+        inconclusive,
+        [] if oracle_check is None else oracle_check.kinks,
+    )
     for row in result.rows:
         failed = own.get(row.name)
         if failed is not None and failed.status == "fail":  # show the estimate it failed

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 class _LazyNumPy:
@@ -28,6 +28,7 @@ np = _LazyNumPy()
 
 def ufunc(name: str) -> Callable:
     """NumPy's ``name`` (``np.add``, ...), looked up when first called."""
+
     def call(*args):
         return getattr(np, name)(*args)
 

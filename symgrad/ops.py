@@ -21,15 +21,21 @@ for symgrad's own functions such as ``sigmoid``) is built from its text on first
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable
+from functools import cache, lru_cache
 
 from .errors import SymgradError
-from .numpy_forms import np_elu, np_pow, np_step, np_swish_derivative, ufunc, np, \
-    np_sigmoid, np_softplus
-
-
+from .numpy_forms import (
+    np,
+    np_elu,
+    np_pow,
+    np_sigmoid,
+    np_softplus,
+    np_step,
+    np_swish_derivative,
+    ufunc,
+)
 
 ARGUMENTS = ("x", "y")  # the inputs' names in a record's formulas; "c" is the constant
 
@@ -83,7 +89,7 @@ class Op:
     @property
     def parameters(self) -> tuple[str, ...]:
         """The names the formulas use, in argument order."""
-        return ARGUMENTS[:self.arity] + (("c",) if self.has_const else ())
+        return ARGUMENTS[: self.arity] + (("c",) if self.has_const else ())
 
 
 def get(name: str) -> Op:
@@ -91,8 +97,9 @@ def get(name: str) -> Op:
     try:
         return OPS[name]
     except KeyError:
-        raise SymgradError(f"no operation named {name!r} is defined "
-                           f"(known: {', '.join(OPS)})") from None
+        raise SymgradError(
+            f"no operation named {name!r} is defined (known: {', '.join(OPS)})"
+        ) from None
 
 
 def functions() -> dict[str, int]:
@@ -132,15 +139,29 @@ def kink_points(name: str) -> tuple[float, ...]:
 
 # --- the SymPy side, built from the records' text on first use ------------------------------
 
+
 @lru_cache(maxsize=1)
 def _namespace() -> dict:
     """Names the records' formulas use: SymPy's functions and symgrad's own."""
     import sympy
 
-    space = {"exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
-             "cos": sympy.cos, "tanh": sympy.tanh, "abs": sympy.Abs, "max": sympy.Max,
-             "min": sympy.Min, "Heaviside": sympy.Heaviside, "Piecewise": sympy.Piecewise,
-             "sign": sympy.sign, "pi": sympy.pi, "E": sympy.E, "Rational": sympy.Rational}
+    space = {
+        "exp": sympy.exp,
+        "log": sympy.log,
+        "sqrt": sympy.sqrt,
+        "sin": sympy.sin,
+        "cos": sympy.cos,
+        "tanh": sympy.tanh,
+        "abs": sympy.Abs,
+        "max": sympy.Max,
+        "min": sympy.Min,
+        "Heaviside": sympy.Heaviside,
+        "Piecewise": sympy.Piecewise,
+        "sign": sympy.sign,
+        "pi": sympy.pi,
+        "E": sympy.E,
+        "Rational": sympy.Rational,
+    }
     space.update({name: sympy.Symbol(name, real=True) for name in (*ARGUMENTS, "c")})
     for op in OPS.values():
         if op.elementary:
@@ -157,7 +178,7 @@ def _formula(text: str, evaluate: bool = True):
     return parse_expr(text, local_dict=dict(_namespace()), evaluate=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse_evaluated(text: str):
     import sympy
 
@@ -169,17 +190,21 @@ def _symbols(op: Op) -> tuple:
     return tuple(space[p] for p in op.parameters)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sympy_callable(name: str, what: str, index: int) -> Callable:
     """``(*args) -> expression`` for a record's formula, by substitution into its text."""
     op = get(name)
-    text = {"forward": op.sympy, "partial": (op.derivatives or ("0",))[index],
-            "kinks": f"({', '.join(op.kink_at)},)"}[what]
+    text = {
+        "forward": op.sympy,
+        "partial": (op.derivatives or ("0",))[index],
+        "kinks": f"({', '.join(op.kink_at)},)",
+    }[what]
     template = _parse_evaluated(text)
     symbols = _symbols(op)
     if what == "kinks":
-        return lambda *args: tuple(e.xreplace(dict(zip(symbols, map(_sympified, args))))
-                                   for e in template)
+        return lambda *args: tuple(
+            e.xreplace(dict(zip(symbols, map(_sympified, args)))) for e in template
+        )
     if template.is_number:
         return lambda *args: template
     return lambda *args: template.xreplace(dict(zip(symbols, map(_sympified, args))))
@@ -197,7 +222,7 @@ def written(name: str):
     return _written(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _written(name: str):
     op = get(name)
     template = _formula(op.sympy, evaluate=False)
@@ -231,19 +256,23 @@ def _function_class(op: Op):
         return op.partials[0](self.args[0])
 
     def _latex(self, printer, exp=None):
-        body = r"%s\left(%s\right)" % (op.tex, printer._print(self.args[0]))
-        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+        body = rf"{op.tex}\left({printer._print(self.args[0])}\right)"
+        return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
 
-    return type(op.name, (sympy.Function,), {
-        "__doc__": op.formula,
-        "eval": classmethod(eval),
-        "fdiff": fdiff,
-        "_eval_is_real": lambda self: self.args[0].is_real,
-        "_eval_is_finite": lambda self: self.args[0].is_finite,
-        "_eval_evalf": lambda self, prec: elementary_form(self.args[0])._eval_evalf(prec),
-        "_latex": _latex,
-        "elementary": staticmethod(elementary_form),
-    })
+    return type(
+        op.name,
+        (sympy.Function,),
+        {
+            "__doc__": op.formula,
+            "eval": classmethod(eval),
+            "fdiff": fdiff,
+            "_eval_is_real": lambda self: self.args[0].is_real,
+            "_eval_is_finite": lambda self: self.args[0].is_finite,
+            "_eval_evalf": lambda self, prec: elementary_form(self.args[0])._eval_evalf(prec),
+            "_latex": _latex,
+            "elementary": staticmethod(elementary_form),
+        },
+    )
 
 
 def elementary(expr):
@@ -269,7 +298,7 @@ def lambdify_modules() -> list:
     return [{op.name: op.numpy for op in OPS.values() if op.elementary}, numpy]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lambdified(name: str, what: str, index: int) -> Callable:
     """NumPy versions of an op's SymPy partials or kink expressions, made once per op."""
     import sympy
@@ -294,94 +323,331 @@ LEAKY_SLOPE = 0.01  # PyTorch's default negative slope
 
 
 OPS: dict[str, Op] = {
-    "linear": Op("linear", 1, "x", ("1",), lambda x: np.asarray(x, dtype=float), r"\mathrm{id}",
-                 "id", "x", activation=True, derivative=lambda z, h: np.ones_like(z),
-                 derivative_tex="1", derivative_text="1"),
+    "linear": Op(
+        "linear",
+        1,
+        "x",
+        ("1",),
+        lambda x: np.asarray(x, dtype=float),
+        r"\mathrm{id}",
+        "id",
+        "x",
+        activation=True,
+        derivative=lambda z, h: np.ones_like(z),
+        derivative_tex="1",
+        derivative_text="1",
+    ),
     "add": Op("add", 2, "x + y", ("1", "1"), ufunc("add"), "+", "+", "x + y"),
-    "sub": Op("sub", 2, "x - y", ("1", "-1"), ufunc("subtract"), "-", "-", "x - y",
-              lower="x + -y"),
+    "sub": Op("sub", 2, "x - y", ("1", "-1"), ufunc("subtract"), "-", "-", "x - y", lower="x + -y"),
     "mul": Op("mul", 2, "x*y", ("y", "x"), ufunc("multiply"), r"\times", "×", "x y"),
-    "div": Op("div", 2, "x/y", ("1/y", "-x/y**2"), ufunc("divide"), r"\div", "÷", "x / y",
-              lower="x * (1/y)"),
-    "pow": Op("pow", 2, "x**y", ("y*x**(y - 1)", "x**y*log(x)"), np_pow, r"x^{y}", "x^y",
-              "x^y"),
-    "addc": Op("addc", 1, "x + c", ("1",), lambda x, c: np.add(x, c), "+{c}", "+{c}", "x + c",
-               has_const=True),
-    "mulc": Op("mulc", 1, "c*x", ("c",), lambda x, c: np.multiply(c, x), r"\times {c}",
-               "× {c}", "c x", has_const=True),
-    "powc": Op("powc", 1, "x**c", ("c*x**(c - 1)",), lambda x, c: np_pow(x, c),
-               r"(\cdot)^{{{c}}}", "(·)^{c}", "x^c", has_const=True),
+    "div": Op(
+        "div",
+        2,
+        "x/y",
+        ("1/y", "-x/y**2"),
+        ufunc("divide"),
+        r"\div",
+        "÷",
+        "x / y",
+        lower="x * (1/y)",
+    ),
+    "pow": Op("pow", 2, "x**y", ("y*x**(y - 1)", "x**y*log(x)"), np_pow, r"x^{y}", "x^y", "x^y"),
+    "addc": Op(
+        "addc",
+        1,
+        "x + c",
+        ("1",),
+        lambda x, c: np.add(x, c),
+        "+{c}",
+        "+{c}",
+        "x + c",
+        has_const=True,
+    ),
+    "mulc": Op(
+        "mulc",
+        1,
+        "c*x",
+        ("c",),
+        lambda x, c: np.multiply(c, x),
+        r"\times {c}",
+        "× {c}",
+        "c x",
+        has_const=True,
+    ),
+    "powc": Op(
+        "powc",
+        1,
+        "x**c",
+        ("c*x**(c - 1)",),
+        lambda x, c: np_pow(x, c),
+        r"(\cdot)^{{{c}}}",
+        "(·)^{c}",
+        "x^c",
+        has_const=True,
+    ),
     "neg": Op("neg", 1, "-x", ("-1",), ufunc("negative"), "-", "-", "-x"),
-    "recip": Op("recip", 1, "1/x", ("-1/x**2",), lambda x: np.divide(1.0, x), "1/x", "1/x",
-                "1/x", spellings=("x^-1",)),
-    "exp": Op("exp", 1, "exp(x)", ("exp(x)",), ufunc("exp"), r"\exp", "exp", "e^x", tex=r"\exp",
-              function=True, spellings=("e^x",)),
-    "log": Op("log", 1, "log(x)", ("1/x",), ufunc("log"), r"\log", "log", "log x", tex=r"\log",
-              function=True, aliases=("ln",)),
-    "sqrt": Op("sqrt", 1, "sqrt(x)", ("1/(2*sqrt(x))",), ufunc("sqrt"), r"\sqrt{\cdot}", "√",
-               "sqrt x", tex=r"\sqrt", function=True, lower="x^(1/2)"),
-    "sin": Op("sin", 1, "sin(x)", ("cos(x)",), ufunc("sin"), r"\sin", "sin", "sin x", tex=r"\sin",
-              function=True),
-    "cos": Op("cos", 1, "cos(x)", ("-sin(x)",), ufunc("cos"), r"\cos", "cos", "cos x", tex=r"\cos",
-              function=True),
-    "tanh": Op("tanh", 1, "tanh(x)", ("1 - tanh(x)**2",), ufunc("tanh"), r"\tanh", "tanh",
-               "tanh x", tex=r"\tanh", function=True, activation=True,
-               derivative=lambda z, h: 1.0 - h * h, derivative_tex=r"1 - {h} \odot {h}",
-               derivative_text="1 − {h}²"),
-    "sigmoid": Op("sigmoid", 1, "sigmoid(x)", ("sigmoid(x)*(1 - sigmoid(x))",), np_sigmoid,
-                  r"\sigma", "σ", "sigma(x)", tex=r"\sigma", function=True,
-                  elementary="1/(1 + exp(-x))", lower="1/(exp(-x) + 1)",
-                  fuses=("1/(1 + exp(-x))", "(1 + exp(-x))^-1", "1/(1 + exp(-1*x))",
-                         "(1 + exp(-1*x))^-1"),
-                  activation=True, derivative=lambda z, h: h * (1.0 - h),
-                  derivative_tex=r"{h} \odot (1 - {h})", derivative_text="{h} ⊙ (1 − {h})"),
-    "relu": Op("relu", 1, "relu(x)", ("Heaviside(x, 0)",), lambda x: np.maximum(x, 0.0),
-               r"\mathrm{relu}", "relu", "max(0, x)", tex=r"\operatorname{relu}",
-               kink_at=("x",), function=True, elementary="max(0, x)", lower="max(0, x)",
-               fuses=("max(0, x)",), activation=True, derivative=lambda z, h: np_step(z),
-               derivative_tex=r"\mathbb{{1}}[{z} > 0]", derivative_text="1[{z} > 0]"),
-    "softplus": Op("softplus", 1, "softplus(x)", ("sigmoid(x)",), np_softplus, r"\zeta", "ζ",
-                   "log(1 + e^x)", tex=r"\zeta", function=True, elementary="log(1 + exp(x))",
-                   lower="log(exp(x) + 1)", fuses=("log(1 + exp(x))",), activation=True,
-                   derivative=lambda z, h: np_sigmoid(z), derivative_tex=r"\sigma({z})",
-                   derivative_text="σ({z})"),
-    "hardtanh": Op("hardtanh", 1, "hardtanh(x)", ("Heaviside(1 - x, 0)*Heaviside(x + 1, 0)",),
-                   lambda x: np.clip(x, -1.0, 1.0), r"\mathrm{hardtanh}", "hardtanh",
-                   "max(-1, min(1, x))", tex=r"\operatorname{hardtanh}",
-                   kink_at=("x - 1", "x + 1"), function=True, elementary="max(-1, min(1, x))",
-                   lower="max(-1, min(1, x))", fuses=("max(-1, min(1, x))",), activation=True,
-                   derivative=lambda z, h: (np.abs(z) < 1).astype(float),
-                   derivative_tex=r"\mathbb{{1}}[|{z}| < 1]", derivative_text="1[|{z}| < 1]"),
-    "abs": Op("abs", 1, "abs(x)", ("sign(x)",), ufunc("abs"), r"|\cdot|", "|·|", "|x|",
-              kink_at=("x",), function=True),
-    "max": Op("max", 2, "max(x, y)", ("Heaviside(x - y, 0)", "Heaviside(y - x, 0)"),
-              ufunc("maximum"), r"\max", "max", "max(x, y)", tex=r"\max", kink_at=("x - y",),
-              function=True),
-    "min": Op("min", 2, "min(x, y)", ("Heaviside(y - x, 0)", "Heaviside(x - y, 0)"),
-              ufunc("minimum"), r"\min", "min", "min(x, y)", tex=r"\min", kink_at=("x - y",),
-              function=True),
-    "leaky_relu": Op("leaky_relu", 1, "leaky_relu(x)", ("Heaviside(x, 0) + Heaviside(-x, 1)/100",),
-                     lambda x: np.maximum(x, LEAKY_SLOPE * np.asarray(x, dtype=float)),
-                     r"\mathrm{leaky}", "leaky_relu", "max(0.01 x, x)",
-                     tex=r"\operatorname{leaky\_relu}", kink_at=("x",), function=True,
-                     elementary="max(x/100, x)", lower="max(x/100, x)", activation=True,
-                     derivative=lambda z, h: np_step(z, LEAKY_SLOPE),
-                     derivative_tex=r"\mathbb{{1}}[{z} > 0] + 0.01 \cdot \mathbb{{1}}[{z} \le 0]",
-                     derivative_text="1[{z} > 0] + 0.01·1[{z} ≤ 0]"),
-    "elu": Op("elu", 1, "elu(x)", ("exp(min(x, 0))",), np_elu, r"\mathrm{elu}", "elu",
-              "max(0, x) + e^min(0, x) - 1", tex=r"\operatorname{elu}", kink_at=("x",),
-              function=True,
-              elementary="max(x, 0) + exp(min(x, 0)) - 1",
-              lower="max(x, 0) + exp(min(x, 0)) - 1",
-              fuses=("max(x, 0) + exp(min(x, 0)) - 1",), activation=True,
-              derivative=lambda z, h: np.exp(np.minimum(z, 0.0)),
-              derivative_tex=r"e^{{\min(0, {z})}}", derivative_text="exp(min(0, {z}))"),
-    "swish": Op("swish", 1, "swish(x)", ("sigmoid(x) + x*sigmoid(x)*(1 - sigmoid(x))",),
-                lambda x: np.asarray(x, dtype=float) * np_sigmoid(x), r"\mathrm{swish}", "swish",
-                "x sigma(x)", tex=r"\operatorname{swish}", function=True,
-                elementary="x/(1 + exp(-x))", lower="x * sigmoid(x)",
-                fuses=("x * sigmoid(x)", "x/(1 + exp(-x))"), activation=True,
-                derivative=np_swish_derivative,
-                derivative_tex=r"\sigma({z}) + {h} \odot (1 - \sigma({z}))",
-                derivative_text="σ({z}) + {h} ⊙ (1 − σ({z}))"),
+    "recip": Op(
+        "recip",
+        1,
+        "1/x",
+        ("-1/x**2",),
+        lambda x: np.divide(1.0, x),
+        "1/x",
+        "1/x",
+        "1/x",
+        spellings=("x^-1",),
+    ),
+    "exp": Op(
+        "exp",
+        1,
+        "exp(x)",
+        ("exp(x)",),
+        ufunc("exp"),
+        r"\exp",
+        "exp",
+        "e^x",
+        tex=r"\exp",
+        function=True,
+        spellings=("e^x",),
+    ),
+    "log": Op(
+        "log",
+        1,
+        "log(x)",
+        ("1/x",),
+        ufunc("log"),
+        r"\log",
+        "log",
+        "log x",
+        tex=r"\log",
+        function=True,
+        aliases=("ln",),
+    ),
+    "sqrt": Op(
+        "sqrt",
+        1,
+        "sqrt(x)",
+        ("1/(2*sqrt(x))",),
+        ufunc("sqrt"),
+        r"\sqrt{\cdot}",
+        "√",
+        "sqrt x",
+        tex=r"\sqrt",
+        function=True,
+        lower="x^(1/2)",
+    ),
+    "sin": Op(
+        "sin",
+        1,
+        "sin(x)",
+        ("cos(x)",),
+        ufunc("sin"),
+        r"\sin",
+        "sin",
+        "sin x",
+        tex=r"\sin",
+        function=True,
+    ),
+    "cos": Op(
+        "cos",
+        1,
+        "cos(x)",
+        ("-sin(x)",),
+        ufunc("cos"),
+        r"\cos",
+        "cos",
+        "cos x",
+        tex=r"\cos",
+        function=True,
+    ),
+    "tanh": Op(
+        "tanh",
+        1,
+        "tanh(x)",
+        ("1 - tanh(x)**2",),
+        ufunc("tanh"),
+        r"\tanh",
+        "tanh",
+        "tanh x",
+        tex=r"\tanh",
+        function=True,
+        activation=True,
+        derivative=lambda z, h: 1.0 - h * h,
+        derivative_tex=r"1 - {h} \odot {h}",
+        derivative_text="1 − {h}²",
+    ),
+    "sigmoid": Op(
+        "sigmoid",
+        1,
+        "sigmoid(x)",
+        ("sigmoid(x)*(1 - sigmoid(x))",),
+        np_sigmoid,
+        r"\sigma",
+        "σ",
+        "sigma(x)",
+        tex=r"\sigma",
+        function=True,
+        elementary="1/(1 + exp(-x))",
+        lower="1/(exp(-x) + 1)",
+        fuses=("1/(1 + exp(-x))", "(1 + exp(-x))^-1", "1/(1 + exp(-1*x))", "(1 + exp(-1*x))^-1"),
+        activation=True,
+        derivative=lambda z, h: h * (1.0 - h),
+        derivative_tex=r"{h} \odot (1 - {h})",
+        derivative_text="{h} ⊙ (1 − {h})",
+    ),
+    "relu": Op(
+        "relu",
+        1,
+        "relu(x)",
+        ("Heaviside(x, 0)",),
+        lambda x: np.maximum(x, 0.0),
+        r"\mathrm{relu}",
+        "relu",
+        "max(0, x)",
+        tex=r"\operatorname{relu}",
+        kink_at=("x",),
+        function=True,
+        elementary="max(0, x)",
+        lower="max(0, x)",
+        fuses=("max(0, x)",),
+        activation=True,
+        derivative=lambda z, h: np_step(z),
+        derivative_tex=r"\mathbb{{1}}[{z} > 0]",
+        derivative_text="1[{z} > 0]",
+    ),
+    "softplus": Op(
+        "softplus",
+        1,
+        "softplus(x)",
+        ("sigmoid(x)",),
+        np_softplus,
+        r"\zeta",
+        "ζ",
+        "log(1 + e^x)",
+        tex=r"\zeta",
+        function=True,
+        elementary="log(1 + exp(x))",
+        lower="log(exp(x) + 1)",
+        fuses=("log(1 + exp(x))",),
+        activation=True,
+        derivative=lambda z, h: np_sigmoid(z),
+        derivative_tex=r"\sigma({z})",
+        derivative_text="σ({z})",
+    ),
+    "hardtanh": Op(
+        "hardtanh",
+        1,
+        "hardtanh(x)",
+        ("Heaviside(1 - x, 0)*Heaviside(x + 1, 0)",),
+        lambda x: np.clip(x, -1.0, 1.0),
+        r"\mathrm{hardtanh}",
+        "hardtanh",
+        "max(-1, min(1, x))",
+        tex=r"\operatorname{hardtanh}",
+        kink_at=("x - 1", "x + 1"),
+        function=True,
+        elementary="max(-1, min(1, x))",
+        lower="max(-1, min(1, x))",
+        fuses=("max(-1, min(1, x))",),
+        activation=True,
+        derivative=lambda z, h: (np.abs(z) < 1).astype(float),
+        derivative_tex=r"\mathbb{{1}}[|{z}| < 1]",
+        derivative_text="1[|{z}| < 1]",
+    ),
+    "abs": Op(
+        "abs",
+        1,
+        "abs(x)",
+        ("sign(x)",),
+        ufunc("abs"),
+        r"|\cdot|",
+        "|·|",
+        "|x|",
+        kink_at=("x",),
+        function=True,
+    ),
+    "max": Op(
+        "max",
+        2,
+        "max(x, y)",
+        ("Heaviside(x - y, 0)", "Heaviside(y - x, 0)"),
+        ufunc("maximum"),
+        r"\max",
+        "max",
+        "max(x, y)",
+        tex=r"\max",
+        kink_at=("x - y",),
+        function=True,
+    ),
+    "min": Op(
+        "min",
+        2,
+        "min(x, y)",
+        ("Heaviside(y - x, 0)", "Heaviside(x - y, 0)"),
+        ufunc("minimum"),
+        r"\min",
+        "min",
+        "min(x, y)",
+        tex=r"\min",
+        kink_at=("x - y",),
+        function=True,
+    ),
+    "leaky_relu": Op(
+        "leaky_relu",
+        1,
+        "leaky_relu(x)",
+        ("Heaviside(x, 0) + Heaviside(-x, 1)/100",),
+        lambda x: np.maximum(x, LEAKY_SLOPE * np.asarray(x, dtype=float)),
+        r"\mathrm{leaky}",
+        "leaky_relu",
+        "max(0.01 x, x)",
+        tex=r"\operatorname{leaky\_relu}",
+        kink_at=("x",),
+        function=True,
+        elementary="max(x/100, x)",
+        lower="max(x/100, x)",
+        activation=True,
+        derivative=lambda z, h: np_step(z, LEAKY_SLOPE),
+        derivative_tex=r"\mathbb{{1}}[{z} > 0] + 0.01 \cdot \mathbb{{1}}[{z} \le 0]",
+        derivative_text="1[{z} > 0] + 0.01·1[{z} ≤ 0]",
+    ),
+    "elu": Op(
+        "elu",
+        1,
+        "elu(x)",
+        ("exp(min(x, 0))",),
+        np_elu,
+        r"\mathrm{elu}",
+        "elu",
+        "max(0, x) + e^min(0, x) - 1",
+        tex=r"\operatorname{elu}",
+        kink_at=("x",),
+        function=True,
+        elementary="max(x, 0) + exp(min(x, 0)) - 1",
+        lower="max(x, 0) + exp(min(x, 0)) - 1",
+        fuses=("max(x, 0) + exp(min(x, 0)) - 1",),
+        activation=True,
+        derivative=lambda z, h: np.exp(np.minimum(z, 0.0)),
+        derivative_tex=r"e^{{\min(0, {z})}}",
+        derivative_text="exp(min(0, {z}))",
+    ),
+    "swish": Op(
+        "swish",
+        1,
+        "swish(x)",
+        ("sigmoid(x) + x*sigmoid(x)*(1 - sigmoid(x))",),
+        lambda x: np.asarray(x, dtype=float) * np_sigmoid(x),
+        r"\mathrm{swish}",
+        "swish",
+        "x sigma(x)",
+        tex=r"\operatorname{swish}",
+        function=True,
+        elementary="x/(1 + exp(-x))",
+        lower="x * sigmoid(x)",
+        fuses=("x * sigmoid(x)", "x/(1 + exp(-x))"),
+        activation=True,
+        derivative=np_swish_derivative,
+        derivative_tex=r"\sigma({z}) + {h} \odot (1 - \sigma({z}))",
+        derivative_text="σ({z}) + {h} ⊙ (1 − σ({z}))",
+    ),
 }

@@ -12,14 +12,22 @@ from .console import write_stdout
 from .render import LANGUAGES, render_pdf
 from .render import formats as format_choices
 
-FORCE_OPTION = click.option("--force", is_flag=True,
-                            help="Replace an existing output file.")
+FORCE_OPTION = click.option("--force", is_flag=True, help="Replace an existing output file.")
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 
 
-EXTENSIONS = {".txt": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown",
-              ".tex": "latex", ".dot": "dot", ".gv": "dot", ".html": "html", ".htm": "html",
-              ".pdf": "pdf"}
+EXTENSIONS = {
+    ".txt": "text",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".tex": "latex",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 """What ``-o FILE`` says about the format when ``--format`` is not given."""
 
 
@@ -30,15 +38,25 @@ def format_option(kind: str, from_output: bool = False):
     from ``-o FILE``'s extension (text when there is none).
     """
     if not from_output:
-        return click.option("--format", "fmt", type=click.Choice(format_choices(kind)),
-                            default="text", show_default=True)
-    return click.option("--format", "fmt", type=click.Choice(format_choices(kind)),
-                        default=None, help="[default: from -o FILE's extension "
-                        "(.txt .json .md .tex .dot .pdf ...), else text]")
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(format_choices(kind)),
+            default="text",
+            show_default=True,
+        )
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(format_choices(kind)),
+        default=None,
+        help="[default: from -o FILE's extension (.txt .json .md .tex .dot .pdf ...), else text]",
+    )
 
 
-def output_format(kind: str, fmt: str | None, output: str | None, pdf: bool = False,
-                  pdf_ok: bool = True) -> tuple[str, bool]:
+def output_format(
+    kind: str, fmt: str | None, output: str | None, pdf: bool = False, pdf_ok: bool = True
+) -> tuple[str, bool]:
     """The format to write and whether to compile a PDF, from ``--format``, ``--pdf`` and
     ``-o FILE``'s extension; a contradiction between them is a :class:`SymgradError`.
 
@@ -58,39 +76,59 @@ def output_format(kind: str, fmt: str | None, output: str | None, pdf: bool = Fa
     suffix = PurePath(output).suffix.lower() if output and output != "-" else ""
     implied = EXTENSIONS.get(suffix)
     if pdf and implied not in (None, "pdf"):
-        raise SymgradError(f"-o {output}: --pdf writes a PDF, but the extension {suffix} means "
-                           f"{implied}; name the file .pdf")
+        raise SymgradError(
+            f"-o {output}: --pdf writes a PDF, but the extension {suffix} means "
+            f"{implied}; name the file .pdf"
+        )
     if implied == "pdf":
         if not pdf_ok:
-            raise SymgradError(f"-o {output}: this command does not write PDF (formats: "
-                               f"{', '.join(format_choices(kind))})")
+            raise SymgradError(
+                f"-o {output}: this command does not write PDF (formats: "
+                f"{', '.join(format_choices(kind))})"
+            )
         if fmt not in (None, "latex"):
-            raise SymgradError(f"-o {output}: the extension .pdf means a compiled LaTeX "
-                               f"solution, but --format is {fmt}")
+            raise SymgradError(
+                f"-o {output}: the extension .pdf means a compiled LaTeX "
+                f"solution, but --format is {fmt}"
+            )
         return "latex", True
     if fmt is None:
         fmt = implied or "text"
         if fmt not in format_choices(kind):
-            raise SymgradError(f"-o {output}: this command does not write {fmt} (formats: "
-                               f"{', '.join(format_choices(kind))})")
+            raise SymgradError(
+                f"-o {output}: this command does not write {fmt} (formats: "
+                f"{', '.join(format_choices(kind))})"
+            )
     elif implied is not None and implied != fmt:
-        raise SymgradError(f"-o {output}: the extension {suffix} means {implied}, but --format "
-                           f"is {fmt}")
+        raise SymgradError(
+            f"-o {output}: the extension {suffix} means {implied}, but --format is {fmt}"
+        )
     return fmt, pdf
 
 
 def solution_options(command):
     """The options every worked-solution command shares: language, title, LaTeX, PDF, --force."""
-    for option in reversed([
-        LANG_OPTION,
-        click.option("--title", metavar="TEXT",
-                     help="Heading of the worked solution (escaped per format)."),
-        click.option("--fragment", is_flag=True,
-                     help="LaTeX: the document body only (to \\input), without preamble."),
-        click.option("--pdf", is_flag=True, help="Compile the LaTeX solution and write the PDF "
-                     "to -o FILE.pdf (needs TeX)."),
-        FORCE_OPTION,
-    ]):
+    for option in reversed(
+        [
+            LANG_OPTION,
+            click.option(
+                "--title",
+                metavar="TEXT",
+                help="Heading of the worked solution (escaped per format).",
+            ),
+            click.option(
+                "--fragment",
+                is_flag=True,
+                help="LaTeX: the document body only (to \\input), without preamble.",
+            ),
+            click.option(
+                "--pdf",
+                is_flag=True,
+                help="Compile the LaTeX solution and write the PDF to -o FILE.pdf (needs TeX).",
+            ),
+            FORCE_OPTION,
+        ]
+    ):
         command = option(command)
     return command
 

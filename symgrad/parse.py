@@ -36,12 +36,26 @@ NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 _REFUSED = {  # a friendlier word for common non-math syntax
-    ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
-    ast.Compare: "comparisons", ast.BoolOp: "boolean operators", ast.IfExp: "conditionals",
-    ast.JoinedStr: "f-strings", ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions",
-    ast.SetComp: "comprehensions", ast.DictComp: "comprehensions", ast.NamedExpr: "assignment",
-    ast.Starred: "starred arguments", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts",
-    ast.Set: "sets", ast.Await: "await", ast.Yield: "yield", ast.Slice: "slices",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambda",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "boolean operators",
+    ast.IfExp: "conditionals",
+    ast.JoinedStr: "f-strings",
+    ast.ListComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.NamedExpr: "assignment",
+    ast.Starred: "starred arguments",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.Slice: "slices",
 }
 
 
@@ -76,8 +90,13 @@ def is_variable_name(name: str) -> bool:
     """A name the grammar reads as a variable: not a function or constant. Python keywords
     such as ``lambda`` are variables too (:func:`parse` reads ``lambda*x``), except the
     literals ``True``, ``False`` and ``None``."""
-    return bool(NAME_RE.match(name)) and name not in FUNCTIONS and name not in CONSTANTS \
-        and name not in ("True", "False", "None") and len(name) <= MAX_NAME
+    return (
+        bool(NAME_RE.match(name))
+        and name not in FUNCTIONS
+        and name not in CONSTANTS
+        and name not in ("True", "False", "None")
+        and len(name) <= MAX_NAME
+    )
 
 
 def var(name: str) -> Expr:
@@ -93,8 +112,7 @@ def const(value) -> Expr:
 
     if isinstance(value, float):
         value = repr(value)
-    return Expr("const", value=sympy.Rational(value) if isinstance(value, (int, str))
-                else value)
+    return Expr("const", value=sympy.Rational(value) if isinstance(value, (int, str)) else value)
 
 
 def parse(text: str) -> Expr:
@@ -111,7 +129,9 @@ def parse(text: str) -> Expr:
         if ord(ch) > 127:
             raise ParseError(
                 f"non-ASCII character {ch!r} (U+{ord(ch):04X}); write names and operators in "
-                "plain ASCII (e.g. '-' not '\u2212', 'x' not a look-alike)", i + 1)
+                "plain ASCII (e.g. '-' not '\u2212', 'x' not a look-alike)",
+                i + 1,
+            )
         if ch == "#":
             raise ParseError("'#' is not allowed (comments are not part of an expression)", i + 1)
         if ch in "\n\r;":
@@ -236,8 +256,9 @@ class _Converter:
                 if self.count > MAX_NODES:
                     self.fail(f"expression has too many parts (limit {MAX_NODES})", node)
                 stack.append((node, depth, True))
-                stack.extend((child, depth + _nesting(node, child), False)
-                             for child in reversed(children))
+                stack.extend(
+                    (child, depth + _nesting(node, child), False) for child in reversed(children)
+                )
                 continue
             done[id(node)] = self.build(node, [done[id(c)] for c in children])
         return done[id(root)]
@@ -261,10 +282,16 @@ class _Converter:
         name = node.func.id
         if name not in FUNCTIONS:
             guess = did_you_mean(name, FUNCTIONS)
-            hint = f"did you mean {guess}? " if guess else \
-                f"for a product write {name}*(...); " if is_variable_name(name) else ""
-            self.fail(f"unknown function {name!r} ({hint}known: {', '.join(sorted(FUNCTIONS))})",
-                      node)
+            hint = (
+                f"did you mean {guess}? "
+                if guess
+                else f"for a product write {name}*(...); "
+                if is_variable_name(name)
+                else ""
+            )
+            self.fail(
+                f"unknown function {name!r} ({hint}known: {', '.join(sorted(FUNCTIONS))})", node
+            )
         if node.keywords:
             self.fail(f"{name}() takes no keyword arguments", node)
         for arg in node.args:
@@ -272,8 +299,9 @@ class _Converter:
                 self.fail("starred arguments not allowed", arg)
         if len(node.args) != FUNCTIONS[name]:
             want = FUNCTIONS[name]
-            self.fail(f"{name}() takes {want} argument{'s' * (want != 1)}, "
-                      f"got {len(node.args)}", node)
+            self.fail(
+                f"{name}() takes {want} argument{'s' * (want != 1)}, got {len(node.args)}", node
+            )
 
     def build(self, node: ast.AST, args: list[Expr]) -> Expr:
         col = self.col(node)
@@ -308,7 +336,8 @@ class _Converter:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = {str: "strings", bytes: "bytes", complex: "complex numbers"}.get(
-                type(value), f"the literal {value!r}")
+                type(value), f"the literal {value!r}"
+            )
             self.fail(f"{kind} not allowed in an expression", node)
         if isinstance(value, int):
             if len(str(value)) > MAX_INT_DIGITS:
@@ -329,8 +358,9 @@ class _Converter:
         if name in FUNCTIONS:
             self.fail(f"{name!r} is a function; call it as {name}(...)", node)
         if not NAME_RE.match(name):
-            self.fail(f"invalid name {name!r} (names start with a letter: [A-Za-z][A-Za-z0-9_]*)",
-                      node)
+            self.fail(
+                f"invalid name {name!r} (names start with a letter: [A-Za-z][A-Za-z0-9_]*)", node
+            )
         if len(name) > MAX_NAME:
             self.fail(f"name longer than {MAX_NAME} characters", node)
         return Expr("var", name=name, col=col)
@@ -345,11 +375,17 @@ class _Converter:
             return expr
         value = ops.get(expr.op).forward(*(arg.value for arg in expr.args))
         if not (value.is_real and value.is_finite):
-            self.fail(f"constant expression {self.source_of(node)!r} is undefined "
-                      f"(it evaluates to {value})", node)
+            self.fail(
+                f"constant expression {self.source_of(node)!r} is undefined "
+                f"(it evaluates to {value})",
+                node,
+            )
         if value.is_Rational and max(len(str(value.p)), len(str(value.q))) > MAX_RESULT_DIGITS:
-            self.fail(f"constant {self.source_of(node)!r} needs more than {MAX_RESULT_DIGITS} "
-                      "digits to write exactly", node)
+            self.fail(
+                f"constant {self.source_of(node)!r} needs more than {MAX_RESULT_DIGITS} "
+                "digits to write exactly",
+                node,
+            )
         return Expr("const", value=value, col=expr.col)
 
     def check_power(self, node: ast.BinOp, base: Expr, exponent: Expr) -> None:
@@ -361,26 +397,43 @@ class _Converter:
             self.fail("exponent must be a finite real number", node)
         if not base.is_const:
             if abs(c) > MAX_EXPONENT:
-                self.fail(f"exponent {float(c):.3g} too large in magnitude (limit "
-                          f"{MAX_EXPONENT})", node)
+                self.fail(
+                    f"exponent {float(c):.3g} too large in magnitude (limit {MAX_EXPONENT})", node
+                )
             return
         magnitude = float(abs(base.value))
         size = float(abs(c)) * math.log10(magnitude) if magnitude > 0 else 0.0
         if abs(size) > MAX_RESULT_DIGITS:
-            self.fail(f"constant power too large: the result would have about {abs(size):.3g} "
-                      f"digits (limit {MAX_RESULT_DIGITS})", node)
+            self.fail(
+                f"constant power too large: the result would have about {abs(size):.3g} "
+                f"digits (limit {MAX_RESULT_DIGITS})",
+                node,
+            )
 
 
 def _nesting(parent: ast.AST, child: ast.AST) -> int:
     """How much deeper ``child`` sits: 0 along a chain like a+b+c+... (its left operands),
     which SymPy flattens and nothing walks recursively; 1 for every other nesting."""
-    chain = isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp) \
-        and child is parent.left and not isinstance(parent.op, ast.Pow)
+    chain = (
+        isinstance(parent, ast.BinOp)
+        and isinstance(child, ast.BinOp)
+        and child is parent.left
+        and not isinstance(parent.op, ast.Pow)
+    )
     return 0 if chain else 1
 
 
 def _op_symbol(op: ast.AST) -> str:
-    symbols = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitOr: "|",
-               ast.BitAnd: "&", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
-               ast.Invert: "~", ast.Not: "not"}
+    symbols = {
+        ast.FloorDiv: "//",
+        ast.Mod: "%",
+        ast.MatMult: "@",
+        ast.BitOr: "|",
+        ast.BitAnd: "&",
+        ast.BitXor: "^",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.Invert: "~",
+        ast.Not: "not",
+    }
     return repr(symbols.get(type(op), type(op).__name__))

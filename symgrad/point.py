@@ -25,8 +25,9 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
     if text is None:
         return {}
     if not isinstance(text, (str, dict)):
-        raise SymgradError(f"{what}: expected NAME=VALUE text or a dict of values, not "
-                           f"{type(text).__name__}")
+        raise SymgradError(
+            f"{what}: expected NAME=VALUE text or a dict of values, not {type(text).__name__}"
+        )
     if isinstance(text, dict):
         items = [(str(k), v) for k, v in text.items()]
     else:
@@ -36,13 +37,15 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
             if not part.strip():
                 if len(parts) == 1:  # --at "": no point
                     continue
-                raise SymgradError(f"{what}: expected NAME=VALUE between the commas, got "
-                                   f"{text.strip()!r}")
+                raise SymgradError(
+                    f"{what}: expected NAME=VALUE between the commas, got {text.strip()!r}"
+                )
             name, sep, value = part.partition("=")
             if not sep:
                 if NAME_RE.fullmatch(part.strip()):
-                    raise SymgradError(f"{what}: {part.strip()} has no value (write "
-                                       f"{part.strip()}=VALUE)")
+                    raise SymgradError(
+                        f"{what}: {part.strip()} has no value (write {part.strip()}=VALUE)"
+                    )
                 raise SymgradError(f"{what}: expected NAME=VALUE, got {part.strip()!r}")
             items.append((name.strip(), value.strip()))
     point: dict[str, sympy.Expr] = {}

@@ -33,8 +33,7 @@ def read_stdin(limit: int, what: str) -> str:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # stdin replaced by a text-only stream (tests)
         text = sys.stdin.read(limit + 1) if sys.stdin is not None else ""
-        return decode_text(text.encode("utf-8", "surrogateescape"), limit, what,
-                           "standard input")
+        return decode_text(text.encode("utf-8", "surrogateescape"), limit, what, "standard input")
     try:
         data = stream.read(limit + 1)
     except OSError as err:
@@ -49,5 +48,6 @@ def decode_text(data: bytes, limit: int, what: str, name: str) -> str:
     try:
         return data.decode("utf-8-sig")  # editors on Windows add a BOM
     except UnicodeDecodeError as err:
-        raise SymgradError(f"{what}: {name} is not UTF-8 text ({err.reason} at byte "
-                           f"{err.start})") from None
+        raise SymgradError(
+            f"{what}: {name} is not UTF-8 text ({err.reason} at byte {err.start})"
+        ) from None

@@ -18,11 +18,12 @@ stack, and repeated sub-expressions are rewritten once.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache
 
 from . import ops
 from .parse import Expr, const
+
 
 def walk(root: Expr):
     """Post-order over the distinct sub-expressions of ``root``, without recursion."""
@@ -45,8 +46,11 @@ def rewrite(root: Expr, rule: Callable[[Expr], Expr]) -> Expr:
     done: dict[int, Expr] = {}
     for e in walk(root):
         args = tuple(done[id(a)] for a in e.args)
-        new = e if args == e.args and all(a is b for a, b in zip(args, e.args)) else \
-            Expr(e.op, args, e.name, e.value, e.col)
+        new = (
+            e
+            if args == e.args and all(a is b for a, b in zip(args, e.args))
+            else Expr(e.op, args, e.name, e.value, e.col)
+        )
         done[id(e)] = rule(new)
     return done[id(root)]
 
@@ -78,7 +82,7 @@ def lower(e: Expr) -> Expr:
 
 def fuse(e: Expr) -> Expr:
     """Fuse a pattern ending at this node into one gate, by the op records' ``fuses``."""
-    for name, record in ops.OPS.items():
+    for name, _record in ops.OPS.items():
         for pattern in _fused_patterns(name):
             bound = match(e, pattern)
             if bound is not None and set(bound) == {"x"}:
@@ -86,7 +90,7 @@ def fuse(e: Expr) -> Expr:
     return e
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(text: str) -> Expr:
     """A record's formula, parsed as an expression over the placeholders x and y."""
     from .parse import parse
@@ -94,19 +98,20 @@ def _template(text: str) -> Expr:
     return parse(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lowered_template(name: str) -> Expr:
     """Op ``name``'s lowering, itself lowered all the way (swish → x·σ(x) → x/(e^(−x)+1))."""
     return rewrite(_template(ops.get(name).lower), lower)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fused_patterns(name: str) -> tuple[Expr, ...]:
     """Op ``name``'s patterns with the other ops' patterns already fused: fusion runs bottom
     up, so by the time a node is seen its inputs are gates (elu's max(0, x) is a relu)."""
     others = [other for other in ops.OPS if other != name]
-    return tuple(rewrite(_template(p), lambda e: _fuse_with(e, others))
-                 for p in ops.get(name).fuses)
+    return tuple(
+        rewrite(_template(p), lambda e: _fuse_with(e, others)) for p in ops.get(name).fuses
+    )
 
 
 def _fuse_with(e: Expr, names: list[str]) -> Expr:

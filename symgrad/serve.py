@@ -59,8 +59,9 @@ def solve(params: dict) -> tuple[int, str]:
         return 200, page(form)
     try:
         d = derive(form["expr"], at=form["at"] or None, granularity=form["granularity"])
-        return 200, solution_page(d, "derivation", VIEWS["derivation"], form["lang"],
-                                  serve_form=form)
+        return 200, solution_page(
+            d, "derivation", VIEWS["derivation"], form["lang"], serve_form=form
+        )
     except SymgradError as error:
         return 400, page(form, error=str(error))
     except RecursionError:
@@ -107,8 +108,9 @@ def check_report(form: dict) -> tuple[str, bool]:
         if not sep or name not in valid:
             close = difflib.get_close_matches(name[:60], valid, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise SymgradError(f"{here}: write name = answer with a name of: "
-                               f"{', '.join(valid)}{hint}")
+            raise SymgradError(
+                f"{here}: write name = answer with a name of: {', '.join(valid)}{hint}"
+            )
         if name in answers:
             raise SymgradError(f"{here}: {name} is given twice")
         value = normalized(answer.strip().strip("\"'"), f"{here}: {name}")
@@ -121,15 +123,20 @@ def check_report(form: dict) -> tuple[str, bool]:
 
 def form_values(params: dict) -> dict:
     """The form's fields from a parsed query (one value each, defaults filled in)."""
+
     def one(name: str, default: str = "") -> str:
         values = params.get(name) or [default]
         return values[0].strip()
 
     granularity = one("granularity", "written")
     lang = one("lang", "en")
-    return {"expr": one("expr"), "at": one("at"), "answers": one("answers"),
-            "granularity": granularity if granularity in GRANULARITIES else "written",
-            "lang": lang if lang in ("en", "zh") else "en"}
+    return {
+        "expr": one("expr"),
+        "at": one("at"),
+        "answers": one("answers"),
+        "granularity": granularity if granularity in GRANULARITIES else "written",
+        "lang": lang if lang in ("en", "zh") else "en",
+    }
 
 
 def _worker(connection, params: dict, task=solve) -> None:
@@ -161,8 +168,7 @@ class Solver:
             return 503, None, "busy"
         try:
             receive, send = self.context.Pipe(duplex=False)
-            process = self.context.Process(target=_worker, args=(send, params, task),
-                                           daemon=True)
+            process = self.context.Process(target=_worker, args=(send, params, task), daemon=True)
             process.start()
             send.close()
             try:
@@ -201,8 +207,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, self._error_page("not_found"))
             return
         try:
-            params = parse_qs(url.query, keep_blank_values=True, max_num_fields=10,
-                              errors="strict")
+            params = parse_qs(url.query, keep_blank_values=True, max_num_fields=10, errors="strict")
         except (ValueError, UnicodeDecodeError):
             self._send(400, self._error_page("not_found"))
             return
@@ -211,8 +216,9 @@ class Handler(BaseHTTPRequestHandler):
         status, text, reason = self.solver(params, check if url.path == "/check" else solve)
         if text is None:
             kind = reason if reason in ("timeout", "busy") else "failed"
-            text = self._error_page(kind, seconds=f"{self.solver.time_limit:g}",
-                                    form=form_values(params))
+            text = self._error_page(
+                kind, seconds=f"{self.solver.time_limit:g}", form=form_values(params)
+            )
         self._send(status, text)
 
     def do_HEAD(self) -> None:  # noqa: N802
@@ -242,8 +248,9 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LIMIT_S,
-                quiet: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LIMIT_S, quiet: bool = False
+) -> ThreadingHTTPServer:
     """The server, bound and ready for ``serve_forever()`` (port 0 picks a free port)."""
     handler = type("SymgradHandler", (Handler,), {"solver": Solver(time_limit), "quiet": quiet})
     server = ThreadingHTTPServer((host, port), handler)

@@ -21,8 +21,12 @@ SIGMOID_POINT = "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--fuzz-long", action="store_true", default=False,
-                     help="tests/test_fuzz.py: run 10x as many hypothesis examples (issue 17)")
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        default=False,
+        help="tests/test_fuzz.py: run 10x as many hypothesis examples (issue 17)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +39,11 @@ def hand_mlp(data: dict, use_value: bool = False):
     """The lecture's loops in plain NumPy for an exercise's network (hidden relu, sigmoid or
     tanh; softmax or sigmoid output with cross-entropy): ``(h values, {W1, b1, ...})``.
     ``use_value`` puts g(z) where g′(z) belongs (the σ-for-σ′ mistake)."""
-    g_act, dg_act = {"relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
-                     "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
-                     "tanh": (np.tanh, lambda z, h: 1 - h * h)}[data["hidden"]]
+    g_act, dg_act = {
+        "relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
+        "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
+        "tanh": (np.tanh, lambda z, h: 1 - h * h),
+    }[data["hidden"]]
     L = len(data["layers"]) - 1
     W = [np.array(data[f"W{k}"]) for k in range(1, L + 1)]
     b = [np.array(data[f"b{k}"]) for k in range(1, L + 1)]
@@ -59,4 +65,3 @@ def hand_mlp(data: dict, use_value: bool = False):
         grads[f"b{k}"], grads[f"W{k}"] = g, np.outer(g, hs[k - 1])
         g = W[k - 1].T @ g
     return hs, grads
-

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import sympy
 from click.testing import CliRunner
+from conftest import require_tool
 
 from symgrad import ops
 from symgrad.cli import cli
@@ -19,30 +20,34 @@ from symgrad.derivation import derive
 from symgrad.mlp import make_spec, random_params, run_mlp
 from symgrad.render import render
 
-from conftest import require_tool
-
 NEW = ("leaky_relu", "elu", "swish")
 w, x, b = sympy.symbols("w x b", real=True)
 
 
 def oracle(name, z):
     """Each activation written with SymPy's own functions, independent of symgrad's records."""
-    return {"leaky_relu": sympy.Max(z / 100, z),
-            "elu": sympy.Piecewise((z, z > 0), (sympy.exp(z) - 1, True)),
-            "swish": z / (1 + sympy.exp(-z))}[name]
+    return {
+        "leaky_relu": sympy.Max(z / 100, z),
+        "elu": sympy.Piecewise((z, z > 0), (sympy.exp(z) - 1, True)),
+        "swish": z / (1 + sympy.exp(-z)),
+    }[name]
 
 
 def np_oracle(name, z):
-    return {"leaky_relu": np.where(z > 0, z, 0.01 * z),
-            "elu": np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-            "swish": z / (1 + np.exp(-z))}[name]
+    return {
+        "leaky_relu": np.where(z > 0, z, 0.01 * z),
+        "elu": np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+        "swish": z / (1 + np.exp(-z)),
+    }[name]
 
 
 def np_oracle_derivative(name, z):
     s = 1 / (1 + np.exp(-z))
-    return {"leaky_relu": np.where(z > 0, 1.0, 0.01),
-            "elu": np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))),
-            "swish": s + z * s * (1 - s)}[name]
+    return {
+        "leaky_relu": np.where(z > 0, 1.0, 0.01),
+        "elu": np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))),
+        "swish": s + z * s * (1 - s),
+    }[name]
 
 
 def test_the_new_ops_are_activations_callable_by_name():
@@ -60,7 +65,8 @@ def test_record_forward_and_derivative_match_the_oracle(name, z):
     assert op.numpy(z) == pytest.approx(float(np_oracle(name, np.float64(z))), rel=1e-12)
     h = op.numpy(np.array([z]))
     assert op.derivative(np.array([z]), h)[0] == pytest.approx(
-        float(np_oracle_derivative(name, np.float64(z))), rel=1e-12)
+        float(np_oracle_derivative(name, np.float64(z))), rel=1e-12
+    )
     exact = sympy.diff(oracle(name, x), x).subs(x, sympy.Float(z, 30))
     assert float(op.partials[0](sympy.Float(z, 30))) == pytest.approx(float(exact), rel=1e-12)
 
@@ -77,8 +83,10 @@ def test_the_issue_expression_against_sympy_diff_and_finite_differences():
         up, down = dict(at), dict(at)
         up[s.name] += 1e-6
         down[s.name] -= 1e-6
-        fd = (float(f.subs({w: up["w"], x: up["x"], b: up["b"]}))
-              - float(f.subs({w: down["w"], x: down["x"], b: down["b"]}))) / 2e-6
+        fd = (
+            float(f.subs({w: up["w"], x: up["x"], b: up["b"]}))
+            - float(f.subs({w: down["w"], x: down["x"], b: down["b"]}))
+        ) / 2e-6
         assert d.gradients[s.name].value == pytest.approx(fd, rel=1e-6)
 
 
@@ -90,8 +98,9 @@ def test_every_granularity_gives_the_same_gradients(name, granularity):
     f = oracle(name, w * x + b) * x
     point = {w: sympy.Rational(7, 10), x: sympy.Rational(-13, 10), b: sympy.Rational(2, 5)}
     for s in (w, x, b):
-        assert d.gradients[s.name].value == pytest.approx(float(sympy.diff(f, s).subs(point)),
-                                                          rel=1e-10)
+        assert d.gradients[s.name].value == pytest.approx(
+            float(sympy.diff(f, s).subs(point)), rel=1e-10
+        )
     assert d.check.passed is True
 
 
@@ -139,8 +148,9 @@ def test_mlp_with_each_new_hidden_activation(name):
 
 
 def test_the_issue_mlp_command_passes_its_checks():
-    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--hidden", "elu", "--seed", "1",
-                                   "--format", "json"])
+    run = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,4,3,2", "--hidden", "elu", "--seed", "1", "--format", "json"]
+    )
     assert run.exit_code == 0, run.output
     data = json.loads(run.output)
     assert data["check"]["passed"] is True and data["scalar_check"]["passed"] is True
@@ -188,12 +198,18 @@ def test_activation_exercise_uses_each_new_activation_with_right_answers(name):
 
 def test_homework_with_the_activation_kind_writes_every_format(tmp_path):
     spec = tmp_path / "hw.toml"
-    spec.write_text('title = "Activations"\n' + "".join(
-        f'[[exercise]]\nid = "a{i}"\nkind = "activation"\ndifficulty = "hard"\npoints = 2\n'
-        for i in range(4)))
+    spec.write_text(
+        'title = "Activations"\n'
+        + "".join(
+            f'[[exercise]]\nid = "a{i}"\nkind = "activation"\ndifficulty = "hard"\npoints = 2\n'
+            for i in range(4)
+        )
+    )
     out = tmp_path / "out"
-    run = CliRunner().invoke(cli, ["homework", str(spec), "--versions", "12", "--seed", "3",
-                                   "--out", str(out), "--quiet"])
+    run = CliRunner().invoke(
+        cli,
+        ["homework", str(spec), "--versions", "12", "--seed", "3", "--out", str(out), "--quiet"],
+    )
     assert run.exit_code == 0, run.output
     keys = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.json"))
     assert any(name in keys for name in NEW)
@@ -217,5 +233,6 @@ def pdf_text(pdf: bytes) -> str:
     import subprocess
 
     assert pdf.startswith(b"%PDF-")
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True,
-                          timeout=30).stdout.decode("utf-8")
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
+    ).stdout.decode("utf-8")

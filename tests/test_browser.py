@@ -21,8 +21,10 @@ from symgrad.cli import cli
 
 SIGMOID = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 POINT = "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
-BIG = ("sigmoid(w1*x1+w2*x2+b)*log(x1) + tanh(x2)^2 - x1/x2 + sigmoid(w1*x2-b)*tanh(w2*x1)"
-       " + sigmoid(b*x1)*x2")  # 40 nodes at primitive granularity
+BIG = (
+    "sigmoid(w1*x1+w2*x2+b)*log(x1) + tanh(x2)^2 - x1/x2 + sigmoid(w1*x2-b)*tanh(w2*x1)"
+    " + sigmoid(b*x1)*x2"
+)  # 40 nodes at primitive granularity
 
 
 def _browser():
@@ -48,10 +50,19 @@ def browser():
     chromium, driver_path = _browser()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--no-first-run", "--disable-extensions",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-default-apps"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        "--no-first-run",
+        "--disable-extensions",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
@@ -87,8 +98,9 @@ def clean_logs(driver) -> None:
 
 
 def steps(driver) -> list[dict]:
-    return json.loads(driver.find_element("css selector", "script.sg-data")
-                      .get_attribute("textContent"))["steps"]
+    return json.loads(
+        driver.find_element("css selector", "script.sg-data").get_attribute("textContent")
+    )["steps"]
 
 
 def click(driver, action: str) -> None:
@@ -143,8 +155,9 @@ def test_sigmoid_circuit_steps(browser, tmp_path, shots, granularity):
             assert label(browser, "sg-grad", w2).text == "0.197"
             assert label(browser, "sg-grad", w2).is_displayed()
     click(browser, "next")  # past the end: stays on the last step
-    assert browser.find_element("css selector", ".symgrad").get_attribute("data-step") == \
-        str(len(plan) - 1)
+    assert browser.find_element("css selector", ".symgrad").get_attribute("data-step") == str(
+        len(plan) - 1
+    )
     clean_logs(browser)
 
 
@@ -178,8 +191,12 @@ def test_without_javascript_the_static_solution_is_complete(tmp_path):
     chromium, driver_path = _browser()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--blink-settings=scriptEnabled=false"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--blink-settings=scriptEnabled=false",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     try:
@@ -196,9 +213,11 @@ def test_mlp_page_steps(browser, tmp_path, shots):
     browser.get(write_page(tmp_path, "mlp", "--layers", "3,4,3,2", "--seed", "1").as_uri())
     plan = steps(browser)
     assert len(browser.find_elements("css selector", ".sg-node")) == 12
-    for k, step in enumerate(plan):
+    for _k, step in enumerate(plan):
         click(browser, "next")
-        lit = browser.find_elements("css selector", f'.sg-node.sg-active[data-layer="{step["units"]}"]')
+        lit = browser.find_elements(
+            "css selector", f'.sg-node.sg-active[data-layer="{step["units"]}"]'
+        )
         assert lit and len(browser.find_elements("css selector", ".sg-node.sg-active")) == len(lit)
         assert "=" in panel(browser)
         if "nabla_{\\mathbf{h}^{(1)}}" in step["latex"]:  # g ← ∇_h(1) J: layer 1 lights up
@@ -215,8 +234,9 @@ def test_chinese_pages_and_screenshots(browser, tmp_path, shots):
     assert "反向传播" in browser.find_element("css selector", ".sg-counter").text
     browser.save_screenshot(str(shots / "circuit-backward-zh.png"))
     clean_logs(browser)
-    browser.get(write_page(tmp_path, "mlp", "--layers", "3,4,3,2", "--seed", "1",
-                           "--lang", "zh").as_uri())
+    browser.get(
+        write_page(tmp_path, "mlp", "--layers", "3,4,3,2", "--seed", "1", "--lang", "zh").as_uri()
+    )
     for _ in range(12):
         click(browser, "next")
     browser.save_screenshot(str(shots / "mlp-backward-zh.png"))
@@ -236,8 +256,15 @@ def _boxes(browser) -> list[dict]:
 
 
 def test_forty_nodes_open_step_and_do_not_overlap(browser, tmp_path, shots):
-    page = write_page(tmp_path, "derive", BIG, "--at", "w1=0.5,x1=2,w2=-1,x2=3,b=0.1",
-                      "--granularity", "primitive")
+    page = write_page(
+        tmp_path,
+        "derive",
+        BIG,
+        "--at",
+        "w1=0.5,x1=2,w2=-1,x2=3,b=0.1",
+        "--granularity",
+        "primitive",
+    )
     browser.get(page.as_uri())
     assert len(browser.find_elements("css selector", ".sg-node")) == 40
     boxes = _boxes(browser)
@@ -245,23 +272,31 @@ def test_forty_nodes_open_step_and_do_not_overlap(browser, tmp_path, shots):
     assert len(texts) >= 60
     hits = []
     for n, a in enumerate(boxes):
-        for b in boxes[n + 1:]:
-            if a["x"] < b["x"] + b["w"] - 0.5 and b["x"] < a["x"] + a["w"] - 0.5 and \
-                    a["y"] < b["y"] + b["h"] - 0.5 and b["y"] < a["y"] + a["h"] - 0.5:
+        for b in boxes[n + 1 :]:
+            if (
+                a["x"] < b["x"] + b["w"] - 0.5
+                and b["x"] < a["x"] + a["w"] - 0.5
+                and a["y"] < b["y"] + b["h"] - 0.5
+                and b["y"] < a["y"] + a["h"] - 0.5
+            ):
                 hits.append((a, b))
     assert hits == []
     browser.save_screenshot(str(shots / "forty-nodes-en.png"))
     for _ in steps(browser):
         click(browser, "next")
-    assert browser.find_element("css selector", ".symgrad").get_attribute("data-step") == \
-        str(len(steps(browser)) - 1)
+    assert browser.find_element("css selector", ".symgrad").get_attribute("data-step") == str(
+        len(steps(browser)) - 1
+    )
     clean_logs(browser)
 
 
 def test_serve_form_in_the_browser(browser, shots):
-    process = subprocess.Popen([sys.executable, "-m", "symgrad", "serve", "--port", "0",
-                                "--quiet", "--time-limit", "20"], stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symgrad", "serve", "--port", "0", "--quiet", "--time-limit", "20"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         port = int(re.search(r"127\.0\.0\.1:(\d+)", process.stderr.readline()).group(1))
         base = f"http://127.0.0.1:{port}/"
@@ -301,8 +336,11 @@ def test_serve_form_in_the_browser(browser, shots):
         browser.get(base + "derive?expr=x*y&at=x%3D2,y%3D3")
         assert len(browser.find_elements("css selector", ".sg-node")) == 3  # still serving
         # the error pages' 400 status is logged as a network error; nothing else may be
-        assert [e for e in browser.get_log("browser")
-                if e["level"] == "SEVERE" and e["source"] != "network"] == []
+        assert [
+            e
+            for e in browser.get_log("browser")
+            if e["level"] == "SEVERE" and e["source"] != "network"
+        ] == []
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -7,9 +7,9 @@ import tomllib
 
 import pytest
 from click.testing import CliRunner
+from test_diagnose import AT, CIRCUIT, hand_answers
 
 from symgrad.cli import cli
-from test_diagnose import AT, CIRCUIT, hand_answers
 
 BASE = ["check", CIRCUIT, "--at", AT, "--granularity", "primitive"]
 
@@ -19,8 +19,13 @@ def run(*args):
 
 
 def write_toml(path, answers: dict):
-    path.write_text("".join(f'"{k}" = {v!r}\n' if isinstance(v, float) else
-                            f'"{k}" = "{v}"\n' for k, v in answers.items()), encoding="utf-8")
+    path.write_text(
+        "".join(
+            f'"{k}" = {v!r}\n' if isinstance(v, float) else f'"{k}" = "{v}"\n'
+            for k, v in answers.items()
+        ),
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -31,8 +36,11 @@ def check(path, *extra):
 def test_right_answers_exit_0(tmp_path):
     result = check(write_toml(tmp_path / "a.toml", hand_answers()))
     assert result.exit_code == 0, result.output
-    verdicts = [line.split()[2] for line in result.output.splitlines()
-                if line.startswith("  z_") or line.startswith("  df/")]
+    verdicts = [
+        line.split()[2]
+        for line in result.output.splitlines()
+        if line.startswith("  z_") or line.startswith("  df/")
+    ]
     assert len(verdicts) == len(hand_answers()) and set(verdicts) == {"correct"}
     assert "Every answer is right." in result.output
 
@@ -40,8 +48,11 @@ def test_right_answers_exit_0(tmp_path):
 def test_sign_at_z5_exits_1_names_z5_and_carries_later_nodes(tmp_path):
     result = check(write_toml(tmp_path / "a.toml", hand_answers(z5_sign=-1.0)))
     assert result.exit_code == 1, result.output
-    rows = {line.split()[0]: line for line in result.output.splitlines()
-            if line.startswith("  z_") or line.startswith("  df/")}
+    rows = {
+        line.split()[0]: line
+        for line in result.output.splitlines()
+        if line.startswith("  z_") or line.startswith("  df/")
+    }
     assert "wrong (first wrong step)" in rows["z_5"] and "sign" in rows["z_5"]
     for name in ("z_6", "z_7", "z_8", "df/dz_7", "df/dz_6"):
         assert "correct given your earlier answers" in rows[name], rows[name]
@@ -50,8 +61,7 @@ def test_sign_at_z5_exits_1_names_z5_and_carries_later_nodes(tmp_path):
 
 
 def test_gradient_sign_slip_exits_1_with_its_diagnosis(tmp_path):
-    result = check(write_toml(tmp_path / "a.toml", hand_answers(dz5_sign=-1.0)), "--format",
-                   "json")
+    result = check(write_toml(tmp_path / "a.toml", hand_answers(dz5_sign=-1.0)), "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["first_wrong"] == "df/dz_5"
@@ -73,15 +83,18 @@ def test_no_true_value_without_reveal(tmp_path, fmt):
     for secret in TRUE_DW1 + ("0.7311", "0.731059", "0.19661", "0.196612", "-0.589"):
         assert secret not in hidden.output, (fmt, secret)
     if fmt == "json":
-        assert all("true" not in q and "expected_from_your_answers" not in q
-                   for q in json.loads(hidden.output)["quantities"])
+        assert all(
+            "true" not in q and "expected_from_your_answers" not in q
+            for q in json.loads(hidden.output)["quantities"]
+        )
     shown = check(path, "--format", fmt, "--reveal")
     assert any(secret in shown.output for secret in TRUE_DW1), shown.output
 
 
 def test_carried_answers_exit_1_and_all_correct_formula_exits_0(tmp_path):
-    path = write_toml(tmp_path / "a.toml",
-                      {"df/dw0": "x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2"})
+    path = write_toml(
+        tmp_path / "a.toml", {"df/dw0": "x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2"}
+    )
     assert check(path).exit_code == 0
     path = write_toml(tmp_path / "b.toml", {"df/dw0": "2*x0*z_8*(1-z_8)"})
     result = check(path)
@@ -108,7 +121,7 @@ def test_template_lists_every_quantity_without_answers_and_round_trips(tmp_path,
         assert secret not in text
     hand = hand_answers()
     names = [n for n in hand if n != "df/dz_8"]
-    positions = [text.index(f"{n}\"" if fmt != "csv" else f"\n{n},") for n in names]
+    positions = [text.index(f'{n}"' if fmt != "csv" else f"\n{n},") for n in names]
     assert positions == sorted(positions)  # the worked solution's order
     if fmt == "toml":
         assert set(tomllib.loads(text)) == set(names)
@@ -118,8 +131,10 @@ def test_template_lists_every_quantity_without_answers_and_round_trips(tmp_path,
     elif fmt == "json":
         filled = json.dumps({n: hand[n] for n in json.loads(text)})
     else:
-        filled = "".join(f"{line}{hand[line[:-1]]!r}\n" if line[:-1] in hand else line + "\n"
-                         for line in text.splitlines())
+        filled = "".join(
+            f"{line}{hand[line[:-1]]!r}\n" if line[:-1] in hand else line + "\n"
+            for line in text.splitlines()
+        )
     out.write_text(filled, encoding="utf-8")
     result = check(out)
     assert result.exit_code == 0, result.output
@@ -132,6 +147,7 @@ def test_template_in_chinese_and_to_stdout():
 
 
 # ------------------------------------------------------------------ bad input: exit 2
+
 
 def one_line_error(result, *needles):
     assert result.exit_code == 2, result.output
@@ -148,23 +164,29 @@ def test_unknown_name_lists_valid_names_and_suggests(tmp_path):
     one_line_error(check(path), "a.toml:2", "df/dw9", "did you mean 'df/dw", "valid:", "z_8")
 
 
-@pytest.mark.parametrize("name, content, needles", [
-    ("a.csv", "name,answer\nz_1,-2\nz_1,-2\n", ["a.csv:3", "twice"]),
-    ("a.json", '{"z_1": -2,\n "z_1": -2}', ["a.json:", "twice"]),
-    ("a.toml", '"z_1" = -2\n"z_1" = -2\n', ["a.toml", "line 2"]),
-    ("a.json", '{"z_1": -2,\n "z_2": }', ["a.json:2:", "not valid JSON"]),
-    ("a.toml", '"z_1" = \n', ["a.toml", "line 1"]),
-    ("a.csv", "z_1,-2,3\n", ["a.csv:1", "expected 2 columns"]),
-    ("a.json", '{"z_1": NaN}', ["a.json", "NaN"]),
-    ("a.json", '{"z_1": 1e999}', ["a.json", "not a finite number"]),
-    ("a.json", '{"z_1": {"x": 1}}', ["a.json", "z_1"]),
-    ("a.json", '{"z_1": true}', ["a.json", "boolean"]),
-    ("a.json", '[1, 2]', ["a.json", "object"]),
-    ("a.toml", '"df/dw0" = "__import__(\'os\').system(\'touch pwned\')"\n',
-     ["a.toml", "df/dw0", "formula"]),
-    ("a.csv", "df/dw0,lambda: 1\n", ["df/dw0", "formula"]),
-    ("a.txt", "z_1 = 1\n", ["a.txt", ".toml, .json or .csv"]),
-])
+@pytest.mark.parametrize(
+    "name, content, needles",
+    [
+        ("a.csv", "name,answer\nz_1,-2\nz_1,-2\n", ["a.csv:3", "twice"]),
+        ("a.json", '{"z_1": -2,\n "z_1": -2}', ["a.json:", "twice"]),
+        ("a.toml", '"z_1" = -2\n"z_1" = -2\n', ["a.toml", "line 2"]),
+        ("a.json", '{"z_1": -2,\n "z_2": }', ["a.json:2:", "not valid JSON"]),
+        ("a.toml", '"z_1" = \n', ["a.toml", "line 1"]),
+        ("a.csv", "z_1,-2,3\n", ["a.csv:1", "expected 2 columns"]),
+        ("a.json", '{"z_1": NaN}', ["a.json", "NaN"]),
+        ("a.json", '{"z_1": 1e999}', ["a.json", "not a finite number"]),
+        ("a.json", '{"z_1": {"x": 1}}', ["a.json", "z_1"]),
+        ("a.json", '{"z_1": true}', ["a.json", "boolean"]),
+        ("a.json", "[1, 2]", ["a.json", "object"]),
+        (
+            "a.toml",
+            "\"df/dw0\" = \"__import__('os').system('touch pwned')\"\n",
+            ["a.toml", "df/dw0", "formula"],
+        ),
+        ("a.csv", "df/dw0,lambda: 1\n", ["df/dw0", "formula"]),
+        ("a.txt", "z_1 = 1\n", ["a.txt", ".toml, .json or .csv"]),
+    ],
+)
 def test_bad_answer_files_are_one_line_errors(tmp_path, monkeypatch, name, content, needles):
     monkeypatch.chdir(tmp_path)
     (tmp_path / name).write_text(content, encoding="utf-8")
@@ -172,16 +194,20 @@ def test_bad_answer_files_are_one_line_errors(tmp_path, monkeypatch, name, conte
     assert not (tmp_path / "pwned").exists()
 
 
-@pytest.mark.parametrize("name, data", [
-    ("huge.toml", b'"z_1" = -2\n' + b"#" * 2_000_000),
-    ("binary.json", bytes(range(256)) * 10),
-    ("badutf8.csv", b"z_1,\xff\xfe-2\n"),
-    ("nested.json", b"[" * 200_000 + b"]" * 200_000),
-    ("deep.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
-    ("wide.csv", b"z_1" + b",1" * 400_000 + b"\n"),
-    ("wider.csv", b"z_1" + b"," * 1_000_000 + b"\n"),
-    ("nul.toml", b'"z_1" = -2\x00\n'),
-], ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("huge.toml", b'"z_1" = -2\n' + b"#" * 2_000_000),
+        ("binary.json", bytes(range(256)) * 10),
+        ("badutf8.csv", b"z_1,\xff\xfe-2\n"),
+        ("nested.json", b"[" * 200_000 + b"]" * 200_000),
+        ("deep.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
+        ("wide.csv", b"z_1" + b",1" * 400_000 + b"\n"),
+        ("wider.csv", b"z_1" + b"," * 1_000_000 + b"\n"),
+        ("nul.toml", b'"z_1" = -2\x00\n'),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
 def test_hostile_answer_files_exit_2_naming_the_file(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
@@ -233,8 +259,15 @@ def test_json_report_credit_and_score(tmp_path):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_report_is_a_page_with_the_verdicts(tmp_path, lang):
     out = tmp_path / "report.html"
-    result = run(*BASE, "--answers", write_toml(tmp_path / "a.toml", hand_answers(z5_sign=-1.0)),
-                 "-o", str(out), "--lang", lang)
+    result = run(
+        *BASE,
+        "--answers",
+        write_toml(tmp_path / "a.toml", hand_answers(z5_sign=-1.0)),
+        "-o",
+        str(out),
+        "--lang",
+        lang,
+    )
     assert result.exit_code == 1, result.output
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and 'class="sg-diagnosis"' in page

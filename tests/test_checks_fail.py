@@ -31,12 +31,18 @@ from symgrad.check import check_graph
 from symgrad.cli import cli
 from symgrad.derivation import derive
 from symgrad.jacobian import _direct_check, vector_chain_rule
-from symgrad.mlp import (check_gradients, make_spec, params_from_dict, random_params, run_mlp,
-                         scalar_graph_check)
+from symgrad.mlp import (
+    check_gradients,
+    make_spec,
+    params_from_dict,
+    random_params,
+    run_mlp,
+    scalar_graph_check,
+)
 from symgrad.parse import parse
 
-
 # ---------------------------------------------------------------- reading a check, any shape
+
 
 def verdict(report):
     """``passed`` of a check: True, False or None (inconclusive)."""
@@ -68,8 +74,9 @@ def row(report, name: str):
 
 def inconclusive_names(report) -> list[str]:
     """Entries the check could not decide (the MLP check calls them ``skipped``)."""
-    skipped = report.get("skipped") if isinstance(report, dict) else \
-        getattr(report, "skipped", None)
+    skipped = (
+        report.get("skipped") if isinstance(report, dict) else getattr(report, "skipped", None)
+    )
     if skipped is not None:
         return list(skipped)
     return [name for name, status in statuses(report).items() if status == "inconclusive"]
@@ -80,6 +87,7 @@ def run(*args):
 
 
 # ---------------------------------------------------------------- a wrong op derivative
+
 
 def _clear_op_caches():
     """The op records' SymPy/NumPy forms and derive's per-expression structure are cached."""
@@ -170,6 +178,7 @@ def test_derive_check_fails_a_wrong_local_derivative(sin_derivative_wrong):
 
 # ================================================================ 2. the sympy.diff cross-check
 
+
 def test_sympy_cross_check_passes_the_right_gradient():
     graph, grad = _graph_and_gradient(EXPR, POINT)
     report = check_graph(graph, POINT, grad, sympy_check=True)
@@ -236,9 +245,14 @@ def test_mlp_fd_fails_the_largest_entry_off_by_1e_4(key):
 
 
 # z^{(1)}_2 = 0.3·1 + 0.7·0 − 0.6·0.5 = 0 exactly: a ReLU unit at its kink
-KINK_322 = {"W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]], "b1": [0.1, 0.0],
-            "W2": [[0.4, -0.5], [-0.3, 0.6]], "b2": [0.0, 0.1], "x": [1.0, 0.0, 0.5],
-            "y": [1.0, 0.0]}
+KINK_322 = {
+    "W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]],
+    "b1": [0.1, 0.0],
+    "W2": [[0.4, -0.5], [-0.3, 0.6]],
+    "b2": [0.0, 0.1],
+    "x": [1.0, 0.0, 0.5],
+    "y": [1.0, 0.0],
+}
 
 
 def test_mlp_fd_is_inconclusive_at_a_kink():
@@ -258,6 +272,7 @@ def test_mlp_fd_fails_a_wrong_entry_next_to_a_kink():
 
 
 # ================================================================ 4. MLP scalar-graph check
+
 
 def _mlp_result():
     return run_mlp(SPEC, PARAMS, check=False, scalar_check=False)
@@ -289,8 +304,14 @@ Y, Z, AT = "x1*x2, sin(x2) + x3", "y1*y2 + exp(y1)", "x1=0.5,x2=2,x3=-1"
 
 def _direct(rule, chain_value):
     trees = [parse(text) for text in rule.y_texts]
-    return _direct_check(trees, rule.y_names, parse(rule.z_text), rule.x, rule.point,
-                         np.asarray(chain_value, dtype=float))[1]
+    return _direct_check(
+        trees,
+        rule.y_names,
+        parse(rule.z_text),
+        rule.x,
+        rule.point,
+        np.asarray(chain_value, dtype=float),
+    )[1]
 
 
 def test_vector_chain_rule_check_passes_the_right_product():
@@ -310,8 +331,7 @@ def test_direct_check_fails_a_wrong_chain_value(index, relative):
     assert verdict(report) is False, report
 
 
-def test_vector_chain_rule_check_fails_when_only_finite_differences_disagree(
-        sin_derivative_wrong):
+def test_vector_chain_rule_check_fails_when_only_finite_differences_disagree(sin_derivative_wrong):
     """A wrong local derivative makes the chain product and the direct pass agree (both
     wrong); only the finite-difference check of the direct pass can catch it."""
     rule = vector_chain_rule(Y, Z, at=AT)
@@ -320,6 +340,7 @@ def test_vector_chain_rule_check_fails_when_only_finite_differences_disagree(
 
 
 # ================================================================ CLI: exit status 1 on failure
+
 
 def test_cli_derive_exits_0_when_the_check_passes():
     result = run("derive", "sin(x)*y", "--at", "x=1,y=2", "--format", "json")
@@ -368,8 +389,11 @@ def test_cli_mlp_exits_0_when_the_checks_pass():
 
 @pytest.mark.parametrize("which", ["both", "finite differences", "scalar graph"])
 def test_cli_mlp_exits_1_when_a_check_fails(mlp_backward_wrong, which):
-    extra = {"both": [], "finite differences": ["--no-scalar-check"],
-             "scalar graph": ["--no-check"]}[which]
+    extra = {
+        "both": [],
+        "finite differences": ["--no-scalar-check"],
+        "scalar graph": ["--no-check"],
+    }[which]
     result = run(*MLP_ARGS, *extra)
     assert result.exit_code == 1, result.output
     data = json.loads(result.output)

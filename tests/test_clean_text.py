@@ -15,7 +15,7 @@ from symgrad.derivation import derive
 from symgrad.grading.diagnose import diagnose
 from symgrad.jacobian import vector_chain_rule
 from symgrad.render import render
-from symgrad.render.printing import plain_math, sympy_str, text_expr
+from symgrad.render.printing import plain_math, sympy_str
 
 SYMPY_NAMES = re.compile(r"Heaviside|θ|\\theta|Max\(|Min\(|Abs\(|\bE\b")
 
@@ -100,8 +100,12 @@ def test_plain_math_has_no_latex_leftovers():
 
 
 def test_no_doubled_parentheses_in_text_output():
-    for expr, at in [("relu(z)*(x+y)*z", "x=1,y=2,z=3"), ("1/(1+exp(-x))", "x=0.5"),
-                     ("max(x,y)*abs(x)", "x=1,y=2"), ("hardtanh(w)*x", "w=0.5,x=2")]:
+    for expr, at in [
+        ("relu(z)*(x+y)*z", "x=1,y=2,z=3"),
+        ("1/(1+exp(-x))", "x=0.5"),
+        ("max(x,y)*abs(x)", "x=1,y=2"),
+        ("hardtanh(w)*x", "w=0.5,x=2"),
+    ]:
         for granularity in ("written", "primitive"):
             text = render(derive(expr, at=at, granularity=granularity), "text")
             assert "((" not in text.replace("f = f", ""), (expr, granularity)
@@ -120,12 +124,15 @@ def test_jacobian_prints_indicators_and_fills_path_sums():
     assert "[[" not in text and "]\n [" not in text  # no raw NumPy arrays
 
 
-@pytest.mark.parametrize("expr, at, shown", [
-    ("1/x", "x=0", "z_1 = 1/x with x = 0"),
-    ("log(x)", "x=0", "z_1 = log(x) with x = 0"),
-    ("sqrt(x)", "x=-1", "z_1 = sqrt(x) with x = -1"),
-    ("x/y", "x=1,y=0", "z_1 = x/y with x = 1, y = 0"),
-])
+@pytest.mark.parametrize(
+    "expr, at, shown",
+    [
+        ("1/x", "x=0", "z_1 = 1/x with x = 0"),
+        ("log(x)", "x=0", "z_1 = log(x) with x = 0"),
+        ("sqrt(x)", "x=-1", "z_1 = sqrt(x) with x = -1"),
+        ("x/y", "x=1,y=0", "z_1 = x/y with x = 1, y = 0"),
+    ],
+)
 @pytest.mark.parametrize("granularity", ["written", "primitive"])
 def test_domain_error_names_the_formula_not_the_op(expr, at, shown, granularity):
     result = _run("derive", expr, "--at", at, "--granularity", granularity)
@@ -138,11 +145,14 @@ def test_domain_error_names_the_formula_not_the_op(expr, at, shown, granularity)
         assert "= 1/y with y = 0" in message, message
 
 
-@pytest.mark.parametrize("expr, at, letter", [
-    ("(x+y)*z", "x=-2,y=5,z=-4", "u"),  # CS231n: a variable z
-    ("(x+y)*z1", "x=-2,y=5,z1=-4", "u"),  # z1 prints like z_1 in LaTeX
-    ("(x+u_1)*z_2", "x=-2,u_1=5,z_2=-4", "v"),
-])
+@pytest.mark.parametrize(
+    "expr, at, letter",
+    [
+        ("(x+y)*z", "x=-2,y=5,z=-4", "u"),  # CS231n: a variable z
+        ("(x+y)*z1", "x=-2,y=5,z1=-4", "u"),  # z1 prints like z_1 in LaTeX
+        ("(x+u_1)*z_2", "x=-2,u_1=5,z_2=-4", "v"),
+    ],
+)
 def test_node_names_never_collide_with_variables(expr, at, letter):
     d = derive(expr, at=at)
     names = [n.name for n in d.graph.op_nodes]

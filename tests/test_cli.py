@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import SIGMOID_CIRCUIT, SIGMOID_POINT
+
 from symgrad.cli import cli
 
 
@@ -29,8 +29,9 @@ def test_derive_json_contract():
     expected = {"w0": -0.1966, "x0": 0.3932, "w1": -0.3932, "x1": -0.5898, "w2": 0.1966}
     assert {k: round(v["value"], 4) for k, v in data["gradient"].items()} == expected
     assert all({"expr", "latex", "value"} <= set(v) for v in data["gradient"].values())
-    assert all({"id", "op", "inputs", "expr", "value", "grad", "local"} <= set(n)
-               for n in data["nodes"])
+    assert all(
+        {"id", "op", "inputs", "expr", "value", "grad", "local"} <= set(n) for n in data["nodes"]
+    )
     assert data["check"]["passed"] is True
     assert {"passed", "max_rel_error", "method"} <= set(data["check"])
 
@@ -42,8 +43,19 @@ def test_symbolic_only_without_at():
 
 
 def test_stdin_and_wrt_and_granularity():
-    result = run("derive", "-", "--at", "x=-2,y=5,z=-4", "--wrt", "z", "--format", "json",
-                 "--granularity", "gate", input="(x+y)*z\n")
+    result = run(
+        "derive",
+        "-",
+        "--at",
+        "x=-2,y=5,z=-4",
+        "--wrt",
+        "z",
+        "--format",
+        "json",
+        "--granularity",
+        "gate",
+        input="(x+y)*z\n",
+    )
     data = json.loads(result.output)
     assert list(data["gradient"]) == ["z"] and data["gradient"]["z"]["value"] == 3.0
 
@@ -54,14 +66,17 @@ def test_text_output_shows_forward_backward_and_check():
         assert word in out
 
 
-@pytest.mark.parametrize("args, words", [
-    (["derive", "(x+1"], "syntax error"),
-    (["derive", "x +"], "ends too early"),
-    (["derive", "x*y", "--at", "x=1"], "no value for y"),
-    (["derive", "x", "--granularity", "fine"], "fine"),
-    (["derive", "log(x)", "--at", "x=0"], "not a finite"),
-    (["derive", "x*y", "--wrt", "q"], "not in the expression"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["derive", "(x+1"], "syntax error"),
+        (["derive", "x +"], "ends too early"),
+        (["derive", "x*y", "--at", "x=1"], "no value for y"),
+        (["derive", "x", "--granularity", "fine"], "fine"),
+        (["derive", "log(x)", "--at", "x=0"], "not a finite"),
+        (["derive", "x*y", "--wrt", "q"], "not in the expression"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(args, words):
     result = run(*args)
     assert result.exit_code == 2
@@ -71,8 +86,11 @@ def test_bad_input_exits_2_with_one_line(args, words):
 
 
 def test_debug_shows_traceback():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "(x+1"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "symgrad", "--debug", "derive", "(x+1"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert "Traceback" in proc.stderr and "symgrad.errors.ParseError: syntax error" in proc.stderr
     assert proc.stderr.rstrip().splitlines()[-1].startswith("symgrad: error: syntax error")
@@ -106,16 +124,21 @@ def test_output_file_is_written_and_not_overwritten_without_force(tmp_path):
 
 
 def test_help_imports_neither_sympy_nor_numpy():
-    code = ("import sys; from symgrad.cli import cli\n"
-            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('sympy', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys; from symgrad.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy') if m in sys.modules))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
 
 
 def test_debug_is_accepted_after_the_command():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "(x+1", "--debug"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "symgrad", "derive", "(x+1", "--debug"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert "Traceback" in proc.stderr and "symgrad.errors.ParseError: syntax error" in proc.stderr
     assert proc.stderr.rstrip().splitlines()[-1].startswith("symgrad: error: syntax error")
@@ -130,8 +153,7 @@ def test_expression_may_start_with_minus():
 
 def test_negated_log_likelihood_is_an_expression_not_options():
     # click would read "-log(...)" as -l -o "g(...)": it must stay the EXPR, and no file appears
-    out = run("derive", "-log(exp(z1)/(exp(z1)+exp(z2)))", "--at", "z1=1,z2=2", "--format",
-              "json")
+    out = run("derive", "-log(exp(z1)/(exp(z1)+exp(z2)))", "--at", "z1=1,z2=2", "--format", "json")
     data = json.loads(out.output)
     assert data["value"] == pytest.approx(np.log(np.e + np.e**2) - 1)
     assert data["gradient"]["z2"]["value"] == pytest.approx(np.e**2 / (np.e + np.e**2))
@@ -143,18 +165,30 @@ def test_gradient_not_finite_is_bad_input():
 
 
 def test_extra_names_in_at_give_a_note_on_stderr():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "derive", "x*y", "--at",
-                           "x=1,y=2,q=3", "--format", "json"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "symgrad",
+            "derive",
+            "x*y",
+            "--at",
+            "x=1,y=2,q=3",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0 and json.loads(proc.stdout)["point"] == {"x": 1.0, "y": 2.0}
-    assert proc.stderr.strip() == ("symgrad: note: --at gives q, which the expression does "
-                                   "not use")
+    assert proc.stderr.strip() == ("symgrad: note: --at gives q, which the expression does not use")
 
 
 SIGMOID_AT_HALF = 1 / (1 + np.exp(-0.5))
 POWERS_OF_ACTIVATIONS = {  # df/dx at x = 0.5, by hand (0 < x < 1: relu and hardtanh are x)
-    "sigmoid(x)**2": 2 * SIGMOID_AT_HALF ** 2 * (1 - SIGMOID_AT_HALF),
+    "sigmoid(x)**2": 2 * SIGMOID_AT_HALF**2 * (1 - SIGMOID_AT_HALF),
     "1/softplus(x)": -SIGMOID_AT_HALF / np.log1p(np.exp(0.5)) ** 2,
-    "relu(x)^2 + hardtanh(x)^3": 2 * 0.5 + 3 * 0.5 ** 2,
+    "relu(x)^2 + hardtanh(x)^3": 2 * 0.5 + 3 * 0.5**2,
 }
 
 
@@ -181,8 +215,9 @@ def test_activations_raised_to_a_power_render(expr, fmt):
     assert result.exit_code == 0, result.output
     shown = shown_gradients_of_x(result.stdout, fmt)
     digits = 3 if fmt == "dot" else 4  # significant digits on a wire; in a formula
-    assert shown and shown == pytest.approx([POWERS_OF_ACTIVATIONS[expr]] * len(shown),
-                                            rel=10.0 ** (1 - digits)), shown
+    assert shown and shown == pytest.approx(
+        [POWERS_OF_ACTIVATIONS[expr]] * len(shown), rel=10.0 ** (1 - digits)
+    ), shown
 
 
 def test_special_files_are_never_replaced(tmp_path):
@@ -199,8 +234,11 @@ def test_unwritable_output_is_bad_input_not_an_internal_error(tmp_path):
 
 
 def test_debug_keeps_the_exit_status():
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "--debug", "derive", "2*3"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "symgrad", "--debug", "derive", "2*3"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "Traceback" in proc.stderr
 
 

@@ -33,15 +33,34 @@ def hand_answers(z5_sign: float = 1.0, dz5_sign: float = 1.0) -> dict:
     z6 = math.exp(z5)
     z7 = z6 + 1
     z8 = 1 / z7
-    g7 = -1 / z7 ** 2
+    g7 = -1 / z7**2
     g6 = g7
     g5 = g6 * math.exp(z5) * dz5_sign
     g4 = -g5
     g3 = g2 = g1 = gw2 = g4
-    return {"z_1": z1, "z_2": z2, "z_3": z3, "z_4": z4, "z_5": z5, "z_6": z6, "z_7": z7,
-            "z_8": z8, "df/dz_8": 1.0, "df/dz_7": g7, "df/dz_6": g6, "df/dz_5": g5,
-            "df/dz_4": g4, "df/dw2": gw2, "df/dz_3": g3, "df/dz_2": g2, "df/dx1": g2 * w1,
-            "df/dw1": g2 * x1, "df/dz_1": g1, "df/dx0": g1 * w0, "df/dw0": g1 * x0}
+    return {
+        "z_1": z1,
+        "z_2": z2,
+        "z_3": z3,
+        "z_4": z4,
+        "z_5": z5,
+        "z_6": z6,
+        "z_7": z7,
+        "z_8": z8,
+        "df/dz_8": 1.0,
+        "df/dz_7": g7,
+        "df/dz_6": g6,
+        "df/dz_5": g5,
+        "df/dz_4": g4,
+        "df/dw2": gw2,
+        "df/dz_3": g3,
+        "df/dz_2": g2,
+        "df/dx1": g2 * w1,
+        "df/dw1": g2 * x1,
+        "df/dz_1": g1,
+        "df/dx0": g1 * w0,
+        "df/dw0": g1 * x0,
+    }
 
 
 def sympy_gradients() -> dict:
@@ -73,7 +92,7 @@ def test_sign_slip_at_z5_is_the_first_wrong_step_and_later_nodes_are_carried():
     for name in ("z_6", "z_7", "z_8", "df/dz_7", "df/dz_6"):
         assert result.judgement(name).verdict == "carried", name
     order = [j.name for j in result.judgements]
-    later = result.judgements[order.index("z_5") + 1:]
+    later = result.judgements[order.index("z_5") + 1 :]
     assert all(j.verdict in ("carried", "correct") for j in later)
     assert not result.all_correct and [j.verdict for j in result.judgements].count("wrong") == 1
 
@@ -120,6 +139,7 @@ def test_three_figures_are_diagnosed_as_rounding():
 
 
 # ------------------------------------------------------------------ named mistakes in graphs
+
 
 def test_missing_upstream_factor():
     # dz_2/dw1 = x1 = -2 alone, without df/dz_2 = 0.1966
@@ -175,22 +195,28 @@ def test_sign_mistake_in_a_gradient():
 SIG = "sigmoid(w0*x0+w1*x1+w2)"
 
 
-@pytest.mark.parametrize("formula", [
-    "x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2",
-    f"x0*{SIG}*(1-{SIG})",
-    "x0*exp(z_5)/z_7^2",  # node names stand for their definitions
-    "x0*z_8*(1-z_8)",
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2",
+        f"x0*{SIG}*(1-{SIG})",
+        "x0*exp(z_5)/z_7^2",  # node names stand for their definitions
+        "x0*z_8*(1-z_8)",
+    ],
+)
 def test_equivalent_formulas_are_accepted(formula):
     j = diagnose(lecture(), {"df/dw0": formula}).judgement("df/dw0")
     assert j.verdict == "correct", (formula, j.method)
 
 
-@pytest.mark.parametrize("formula", [
-    f"2*x0*{SIG}*(1-{SIG})",
-    f"x0*{SIG}",
-    "w0*z_8*(1-z_8)",
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        f"2*x0*{SIG}*(1-{SIG})",
+        f"x0*{SIG}",
+        "w0*z_8*(1-z_8)",
+    ],
+)
 def test_formulas_off_by_a_factor_are_rejected(formula):
     j = diagnose(lecture(), {"df/dw0": formula}).judgement("df/dw0")
     assert j.verdict == "wrong"
@@ -226,8 +252,9 @@ def test_formula_beyond_a_kink_is_judged_away_from_it():
     assert diagnose(d, {"df/dx": "y*x"}).judgement("df/dx").verdict == "wrong"
 
 
-@pytest.mark.parametrize("formula", ["__import__('os').system('true')", "lambda: 1",
-                                     "x0.__class__", "open('f')", "q*x0"])
+@pytest.mark.parametrize(
+    "formula", ["__import__('os').system('true')", "lambda: 1", "x0.__class__", "open('f')", "q*x0"]
+)
 def test_hostile_or_unknown_formulas_are_clean_errors(formula, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SymgradError) as err:
@@ -247,6 +274,7 @@ def test_names_and_aliases():
 
 
 # ------------------------------------------------------------------ an MLP result
+
 
 def mlp_case():
     """A 2-2-2 sigmoid/softmax/cross-entropy net with λ = 0.1, and every answer by hand
@@ -271,14 +299,21 @@ def mlp_case():
     hand = {"yhat": yhat, "g2": g2, "dh1": dh1, "g1": g1, "h1": h1, "W2": W2, "b1": b1}
     answers = {}
     for j in range(2):
-        answers |= {f"z1_{j + 1}": z1[j], f"h1_{j + 1}": h1[j], f"z2_{j + 1}": z2[j],
-                    f"yhat_{j + 1}": yhat[j], f"dJ/dz2_{j + 1}": g2[j],
-                    f"dJ/db2_{j + 1}": g2[j], f"dJ/dh1_{j + 1}": dh1[j],
-                    f"dJ/dz1_{j + 1}": g1[j], f"dJ/db1_{j + 1}": g1[j]}
+        answers |= {
+            f"z1_{j + 1}": z1[j],
+            f"h1_{j + 1}": h1[j],
+            f"z2_{j + 1}": z2[j],
+            f"yhat_{j + 1}": yhat[j],
+            f"dJ/dz2_{j + 1}": g2[j],
+            f"dJ/db2_{j + 1}": g2[j],
+            f"dJ/dh1_{j + 1}": dh1[j],
+            f"dJ/dz1_{j + 1}": g1[j],
+            f"dJ/db1_{j + 1}": g1[j],
+        }
         for i in range(2):
             answers[f"dJ/dw2_{i + 1}_{j + 1}"] = g2[j] * h1[i] + lam * W2[j, i]
             answers[f"dJ/dw1_{i + 1}_{j + 1}"] = g1[j] * x[i] + lam * W1[j, i]
-    answers["J"] = -np.log(yhat[y == 1][0]) + lam / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    answers["J"] = -np.log(yhat[y == 1][0]) + lam / 2 * ((W1**2).sum() + (W2**2).sum())
     return run_mlp(spec, params), {k: float(v) for k, v in answers.items()}, hand
 
 
@@ -296,8 +331,7 @@ def test_mlp_forward_slip_is_carried_to_the_units_above():
     answers["z1_1"] = -answers["z1_1"]  # sign slip; the learner goes on from it
     h = 1 / (1 + np.exp(-answers["z1_1"]))
     answers["h1_1"] = float(h)
-    W2, b2 = (np.array(v, dtype=float) for v in (result.params.weights[1],
-                                                  result.params.biases[1]))
+    W2, b2 = (np.array(v, dtype=float) for v in (result.params.weights[1], result.params.biases[1]))
     answers["z2_1"] = float(W2[0] @ [answers["h1_1"], answers["h1_2"]] + b2[0])
     d = diagnose(result, {k: answers[k] for k in ("z1_1", "h1_1", "z1_2", "h1_2", "z2_1")})
     assert d.first_wrong.name == "z1_1" and d.first_wrong.mistake == "sign_flip"
@@ -321,7 +355,9 @@ def test_mlp_value_for_derivative_and_forgotten_sum():
     one_term = float(hand["W2"][0, 0] * hand["g2"][0])  # dJ/dh1_1 without unit 2's term
     d = diagnose(result, {"dJ/dz1_1": sigma_not_prime})
     assert d.judgement("dJ/dz1_1").mistake == "value_not_derivative"
-    d = diagnose(result, {"dJ/dh1_1": one_term, "dJ/dz1_1": one_term * float(
-        hand["h1"][0] * (1 - hand["h1"][0]))})
+    d = diagnose(
+        result,
+        {"dJ/dh1_1": one_term, "dJ/dz1_1": one_term * float(hand["h1"][0] * (1 - hand["h1"][0]))},
+    )
     assert d.judgement("dJ/dh1_1").mistake == "missed_branch"
     assert d.judgement("dJ/dz1_1").verdict == "carried"  # from the learner's own dJ/dh1_1

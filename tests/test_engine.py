@@ -6,10 +6,10 @@ import math
 
 import pytest
 import sympy
+from conftest import SIGMOID_CIRCUIT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import SIGMOID_CIRCUIT
 from symgrad import derive
 from symgrad.errors import SymgradError
 from symgrad.graph import as_written, build_graph
@@ -25,8 +25,16 @@ def test_lecture_sigmoid_circuit_primitive():
     op_nodes = d.graph.op_nodes
     assert [n.op for n in op_nodes] == ["mul", "mul", "add", "add", "neg", "exp", "addc", "recip"]
     assert [round(d.value_of(n), 2) for n in op_nodes] == [-2, 6, 4, 1, -1, 0.37, 1.37, 0.73]
-    assert [round(d.adjoint_of(n), 2) for n in op_nodes] == \
-        [0.20, 0.20, 0.20, 0.20, -0.20, -0.53, -0.53, 1.00]
+    assert [round(d.adjoint_of(n), 2) for n in op_nodes] == [
+        0.20,
+        0.20,
+        0.20,
+        0.20,
+        -0.20,
+        -0.53,
+        -0.53,
+        1.00,
+    ]
     for name, expected in LEAF_GRADS.items():
         assert round(d.gradients[name].value, 4) == expected
     assert d.check.passed is True
@@ -83,14 +91,17 @@ def test_wrt_restricts_and_validates():
         derive("x*y", wrt="q")
 
 
-@pytest.mark.parametrize("at, words", [
-    ("x=1", "no value for y"),
-    ("x=1,x=2,y=1", "twice"),
-    ("x=foo(1),y=2", "unknown function"),
-    ("x=y,y=1", "expected a number"),
-    ("x", "x has no value"),
-    ("1", "NAME=VALUE"),
-])
+@pytest.mark.parametrize(
+    "at, words",
+    [
+        ("x=1", "no value for y"),
+        ("x=1,x=2,y=1", "twice"),
+        ("x=foo(1),y=2", "unknown function"),
+        ("x=y,y=1", "expected a number"),
+        ("x", "x has no value"),
+        ("1", "NAME=VALUE"),
+    ],
+)
 def test_bad_points(at, words):
     with pytest.raises(SymgradError, match=words):
         derive("x*y", at=at)
@@ -130,14 +141,27 @@ def test_deep_chain_does_not_recurse():
     for i in range(55):
         text = f"({text}*1.01 + {i % 3})"
     d = derive(text, at="x=0.1", granularity="primitive")
-    assert d.gradients["x"].value == pytest.approx(1.01 ** 55, rel=1e-12)
+    assert d.gradients["x"].value == pytest.approx(1.01**55, rel=1e-12)
     assert d.check.passed is True
 
 
 # --- property test: random expressions from the grammar ----------------------------------
 
-UNARY = ["exp", "tanh", "sigmoid", "softplus", "sin", "cos", "neg", "sq", "logsq", "sqrtsq",
-         "relu", "abs", "hardtanh"]
+UNARY = [
+    "exp",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "sin",
+    "cos",
+    "neg",
+    "sq",
+    "logsq",
+    "sqrtsq",
+    "relu",
+    "abs",
+    "hardtanh",
+]
 BINARY = ["+", "-", "*", "/", "max", "min", "powc"]
 NAMES = ["a", "b", "c"]
 
@@ -151,8 +175,12 @@ def expressions(draw, depth=0):
     if draw(st.booleans()):
         u = draw(st.sampled_from(UNARY))
         x = draw(expressions(depth=depth + 1))
-        return {"neg": f"-({x})", "sq": f"({x})^2", "logsq": f"log(1+({x})^2)",
-                "sqrtsq": f"sqrt(2+({x})^2)"}.get(u, f"{u}({x})")
+        return {
+            "neg": f"-({x})",
+            "sq": f"({x})^2",
+            "logsq": f"log(1+({x})^2)",
+            "sqrtsq": f"sqrt(2+({x})^2)",
+        }.get(u, f"{u}({x})")
     op = draw(st.sampled_from(BINARY))
     x, y = draw(expressions(depth=depth + 1)), draw(expressions(depth=depth + 1))
     if op in "+-*":
@@ -165,9 +193,11 @@ def expressions(draw, depth=0):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(expressions(), st.lists(st.floats(-2, 2).map(lambda v: round(v, 3)), min_size=3,
-                               max_size=3),
-       st.sampled_from(["written", "primitive", "gate"]))
+@given(
+    expressions(),
+    st.lists(st.floats(-2, 2).map(lambda v: round(v, 3)), min_size=3, max_size=3),
+    st.sampled_from(["written", "primitive", "gate"]),
+)
 def test_reverse_mode_equals_sympy_diff_and_finite_differences(text, values, granularity):
     tree = parse(text)
     names = sorted({n for n in NAMES if n in text and _is_var(tree, n)})
@@ -185,8 +215,11 @@ def test_reverse_mode_equals_sympy_diff_and_finite_differences(text, values, gra
     for n in names:
         if n in d.check.inconclusive:
             continue
-        expected = float(sympy.diff(whole, syms[n]).subs(
-            {syms[k]: sympy.Rational(str(v)) for k, v in point.items()}).evalf(30))
+        expected = float(
+            sympy.diff(whole, syms[n])
+            .subs({syms[k]: sympy.Rational(str(v)) for k, v in point.items()})
+            .evalf(30)
+        )
         assert d.gradients[n].value == pytest.approx(expected, rel=1e-8, abs=1e-10), (text, n)
     # Oracle 2: finite differences (the check), never failing.
     assert d.check.passed in (True, None), d.check.to_dict()
@@ -194,24 +227,33 @@ def test_reverse_mode_equals_sympy_diff_and_finite_differences(text, values, gra
 
 def _is_var(tree, name):
     from symgrad.rewriting import walk
+
     return any(e.op == "var" and e.name == name for e in walk(tree))
 
 
 def _sympy_of(text, syms):
     """An independent translation of the grammar into SymPy (test oracle only)."""
     ns = dict(syms)
-    ns.update(exp=sympy.exp, log=sympy.log, sqrt=sympy.sqrt, sin=sympy.sin, cos=sympy.cos,
-              tanh=sympy.tanh, abs=sympy.Abs, max=sympy.Max, min=sympy.Min,
-              sigmoid=lambda z: 1 / (1 + sympy.exp(-z)),
-              softplus=lambda z: sympy.log(1 + sympy.exp(z)),
-              relu=lambda z: sympy.Max(0, z),
-              hardtanh=lambda z: sympy.Max(-1, sympy.Min(1, z)))
+    ns.update(
+        exp=sympy.exp,
+        log=sympy.log,
+        sqrt=sympy.sqrt,
+        sin=sympy.sin,
+        cos=sympy.cos,
+        tanh=sympy.tanh,
+        abs=sympy.Abs,
+        max=sympy.Max,
+        min=sympy.Min,
+        sigmoid=lambda z: 1 / (1 + sympy.exp(-z)),
+        softplus=lambda z: sympy.log(1 + sympy.exp(z)),
+        relu=lambda z: sympy.Max(0, z),
+        hardtanh=lambda z: sympy.Max(-1, sympy.Min(1, z)),
+    )
     return sympy.parse_expr(text.replace("^", "**"), local_dict=ns, evaluate=True)
 
 
 def test_sympy_failure_in_cross_check_is_reported_not_raised():
-    d = derive("min(x*y*sigmoid(z), log(relu(y))) - y", at="x=3,y=2.5,z=-3",
-               granularity="gate")
+    d = derive("min(x*y*sigmoid(z), log(relu(y))) - y", at="x=3,y=2.5,z=-3", granularity="gate")
     assert d.check.passed is True  # finite differences still decide
     assert "sympy.diff" in d.check.method
 
@@ -223,8 +265,11 @@ def test_as_written_equals_the_op_under_evaluate_false(name):
     z, w = sympy.Symbol("z_1", real=True), sympy.Symbol("w0", real=True)
     inputs = [z, w, sympy.Integer(2), sympy.Rational(1, 2)]
     for args in itertools.product(inputs, repeat=record.arity):
-        for c in [sympy.Integer(-3), sympy.Rational(-2, 3), sympy.Integer(2)] \
-                if record.has_const else [None]:
+        for c in (
+            [sympy.Integer(-3), sympy.Rational(-2, 3), sympy.Integer(2)]
+            if record.has_const
+            else [None]
+        ):
             full = (*args, c) if record.has_const else args
             with sympy.evaluate(False):
                 expected = record.forward(*full)
@@ -236,7 +281,7 @@ def test_long_flat_sums_and_products_are_not_nesting():
     d = derive("+".join(names), at={n: i for i, n in enumerate(names)})
     assert d.value == sum(range(200)) and d.check.passed is True
     d = derive("*".join(["x"] * 150), at="x=1.01")
-    assert d.gradients["x"].value == pytest.approx(150 * 1.01 ** 149, rel=1e-12)
+    assert d.gradients["x"].value == pytest.approx(150 * 1.01**149, rel=1e-12)
 
 
 def test_verdict_is_inconclusive_when_any_variable_is():

@@ -5,8 +5,14 @@ import pytest
 
 from symgrad.derivation import derive
 from symgrad.errors import SymgradError
-from symgrad.grading.equivalence import (KINK_MARGIN, Formula, exact_equal, numeric_equal,
-                                         parse_formula, sample_points)
+from symgrad.grading.equivalence import (
+    KINK_MARGIN,
+    Formula,
+    exact_equal,
+    numeric_equal,
+    parse_formula,
+    sample_points,
+)
 
 CIRCUIT = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 SIG = "sigmoid(w0*x0+w1*x1+w2)"
@@ -20,11 +26,9 @@ def truth(d):
 def test_the_acceptance_pair_is_proven_exactly():
     d = derive(CIRCUIT, at="w0=2,x0=-1,w1=-3,x1=-2,w2=-3")
     sub = d.graph.substitution()
-    for text in ("x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2",
-                 f"x0*{SIG}*(1-{SIG})"):
+    for text in ("x0*exp(-(w0*x0+w1*x1+w2))/(1+exp(-(w0*x0+w1*x1+w2)))^2", f"x0*{SIG}*(1-{SIG})"):
         assert exact_equal(parse_formula(text, ALLOWED, "df/dw0"), truth(d), sub), text
-    assert not exact_equal(parse_formula(f"2*x0*{SIG}*(1-{SIG})", ALLOWED, "df/dw0"),
-                           truth(d), sub)
+    assert not exact_equal(parse_formula(f"2*x0*{SIG}*(1-{SIG})", ALLOWED, "df/dw0"), truth(d), sub)
 
 
 def test_numeric_comparison_decides_without_sympy():
@@ -32,8 +36,9 @@ def test_numeric_comparison_decides_without_sympy():
     samples = sample_points(d.graph, {k: float(v) for k, v in d.point.items()})
     n = len(samples["w0"])
     assert n >= 4
-    s = 1 / (1 + np.exp(-(samples["w0"] * samples["x0"] + samples["w1"] * samples["x1"]
-                          + samples["w2"])))
+    s = 1 / (
+        1 + np.exp(-(samples["w0"] * samples["x0"] + samples["w1"] * samples["x1"] + samples["w2"]))
+    )
     right = samples["x0"] * s * (1 - s)
     good = parse_formula(f"x0*{SIG}*(1-{SIG})", ALLOWED, "df/dw0")
     bad = parse_formula(f"2*x0*{SIG}*(1-{SIG})", ALLOWED, "df/dw0")

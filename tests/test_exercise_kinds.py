@@ -50,8 +50,11 @@ def _batch_oracle(data: dict, slope) -> dict[str, float]:
     zs = [w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"] for e in examples]
     dz = [e["upstream"] * slope(z) for e, z in zip(examples, zs)]
     out = {f"z{n}": z for n, z in enumerate(zs, 1)}
-    out.update(dL_dw1=sum(d * e["x1"] for d, e in zip(dz, examples)),
-               dL_dw2=sum(d * e["x2"] for d, e in zip(dz, examples)), dL_db=sum(dz))
+    out.update(
+        dL_dw1=sum(d * e["x1"] for d, e in zip(dz, examples)),
+        dL_dw2=sum(d * e["x2"] for d, e in zip(dz, examples)),
+        dL_db=sum(dz),
+    )
     return out
 
 
@@ -97,10 +100,11 @@ def test_worked_solution_shows_the_records_definition_and_derivative(name):
             continue
         at = sympy.Rational(str(z))
         assert float(ops.elementary(partial).subs(Z, at)) == pytest.approx(
-            float(sympy.diff(_elementary(name), Z).subs(Z, at)), abs=1e-12)
+            float(sympy.diff(_elementary(name), Z).subs(Z, at)), abs=1e-12
+        )
 
 
-NEW_RECORDS = textwrap.dedent(r'''
+NEW_RECORDS = textwrap.dedent(r"""
     import json, sys
     import numpy as np
     from symgrad import ops
@@ -141,14 +145,15 @@ NEW_RECORDS = textwrap.dedent(r'''
                                      "answers": {a.name: a.value for a in ex.answers},
                                      "text": text})
     json.dump(out, sys.stdout)
-''')
+""")
 
 
 def test_a_new_activation_record_is_an_exercise_with_no_other_edit():
     """Two records that exist only in this subprocess (a kinked one and a smooth one): the
     kind lists them, and their answers match central differences of the record's forward."""
-    proc = subprocess.run([sys.executable, "-c", NEW_RECORDS], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", NEW_RECORDS], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
     assert out["functions"][-2:] == ["lrelu", "silu_t"]
@@ -156,7 +161,7 @@ def test_a_new_activation_record_is_an_exercise_with_no_other_edit():
     forward = {"lrelu": lambda z: max(z / 10, z), "silu_t": lambda z: z / (1 + math.exp(-z))}
     for case in out["cases"]:
         answers, f = case["answers"], forward[case["name"]]
-        expected = _batch_oracle(case["data"], lambda z: _fd(f, z))
+        expected = _batch_oracle(case["data"], lambda z, f=f: _fd(f, z))
         for name, value in answers.items():
             assert value == pytest.approx(expected[name], rel=1e-6, abs=1e-6), (case, name)
             assert abs(value) >= MIN_ANSWER
@@ -170,6 +175,7 @@ def test_a_new_activation_record_is_an_exercise_with_no_other_edit():
 
 
 # --------------------------------------------------------------------------- mlp
+
 
 def _hand_mlp(data: dict, use_value: bool) -> dict[str, np.ndarray]:
     """The gradients of :func:`conftest.hand_mlp`."""
@@ -220,6 +226,7 @@ def test_mlp_kink_distance_comes_from_the_relu_records_kink():
 
 
 # --------------------------------------------------------------------------- mistakes
+
 
 def test_value_for_derivative_mistake_covers_every_activation():
     """A softplus unit (not only σ and tanh): using ζ(z) for ζ′(z) in the chain rule."""

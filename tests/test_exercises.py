@@ -18,14 +18,15 @@ from conftest import hand_mlp
 from symgrad.cli import cli
 from symgrad.exercises import DIFFICULTIES, KINDS, exercise_seed, make_exercise
 from symgrad.exercises.base import KINK_MARGIN, MIN_ANSWER
-from symgrad.render.numbers import num
 from symgrad.exercises.stress import stress
+from symgrad.render.numbers import num
 
 MOODLE_NUMBER = re.compile(r"-?(\d+[.,]?\d*|[.,]\d+)([eE][-+]?\d+)?\Z")
 CASES = [(k, d) for k in KINDS for d in DIFFICULTIES]
 
 
 # --------------------------------------------------------------------------- oracles
+
 
 def _sigmoid(z):
     return 1 / (1 + math.exp(-z))
@@ -51,11 +52,25 @@ def _activation(name: str):
     from symgrad import ops
 
     forward = ops.get(name).numpy
-    return (lambda z: float(forward(z)),
-            lambda z: (float(forward(z + 1e-6)) - float(forward(z - 1e-6))) / 2e-6)
-NAMESPACE = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sigmoid": _sigmoid,
-             "relu": lambda v: max(0.0, v), "max": max, "min": min, "abs": abs,
-             "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos}
+    return (
+        lambda z: float(forward(z)),
+        lambda z: (float(forward(z + 1e-6)) - float(forward(z - 1e-6))) / 2e-6,
+    )
+
+
+NAMESPACE = {
+    "exp": math.exp,
+    "log": math.log,
+    "tanh": math.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda v: max(0.0, v),
+    "max": max,
+    "min": min,
+    "abs": abs,
+    "sqrt": math.sqrt,
+    "sin": math.sin,
+    "cos": math.cos,
+}
 
 
 def _evaluate(expr: str, values: dict) -> float:
@@ -83,8 +98,11 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
         zs = [w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"] for e in examples]
         dz = [e["upstream"] * dg(z) for e, z in zip(examples, zs)]  # ∂L/∂z of each example
         out.update({f"z{n}": z for n, z in enumerate(zs, 1)})
-        out.update(dL_dw1=sum(d * e["x1"] for d, e in zip(dz, examples)),
-                   dL_dw2=sum(d * e["x2"] for d, e in zip(dz, examples)), dL_db=sum(dz))
+        out.update(
+            dL_dw1=sum(d * e["x1"] for d, e in zip(dz, examples)),
+            dL_dw2=sum(d * e["x2"] for d, e in zip(dz, examples)),
+            dL_db=sum(dz),
+        )
     elif kind == "output_loss":
         variant = data["variant"]
         if variant == "softmax_ce":
@@ -96,20 +114,37 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
         elif variant == "linear_mse":
             v, y = data["inputs"], data["y"]
             z = _unit(v)
-            out.update(y_hat=z, L=0.5 * (z - y) ** 2, dL_dz=z - y, dL_dw1=(z - y) * v["h1"],
-                       dL_dh1=(z - y) * v["w1"], dL_dw2=(z - y) * v["h2"])
+            out.update(
+                y_hat=z,
+                L=0.5 * (z - y) ** 2,
+                dL_dz=z - y,
+                dL_dw1=(z - y) * v["h1"],
+                dL_dh1=(z - y) * v["w1"],
+                dL_dw2=(z - y) * v["h2"],
+            )
         else:
             v, y = data["inputs"], data["y"]
             z = _unit(v)
             p = _sigmoid(z)
             if variant == "sigmoid_ce":
-                out.update(y_hat=p, L=-(y * math.log(p) + (1 - y) * math.log(1 - p)),
-                           dL_dz=p - y, dL_dw1=(p - y) * v["h1"], dL_dh1=(p - y) * v["w1"],
-                           dL_dw2=(p - y) * v["h2"])
+                out.update(
+                    y_hat=p,
+                    L=-(y * math.log(p) + (1 - y) * math.log(1 - p)),
+                    dL_dz=p - y,
+                    dL_dw1=(p - y) * v["h1"],
+                    dL_dh1=(p - y) * v["w1"],
+                    dL_dw2=(p - y) * v["h2"],
+                )
             else:
                 mse = (p - y) * p * (1 - p)
-                out.update(y_hat=p, sigma_prime=p * (1 - p), dLmse_dz=mse, dLce_dz=p - y,
-                           dLmse_dw1=mse * v["h1"], dLce_dw1=(p - y) * v["h1"])
+                out.update(
+                    y_hat=p,
+                    sigma_prime=p * (1 - p),
+                    dLmse_dz=mse,
+                    dLce_dz=p - y,
+                    dLmse_dw1=mse * v["h1"],
+                    dLce_dw1=(p - y) * v["h1"],
+                )
     elif kind == "graph":
         expr, point = data["expression"], data["point"]
         out["f"] = _evaluate(expr, point)
@@ -128,8 +163,11 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
     elif kind == "mlp":
         hs, grads = hand_mlp(data)
         y, p = np.array(data["y"]), hs[-1]
-        out["J"] = float(-(y * np.log(p)).sum()) if data["output"] == "softmax" else \
-            float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum())
+        out["J"] = (
+            float(-(y * np.log(p)).sum())
+            if data["output"] == "softmax"
+            else float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum())
+        )
         out.update({f"yhat{j + 1}": p[j] for j in range(len(p))})
         for key, g in grads.items():
             k = key[1:]
@@ -137,8 +175,13 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
                 out.update({f"db{k}_{j + 1}": g[j] for j in range(len(g))})
             else:
                 # the lecture's w_ij: input i → unit j, row j and column i of W
-                out.update({f"dw{k}_{i + 1}{j + 1}": g[j, i]
-                            for j in range(g.shape[0]) for i in range(g.shape[1])})
+                out.update(
+                    {
+                        f"dw{k}_{i + 1}{j + 1}": g[j, i]
+                        for j in range(g.shape[0])
+                        for i in range(g.shape[1])
+                    }
+                )
     elif kind == "gd_step":
         v, eta, lam = data["values"], data["eta"], data["lambda"]
         ws = sorted(k for k in v if k.startswith("w"))
@@ -152,6 +195,7 @@ def recompute(kind: str, data: dict) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- tests
+
 
 def test_registry_is_literal_and_complete():
     assert list(KINDS) == ["activation", "output_loss", "graph", "jacobian", "mlp", "gd_step"]
@@ -176,8 +220,13 @@ def test_answers_match_independent_oracle(kind, difficulty):
         expected = recompute(kind, json.loads(json.dumps(ex.data)))  # data as a sheet shows it
         for a in ex.answers:
             assert a.name in expected, (seed, a.name)
-            assert math.isclose(a.value, expected[a.name], rel_tol=1e-6, abs_tol=1e-6), \
-                (kind, seed, a.name, a.value, expected[a.name])
+            assert math.isclose(a.value, expected[a.name], rel_tol=1e-6, abs_tol=1e-6), (
+                kind,
+                seed,
+                a.name,
+                a.value,
+                expected[a.name],
+            )
             assert abs(float(a.display) - expected[a.name]) <= a.tol  # the key as printed
 
 
@@ -198,8 +247,9 @@ def test_numbers_are_clean(kind, difficulty):
 def test_inputs_are_on_small_grids():
     for seed in range(20):
         ex = make_exercise("activation", seed, "easy")
-        values = list(ex.data["weights"].values()) + [v for e in ex.data["examples"]
-                                                       for v in e.values()]
+        values = list(ex.data["weights"].values()) + [
+            v for e in ex.data["examples"] for v in e.values()
+        ]
         step = 0.5 if ex.data["function"] == "hardtanh" else 1.0
         assert all(float(v / step).is_integer() for v in values)
         ex = make_exercise("mlp", seed, "hard")
@@ -227,8 +277,9 @@ def test_same_seed_same_exercise_and_seed_derivation_is_stable():
     b = make_exercise("graph", 123, "hard")
     assert a.data == b.data and [x.value for x in a.answers] == [x.value for x in b.answers]
     # a golden value: SHA-256 based, the same on every machine and Python run
-    assert exercise_seed(1, "activation", "version:1") == exercise_seed(1, "activation",
-                                                                         "version:1")
+    assert exercise_seed(1, "activation", "version:1") == exercise_seed(
+        1, "activation", "version:1"
+    )
     assert exercise_seed(1, "a", "version:1") != exercise_seed(1, "a", "version:2")
     assert exercise_seed(1, "a", "version:1") != exercise_seed(2, "a", "version:1")
     assert exercise_seed(7, "act", "student:alice") == 36544328991  # first 40 bits of SHA-256
@@ -245,8 +296,14 @@ def test_mistakes_give_partial_credit():
                     assert 0 < alt.fraction < 100
                     if alt.mistake == "sign_flip" and not a.name.endswith("_new"):
                         assert alt.value == pytest.approx(-a.value)
-    assert {"sign_flip", "missing_upstream", "value_not_derivative", "missed_branch",
-            "no_regularization", "bias_regularized"} <= found
+    assert {
+        "sign_flip",
+        "missing_upstream",
+        "value_not_derivative",
+        "missed_branch",
+        "no_regularization",
+        "bias_regularized",
+    } <= found
 
 
 def test_sigma_instead_of_sigma_prime_is_recognised():
@@ -254,8 +311,10 @@ def test_sigma_instead_of_sigma_prime_is_recognised():
     for seed in range(100):
         ex = make_exercise("activation", seed, "medium", {"activation": "sigmoid"})
         w, examples = ex.data["weights"], ex.data["examples"]
-        wrong = sum(e["upstream"] * _sigmoid(w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"])
-                    * e["x1"] for e in examples)
+        wrong = sum(
+            e["upstream"] * _sigmoid(w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"]) * e["x1"]
+            for e in examples
+        )
         alt = {m.mistake: m.value for m in ex.answer("dL_dw1").alternatives}
         if "value_not_derivative" in alt:  # absent only when it is 0 or ±1 (a blind guess)
             assert alt["value_not_derivative"] == pytest.approx(wrong, rel=1e-9)
@@ -277,16 +336,19 @@ def test_stress_1000_seeds(kind, difficulty):
 
 @pytest.mark.parametrize("kind,difficulty", CASES)
 def test_no_duplicate_among_100_versions(kind, difficulty):
-    prints = {make_exercise(kind, exercise_seed(1, "ex", f"version:{v}"), difficulty).fingerprint()
-              for v in range(1, 101)}
+    prints = {
+        make_exercise(kind, exercise_seed(1, "ex", f"version:{v}"), difficulty).fingerprint()
+        for v in range(1, 101)
+    }
     assert len(prints) == 100
 
 
 def test_exercise_command_formats():
     runner = CliRunner()
     for fmt in ("text", "markdown", "latex", "json"):
-        result = runner.invoke(cli, ["exercise", "activation", "--seed", "3", "--format", fmt,
-                                     "--answers"])
+        result = runner.invoke(
+            cli, ["exercise", "activation", "--seed", "3", "--format", fmt, "--answers"]
+        )
         assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["seed"] == 3 and data["answers"] and data["solution"]
@@ -314,8 +376,15 @@ def test_text_format_has_no_latex_left_and_no_glued_operators():
     for kind in KINDS:
         for difficulty in DIFFICULTIES:
             for seed in range(1, 6):
-                args = ["exercise", kind, "--seed", str(seed), "--difficulty", difficulty,
-                        "--answers"]
+                args = [
+                    "exercise",
+                    kind,
+                    "--seed",
+                    str(seed),
+                    "--difficulty",
+                    difficulty,
+                    "--answers",
+                ]
                 result = runner.invoke(cli, args)
                 assert result.exit_code == 0, result.output
                 for text_line in result.output.splitlines():
@@ -328,7 +397,6 @@ def test_stress_command_reports_table_and_json():
     runner = CliRunner()
     result = runner.invoke(cli, ["stress", "gd_step", "-n", "30", "--quiet"])
     assert result.exit_code == 0 and "kink hits" in result.output
-    result = runner.invoke(cli, ["stress", "activation", "-n", "30", "--format", "json",
-                                 "--quiet"])
+    result = runner.invoke(cli, ["stress", "activation", "-n", "30", "--format", "json", "--quiet"])
     report = json.loads(result.output)
     assert report["ok"] and report["seeds"] == 30 and "dL_dw1" in report["answers"]

@@ -86,8 +86,9 @@ difficulty = "easy"
 points = 2
 """
 ROSTER_CSV = "id,name\ns1,Ann Lee\ns2,Bo\n"
-PARAMS_JSON = json.dumps({"W1": [[0.5, -0.25], [0.125, 1.0]], "b1": [0.0, 0.5],
-                          "x": [1.0, -1.0], "y": [1.0, 0.0]})  # for --layers 2,2
+PARAMS_JSON = json.dumps(
+    {"W1": [[0.5, -0.25], [0.125, 1.0]], "b1": [0.0, 0.5], "x": [1.0, -1.0], "y": [1.0, 0.0]}
+)  # for --layers 2,2
 OLD_BYTES = b"old output: must survive every failed run\n"
 
 
@@ -97,9 +98,14 @@ def make_inputs(w: Path) -> dict[str, str]:
     (w / "roster.csv").write_text(ROSTER_CSV, encoding="utf-8")
     (w / "params.json").write_text(PARAMS_JSON, encoding="utf-8")
     (w / "old.txt").write_bytes(OLD_BYTES)
-    return {"{W}": str(w), "{CANARY}": str(w / "canary"), "{SPEC}": str(w / "spec.toml"),
-            "{ROSTER}": str(w / "roster.csv"), "{PARAMS}": str(w / "params.json"),
-            "{OLD}": str(w / "old.txt")}
+    return {
+        "{W}": str(w),
+        "{CANARY}": str(w / "canary"),
+        "{SPEC}": str(w / "spec.toml"),
+        "{ROSTER}": str(w / "roster.csv"),
+        "{PARAMS}": str(w / "params.json"),
+        "{OLD}": str(w / "old.txt"),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -127,8 +133,9 @@ class _Alarm(BaseException):
     """Raised by SIGALRM in an in-process run that takes too long."""
 
 
-def run_inproc(args: list[str], stdin: bytes | None = None,
-               timeout: float = IN_PROCESS_HANG_S) -> Outcome:
+def run_inproc(
+    args: list[str], stdin: bytes | None = None, timeout: float = IN_PROCESS_HANG_S
+) -> Outcome:
     """``symgrad ARGS`` through click's CliRunner; a run past ``timeout`` is marked hung."""
     fired = []
 
@@ -150,8 +157,7 @@ def run_inproc(args: list[str], stdin: bytes | None = None,
     if result is None or fired:
         return Outcome(args, None, "", "" if result is None else result.stderr, seconds, hung=True)
     escaped = result.exception if not isinstance(result.exception, SystemExit) else None
-    return Outcome(args, result.exit_code, result.stdout, result.stderr, seconds,
-                   exception=escaped)
+    return Outcome(args, result.exit_code, result.stdout, result.stderr, seconds, exception=escaped)
 
 
 def _child_limits():  # preexec_fn: runs in the child between fork and exec
@@ -171,8 +177,15 @@ def child_env() -> dict[str, str]:
 class Child:
     """One ``python -m symgrad ARGS`` child with the memory limit, polled without threads."""
 
-    def __init__(self, args: list[str], cwd: Path, io_dir: Path, stdin: str | None = None,
-                 stdout: str | None = None, timeout: float = HANG_S):
+    def __init__(
+        self,
+        args: list[str],
+        cwd: Path,
+        io_dir: Path,
+        stdin: str | None = None,
+        stdout: str | None = None,
+        timeout: float = HANG_S,
+    ):
         self.args, self.timeout = args, timeout
         io_dir.mkdir(parents=True, exist_ok=True)
         self.out_path = Path(stdout) if stdout else io_dir / "stdout"
@@ -183,9 +196,15 @@ class Child:
         try:
             self.start = time.monotonic()
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "symgrad", *args], cwd=cwd, env=child_env(),
-                stdin=stdin_file, stdout=out_file, stderr=err_file,
-                preexec_fn=_child_limits, start_new_session=True)
+                [sys.executable, "-m", "symgrad", *args],
+                cwd=cwd,
+                env=child_env(),
+                stdin=stdin_file,
+                stdout=out_file,
+                stderr=err_file,
+                preexec_fn=_child_limits,
+                start_new_session=True,
+            )
         finally:
             for f in (stdin_file, out_file, err_file):
                 f.close()
@@ -210,10 +229,16 @@ class Child:
         code = self.proc.returncode
         err = self.err_path.read_bytes().decode("utf-8", "replace")
         out = b"" if self.out_path.is_char_device() else self.out_path.read_bytes()
-        self.outcome = Outcome(self.args, None if hung or code < 0 else code,
-                               out.decode("utf-8", "replace"), err, seconds, hung=hung,
-                               signal=-code if code < 0 and not hung else None,
-                               maxrss_kb=usage.ru_maxrss)
+        self.outcome = Outcome(
+            self.args,
+            None if hung or code < 0 else code,
+            out.decode("utf-8", "replace"),
+            err,
+            seconds,
+            hung=hung,
+            signal=-code if code < 0 and not hung else None,
+            maxrss_kb=usage.ru_maxrss,
+        )
         return self.outcome
 
     def wait(self) -> Outcome:
@@ -278,8 +303,9 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return out
 
 
-def assert_writes(o: Outcome, root: Path, before: dict, after: dict,
-                  allowed: list[str] = ()) -> None:
+def assert_writes(
+    o: Outcome, root: Path, before: dict, after: dict, allowed: list[str] = ()
+) -> None:
     """Only the named outputs (paths relative to ``root``, with what is under them) changed,
     and nothing at all after a failed run (exit 2)."""
     changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
@@ -288,8 +314,9 @@ def assert_writes(o: Outcome, root: Path, before: dict, after: dict,
     if o.status == 2 or o.status is None:
         assert not changed, f"a failed run changed {changed}: {o.command}\n{o.stderr}"
         return
-    outside = [p for p in changed
-               if not any(p == a or p.startswith(a.rstrip("/") + "/") for a in allowed)]
+    outside = [
+        p for p in changed if not any(p == a or p.startswith(a.rstrip("/") + "/") for a in allowed)
+    ]
     assert not outside, f"wrote outside the named output {list(allowed)}: {outside}: {o.command}"
 
 
@@ -316,18 +343,27 @@ class Entry:
 def _bytes_value(text: str, where: str) -> bytes:
     """A ``file`` line's value: bytes or str literals, joined by ``+``, repeated by ``* N``.
     Read with ``ast`` (nothing is evaluated); str literals are encoded as UTF-8."""
+
     def value(node):
         if isinstance(node, ast.Constant) and type(node.value) in (bytes, str, int):
             return node.value.encode("utf-8") if isinstance(node.value, str) else node.value
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
             left, right = value(node.left), value(node.right)
-            if isinstance(node.op, ast.Add) and isinstance(left, bytes) \
-                    and isinstance(right, bytes):
+            if (
+                isinstance(node.op, ast.Add)
+                and isinstance(left, bytes)
+                and isinstance(right, bytes)
+            ):
                 return left + right
-            if isinstance(node.op, ast.Mult) and isinstance(left, bytes) \
-                    and isinstance(right, int) and 0 <= right <= 10**8:
+            if (
+                isinstance(node.op, ast.Mult)
+                and isinstance(left, bytes)
+                and isinstance(right, int)
+                and 0 <= right <= 10**8
+            ):
                 return left * right
         raise ValueError(f"{where}: a file value is literals joined by + and * N: {text!r}")
+
     result = value(ast.parse(text, mode="eval").body)
     if not isinstance(result, bytes):
         raise ValueError(f"{where}: a file value must be bytes or text: {text!r}")
@@ -411,8 +447,9 @@ class Prepared:
         self.before = snapshot(self.w)
 
     def start(self) -> Child:
-        return Child(self.args, self.w, self.io, stdin=self.stdin,
-                     timeout=self.entry.within or HANG_S)
+        return Child(
+            self.args, self.w, self.io, stdin=self.stdin, timeout=self.entry.within or HANG_S
+        )
 
     def run_inproc(self) -> Outcome:
         data = Path(self.stdin).read_bytes() if self.stdin else None
@@ -428,8 +465,9 @@ class Prepared:
         if e.stderr_re:
             assert re.search(e.stderr_re, o.stderr), f"stderr !~ {e.stderr_re}: {o.stderr}"
         if e.stderr_not_re:
-            assert not re.search(e.stderr_not_re, o.stderr), \
+            assert not re.search(e.stderr_not_re, o.stderr), (
                 f"stderr ~ {e.stderr_not_re}: {o.stderr}"
+            )
         assert_writes(o, self.w, self.before, snapshot(self.w), self.writes)
 
 
@@ -443,9 +481,11 @@ def _corpus_params():
 def child_outcomes(request, tmp_path_factory):
     """Run the selected ``proc`` corpus entries, ``PARALLEL`` children at a time (no threads:
     one loop polls them), before the first of their tests asserts."""
-    selected = {item.callspec.id for item in request.session.items
-                if getattr(item, "originalname", None) == "test_corpus"
-                and hasattr(item, "callspec")}
+    selected = {
+        item.callspec.id
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_corpus" and hasattr(item, "callspec")
+    }
     pending = [e for e in CORPUS if e.proc and e.id in selected]
     pending.sort(key=lambda e: -(e.within or 0))  # the slow ones first, while others run
     prepared: dict[str, Prepared] = {}
@@ -499,14 +539,20 @@ def _expressions():
     leaf = names | names | names | st.sampled_from(CONSTANTS)
 
     def extend(inner):
-        return (st.tuples(st.sampled_from(SMOOTH + PIECEWISE), inner).map("{0[0]}({0[1]})".format)
-                | st.tuples(inner, st.sampled_from("+-*/^") | st.just("**"), inner)
-                .map("({0[0]}){0[1]}({0[2]})".format)
-                | st.tuples(st.sampled_from(("max", "min")), inner, inner)
-                .map("{0[0]}({0[1]}, {0[2]})".format)
-                | inner.map("-({})".format))
+        return (
+            st.tuples(st.sampled_from(SMOOTH + PIECEWISE), inner).map("{0[0]}({0[1]})".format)
+            | st.tuples(inner, st.sampled_from("+-*/^") | st.just("**"), inner).map(
+                "({0[0]}){0[1]}({0[2]})".format
+            )
+            | st.tuples(st.sampled_from(("max", "min")), inner, inner).map(
+                "{0[0]}({0[1]}, {0[2]})".format
+            )
+            | inner.map("-({})".format)
+        )
+
     return st.recursive(leaf, extend, max_leaves=6).filter(
-        lambda e: re.search(r"\b[xyz]\b", e) and re.search(r"[-+*/^(]", e))  # something to derive
+        lambda e: re.search(r"\b[xyz]\b", e) and re.search(r"[-+*/^(]", e)
+    )  # something to derive
 
 
 @st.composite
@@ -514,11 +560,27 @@ def derive_args(draw):
     expr = draw(_expressions())
     values = list(VALUES)  # |x| <= 3: issue 17 item 5 (and the corpus) covers extreme points
     at = ",".join(f"{v}={draw(st.sampled_from(values))}" for v in ("x", "y", "z"))
-    args = ["derive", expr, "--at", at,
-            "--granularity", draw(st.sampled_from(("written", "primitive", "gate")))]
-    args += draw(st.sampled_from(([], ["--format", "json"], ["--format", "markdown"],
-                                  ["--format", "latex"], ["--format", "dot"],
-                                  ["--lang", "zh"], ["--format", "latex", "--fragment"])))
+    args = [
+        "derive",
+        expr,
+        "--at",
+        at,
+        "--granularity",
+        draw(st.sampled_from(("written", "primitive", "gate"))),
+    ]
+    args += draw(
+        st.sampled_from(
+            (
+                [],
+                ["--format", "json"],
+                ["--format", "markdown"],
+                ["--format", "latex"],
+                ["--format", "dot"],
+                ["--lang", "zh"],
+                ["--format", "latex", "--fragment"],
+            )
+        )
+    )
     if draw(st.booleans()):
         args += ["--wrt", draw(st.sampled_from(("x", "y,x", "z", "w", "x,x")))]
     return args
@@ -545,8 +607,14 @@ def tally(test: str) -> Counter:
 
 def test_random_derive(fuzz_factor):
     """Random expressions at random points, every granularity and format: the contract."""
-    @settings(max_examples=_examples("derive", fuzz_factor), deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), database=None)
+
+    @settings(
+        max_examples=_examples("derive", fuzz_factor),
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     @given(derive_args())
     def run(args):
         o = run_inproc(args)
@@ -554,38 +622,103 @@ def test_random_derive(fuzz_factor):
         assert_contract(o)
         if o.status == 0 and "--format" in args and args[args.index("--format") + 1] == "json":
             json.loads(o.stdout)
+
     run()
     counts = tally("test_random_derive")
     assert counts["exit 0"] >= _examples("derive", fuzz_factor) // 3, counts  # real work
 
 
 # hostile option values: unicode digits, huge numbers, empty strings, negative counts
-HOSTILE_VALUES = ("", " ", "0", "-1", "-0", "1", "2", "3,3", "１", "٢", "٢,٢", "1e999", "nan",
-                  "inf", "-inf", "9" * 40, "-" + "9" * 40, "0x10", "1_000", "２,２", "1.5",
-                  "x", "x=1", "=", ",", "a,b", "\u200b", "--", "-", "--help", "None", "é",
-                  "\x1b[31m", "W1,1,1", "b1,1", "relu", "softmax", "ce", "json", "zh")
+HOSTILE_VALUES = (
+    "",
+    " ",
+    "0",
+    "-1",
+    "-0",
+    "1",
+    "2",
+    "3,3",
+    "１",
+    "٢",
+    "٢,٢",
+    "1e999",
+    "nan",
+    "inf",
+    "-inf",
+    "9" * 40,
+    "-" + "9" * 40,
+    "0x10",
+    "1_000",
+    "２,２",
+    "1.5",
+    "x",
+    "x=1",
+    "=",
+    ",",
+    "a,b",
+    "\u200b",
+    "--",
+    "-",
+    "--help",
+    "None",
+    "é",
+    "\x1b[31m",
+    "W1,1,1",
+    "b1,1",
+    "relu",
+    "softmax",
+    "ce",
+    "json",
+    "zh",
+)
 OPTIONS = {
     "derive": ["--at", "--wrt", "--granularity", "--format", "--lang", "--title", "-o"],
-    "mlp": ["--layers", "--hidden", "--output", "--loss", "--l2", "--seed", "--entry",
-            "--format", "--lang", "--title"],
+    "mlp": [
+        "--layers",
+        "--hidden",
+        "--output",
+        "--loss",
+        "--l2",
+        "--seed",
+        "--entry",
+        "--format",
+        "--lang",
+        "--title",
+    ],
     "jacobian": ["--y", "--z", "--x", "--y-names", "--at", "--format", "--lang"],
     "exercise": ["--seed", "--difficulty", "--format", "--lang"],
     "stress": ["-n", "--difficulty", "--start", "--format"],
     "homework": ["--versions", "--seed", "--formats", "--lang", "--jobs", "--roster"],
     "kinds": [],
 }
-FLAGS = {"derive": ["--no-check", "--fragment", "--force"],
-         "mlp": ["--no-check", "--no-scalar-check", "--fragment"],
-         "jacobian": ["--force"], "exercise": ["--answers"], "stress": ["--no-check"],
-         "homework": ["--force"], "kinds": []}
+FLAGS = {
+    "derive": ["--no-check", "--fragment", "--force"],
+    "mlp": ["--no-check", "--no-scalar-check", "--fragment"],
+    "jacobian": ["--force"],
+    "exercise": ["--answers"],
+    "stress": ["--no-check"],
+    "homework": ["--force"],
+    "kinds": [],
+}
 BASE = {  # a valid start that the random options then change
     "derive": ["derive", "x*y+sin(x)", "--at", "x=1,y=2"],
     "mlp": ["mlp", "--layers", "2,3,2", "--seed", "1"],
     "jacobian": ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3"],
     "exercise": ["exercise", "activation"],
     "stress": ["stress", "activation", "-n", "1", "--quiet"],
-    "homework": ["homework", "{SPEC}", "--versions", "1", "--seed", "1", "--out", "{W}/hw",
-                 "--quiet", "--formats", "json"],
+    "homework": [
+        "homework",
+        "{SPEC}",
+        "--versions",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        "{W}/hw",
+        "--quiet",
+        "--formats",
+        "json",
+    ],
     "kinds": ["kinds"],
 }
 
@@ -609,15 +742,26 @@ def option_soup(draw):
         elif choice < 8 and FLAGS[command]:
             args.append(draw(st.sampled_from(FLAGS[command])))
         else:  # an unknown option or a stray argument
-            args.append(draw(st.sampled_from(("--bogus", "-q", "--formats=", "--at=x=1",
-                                              "extra", "--debug", "--", "-x"))))
+            args.append(
+                draw(
+                    st.sampled_from(
+                        ("--bogus", "-q", "--formats=", "--at=x=1", "extra", "--debug", "--", "-x")
+                    )
+                )
+            )
     return command, args
 
 
 def test_random_options(fuzz_factor, tmp_path_factory):
     """Every command with random and hostile option values, unknown options and flags."""
-    @settings(max_examples=_examples("options", fuzz_factor), deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), database=None)
+
+    @settings(
+        max_examples=_examples("options", fuzz_factor),
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     @given(option_soup())
     def run(soup):
         command, args = soup
@@ -632,13 +776,17 @@ def test_random_options(fuzz_factor, tmp_path_factory):
         assert_contract(o)
         assert_writes(o, w, before, snapshot(w), ["out.txt", "hw"])
         shutil.rmtree(w, ignore_errors=True)
+
     run()
     counts = tally("test_random_options")
     assert sum(v for k, v in counts.items() if k.endswith("exit 0")) >= 5, counts
 
 
-VALID_FILES = {"spec": SPEC_TOML.encode(), "roster": ROSTER_CSV.encode(),
-               "params": PARAMS_JSON.encode()}
+VALID_FILES = {
+    "spec": SPEC_TOML.encode(),
+    "roster": ROSTER_CSV.encode(),
+    "params": PARAMS_JSON.encode(),
+}
 
 
 @st.composite
@@ -657,9 +805,29 @@ def mutated_file(draw):
         elif how == 2:
             data = data[:i] + data[i:j] * draw(st.integers(2, 50)) + data[j:]
         elif how == 3:
-            data = data[:i] + draw(st.sampled_from(
-                (b"\xef\xbb\xbf", b"\x00", b'"', b"[", b"{", b"9" * 5000, b"\r\n", b"NaN",
-                 b"1e999", b"\xff", b"[[exercise]]\n", b"\n,,,\n", b"-1"))) + data[j:]
+            data = (
+                data[:i]
+                + draw(
+                    st.sampled_from(
+                        (
+                            b"\xef\xbb\xbf",
+                            b"\x00",
+                            b'"',
+                            b"[",
+                            b"{",
+                            b"9" * 5000,
+                            b"\r\n",
+                            b"NaN",
+                            b"1e999",
+                            b"\xff",
+                            b"[[exercise]]\n",
+                            b"\n,,,\n",
+                            b"-1",
+                        )
+                    )
+                )
+                + data[j:]
+            )
         elif how == 4:
             data = data[:i] + draw(st.text(max_size=8)).encode() + data[j:]
         else:
@@ -669,8 +837,14 @@ def mutated_file(draw):
 
 def test_random_files(fuzz_factor, tmp_path_factory):
     """Mutated spec, roster and params files: refused cleanly or used, never a crash."""
-    @settings(max_examples=_examples("files", fuzz_factor), deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), database=None)
+
+    @settings(
+        max_examples=_examples("files", fuzz_factor),
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     @given(mutated_file())
     def run(case):
         kind, data = case
@@ -679,17 +853,42 @@ def test_random_files(fuzz_factor, tmp_path_factory):
         path = w / f"fuzzed.{kind}"
         path.write_bytes(data)
         out = str(w / "hw")
-        args = {"spec": ["homework", str(path), "--versions", "1", "--seed", "3", "--out", out,
-                         "--quiet", "--formats", "json"],
-                "roster": ["homework", subst["{SPEC}"], "--roster", str(path), "--seed", "3",
-                           "--out", out, "--quiet", "--formats", "json"],
-                "params": ["mlp", "--layers", "2,2", "--params", str(path)]}[kind]
+        args = {
+            "spec": [
+                "homework",
+                str(path),
+                "--versions",
+                "1",
+                "--seed",
+                "3",
+                "--out",
+                out,
+                "--quiet",
+                "--formats",
+                "json",
+            ],
+            "roster": [
+                "homework",
+                subst["{SPEC}"],
+                "--roster",
+                str(path),
+                "--seed",
+                "3",
+                "--out",
+                out,
+                "--quiet",
+                "--formats",
+                "json",
+            ],
+            "params": ["mlp", "--layers", "2,2", "--params", str(path)],
+        }[kind]
         before = snapshot(w)
         o = run_inproc(args)
         event(f"{kind}: exit {o.status}")
         assert_contract(o)
         assert_writes(o, w, before, snapshot(w), ["hw"])
         shutil.rmtree(w, ignore_errors=True)
+
     run()
     tally("test_random_files")
 
@@ -697,8 +896,14 @@ def test_random_files(fuzz_factor, tmp_path_factory):
 def test_random_subprocess(fuzz_factor, tmp_path_factory):
     """Random expressions through the real CLI on standard input (derive -), with the memory
     limit of every child."""
-    @settings(max_examples=_examples("subprocess", fuzz_factor), deadline=None,
-              derandomize=True, suppress_health_check=list(HealthCheck), database=None)
+
+    @settings(
+        max_examples=_examples("subprocess", fuzz_factor),
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     @given(derive_args())
     def run(args):
         base = tmp_path_factory.mktemp("child")
@@ -711,6 +916,7 @@ def test_random_subprocess(fuzz_factor, tmp_path_factory):
         event(f"exit {o.status}")
         assert_contract(o)
         assert_writes(o, w, before, snapshot(w))
+
     run()
     tally("test_random_subprocess")
 
@@ -721,10 +927,30 @@ def test_random_subprocess(fuzz_factor, tmp_path_factory):
 WRITERS = {  # command line with {OUT} for the named output
     "derive": ["derive", "x*y+sin(x)", "--at", "x=1,y=2", "-o", "{OUT}"],
     "mlp": ["mlp", "--layers", "2,2", "--seed", "1", "-o", "{OUT}"],
-    "jacobian": ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3",
-                 "-o", "{OUT}"],
-    "homework": ["homework", "{SPEC}", "--versions", "1", "--seed", "1", "--out", "{OUT}",
-                 "--quiet", "--formats", "json"],
+    "jacobian": [
+        "jacobian",
+        "--y",
+        "x1*x2, x2+x3",
+        "--z",
+        "y1*y2",
+        "--at",
+        "x1=1,x2=2,x3=3",
+        "-o",
+        "{OUT}",
+    ],
+    "homework": [
+        "homework",
+        "{SPEC}",
+        "--versions",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        "{OUT}",
+        "--quiet",
+        "--formats",
+        "json",
+    ],
 }
 
 
@@ -805,10 +1031,15 @@ def small_mount(tmp_path):
     mount = tmp_path / "w" / "mnt"
     mount.mkdir(parents=True)
     if shutil.which("mount") is None or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root and mount(8): the full-disk and read-only "
-                    "cases do not run here")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+        pytest.skip(
+            "mounting a tmpfs needs root and mount(8): the full-disk and read-only "
+            "cases do not run here"
+        )
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"this machine does not allow mounting a tmpfs: {done.stderr.strip()}")
     try:
@@ -838,8 +1069,17 @@ def test_full_disk_output(command, small_mount):
     _fill(small_mount)
     args = _writer(command, w, str(small_mount / "out"))
     if command == "derive":
-        args = ["derive", BIG, "--at", BIG_AT, "--format", "latex", "--no-check",
-                "-o", str(small_mount / "out")]
+        args = [
+            "derive",
+            BIG,
+            "--at",
+            BIG_AT,
+            "--format",
+            "latex",
+            "--no-check",
+            "-o",
+            str(small_mount / "out"),
+        ]
     listing = sorted(p.name for p in small_mount.iterdir())
     o = run_child(args, w, w.parent / "io")
     assert_contract(o, (2,))
@@ -851,8 +1091,12 @@ def test_full_disk_stdout(small_mount):
     (issue 17 item 1: it wrote 8 kB of the result and exited 0)."""
     w = small_mount.parent
     _fill(small_mount)
-    o = run_child(["derive", BIG, "--at", BIG_AT, "--format", "latex", "--no-check"], w,
-                  w.parent / "io", stdout=str(small_mount / "stdout.tex"))
+    o = run_child(
+        ["derive", BIG, "--at", BIG_AT, "--format", "latex", "--no-check"],
+        w,
+        w.parent / "io",
+        stdout=str(small_mount / "stdout.tex"),
+    )
     assert_contract(o, (2,))
 
 
@@ -877,8 +1121,11 @@ def test_read_only_output_folder(command, tmp_path):
     ro.mkdir(parents=True)
     mounted = False
     if os.geteuid() == 0:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             pytest.skip(f"root, and this machine does not allow mounting: {done.stderr.strip()}")
         mounted = True

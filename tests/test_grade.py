@@ -35,8 +35,18 @@ def homework_set(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     roster = root / "roster.csv"
     roster.write_text("id,name\n" + "".join(f"{s},Student {s}\n" for s in STUDENTS))
-    result = run("homework", SPEC, "--roster", roster, "--seed", 11, "--out", root / "set",
-                 "--formats", "json")
+    result = run(
+        "homework",
+        SPEC,
+        "--roster",
+        roster,
+        "--seed",
+        11,
+        "--out",
+        root / "set",
+        "--formats",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     return root / "set"
 
@@ -63,6 +73,7 @@ def grades(out) -> dict[str, dict]:
 
 
 # --------------------------------------------------------------------------- the class
+
 
 @pytest.fixture(scope="module")
 def marked(homework_set, tmp_path_factory):
@@ -97,7 +108,9 @@ def marked(homework_set, tmp_path_factory):
 def test_all_right_scores_full_points_and_all_wrong_scores_0(marked, homework_set):
     result, out, _, _ = marked
     g = grades(out)
-    points = sum(e["points"] for e in json.loads((homework_set / "index.json").read_text())["exercises"])
+    points = sum(
+        e["points"] for e in json.loads((homework_set / "index.json").read_text())["exercises"]
+    )
     assert float(g["s01"]["total"]) == pytest.approx(points)
     assert float(g["s02"]["total"]) == 0
     page = (out / "feedback" / "s02.md").read_text()
@@ -115,7 +128,8 @@ def test_an_empty_blank_loses_only_its_marks(marked, homework_set):
     _, out, _, _ = marked
     circuit = next(e for e in key(homework_set, "s04") if e["id"] == "circuit")
     assert float(grades(out)["s04"]["circuit"]) == pytest.approx(
-        circuit["points"] - circuit["answers"][1]["marks"])
+        circuit["points"] - circuit["answers"][1]["marks"]
+    )
     assert "| ✗ empty |" in (out / "feedback" / "s04.md").read_text()
 
 
@@ -128,7 +142,9 @@ def test_a_malformed_number_is_named_with_its_line_and_others_are_graded(marked,
     assert f"{line}," in problems
     output = next(e for e in key(homework_set, "s05") if e["id"] == "output")
     g = grades(out)
-    assert float(g["s05"]["output"]) == pytest.approx(output["points"] - output["answers"][0]["marks"])
+    assert float(g["s05"]["output"]) == pytest.approx(
+        output["points"] - output["answers"][0]["marks"]
+    )
     assert float(g["s01"]["total"]) > 0 and len(g) == 30
 
 
@@ -158,7 +174,8 @@ def test_one_early_slip_loses_only_that_blank(homework_set, tmp_path):
     result = run("grade", homework_set, write_rows(tmp_path / "r.csv", rows), "--out", out)
     assert result.exit_code == 0, result.output
     assert float(grades(out)["s03"]["sgd"]) == pytest.approx(
-        sgd["points"] - sgd["answers"][0]["marks"])
+        sgd["points"] - sgd["answers"][0]["marks"]
+    )
     page = (out / "feedback" / "s03.md").read_text()
     assert page.count("correct given your earlier answers (") == len(mine) - 1
 
@@ -181,12 +198,16 @@ def test_moodles_partial_credit_mistakes_score_their_fraction(homework_set):
     for ex in hw.versions["s07"]:
         for b in ex.blanks:
             for alt in b.alternatives:
-                [m] = [m for m in mark_exercise(ex, {b.name: str(alt["value"])}, set())
-                       if m.blank is b]
+                [m] = [
+                    m for m in mark_exercise(ex, {b.name: str(alt["value"])}, set()) if m.blank is b
+                ]
                 if m.verdict == "carried":
                     continue  # carried outranks a mistake: full marks
-                assert (m.verdict, m.diagnosis, m.credit) == ("wrong", alt["mistake"],
-                                                              alt["fraction"])
+                assert (m.verdict, m.diagnosis, m.credit) == (
+                    "wrong",
+                    alt["mistake"],
+                    alt["fraction"],
+                )
                 assert m.score == pytest.approx(b.marks * alt["fraction"] / 100)
 
 
@@ -200,9 +221,9 @@ def test_a_classified_mistake_gets_a_diagnosis_and_no_credit(homework_set):
 
 def test_roster_students_without_rows_score_0_and_unknown_ones_are_problems(homework_set):
     hw = load_set(homework_set)
-    rows, problems = read_responses_text("student,exercise,blank,answer\n"
-                                         "s01,mlp,J,1\nnobody,mlp,J,1\ns01,nope,J,1\n"
-                                         "s01,mlp,zz,1\n")
+    rows, problems = read_responses_text(
+        "student,exercise,blank,answer\ns01,mlp,J,1\nnobody,mlp,J,1\ns01,nope,J,1\ns01,mlp,zz,1\n"
+    )
     results = grade_class(hw, rows, problems)
     assert len(results) == 30 and all(r.total == 0 for r in results)
     assert [p.line for p in problems] == [3, 4, 5]
@@ -227,7 +248,9 @@ def test_grades_are_never_replaced_without_force_and_never_replace_the_set(homew
     for bad in (homework_set, homework_set / "s01", homework_set.parent):
         result = run("grade", homework_set, responses, "--out", bad, "--force")
         assert result.exit_code == 2, bad
-    assert (homework_set / "index.json").is_file() and (homework_set / "s01" / "answers.json").is_file()
+    assert (homework_set / "index.json").is_file() and (
+        homework_set / "s01" / "answers.json"
+    ).is_file()
 
 
 def test_bad_header_is_unusable_input(homework_set, tmp_path):
@@ -244,8 +267,12 @@ RELATION_KINDS = sorted(RELATIONS)
 
 
 INDEPENDENT = {  # blanks computed from the question alone; every other blank has a relation
-    "activation": r"z\d+", "gd_step": "dJ_dw1", "jacobian": r"(y|dz_dy|J)\d+",
-    "mlp": r"J|yhat\d+", "output_loss": r"y_hat(_true)?"}
+    "activation": r"z\d+",
+    "gd_step": "dJ_dw1",
+    "jacobian": r"(y|dz_dy|J)\d+",
+    "mlp": r"J|yhat\d+",
+    "output_loss": r"y_hat(_true)?",
+}
 
 
 def _dependent(ex) -> set[str]:
@@ -348,8 +375,9 @@ def test_planted_slip_mlp():
         dw2 = next(name for name in v if name.startswith("dw2_"))  # w_ij: input i → unit j
         i, j_unit = int(dw2[4]) - 1, int(dw2[5]) - 1
         assert out[dw2] == pytest.approx(g[j_unit] * hs[1][i])
-        g1 = (np.array(q["W2"]).T @ g) * (np.array(q["W1"]) @ np.array(q["x"])
-                                          + np.array(q["b1"]) > 0)
+        g1 = (np.array(q["W2"]).T @ g) * (
+            np.array(q["W1"]) @ np.array(q["x"]) + np.array(q["b1"]) > 0
+        )
         db1 = next(name for name in v if name.startswith("db1_"))
         assert out[db1] == pytest.approx(g1[int(db1[4:]) - 1])
         checked += 1
@@ -357,12 +385,27 @@ def test_planted_slip_mlp():
 
 
 def test_a_numbered_set_takes_student_ids_from_the_rows(tmp_path):
-    result = run("homework", SPEC, "--versions", 2, "--seed", 3, "--out", tmp_path / "set",
-                 "--formats", "json")
+    result = run(
+        "homework",
+        SPEC,
+        "--versions",
+        2,
+        "--seed",
+        3,
+        "--out",
+        tmp_path / "set",
+        "--formats",
+        "json",
+    )
     assert result.exit_code == 0, result.output
-    rows = [["ann", "v01", "sgd", "dJ_dw1", "1"], ["bob", "v02", "sgd", "dJ_dw1", "1"],
-            ["ann", "v02", "sgd", "w1_new", "1"], ["", "v02", "mlp", "J", "1"],
-            ["=x", "v01", "mlp", "J", "1"], ["cat", "", "mlp", "J", "1"]]
+    rows = [
+        ["ann", "v01", "sgd", "dJ_dw1", "1"],
+        ["bob", "v02", "sgd", "dJ_dw1", "1"],
+        ["ann", "v02", "sgd", "w1_new", "1"],
+        ["", "v02", "mlp", "J", "1"],
+        ["=x", "v01", "mlp", "J", "1"],
+        ["cat", "", "mlp", "J", "1"],
+    ]
     out = tmp_path / "g"
     result = run("grade", tmp_path / "set", write_rows(tmp_path / "r.csv", rows), "--out", out)
     assert result.exit_code == 1
@@ -388,13 +431,33 @@ def test_feedback_pdf_and_chinese_page(tmp_path):
     require_tool("pdflatex", "xelatex")
     spec = tmp_path / "spec.toml"
     spec.write_text('title = "T"\n[[exercise]]\nid = "sgd"\nkind = "gd_step"\npoints = 2\n')
-    result = run("homework", spec, "--versions", 1, "--seed", 2, "--out", tmp_path / "set",
-                 "--formats", "json", "--lang", "zh")
+    result = run(
+        "homework",
+        spec,
+        "--versions",
+        1,
+        "--seed",
+        2,
+        "--out",
+        tmp_path / "set",
+        "--formats",
+        "json",
+        "--lang",
+        "zh",
+    )
     assert result.exit_code == 0, result.output
     rows = [["s09", "v01", "sgd", "dJ_dw1", "1"], ["s09", "v01", "sgd", "w1_new", "=1+1"]]
     out = tmp_path / "g"
-    result = run("grade", tmp_path / "set", write_rows(tmp_path / "r.csv", rows), "--out", out,
-                 "--pdf", "--lang", "zh")
+    result = run(
+        "grade",
+        tmp_path / "set",
+        write_rows(tmp_path / "r.csv", rows),
+        "--out",
+        out,
+        "--pdf",
+        "--lang",
+        "zh",
+    )
     assert result.exit_code == 1, result.output
     assert (out / "feedback" / "s09.pdf").read_bytes().startswith(b"%PDF")
     page = (out / "feedback" / "s09.md").read_text()
@@ -403,10 +466,24 @@ def test_feedback_pdf_and_chinese_page(tmp_path):
 
 def test_feedback_names_each_exercise_by_its_title_when_the_spec_gives_none(tmp_path):
     spec = tmp_path / "plain.toml"
-    spec.write_text('title = "Set"\n[[exercise]]\nid = "q1"\nkind = "jacobian"\npoints = 2\n',
-                    encoding="utf-8")
-    assert run("homework", spec, "--versions", 1, "--seed", 3, "--out", tmp_path / "set",
-               "--formats", "json").exit_code == 0
+    spec.write_text(
+        'title = "Set"\n[[exercise]]\nid = "q1"\nkind = "jacobian"\npoints = 2\n', encoding="utf-8"
+    )
+    assert (
+        run(
+            "homework",
+            spec,
+            "--versions",
+            1,
+            "--seed",
+            3,
+            "--out",
+            tmp_path / "set",
+            "--formats",
+            "json",
+        ).exit_code
+        == 0
+    )
     blanks = [a["name"] for a in key(tmp_path / "set", "v01")[0]["answers"]]
     responses = write_rows(tmp_path / "r.csv", [["v01", "v01", "q1", b, "1"] for b in blanks])
     result = run("grade", tmp_path / "set", responses, "--out", tmp_path / "g")

@@ -28,8 +28,9 @@ def run(*args):
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def write_spec(path: Path, body: str) -> Path:
@@ -84,8 +85,11 @@ def test_layout_and_answers_recomputed_from_displayed_values(tmp_path):
         for ex in data["exercises"]:
             expected = recompute(ex["kind"], ex["question"])
             for a in ex["answers"]:
-                assert abs(float(a["display"]) - expected[a["name"]]) <= a["tolerance"], \
-                    (v, ex["id"], a["name"])
+                assert abs(float(a["display"]) - expected[a["name"]]) <= a["tolerance"], (
+                    v,
+                    ex["id"],
+                    a["name"],
+                )
         questions = (out / v / "questions.tex").read_text(encoding="utf-8")
         key = (out / v / "key.tex").read_text(encoding="utf-8")
         assert "\\printanswers" in key and "\\printanswers" not in questions
@@ -101,9 +105,27 @@ def test_byte_identical_across_runs_hash_seeds_and_jobs(tmp_path):
     for hash_seed, jobs in (("0", "1"), ("1", "2"), ("2", "1")):
         out = tmp_path / f"out{hash_seed}"
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        subprocess.run([sys.executable, "-m", "symgrad", "homework", str(BANK), "--versions",
-                        "4", "--seed", "11", "--out", str(out), "--quiet", "--jobs", jobs],
-                       check=True, env=env, cwd=tmp_path)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "symgrad",
+                "homework",
+                str(BANK),
+                "--versions",
+                "4",
+                "--seed",
+                "11",
+                "--out",
+                str(out),
+                "--quiet",
+                "--jobs",
+                jobs,
+            ],
+            check=True,
+            env=env,
+            cwd=tmp_path,
+        )
         outputs.append(tree(out))
     assert outputs[0] == outputs[1] == outputs[2]
     text = b"".join(outputs[0].values())
@@ -112,47 +134,101 @@ def test_byte_identical_across_runs_hash_seeds_and_jobs(tmp_path):
 
 def test_roster_students_get_different_numbers_and_names_are_escaped(tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text('id,name\nalice,"Alice & Bob <b>"\nbob,R\u00e9ka 50% $x_1$ \\ {}\n'
-                      "chen,\u9648\u5c0f\u660e\n", encoding="utf-8")
+    roster.write_text(
+        'id,name\nalice,"Alice & Bob <b>"\nbob,R\u00e9ka 50% $x_1$ \\ {}\n'
+        "chen,\u9648\u5c0f\u660e\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "hw"
-    result = run("homework", write_spec(tmp_path / "s.toml", SMALL), "--roster", roster,
-                 "--seed", 3, "--out", out, "--quiet")
+    result = run(
+        "homework",
+        write_spec(tmp_path / "s.toml", SMALL),
+        "--roster",
+        roster,
+        "--seed",
+        3,
+        "--out",
+        out,
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
-    answers = [json.loads((out / s / "answers.json").read_text(encoding="utf-8"))
-               for s in ("alice", "bob", "chen")]
+    answers = [
+        json.loads((out / s / "answers.json").read_text(encoding="utf-8"))
+        for s in ("alice", "bob", "chen")
+    ]
     questions = [json.dumps([e["question"] for e in a["exercises"]]) for a in answers]
     assert len(set(questions)) == 3
     tex = (out / "bob" / "questions.tex").read_text(encoding="utf-8")
     # one TeX escaper (render.printing.latex_text): < > \ in math, as pdflatex's OT1 fonts need
     assert r"50\% \$x\_1\$ \ensuremath{\backslash} \{\}" in tex
-    assert "Alice \\& Bob \\ensuremath{<}b\\ensuremath{>}" in \
-        (out / "alice" / "key.tex").read_text(encoding="utf-8")
+    assert "Alice \\& Bob \\ensuremath{<}b\\ensuremath{>}" in (out / "alice" / "key.tex").read_text(
+        encoding="utf-8"
+    )
     assert "Alice &amp; Bob &lt;b&gt;" in (out / "alice" / "questions.md").read_text("utf-8")
     ET.parse(out / "moodle.xml")
     assert "<b>" not in (out / "moodle.xml").read_text(encoding="utf-8")
 
 
 def test_adding_and_reordering_exercises_keeps_the_others(tmp_path):
-    extra = SMALL.replace('title = "T"\n', 'title = "T"\n[[exercise]]\nid = "new"\n'
-                          'kind = "jacobian"\npoints = 1\n')
+    extra = SMALL.replace(
+        'title = "T"\n', 'title = "T"\n[[exercise]]\nid = "new"\nkind = "jacobian"\npoints = 1\n'
+    )
     swapped = 'title = "T"\n' + SMALL.split("\n", 1)[1].split("[[exercise]]")[2]
-    swapped = "title = \"T\"\n[[exercise]]" + SMALL.split("[[exercise]]")[2] + \
-        "[[exercise]]" + SMALL.split("[[exercise]]")[1]
+    swapped = (
+        'title = "T"\n[[exercise]]'
+        + SMALL.split("[[exercise]]")[2]
+        + "[[exercise]]"
+        + SMALL.split("[[exercise]]")[1]
+    )
     found = []
     for n, body in enumerate((SMALL, extra, swapped)):
         out = tmp_path / f"o{n}"
-        assert run("homework", write_spec(tmp_path / f"s{n}.toml", body), "--versions", 2,
-                   "--seed", 9, "--out", out, "--formats", "json", "--quiet").exit_code == 0
+        assert (
+            run(
+                "homework",
+                write_spec(tmp_path / f"s{n}.toml", body),
+                "--versions",
+                2,
+                "--seed",
+                9,
+                "--out",
+                out,
+                "--formats",
+                "json",
+                "--quiet",
+            ).exit_code
+            == 0
+        )
         index = json.loads((out / "index.json").read_text(encoding="utf-8"))
-        found.append({(v["version"], e["id"]): e["question"]
-                      for v in index["versions"] for e in v["exercises"] if e["id"] != "new"})
+        found.append(
+            {
+                (v["version"], e["id"]): e["question"]
+                for v in index["versions"]
+                for e in v["exercises"]
+                if e["id"] != "new"
+            }
+        )
     assert found[0] == found[1] == found[2]
 
 
 def test_moodle_xml_parses_and_numbers_match_moodle_pattern(tmp_path):
     out = tmp_path / "hw"
-    assert run("homework", BANK, "--versions", 3, "--seed", 2, "--out", out,
-               "--formats", "moodle", "--quiet").exit_code == 0
+    assert (
+        run(
+            "homework",
+            BANK,
+            "--versions",
+            3,
+            "--seed",
+            2,
+            "--out",
+            out,
+            "--formats",
+            "moodle",
+            "--quiet",
+        ).exit_code
+        == 0
+    )
     root = ET.parse(out / "moodle.xml").getroot()
     categories = [q for q in root if q.get("type") == "category"]
     assert len(categories) == 7  # one per exercise
@@ -182,8 +258,24 @@ def test_bank_latex_compiles(tmp_path, lang, engine):
     from symgrad.render.tex import compile_pdf
 
     out = tmp_path / "hw"
-    assert run("homework", BANK, "--versions", 1, "--seed", 4, "--out", out, "--formats",
-               "latex", "--lang", lang, "--quiet").exit_code == 0
+    assert (
+        run(
+            "homework",
+            BANK,
+            "--versions",
+            1,
+            "--seed",
+            4,
+            "--out",
+            out,
+            "--formats",
+            "latex",
+            "--lang",
+            lang,
+            "--quiet",
+        ).exit_code
+        == 0
+    )
     for name in ("questions", "key"):
         pdf = compile_pdf((out / "v01" / f"{name}.tex").read_text(encoding="utf-8"), engine)
         assert pdf.startswith(b"%PDF")
@@ -194,10 +286,19 @@ def test_special_characters_in_titles_compile_and_parse(tmp_path):
     from symgrad.render.tex import compile_pdf
 
     body = SMALL.replace('title = "T"', 'title = "Q&A: 100% of $x_1$ {#1} ~ ^ \\\\ <tag> ]]>"')
-    body = body.replace('points = 2\n', 'points = 2\ntitle = "a_b & <c> ]]> #"\n')
+    body = body.replace("points = 2\n", 'points = 2\ntitle = "a_b & <c> ]]> #"\n')
     out = tmp_path / "hw"
-    result = run("homework", write_spec(tmp_path / "s.toml", body), "--versions", 1,
-                 "--seed", 1, "--out", out, "--quiet")
+    result = run(
+        "homework",
+        write_spec(tmp_path / "s.toml", body),
+        "--versions",
+        1,
+        "--seed",
+        1,
+        "--out",
+        out,
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     compile_pdf((out / "v01" / "key.tex").read_text(encoding="utf-8"))
     ET.parse(out / "moodle.xml")
@@ -209,14 +310,32 @@ def test_english_pdf_with_a_chinese_name_and_title_uses_xelatex(tmp_path):
     roster.write_text("id,name\nzw,\u5f20\u4f1f\nbob,Bob\n", encoding="utf-8")
     spec = write_spec(tmp_path / "s.toml", SMALL.replace('title = "T"', 'title = "Quiz \u4e2d"'))
     out = tmp_path / "hw"
-    result = run("homework", spec, "--roster", roster, "--seed", 1, "--out", out,
-                 "--formats", "latex", "--lang", "en", "--pdf", "--quiet")
+    result = run(
+        "homework",
+        spec,
+        "--roster",
+        roster,
+        "--seed",
+        1,
+        "--out",
+        out,
+        "--formats",
+        "latex",
+        "--lang",
+        "en",
+        "--pdf",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     tex = (out / "zw" / "questions.tex").read_text(encoding="utf-8")
     assert r"\usepackage[scheme=plain]{ctex}" in tex and "Questions" in tex  # English headings
     for name in ("questions", "key"):
-        text = subprocess.run(["pdftotext", str(out / "zw" / f"{name}.pdf"), "-"],
-                              capture_output=True, check=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(out / "zw" / f"{name}.pdf"), "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
         assert "\u5f20\u4f1f" in text and "\u4e2d" in text and "Student" in text
     assert "ctex" in (out / "bob" / "questions.tex").read_text(encoding="utf-8")  # title
     assert (out / "bob" / "questions.pdf").read_bytes().startswith(b"%PDF")
@@ -225,19 +344,27 @@ def test_english_pdf_with_a_chinese_name_and_title_uses_xelatex(tmp_path):
 BAD_SPECS = [
     ('title = "T"\n[[exercise]]\nid = "a"\nkind = "nope"\npoints = 1\n', "exercise[1].kind"),
     ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\n', "exercise[1].points"),
-    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = "four"\n',
-     "exercise[1].points"),
-    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\ndifficulty = 3\n',
-     "exercise[1].difficulty"),
-    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n'
-     + '[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "exercise[2].id"),
-    ('title = "T"\n' + "".join(f'[[exercise]]\nid = "a{i}"\nkind = "mlp"\npoints = 1\n'
-                                for i in range(60)),
-     "exercise:"),
+    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = "four"\n', "exercise[1].points"),
+    (
+        'title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\ndifficulty = 3\n',
+        "exercise[1].difficulty",
+    ),
+    (
+        'title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n'
+        + '[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n',
+        "exercise[2].id",
+    ),
+    (
+        'title = "T"\n'
+        + "".join(f'[[exercise]]\nid = "a{i}"\nkind = "mlp"\npoints = 1\n' for i in range(60)),
+        "exercise:",
+    ),
     ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1e9\n', "exercise[1].points"),
     ('title = "T"\n[[exercise]]\nid = "a b"\nkind = "mlp"\npoints = 1\n', "exercise[1].id"),
-    ('title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\ncolour = 1\n',
-     "exercise[1].colour"),
+    (
+        'title = "T"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\ncolour = 1\n',
+        "exercise[1].colour",
+    ),
     ('[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "title"),
     ('title = "line\\nbreak"\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "title"),
     ('title = 5\n[[exercise]]\nid = "a"\nkind = "mlp"\npoints = 1\n', "title"),
@@ -250,9 +377,25 @@ BAD_SPECS = [
 def test_bad_spec_exits_2_names_file_and_key_and_writes_nothing(tmp_path, body, key):
     spec = write_spec(tmp_path / "bad.toml", body)
     out = tmp_path / "never"
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "homework", str(spec), "--versions",
-                           "2", "--seed", "1", "--out", str(out), "--quiet"],
-                          check=False, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "symgrad",
+            "homework",
+            str(spec),
+            "--versions",
+            "2",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("symgrad: error: ")
@@ -260,36 +403,57 @@ def test_bad_spec_exits_2_names_file_and_key_and_writes_nothing(tmp_path, body, 
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--versions", "100000"], "--versions"),
-    (["--versions", "0"], "--versions"),
-    (["--versions", "2", "--formats", "latex,pdf"], "--formats"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--versions", "100000"], "--versions"),
+        (["--versions", "0"], "--versions"),
+        (["--versions", "2", "--formats", "latex,pdf"], "--formats"),
+    ],
+)
 def test_bad_counts_and_formats(tmp_path, args, message):
     out = tmp_path / "never"
     result = run("homework", BANK, "--seed", 1, "--out", out, *args)
     assert result.exit_code == 2 and not out.exists()
 
 
-@pytest.mark.parametrize("rows,message", [
-    ("name\nAlice\n", "id and name"),
-    ("id,name\nalice,A\nalice,B\n", "duplicate"),
-    # folders A1/ and a1/ are one folder on macOS and Windows: name the row and both ids
-    ("id,name\nA1,A\nb,B\na1,C\n", "line 4: id: duplicate id 'a1' ('A1' on line 2"),
-    ("id,name\nx.,A\n", "'x.' must not end with '.'"),  # Windows drops the dot: x./ is x/
-    ("id,name\nNul.txt,A\n", "reserved on Windows"),
-    ("id,name\nIndex.JSON,A\n", "output file"),  # the folder would clash with index.json
-    ("id,name\n../x,A\n", "id"),
-    ("id,name\nalice,\n", "name"),
-    ("id,name\n", "no students"),
-])
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        ("name\nAlice\n", "id and name"),
+        ("id,name\nalice,A\nalice,B\n", "duplicate"),
+        # folders A1/ and a1/ are one folder on macOS and Windows: name the row and both ids
+        ("id,name\nA1,A\nb,B\na1,C\n", "line 4: id: duplicate id 'a1' ('A1' on line 2"),
+        ("id,name\nx.,A\n", "'x.' must not end with '.'"),  # Windows drops the dot: x./ is x/
+        ("id,name\nNul.txt,A\n", "reserved on Windows"),
+        ("id,name\nIndex.JSON,A\n", "output file"),  # the folder would clash with index.json
+        ("id,name\n../x,A\n", "id"),
+        ("id,name\nalice,\n", "name"),
+        ("id,name\n", "no students"),
+    ],
+)
 def test_bad_roster(tmp_path, rows, message):
     roster = tmp_path / "r.csv"
     roster.write_text(rows, encoding="utf-8")
     out = tmp_path / "never"
-    proc = subprocess.run([sys.executable, "-m", "symgrad", "homework", str(BANK), "--roster",
-                           str(roster), "--seed", "1", "--out", str(out)],
-                          check=False, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "symgrad",
+            "homework",
+            str(BANK),
+            "--roster",
+            str(roster),
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and message in proc.stderr and str(roster) in proc.stderr
     assert not out.exists()
 
@@ -299,10 +463,15 @@ def test_version_folders_that_a_file_system_would_merge_are_refused(tmp_path):
     from symgrad.exercises.homework import Version, build, load_spec
 
     spec = load_spec(write_spec(tmp_path / "s.toml", SMALL))
-    for folders, message in ((["A1", "a1"], "'A1' and 'a1'"), (["ok", "ok."], "end with '.'"),
-                             (["moodle.xml"], "output file"), (["com1"], "reserved"),
-                             (["qti12.zip"], "output file"), (["QTI21.ZIP"], "output file"),
-                             (["answers-template.csv"], "output file")):
+    for folders, message in (
+        (["A1", "a1"], "'A1' and 'a1'"),
+        (["ok", "ok."], "end with '.'"),
+        (["moodle.xml"], "output file"),
+        (["com1"], "reserved"),
+        (["qti12.zip"], "output file"),
+        (["QTI21.ZIP"], "output file"),
+        (["answers-template.csv"], "output file"),
+    ):
         versions = [Version(f"student:{f}", f, f) for f in folders]
         with pytest.raises(SymgradError, match=re.escape(message)):
             build(spec, 1, versions, formats=("json",))
@@ -312,8 +481,19 @@ def test_refuses_foreign_non_empty_folder_unless_forced(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("teacher's notes")
-    args = ["homework", write_spec(tmp_path / "s.toml", SMALL), "--versions", 1, "--seed", 1,
-            "--out", out, "--quiet", "--formats", "json"]
+    args = [
+        "homework",
+        write_spec(tmp_path / "s.toml", SMALL),
+        "--versions",
+        1,
+        "--seed",
+        1,
+        "--out",
+        out,
+        "--quiet",
+        "--formats",
+        "json",
+    ]
     result = run(*args)
     assert result.exit_code == 2 and not (out / "index.json").exists()
     assert run(*args, "--force").exit_code == 0
@@ -325,8 +505,19 @@ def test_second_run_without_force_changes_nothing(tmp_path):
     """A set written before (and a hand edit to one of its keys) survives a rerun that lacks
     --force byte for byte; the message names --force."""
     out = tmp_path / "hw"
-    args = ["homework", BANK, "--versions", 3, "--seed", 1, "--out", out, "--quiet",
-            "--formats", "markdown,latex,json,moodle"]
+    args = [
+        "homework",
+        BANK,
+        "--versions",
+        3,
+        "--seed",
+        1,
+        "--out",
+        out,
+        "--quiet",
+        "--formats",
+        "markdown,latex,json,moodle",
+    ]
     assert run(*args).exit_code == 0
     key = out / "v01" / "key.tex"
     key.write_text(key.read_text() + "% the teacher's correction\n")
@@ -342,6 +533,17 @@ def test_second_run_without_force_changes_nothing(tmp_path):
 def test_spec_with_a_byte_order_mark_is_read(tmp_path):
     spec = tmp_path / "bom.toml"
     spec.write_bytes(b"\xef\xbb\xbf" + BANK.read_bytes())
-    result = run("homework", spec, "--versions", 1, "--seed", 1, "--out", tmp_path / "o",
-                 "--formats", "json", "--quiet")
+    result = run(
+        "homework",
+        spec,
+        "--versions",
+        1,
+        "--seed",
+        1,
+        "--out",
+        tmp_path / "o",
+        "--formats",
+        "json",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output

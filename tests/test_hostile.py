@@ -123,7 +123,14 @@ CORPUS = {
 }
 IN_PROCESS_ONLY = {"nul-byte": "x\x00+y"}  # argv cannot carry NUL; CliRunner can
 SUBPROCESS = [
-    "import-system", "open", "exec", "eval", "lambda", "listcomp", "fstring", "walrus",
+    "import-system",
+    "open",
+    "exec",
+    "eval",
+    "lambda",
+    "listcomp",
+    "fstring",
+    "walrus",
     "glued-keyword",
 ]
 
@@ -174,8 +181,9 @@ def warm_imports():
     CliRunner().invoke(cli, ["derive", "x*y", "--at", "x=1,y=2"])
 
 
-@pytest.mark.parametrize("expr", [*CORPUS.values(), *IN_PROCESS_ONLY.values()],
-                         ids=[*CORPUS, *IN_PROCESS_ONLY])
+@pytest.mark.parametrize(
+    "expr", [*CORPUS.values(), *IN_PROCESS_ONLY.values()], ids=[*CORPUS, *IN_PROCESS_ONLY]
+)
 def test_hostile_input_rejected(expr, tmp_path):
     assert_rejected(*run_in_process(expr, tmp_path), canary_dir=tmp_path)
 
@@ -183,12 +191,20 @@ def test_hostile_input_rejected(expr, tmp_path):
 @pytest.mark.parametrize("name", SUBPROCESS)
 def test_hostile_input_rejected_by_real_process(name, tmp_path):
     """A real ``python -m symgrad`` process, working directory where the canary would land."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "symgrad", "derive", "--", CORPUS[name]],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     elapsed = time.perf_counter() - start  # includes interpreter start-up and imports
     assert_rejected(proc.returncode, proc.stdout, proc.stderr, "None", elapsed, tmp_path)
@@ -211,12 +227,75 @@ def test_corpus_size_and_slowest_input(tmp_path):
 # --- fuzzing the parser ---------------------------------------------------------------------
 
 TOKENS = [
-    "x", "y", "w1", "x_2", "pi", "e", "1", "0", "9", "2.5", "1e5", "1e-5", "1e999", "10**100",
-    "+", "-", "*", "/", "**", "^", "(", ")", ",", " ", "exp", "log", "ln", "sqrt", "sin",
-    "cos", "tanh", "sigmoid", "relu", "softplus", "hardtanh", "abs", "max", "min",
+    "x",
+    "y",
+    "w1",
+    "x_2",
+    "pi",
+    "e",
+    "1",
+    "0",
+    "9",
+    "2.5",
+    "1e5",
+    "1e-5",
+    "1e999",
+    "10**100",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "^",
+    "(",
+    ")",
+    ",",
+    " ",
+    "exp",
+    "log",
+    "ln",
+    "sqrt",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "softplus",
+    "hardtanh",
+    "abs",
+    "max",
+    "min",
     # things outside the grammar, so the fuzzer also walks into refusals
-    ".", "__class__", "[", "]", "=", ":=", "lambda", ":", "'", '"', "<", "if", "else", "for",
-    "in", "*", "**", "j", "#", ";", "\n", "\\", "@", "%", "//", "|", "{", "}", "\u2212", "х",
+    ".",
+    "__class__",
+    "[",
+    "]",
+    "=",
+    ":=",
+    "lambda",
+    ":",
+    "'",
+    '"',
+    "<",
+    "if",
+    "else",
+    "for",
+    "in",
+    "*",
+    "**",
+    "j",
+    "#",
+    ";",
+    "\n",
+    "\\",
+    "@",
+    "%",
+    "//",
+    "|",
+    "{",
+    "}",
+    "\u2212",
+    "х",
 ]
 
 
@@ -247,18 +326,23 @@ def test_fuzz_grammar_tokens(text):
 
 
 @FUZZ
-@given(st.recursive(
-    st.sampled_from(["x", "y", "2", "0", "-1", "0.5", "9", "pi", "e", "1e300"]),
-    lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**", "^"]), inner).map(
-            lambda t: f"({t[0]}{t[1]}{t[2]})"),
-        st.tuples(st.sampled_from(["exp", "log", "sqrt", "sin", "tanh", "sigmoid", "-"]),
-                  inner).map(lambda t: f"{t[0]}({t[1]})"),
-        st.tuples(st.sampled_from(["max", "min"]), inner, inner).map(
-            lambda t: f"{t[0]}({t[1]}, {t[2]})"),
-    ),
-    max_leaves=40,
-))
+@given(
+    st.recursive(
+        st.sampled_from(["x", "y", "2", "0", "-1", "0.5", "9", "pi", "e", "1e300"]),
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**", "^"]), inner).map(
+                lambda t: f"({t[0]}{t[1]}{t[2]})"
+            ),
+            st.tuples(
+                st.sampled_from(["exp", "log", "sqrt", "sin", "tanh", "sigmoid", "-"]), inner
+            ).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(["max", "min"]), inner, inner).map(
+                lambda t: f"{t[0]}({t[1]}, {t[2]})"
+            ),
+        ),
+        max_leaves=40,
+    )
+)
 def test_fuzz_well_formed_expressions(text):
     """Grammatical input, including constant towers like (9**(9**9)): a tree or a clean error."""
     assert_tree_or_parse_error(text)

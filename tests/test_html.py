@@ -48,8 +48,9 @@ def test_user_text_is_escaped():
     assert "<script>alert" not in page and "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&#34;&amp;&#39;" in page
-    cli_page = CliRunner().invoke(cli, ["derive", "x*y", "--at", "x=1,y=2", "--format", "html",
-                                        "--title", HOSTILE_TITLE])
+    cli_page = CliRunner().invoke(
+        cli, ["derive", "x*y", "--at", "x=1,y=2", "--format", "html", "--title", HOSTILE_TITLE]
+    )
     assert cli_page.exit_code == 0 and "<script>alert" not in cli_page.output
 
 
@@ -63,17 +64,24 @@ def _gradient_oracle(expr: str, point: dict) -> dict[str, float]:
     """sympy.diff of the whole expression (not the node-by-node pass), at the point."""
     names = {n: sympy.Symbol(n) for n in point}
     f = sympy.parse_expr(expr.replace("^", "**"), local_dict=names)  # our own test text
-    return {n: float(sympy.diff(f, s).subs({names[k]: v for k, v in point.items()}))
-            for n, s in names.items()}
+    return {
+        n: float(sympy.diff(f, s).subs({names[k]: v for k, v in point.items()}))
+        for n, s in names.items()
+    }
 
 
 def test_whole_solution_is_in_the_page():
     d = derive(SIGMOID, at=POINT)
     page = render(d, "html")
-    for section in ("Forward pass", "Backward pass", "Gradients", "Numeric check",
-                    "Patterns to remember"):
+    for section in (
+        "Forward pass",
+        "Backward pass",
+        "Gradients",
+        "Numeric check",
+        "Patterns to remember",
+    ):
         assert section in page, section
-    assert page.count('<tr><td><math') >= len(d.graph.op_nodes)
+    assert page.count("<tr><td><math") >= len(d.graph.op_nodes)
     oracle = _gradient_oracle(SIGMOID, {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
     for name, value in oracle.items():
         digits = f"{abs(value):.4g}"
@@ -116,14 +124,27 @@ def test_chinese_page():
 
 
 def test_mlp_and_jacobian_pages():
-    result = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1",
-                                      "--format", "html"])
+    result = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--format", "html"]
+    )
     assert result.exit_code == 0, result.output
     page = result.output
     assert urls(page) <= NAMESPACES and page.count('class="sg-node"') == 12
     assert page.count('"kind":"backward"') >= 9 and "<mtable>" in page
-    jac = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at",
-                                   "x1=1,x2=2,x3=3", "--format", "html"])
+    jac = CliRunner().invoke(
+        cli,
+        [
+            "jacobian",
+            "--y",
+            "x1*x2, x2+x3",
+            "--z",
+            "y1*y2",
+            "--at",
+            "x1=1,x2=2,x3=3",
+            "--format",
+            "html",
+        ],
+    )
     assert jac.exit_code == 0 and urls(jac.output) <= NAMESPACES
     assert "<mn>10</mn>" in jac.output  # dz/dx1 = y2*x2 = 5*2
 
@@ -150,8 +171,7 @@ def test_output_file_needs_force(tmp_path):
 @pytest.mark.parametrize("granularity", ["written", "primitive", "gate"])
 def test_every_granularity_renders(granularity):
     page = render(derive(SIGMOID, at=POINT, granularity=granularity), "html")
-    assert page.count('class="sg-node') == len(derive(SIGMOID, granularity=granularity)
-                                               .graph.nodes)
+    assert page.count('class="sg-node') == len(derive(SIGMOID, granularity=granularity).graph.nodes)
 
 
 def test_jupyter_shows_the_widget_for_derivations_and_mlp_results():
@@ -172,8 +192,9 @@ def test_jupyter_shows_the_widget_for_derivations_and_mlp_results():
 
 
 def test_too_wide_network_gives_the_static_solution():
-    result = CliRunner().invoke(cli, ["mlp", "--layers", "3,20,2", "--seed", "1",
-                                      "--format", "html"])
+    result = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,20,2", "--seed", "1", "--format", "html"]
+    )
     assert result.exit_code == 0
     assert "<svg" not in result.output and 'class="sg-data"' not in result.output
     assert "<mtable>" in result.output  # the matrices are there

@@ -14,14 +14,31 @@ BANK = Path(__file__).resolve().parent.parent / "bank" / "lecture3-2.toml"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def homework(out: Path, seed: int, versions: int, jobs: int = 1, force: bool = False, **kwargs):
-    cmd = [sys.executable, "-m", "symgrad", "homework", str(BANK), "--versions", str(versions),
-           "--seed", str(seed), "--out", str(out), "--quiet", "--formats", "markdown,json",
-           "--jobs", str(jobs), *(["--force"] if force else [])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "symgrad",
+        "homework",
+        str(BANK),
+        "--versions",
+        str(versions),
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--quiet",
+        "--formats",
+        "markdown,json",
+        "--jobs",
+        str(jobs),
+        *(["--force"] if force else []),
+    ]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
@@ -78,8 +95,6 @@ def test_killed_parallel_run_leaves_no_worker_tracebacks(tmp_path, sig):
     assert run.returncode == -sig
     assert stderr == b""
     assert not (tmp_path / "hw").exists()
-
-
 
     """Interrupts spread over start-up (imports) and work. With Python's own SIGINT handling
     about one run in ten caught the KeyboardInterrupt, printed "aborted", and still ended by

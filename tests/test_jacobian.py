@@ -28,16 +28,24 @@ def test_lecture_three_inputs_two_outputs():
     assert rule.check.passed is True and rule.check.max_rel_error <= 1e-12
     sums = path_sums(rule)
     assert sums[0]["text"] == "∂z/∂x1 = (y2)·(x2) + (y1)·(0)"
-    assert r"\frac{\partial z}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{1}}" \
+    assert (
+        r"\frac{\partial z}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{1}}"
         in sums[0]["latex"]
+    )
 
 
 def test_transpose_product_matches_numeric_jacobian():
     """Oracle: central differences of g and f, independent of symgrad's reverse pass."""
-    rule = vector_chain_rule(["sin(a)*b", "a^2 - b", "exp(a/b)"], "y1*y3 + tanh(y2)",
-                             at="a=0.3,b=1.7")
-    g = lambda a, b: np.array([np.sin(a) * b, a * a - b, np.exp(a / b)])
-    f = lambda y: y[0] * y[2] + np.tanh(y[1])
+    rule = vector_chain_rule(
+        ["sin(a)*b", "a^2 - b", "exp(a/b)"], "y1*y3 + tanh(y2)", at="a=0.3,b=1.7"
+    )
+
+    def g(a, b):
+        return np.array([np.sin(a) * b, a * a - b, np.exp(a / b)])
+
+    def f(y):
+        return y[0] * y[2] + np.tanh(y[1])
+
     p, h = np.array([0.3, 1.7]), 1e-6
     jac = np.column_stack([(g(*(p + h * e)) - g(*(p - h * e))) / (2 * h) for e in np.eye(2)])
     np.testing.assert_allclose(rule.jacobian_value, jac, rtol=1e-8)
@@ -61,8 +69,22 @@ def test_split_keeps_function_commas():
 
 def test_cli_json(tmp_path):
     out = tmp_path / "j.json"
-    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2",
-                                   "--at", "x1=1,x2=2,x3=3", "--format", "json", "-o", str(out)])
+    run = CliRunner().invoke(
+        cli,
+        [
+            "jacobian",
+            "--y",
+            "x1*x2, x2+x3",
+            "--z",
+            "y1*y2",
+            "--at",
+            "x1=1,x2=2,x3=3",
+            "--format",
+            "json",
+            "-o",
+            str(out),
+        ],
+    )
     assert run.exit_code == 0, run.output
     data = json.loads(out.read_text())
     assert data["jacobian"]["shape"] == [2, 3]
@@ -72,21 +94,28 @@ def test_cli_json(tmp_path):
 
 
 def test_cli_text_shows_jacobian_and_product():
-    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2", "--y", "x2+x3", "--z", "y1*y2",
-                                   "--at", "x1=1,x2=2,x3=3"])
+    run = CliRunner().invoke(
+        cli, ["jacobian", "--y", "x1*x2", "--y", "x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3"]
+    )
     assert run.exit_code == 0, run.output
     assert "Jacobian ∂y/∂x  (2×3" in run.output
     assert "∂z/∂x2 = (y2)·(x1) + (y1)·(1) = (5)·(1) + (2)·(1) = 7" in run.output
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["--y", "x1*x2", "--z", "y1*x1"], "--z: z may only use y1; got x1"),
-    (["--y", "x1*x2, __import__('os')", "--z", "y1"], "--y expression 2 (y2): unknown function"),
-    (["--y", "x1*x2", "--z", "y1", "--at", "x1=1"], "--at: no value for x2"),
-    (["--y", "y1*x2", "--z", "y1"], "used both as inputs x and as outputs y"),
-    (["--y", "x1, ", "--z", "y1"], "--y: expected one or more expressions"),
-    (["--y", "x1*x2", "--z", "y1", "--x", "x1"], "--x: the expressions also use x2"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--y", "x1*x2", "--z", "y1*x1"], "--z: z may only use y1; got x1"),
+        (
+            ["--y", "x1*x2, __import__('os')", "--z", "y1"],
+            "--y expression 2 (y2): unknown function",
+        ),
+        (["--y", "x1*x2", "--z", "y1", "--at", "x1=1"], "--at: no value for x2"),
+        (["--y", "y1*x2", "--z", "y1"], "used both as inputs x and as outputs y"),
+        (["--y", "x1, ", "--z", "y1"], "--y: expected one or more expressions"),
+        (["--y", "x1*x2", "--z", "y1", "--x", "x1"], "--x: the expressions also use x2"),
+    ],
+)
 def test_bad_input_exit_2(args, expected):
     run = CliRunner().invoke(cli, ["jacobian"] + args)
     assert run.exit_code == 2, run.output
@@ -109,8 +138,20 @@ def test_lone_variables_are_identity_rows():
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
 def test_markdown_and_latex_show_the_jacobian_and_the_gradient(fmt):
-    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2",
-                                   "--at", "x1=1,x2=2,x3=3", "--format", fmt])
+    run = CliRunner().invoke(
+        cli,
+        [
+            "jacobian",
+            "--y",
+            "x1*x2, x2+x3",
+            "--z",
+            "y1*y2",
+            "--at",
+            "x1=1,x2=2,x3=3",
+            "--format",
+            fmt,
+        ],
+    )
     assert run.exit_code == 0, run.output
     out = run.output
     assert r"x_{2} & x_{1} & 0\\0 & 1 & 1" in out  # the symbolic Jacobian
@@ -118,16 +159,20 @@ def test_markdown_and_latex_show_the_jacobian_and_the_gradient(fmt):
     assert r"\begin{bmatrix} 10 \\ 7 \\ 2 \end{bmatrix}" in out  # ∇_x z
     assert r"5 \cdot 1 + 2 \cdot 1 = 7" in out  # a path sum with the numbers in place
     assert "compared with a reverse pass over the composed expression z(g(x)):" in out
-    row = {"markdown": "| $x_{2}$ | $7$ | $7$ | $0$ | pass |",
-           "latex": r"x_{2} & 7 & 7 & 0 & pass \\"}
+    row = {
+        "markdown": "| $x_{2}$ | $7$ | $7$ | $0$ | pass |",
+        "latex": r"x_{2} & 7 & 7 & 0 & pass \\",
+    }
     assert row[fmt] in out  # the check's row of x2: product, oracle, error, status
     if fmt == "latex":
         assert out.startswith(r"\documentclass") and r"\begin{align*}" in out
 
 
-SYMBOLIC_JACOBIAN = {"text": "  [x2, x1, 0]\n  [0, 1, 1]\n",
-                     "markdown": r"x_{2} & x_{1} & 0\\0 & 1 & 1",
-                     "latex": r"x_{2} & x_{1} & 0\\0 & 1 & 1"}
+SYMBOLIC_JACOBIAN = {
+    "text": "  [x2, x1, 0]\n  [0, 1, 1]\n",
+    "markdown": r"x_{2} & x_{1} & 0\\0 & 1 & 1",
+    "latex": r"x_{2} & x_{1} & 0\\0 & 1 & 1",
+}
 
 
 def test_every_format_of_the_jacobian_without_a_point_and_in_chinese():
@@ -145,22 +190,40 @@ def test_every_format_of_the_jacobian_without_a_point_and_in_chinese():
             assert SYMBOLIC_JACOBIAN[fmt] in out, (fmt, lang)
             assert s["jacobian"] in out and s["jacobian_product"] not in out  # no check
             assert s["jacobian_paths" if fmt != "text" else "jacobian_ie"] in out
-    assert "雅可比矩阵 ∂y/∂x（2×3：第 j 行对应 y_j，第 i 列对应 x_i）" in render(rule, "text",
-                                                                         lang="zh")
+    assert "雅可比矩阵 ∂y/∂x（2×3：第 j 行对应 y_j，第 i 列对应 x_i）" in render(
+        rule, "text", lang="zh"
+    )
     with pytest.raises(SymgradError, match="dot"):
         render(rule, "dot")
 
 
 def test_text_shows_values_like_the_other_views():
-    run = CliRunner().invoke(cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2",
-                                   "--at", "x1=1,x2=2,x3=3"])
+    run = CliRunner().invoke(
+        cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3"]
+    )
     assert "  = [2  1  0]\n    [0  1  1]\n" in run.output and "      = [5  2]\n" in run.output
     assert "[[" not in run.output and "2." not in run.output
 
 
 def test_json_latex_comes_from_the_shared_printer():
-    data = json.loads(CliRunner().invoke(cli, ["jacobian", "--y", "relu(x1)*x2", "--z", "y1",
-                                               "--at", "x1=1,x2=2", "--format", "json"]).output)
+    data = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            [
+                "jacobian",
+                "--y",
+                "relu(x1)*x2",
+                "--z",
+                "y1",
+                "--at",
+                "x1=1,x2=2",
+                "--format",
+                "json",
+            ],
+        )
+        .output
+    )
     assert r"\mathbb{1}" in data["jacobian"]["latex"] and r"\theta" not in data["jacobian"]["latex"]
     assert data["sums"][0]["text"].startswith("∂z/∂x1 = ")
 
@@ -227,11 +290,13 @@ def test_wrong_chain_rule_product_fails_the_check(monkeypatch, index):
     monkeypatch.setattr(jacobian, "chain_product", off_by_a_little)
     rule = vector_chain_rule(*CHECKED[:2], at=CHECKED[2])
     assert rule.check.passed is False
-    assert [row.status for row in rule.check.rows] == \
-        ["fail" if i == index else "pass" for i in range(3)]
+    assert [row.status for row in rule.check.rows] == [
+        "fail" if i == index else "pass" for i in range(3)
+    ]
     assert 1e-7 < rule.check.max_rel_error < 2e-6
-    run = CliRunner().invoke(cli, ["jacobian", "--y", CHECKED[0], "--z", CHECKED[1],
-                                   "--at", CHECKED[2]])
+    run = CliRunner().invoke(
+        cli, ["jacobian", "--y", CHECKED[0], "--z", CHECKED[1], "--at", CHECKED[2]]
+    )
     assert run.exit_code == 1 and "Check: FAILED" in run.output
 
 
@@ -259,7 +324,10 @@ def test_json_check_has_the_shape_of_derive_check():
 
     jac = json.loads(render(vector_chain_rule(*CHECKED[:2], at=CHECKED[2]), "json"))["check"]
     der = json.loads(render(derive("x1*x2", at="x1=1,x2=2"), "json"))["check"]
-    assert list(jac) == list(der) == ["passed", "max_rel_error", "tolerance", "method", "kinks",
-                                      "inconclusive", "rows"]
+    assert (
+        list(jac)
+        == list(der)
+        == ["passed", "max_rel_error", "tolerance", "method", "kinks", "inconclusive", "rows"]
+    )
     assert [list(r) for r in jac["rows"]] == [list(der["rows"][0])] * 3
     assert jac["passed"] is True and [r["name"] for r in jac["rows"]] == ["x1", "x2", "x3"]

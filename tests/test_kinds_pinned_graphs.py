@@ -21,14 +21,26 @@ from symgrad.exercises.spec import load_spec
 from symgrad.exercises.versions import versions_from_count
 
 NEURON = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"
-LECTURE_F1_F6 = ["mul", "mul", "add", "add", "neg", "exp", "addc", "recip"]  # f1 f1 f2 f2 f4 f5 f3 f6
+LECTURE_F1_F6 = [
+    "mul",
+    "mul",
+    "add",
+    "add",
+    "neg",
+    "exp",
+    "addc",
+    "recip",
+]  # f1 f1 f2 f2 f4 f5 f3 f6
 KINDS = ("graph", "mlp", "jacobian")
 
 
 def _spec(tmp_path, body: str, kind: str, difficulty: str = "medium"):
     path = tmp_path / "spec.toml"
-    path.write_text(f'title = "t"\n[[exercise]]\nid = "e1"\nkind = "{kind}"\npoints = 4\n'
-                    f'difficulty = "{difficulty}"\n{body}\n', encoding="utf-8")
+    path.write_text(
+        f'title = "t"\n[[exercise]]\nid = "e1"\nkind = "{kind}"\npoints = 4\n'
+        f'difficulty = "{difficulty}"\n{body}\n',
+        encoding="utf-8",
+    )
     return load_spec(path)
 
 
@@ -55,11 +67,15 @@ def _graph_oracle(expr: str, point: dict) -> dict[str, float]:
 def _check(got: dict, expected: dict) -> None:
     assert set(got) <= set(expected), (got, expected)
     for name, value in got.items():
-        assert math.isclose(value, expected[name], rel_tol=1e-9, abs_tol=1e-9), \
-            (name, value, expected[name])
+        assert math.isclose(value, expected[name], rel_tol=1e-9, abs_tol=1e-9), (
+            name,
+            value,
+            expected[name],
+        )
 
 
 # --------------------------------------------------------------------------- graph pins
+
 
 def test_sigmoid_neuron_at_primitive_is_the_lectures_f1_f6_circuit_in_every_version(tmp_path):
     from symgrad.derivation import structure
@@ -71,8 +87,14 @@ def test_sigmoid_neuron_at_primitive_is_the_lectures_f1_f6_circuit_in_every_vers
         q = ex["question"]
         assert q["expression"] == NEURON and q["granularity"] == "primitive"
         assert [n.op for n in structure(q["expression"], "primitive")[1].op_nodes] == LECTURE_F1_F6
-        assert [a["name"] for a in ex["answers"]] == ["f", "df_dw0", "df_dx0", "df_dw1",
-                                                      "df_dx1", "df_dw2"]
+        assert [a["name"] for a in ex["answers"]] == [
+            "f",
+            "df_dw0",
+            "df_dx0",
+            "df_dw1",
+            "df_dx1",
+            "df_dw2",
+        ]
         _check(_answers(ex), _graph_oracle(q["expression"], q["point"]))
         points.add(tuple(q["point"].values()))
     assert len(points) > 20  # vary = "numbers": new numbers for each version
@@ -99,11 +121,14 @@ def test_expression_without_at_keeps_the_expression_and_draws_the_point(tmp_path
 
 # --------------------------------------------------------------------------- mlp pins
 
+
 def hand_network(q: dict) -> dict[str, object]:
     """The lecture's loops in NumPy for any hidden relu/sigmoid/tanh, output and loss, λ."""
-    acts = {"relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
-            "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
-            "tanh": (np.tanh, lambda z, h: 1 - h * h)}
+    acts = {
+        "relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
+        "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
+        "tanh": (np.tanh, lambda z, h: 1 - h * h),
+    }
     L = len(q["layers"]) - 1
     hidden = q["hidden"] if isinstance(q["hidden"], list) else [q["hidden"]] * (L - 1)
     W = [np.array(q[f"W{k}"], dtype=float) for k in range(1, L + 1)]
@@ -125,10 +150,15 @@ def hand_network(q: dict) -> dict[str, object]:
     if q["loss"] == "mse":
         loss = 0.5 * ((p - y) ** 2).sum()
         r = p - y
-        g = {"softmax": p * (r - (p * r).sum()), "sigmoid": r * p * (1 - p), "linear": r}[q["output"]]
+        g = {"softmax": p * (r - (p * r).sum()), "sigmoid": r * p * (1 - p), "linear": r}[
+            q["output"]
+        ]
     else:
-        loss = -(y * np.log(p)).sum() if q["output"] == "softmax" else \
-            -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum()
+        loss = (
+            -(y * np.log(p)).sum()
+            if q["output"] == "softmax"
+            else -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum()
+        )
         g = p - y
     out = {"J": loss + lam / 2 * sum((w * w).sum() for w in W)}
     out.update({f"yhat{j + 1}": p[j] for j in range(len(p))})
@@ -137,8 +167,13 @@ def hand_network(q: dict) -> dict[str, object]:
             g = g * acts[hidden[k - 1]][1](zs[k - 1], hs[k])
         gw = np.outer(g, hs[k - 1]) + lam * W[k - 1]
         out.update({f"db{k}_{j + 1}": g[j] for j in range(len(g))})
-        out.update({f"dw{k}_{i + 1}{j + 1}": gw[j, i] for j in range(gw.shape[0])
-                    for i in range(gw.shape[1])})
+        out.update(
+            {
+                f"dw{k}_{i + 1}{j + 1}": gw[j, i]
+                for j in range(gw.shape[0])
+                for i in range(gw.shape[1])
+            }
+        )
         g = W[k - 1].T @ g
     return out
 
@@ -151,13 +186,22 @@ def test_softmax_and_cross_entropy_pinned_give_them_in_every_version(tmp_path):
         _check(_answers(ex), hand_network(q))
 
 
-@pytest.mark.parametrize("body,output,loss", [
-    ('layers = [2, 3, 2]\nhidden = "tanh"\noutput = "sigmoid"\nloss = "mse"\nl2 = 0.1',
-     "sigmoid", "mse"),
-    ('layers = [3, 3, 2, 2]\nhidden = ["relu", "sigmoid"]\noutput = "softmax"\nloss = "mse"',
-     "softmax", "mse"),
-    ('output = "linear"', "linear", "mse"),
-])
+@pytest.mark.parametrize(
+    "body,output,loss",
+    [
+        (
+            'layers = [2, 3, 2]\nhidden = "tanh"\noutput = "sigmoid"\nloss = "mse"\nl2 = 0.1',
+            "sigmoid",
+            "mse",
+        ),
+        (
+            'layers = [3, 3, 2, 2]\nhidden = ["relu", "sigmoid"]\noutput = "softmax"\nloss = "mse"',
+            "softmax",
+            "mse",
+        ),
+        ('output = "linear"', "linear", "mse"),
+    ],
+)
 def test_the_mlp_follows_the_specs_loss_and_l2(tmp_path, body, output, loss):
     spec = _spec(tmp_path, body, "mlp", "easy")
     for ex in _versions(spec, 12):
@@ -166,17 +210,24 @@ def test_the_mlp_follows_the_specs_loss_and_l2(tmp_path, body, output, loss):
         _check(_answers(ex), hand_network(q))
         if "l2 = 0.1" in body:
             assert q["l2"] == 0.1 and "no_regularization" in {
-                alt["mistake"] for a in ex["answers"] for alt in a["alternatives"]}
+                alt["mistake"] for a in ex["answers"] for alt in a["alternatives"]
+            }
             assert "\\frac{0.1}{2}" in ex["prompt"]
 
 
 def test_a_pinned_network_file_gives_its_numbers_to_every_version(tmp_path):
-    network = {"W1": [[0.5, -1.0], [1.5, 0.5], [-0.5, 1.0]], "b1": [0.5, -0.5, 0.5],
-               "W2": [[1.0, -0.5, 0.5], [-1.0, 0.5, 1.5]], "b2": [0.0, 0.5],
-               "x": [1.0, 2.0], "y": [0.0, 1.0]}
+    network = {
+        "W1": [[0.5, -1.0], [1.5, 0.5], [-0.5, 1.0]],
+        "b1": [0.5, -0.5, 0.5],
+        "W2": [[1.0, -0.5, 0.5], [-1.0, 0.5, 1.5]],
+        "b2": [0.0, 0.5],
+        "x": [1.0, 2.0],
+        "y": [0.0, 1.0],
+    }
     (tmp_path / "net.json").write_text(json.dumps(network), encoding="utf-8")
-    spec = _spec(tmp_path, f'layers = [2, 3, 2]\nparams = {json.dumps(str(tmp_path / "net.json"))}',
-                 "mlp")
+    spec = _spec(
+        tmp_path, f"layers = [2, 3, 2]\nparams = {json.dumps(str(tmp_path / 'net.json'))}", "mlp"
+    )
     versions = _versions(spec, 10)
     assert len({json.dumps(ex["answers"]) for ex in versions}) == 1
     q = versions[0]["question"]
@@ -186,9 +237,11 @@ def test_a_pinned_network_file_gives_its_numbers_to_every_version(tmp_path):
 
 # --------------------------------------------------------------------------- jacobian pins
 
+
 def test_jacobian_y_z_and_at_pinned(tmp_path):
-    spec = _spec(tmp_path, 'y = ["x1*x2", "x2 + 2*x3"]\nz = "y1*y2"\nat = "x1=1,x2=2,x3=3"',
-                 "jacobian")
+    spec = _spec(
+        tmp_path, 'y = ["x1*x2", "x2 + 2*x3"]\nz = "y1*y2"\nat = "x1=1,x2=2,x3=3"', "jacobian"
+    )
     x = sympy.symbols("x1:4")
     ys = sympy.Matrix([x[0] * x[1], x[1] + 2 * x[2]])
     at = dict(zip(x, (1, 2, 3)))
@@ -220,8 +273,12 @@ BAD = [
     ("graph", 'expression = "log(x)*y"\nat = "x=-1,y=2"', "at", ""),
     ("graph", 'expression = "x*y"\nat = "x=1/3,y=2"', "at", "shown exactly"),
     ("graph", 'expression = "x*y"\nat = 5', "at", "NAME=VALUE"),
-    ("graph", 'expression = "' + "+".join(f"x{i}*y{i}" for i in range(4)) + '"',
-     "expression", "at most 6"),
+    (
+        "graph",
+        'expression = "' + "+".join(f"x{i}*y{i}" for i in range(4)) + '"',
+        "expression",
+        "at most 6",
+    ),
     ("mlp", "layers = [3, 40, 2]", "layers", "at most 5 units"),
     ("mlp", "layers = [2, 2]", "layers", "hidden layer"),
     ("mlp", "layers = [2, true, 2]", "layers", "positive integer"),
@@ -245,8 +302,9 @@ BAD = [
 
 
 @pytest.mark.parametrize("kind,body,key,words", BAD)
-def test_a_wrong_pin_is_one_clear_error_naming_the_exercise_and_key(tmp_path, kind, body, key,
-                                                                    words):
+def test_a_wrong_pin_is_one_clear_error_naming_the_exercise_and_key(
+    tmp_path, kind, body, key, words
+):
     with pytest.raises(SymgradError) as err:
         _spec(tmp_path, body, kind)
     message = str(err.value)
@@ -255,6 +313,7 @@ def test_a_wrong_pin_is_one_clear_error_naming_the_exercise_and_key(tmp_path, ki
 
 
 # --------------------------------------------------------------------------- structure
+
 
 def _structure(ex) -> tuple:
     q = ex.data
@@ -272,8 +331,10 @@ def test_the_structure_comes_from_the_structure_generator_alone(kind):
     shapes = set()
     for difficulty in DIFFICULTIES:
         for structure_seed in range(8):
-            exercises = [make_exercise(kind, seed, difficulty, structure_seed=structure_seed)
-                         for seed in (1, 2, 3)]
+            exercises = [
+                make_exercise(kind, seed, difficulty, structure_seed=structure_seed)
+                for seed in (1, 2, 3)
+            ]
             assert len({_structure(ex) for ex in exercises}) == 1, structure_seed
             assert len({ex.fingerprint() for ex in exercises}) == 3
             shapes.add(_structure(exercises[0]))
@@ -281,6 +342,7 @@ def test_the_structure_comes_from_the_structure_generator_alone(kind):
 
 
 # --------------------------------------------------------------------------- fairness
+
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
@@ -305,13 +367,16 @@ def test_chinese_keys_of_these_kinds_have_no_english_sentences(tmp_path):
     import re
 
     path = tmp_path / "spec.toml"
-    path.write_text('title = "t"\n'
-                    '[[exercise]]\nid = "g"\nkind = "graph"\npoints = 3\n'
-                    'family = "sigmoid-neuron"\ngranularity = "primitive"\n'
-                    '[[exercise]]\nid = "m"\nkind = "mlp"\npoints = 3\nlayers = [2, 3, 2]\n'
-                    'hidden = "sigmoid"\nloss = "mse"\nl2 = 0.1\n'
-                    '[[exercise]]\nid = "h"\nkind = "mlp"\npoints = 3\ndifficulty = "hard"\n'
-                    '[[exercise]]\nid = "j"\nkind = "jacobian"\npoints = 3\n', encoding="utf-8")
+    path.write_text(
+        'title = "t"\n'
+        '[[exercise]]\nid = "g"\nkind = "graph"\npoints = 3\n'
+        'family = "sigmoid-neuron"\ngranularity = "primitive"\n'
+        '[[exercise]]\nid = "m"\nkind = "mlp"\npoints = 3\nlayers = [2, 3, 2]\n'
+        'hidden = "sigmoid"\nloss = "mse"\nl2 = 0.1\n'
+        '[[exercise]]\nid = "h"\nkind = "mlp"\npoints = 3\ndifficulty = "hard"\n'
+        '[[exercise]]\nid = "j"\nkind = "jacobian"\npoints = 3\n',
+        encoding="utf-8",
+    )
     files = build(load_spec(path), 5, versions_from_count(3), formats=("markdown",), lang="zh")
     for name, content in files.items():
         if not name.endswith("key.md"):

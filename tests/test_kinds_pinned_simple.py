@@ -33,8 +33,11 @@ SEEDS = 1000  # per kind and difficulty, as the issue's acceptance asks
 
 def _spec(tmp_path, body: str, kind: str, difficulty: str = "medium"):
     path = tmp_path / "spec.toml"
-    path.write_text(f'title = "t"\n[[exercise]]\nid = "e1"\nkind = "{kind}"\npoints = 3\n'
-                    f'difficulty = "{difficulty}"\n{body}\n', encoding="utf-8")
+    path.write_text(
+        f'title = "t"\n[[exercise]]\nid = "e1"\nkind = "{kind}"\npoints = 3\n'
+        f'difficulty = "{difficulty}"\n{body}\n',
+        encoding="utf-8",
+    )
     return load_spec(path)
 
 
@@ -53,6 +56,7 @@ def _structure(ex: Exercise):
 
 
 # --------------------------------------------------------------------------- oracles
+
 
 def _sigmoid(z):
     return 1 / (1 + math.exp(-z))
@@ -85,8 +89,11 @@ def oracle(ex: Exercise) -> dict[str, float]:
         zs = [w["w1"] * e["x1"] + w["w2"] * e["x2"] + w["b"] for e in examples]
         dz = [e["upstream"] * slope(z) for e, z in zip(examples, zs)]
         out = {f"z{n}": z for n, z in enumerate(zs, 1)}
-        out.update(dL_dw1=float(np.dot(dz, [e["x1"] for e in examples])),
-                   dL_dw2=float(np.dot(dz, [e["x2"] for e in examples])), dL_db=sum(dz))
+        out.update(
+            dL_dw1=float(np.dot(dz, [e["x1"] for e in examples])),
+            dL_dw2=float(np.dot(dz, [e["x2"] for e in examples])),
+            dL_db=sum(dz),
+        )
         return out
     if ex.kind == "output_loss":
         if data["variant"] == "softmax_ce":
@@ -101,15 +108,27 @@ def oracle(ex: Exercise) -> dict[str, float]:
         p = _sigmoid(z)
         if data["variant"] == "sigmoid_mse":
             mse = 0.5 * 2 * (p - y) * p * (1 - p)  # d/dz of ½(σ(z) − y)²
-            return {"y_hat": p, "sigma_prime": p * (1 - p), "dLmse_dz": mse, "dLce_dz": p - y,
-                    "dLmse_dw1": mse * v["h1"], "dLce_dw1": (p - y) * v["h1"]}
+            return {
+                "y_hat": p,
+                "sigma_prime": p * (1 - p),
+                "dLmse_dz": mse,
+                "dLce_dz": p - y,
+                "dLmse_dw1": mse * v["h1"],
+                "dLce_dw1": (p - y) * v["h1"],
+            }
         if data["variant"] == "sigmoid_ce":
             y_hat, loss = p, -(y * math.log(p) + (1 - y) * math.log(1 - p))
         else:
             y_hat, loss = z, 0.5 * (z - y) ** 2
         r = y_hat - y
-        return {"y_hat": y_hat, "L": loss, "dL_dz": r, "dL_dw1": r * v["h1"],
-                "dL_dh1": r * v["w1"], "dL_dw2": r * v["h2"]}
+        return {
+            "y_hat": y_hat,
+            "L": loss,
+            "dL_dz": r,
+            "dL_dw1": r * v["h1"],
+            "dL_dh1": r * v["w1"],
+            "dL_dw2": r * v["h2"],
+        }
     v, eta, lam = data["values"], data["eta"], data["lambda"]
     ws = sorted(k for k in v if k.startswith("w"))
     z = sum(v[w] * v["x" + w[1:]] for w in ws) + v["b"]
@@ -123,11 +142,16 @@ def oracle(ex: Exercise) -> dict[str, float]:
 def _check(ex: Exercise) -> None:
     expected = oracle(ex)
     for a in ex.answers:
-        assert math.isclose(a.value, expected[a.name], rel_tol=1e-9, abs_tol=1e-9), \
-            (ex.kind, a.name, a.value, expected[a.name])
+        assert math.isclose(a.value, expected[a.name], rel_tol=1e-9, abs_tol=1e-9), (
+            ex.kind,
+            a.name,
+            a.value,
+            expected[a.name],
+        )
 
 
 # --------------------------------------------------------------------------- pins
+
 
 @pytest.mark.parametrize("name", functions())
 def test_activation_pin_gives_that_activation_in_every_version(tmp_path, name):
@@ -144,17 +168,19 @@ def test_activation_pin_gives_that_activation_in_every_version(tmp_path, name):
     assert len({ex.fingerprint() for ex in versions}) == 30  # new numbers for each version
 
 
-@pytest.mark.parametrize("body,variant", [
-    ('output = "softmax"\nloss = "ce"', "softmax_ce"),
-    ('output = "sigmoid"\nloss = "ce"', "sigmoid_ce"),
-    ('output = "linear"\nloss = "mse"', "linear_mse"),
-    ('output = "sigmoid"\nloss = "mse"', "sigmoid_mse"),
-    ('output = "softmax"', "softmax_ce"),  # one pin: the only pair with it
-    ('output = "linear"', "linear_mse"),
-])
+@pytest.mark.parametrize(
+    "body,variant",
+    [
+        ('output = "softmax"\nloss = "ce"', "softmax_ce"),
+        ('output = "sigmoid"\nloss = "ce"', "sigmoid_ce"),
+        ('output = "linear"\nloss = "mse"', "linear_mse"),
+        ('output = "sigmoid"\nloss = "mse"', "sigmoid_mse"),
+        ('output = "softmax"', "softmax_ce"),  # one pin: the only pair with it
+        ('output = "linear"', "linear_mse"),
+    ],
+)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
-def test_output_and_loss_pins_give_that_pair_in_every_version(tmp_path, body, variant,
-                                                              difficulty):
+def test_output_and_loss_pins_give_that_pair_in_every_version(tmp_path, body, variant, difficulty):
     versions = _versions(_spec(tmp_path, body, "output_loss", difficulty), n=20)
     for ex in versions:
         assert ex.data["variant"] == variant
@@ -196,8 +222,12 @@ BAD_PINS = [
     ("output_loss", 'output = "tanh"', "output", "expected one of softmax, sigmoid, linear"),
     ("output_loss", 'loss = "hinge"', "loss", "expected one of ce, mse"),
     ("output_loss", "output = 1", "output", "expected one of"),
-    ("output_loss", 'output = "softmax"\nloss = "mse"', "loss",
-     "supported pairs: softmax + ce, sigmoid + ce, linear + mse, sigmoid + mse"),
+    (
+        "output_loss",
+        'output = "softmax"\nloss = "mse"',
+        "loss",
+        "supported pairs: softmax + ce, sigmoid + ce, linear + mse, sigmoid + mse",
+    ),
     ("output_loss", 'output = "linear"\nloss = "ce"', "loss", "is not supported"),
     ("gd_step", "rate = 0", "rate", "expected a number from 0.1 to 10"),
     ("gd_step", "rate = -0.5", "rate", "expected a number from 0.1 to 10"),
@@ -218,8 +248,7 @@ BAD_PINS = [
 
 
 @pytest.mark.parametrize("kind,body,key,fragment", BAD_PINS)
-def test_a_bad_pin_is_one_line_naming_the_exercise_and_the_key(tmp_path, kind, body, key,
-                                                                fragment):
+def test_a_bad_pin_is_one_line_naming_the_exercise_and_the_key(tmp_path, kind, body, key, fragment):
     with pytest.raises(SymgradError) as err:
         _spec(tmp_path, body, kind)
     message = str(err.value)
@@ -229,16 +258,31 @@ def test_a_bad_pin_is_one_line_naming_the_exercise_and_the_key(tmp_path, kind, b
 
 def test_a_bad_pin_is_exit_status_2_on_the_command_line(tmp_path):
     spec = tmp_path / "spec.toml"
-    spec.write_text('title = "t"\n[[exercise]]\nid = "e1"\nkind = "gd_step"\npoints = 3\n'
-                    "rate = 20\n", encoding="utf-8")
-    run = CliRunner().invoke(cli, ["homework", str(spec), "--versions", "2", "--seed", "1",
-                                   "--out", str(tmp_path / "out"), "--quiet"])
+    spec.write_text(
+        'title = "t"\n[[exercise]]\nid = "e1"\nkind = "gd_step"\npoints = 3\nrate = 20\n',
+        encoding="utf-8",
+    )
+    run = CliRunner().invoke(
+        cli,
+        [
+            "homework",
+            str(spec),
+            "--versions",
+            "2",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+        ],
+    )
     assert run.exit_code == 2
     assert "exercise[1].rate: expected a number from 0.1 to 10, got 20" in run.output
     assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------- structure
+
 
 @pytest.mark.parametrize("kind", MY_KINDS)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
@@ -247,8 +291,10 @@ def test_structure_comes_from_the_structure_generator_only(kind, difficulty):
     seeds between them reach more than one structure."""
     seen = set()
     for structure_seed in range(25):
-        got = {_structure(make_exercise(kind, seed, difficulty, {}, structure_seed))
-               for seed in range(1000, 1008)}
+        got = {
+            _structure(make_exercise(kind, seed, difficulty, {}, structure_seed))
+            for seed in range(1000, 1008)
+        }
         assert len(got) == 1, (structure_seed, got)
         seen |= got
     assert len(seen) > 1
@@ -266,6 +312,7 @@ def test_vary_numbers_keeps_the_structure_and_vary_structure_changes_it(tmp_path
 
 # --------------------------------------------------------------------------- fairness
 
+
 @pytest.mark.parametrize("kind", MY_KINDS)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_every_draw_asks_the_same_blanks_and_guessing_does_not_pay(kind, difficulty):
@@ -277,8 +324,7 @@ def test_every_draw_asks_the_same_blanks_and_guessing_does_not_pay(kind, difficu
         ex = make_exercise(kind, seed, difficulty)
         layouts.add(tuple(a.weight for a in ex.answers))
         scores.append(guessing_score(ex))
-        assert not all(any(abs(a.value - g) <= a.tol for g in (0, 1, -1))
-                       for a in ex.answers), seed
+        assert not all(any(abs(a.value - g) <= a.tol for g in (0, 1, -1)) for a in ex.answers), seed
         for a in ex.answers:
             for alt in a.alternatives:
                 assert min(abs(alt.value - g) for g in (0, 1, -1)) > a.tol, (seed, a.name, alt)
@@ -303,13 +349,17 @@ def test_kinked_activations_ask_about_both_sides():
 
 # --------------------------------------------------------------------------- stress
 
+
 def _planted(monkeypatch, answers_of):
     """Register a kind ``planted`` whose answers are ``answers_of(seed)`` (values, tol)."""
+
     def generate(rng, difficulty, options=None, structure=None):
         seed = int(rng.integers(1 << 30))
         answers = [Answer(f"a{i}", "a", value) for i, value in enumerate(answers_of(seed))]
-        return Exercise("planted", difficulty, both("t", "t"), {"seed": seed},
-                        both("p", "p"), answers, [])
+        return Exercise(
+            "planted", difficulty, both("t", "t"), {"seed": seed}, both("p", "p"), answers, []
+        )
+
     monkeypatch.setitem(KINDS, "planted", Kind("planted", "a planted kind", generate))
 
 
@@ -318,13 +368,16 @@ def test_stress_fails_a_kind_whose_answers_are_all_one(monkeypatch):
     report = stress("planted", 40, "easy", check=False)
     assert report.guessing_mean == 1.0 and report.guessing_max == 1.0
     assert report.all_guessable == 40 and not report.ok
-    run = CliRunner().invoke(cli, ["stress", "planted", "-n", "40", "--format", "json",
-                                   "--quiet"])
+    run = CliRunner().invoke(cli, ["stress", "planted", "-n", "40", "--format", "json", "--quiet"])
     assert run.exit_code == 1
     data = json.loads(run.output)
     assert data["ok"] is False
-    assert data["guessing"] == {"mean": 1.0, "max": 1.0, "limit": MAX_GUESSING,
-                                "all_answers_guessable": 40}
+    assert data["guessing"] == {
+        "mean": 1.0,
+        "max": 1.0,
+        "limit": MAX_GUESSING,
+        "all_answers_guessable": 40,
+    }
     text = CliRunner().invoke(cli, ["stress", "planted", "-n", "40", "--quiet"])
     assert text.exit_code == 1 and "PROBLEMS FOUND" in text.output
     assert re.search(r"guessing score, mean \(limit 5 %\)\s+100\.0 %", text.output)
@@ -352,8 +405,20 @@ def test_stress_fails_a_kind_whose_blank_count_varies(monkeypatch):
 
 
 def test_stress_reports_a_fair_kind_as_ok():
-    run = CliRunner().invoke(cli, ["stress", "output_loss", "-n", "40", "--difficulty", "hard",
-                                   "--format", "json", "--quiet"])
+    run = CliRunner().invoke(
+        cli,
+        [
+            "stress",
+            "output_loss",
+            "-n",
+            "40",
+            "--difficulty",
+            "hard",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    )
     assert run.exit_code == 0, run.output
     data = json.loads(run.output)
     assert data["ok"] and data["guessing"]["mean"] == 0 and data["blank_counts"] == [6]
@@ -362,7 +427,8 @@ def test_stress_reports_a_fair_kind_as_ok():
 # --------------------------------------------------------------------------- Chinese
 
 ALLOWED_LATIN = {"softmax", "sigmoid", "logits", "one-hot", "MSE", "leaky"} | {
-    part for name in functions() for part in name.split("_")}
+    part for name in functions() for part in name.split("_")
+}
 
 
 @pytest.mark.parametrize("kind", MY_KINDS)
@@ -374,8 +440,7 @@ def test_chinese_texts_have_no_english_sentences(kind):
             ex = make_exercise(kind, seed, difficulty)
             texts = [ex.prompt["zh"], ex.title["zh"]]
             texts += [line["note"]["zh"] for line in ex.solution if line["note"]]
-            texts += [alt.to_dict("zh")["feedback"] for a in ex.answers
-                      for alt in a.alternatives]
+            texts += [alt.to_dict("zh")["feedback"] for a in ex.answers for alt in a.alternatives]
             for text in texts:
                 prose = re.sub(r"\$\$.*?\$\$|\$.*?\$", "", text)
                 words = set(re.findall(r"[A-Za-z][A-Za-z-]+", prose)) - ALLOWED_LATIN

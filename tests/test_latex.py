@@ -12,8 +12,8 @@ import pytest
 from conftest import require_tool
 
 from symgrad import escape
-from symgrad.render import tex as latex
 from symgrad.errors import SymgradError
+from symgrad.render import tex as latex
 
 SPECIALS = "& % $ # _ { } ~ ^ \\ < > \" ' ]]>"
 
@@ -48,8 +48,9 @@ def pdf_text(pdf: bytes) -> str:
     page. Skips outside CI when pdftotext is missing."""
     assert pdf.startswith(b"%PDF-"), pdf[:40]
     require_tool("pdftotext")
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True,
-                          timeout=30).stdout.decode("utf-8")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
+    ).stdout.decode("utf-8")
     return text.replace("\u2212", "-")
 
 

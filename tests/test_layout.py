@@ -25,18 +25,23 @@ def random_expression(rng: random.Random, size: int, names: list[str]) -> str:
     if rng.random() < 0.35:
         return rng.choice(UNARY).format(random_expression(rng, size - 1, names))
     left = rng.randint(0, size - 1)
-    return rng.choice(BINARY).format(random_expression(rng, left, names),
-                                     random_expression(rng, size - 1 - left, names))
+    return rng.choice(BINARY).format(
+        random_expression(rng, left, names), random_expression(rng, size - 1 - left, names)
+    )
 
 
 def corpus() -> list[tuple[str, str, str]]:
     """(expression, point, granularity): the lecture's, the issue's and 40 random graphs."""
-    cases = [(*LECTURE, "written"), (*LECTURE, "primitive"), (*ISSUE_17, "written"),
-             (*ISSUE_17, "primitive")]
+    cases = [
+        (*LECTURE, "written"),
+        (*LECTURE, "primitive"),
+        (*ISSUE_17, "written"),
+        (*ISSUE_17, "primitive"),
+    ]
     rng = random.Random(13)
     for size in range(2, 34):
         for _ in range(2):
-            names = ["a", "b", "c", "x", "y"][:rng.randint(2, 5)]
+            names = ["a", "b", "c", "x", "y"][: rng.randint(2, 5)]
             expr = random_expression(rng, size, names)
             point = ",".join(f"{n}={rng.choice([-2, -1, 0.5, 1, 2, 3])}" for n in names)
             cases.append((expr, point, "written"))
@@ -85,8 +90,10 @@ def crossings(svg) -> list:
     for wire in svg["wires"]:
         for x, y in wire_points(wire):
             for b in boxes:
-                if b["x"] + 0.5 < x < b["x"] + b["w"] - 0.5 and \
-                        b["y"] + 0.5 < y < b["y"] + b["h"] - 0.5:
+                if (
+                    b["x"] + 0.5 < x < b["x"] + b["w"] - 0.5
+                    and b["y"] + 0.5 < y < b["y"] + b["h"] - 0.5
+                ):
                     found.append((wire["id"], b["kind"], b["node"]))
     return found
 
@@ -129,8 +136,9 @@ def test_overlaps_finds_intersecting_boxes():
 def test_columns_follow_the_graph():
     """Every wire runs left to right: a node's input ends left of its gate."""
     for d in DERIVATIONS[:10]:
-        texts = {n.id: {"gate": n.name, "name": "", "value": "1", "gradient": "2"}
-                 for n in d.graph.nodes}
+        texts = {
+            n.id: {"gate": n.name, "name": "", "value": "1", "gradient": "2"} for n in d.graph.nodes
+        }
         geometry = plan(d.graph, texts)
         for wire in geometry["wires"]:
             assert wire["x1"] < wire["x2"]

@@ -25,8 +25,14 @@ def built(request):
     lang = request.param
     spec = load_spec(BANK)
     how = recipe(BANK.name, SEED, 30, None, lang)
-    files = build(spec, SEED, versions_from_count(30), ("latex", "markdown", "json", "moodle"),
-                  lang=lang, recipe=how)
+    files = build(
+        spec,
+        SEED,
+        versions_from_count(30),
+        ("latex", "markdown", "json", "moodle"),
+        lang=lang,
+        recipe=how,
+    )
     return lang, how, files
 
 
@@ -40,8 +46,9 @@ def secrets_of(files) -> set[str]:
 
 def leaks(text: str, secrets: set[str]) -> list[str]:
     numbers = set(re.findall(r"\d+", text))
-    return sorted(s for s in secrets if s in numbers) + (["symgrad"] if "symgrad" in text.lower()
-                                                         else [])
+    return sorted(s for s in secrets if s in numbers) + (
+        ["symgrad"] if "symgrad" in text.lower() else []
+    )
 
 
 def moodle_student_text(xml: str) -> list[str]:
@@ -51,8 +58,13 @@ def moodle_student_text(xml: str) -> list[str]:
     for q in root.iter("question"):
         if q.get("type") == "category":
             continue
-        out.append(" ".join(el.findtext("text") or "" for tag in
-                            ("name", "questiontext", "generalfeedback") for el in q.iter(tag)))
+        out.append(
+            " ".join(
+                el.findtext("text") or ""
+                for tag in ("name", "questiontext", "generalfeedback")
+                for el in q.iter(tag)
+            )
+        )
     return out
 
 
@@ -65,8 +77,11 @@ def test_secrets_are_many_and_recorded(built):
 def test_no_sheet_or_moodle_question_reveals_a_seed_or_the_tool(built):
     lang, _, files = built
     secrets = secrets_of(files)
-    sheets = {name: text for name, text in files.items()
-              if name.endswith(("questions.tex", "questions.md"))}
+    sheets = {
+        name: text
+        for name, text in files.items()
+        if name.endswith(("questions.tex", "questions.md"))
+    }
     assert len(sheets) == 60
     for name, text in sheets.items():
         assert leaks(text, secrets) == [], (lang, name)
@@ -122,16 +137,24 @@ def test_no_pdf_a_student_receives_reveals_a_seed_or_the_tool(tmp_path, lang):
 
     require_tool("pdflatex", "xelatex", "pdftotext")
     spec = load_spec(BANK)
-    files = build(spec, SEED, versions_from_count(2), ("latex", "json"), lang=lang, pdf=True,
-                  recipe=recipe(BANK.name, SEED, 2, None, lang))
+    files = build(
+        spec,
+        SEED,
+        versions_from_count(2),
+        ("latex", "json"),
+        lang=lang,
+        pdf=True,
+        recipe=recipe(BANK.name, SEED, 2, None, lang),
+    )
     secrets = secrets_of(files)
     student = sorted(n for n in files if n.endswith(("questions.pdf", "all-questions.pdf")))
     assert student == ["all-questions.pdf", "v01/questions.pdf", "v02/questions.pdf"]
     for name in [*student, "all-keys.pdf"]:
         path = tmp_path / name.replace("/", "-")
         path.write_bytes(files[name])
-        text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
-                              text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
         found = leaks(text.replace("\n", " "), secrets)
         if name == "all-keys.pdf":  # the teacher's copy carries the recipe: the check sees it
             assert str(SEED) in found

@@ -32,6 +32,7 @@ BANK = ROOT / "bank" / "lecture3-2.toml"
 
 # --------------------------------------------------------------------------- marks
 
+
 @pytest.fixture(scope="module")
 def bank_set():
     """The shipped spec over 30 versions: answers.json of each, and the exercises."""
@@ -52,8 +53,11 @@ def test_marks_add_up_to_points_in_answers_json(bank_set):
         for ex in json.loads(files[name])["exercises"]:
             marks = [a["marks"] for a in ex["answers"]]
             assert all(m > 0 and abs(round(m * 100) - m * 100) < 1e-9 for m in marks), (name, marks)
-            assert round(sum(m * 100 for m in marks)) == round(points[ex["id"]] * 100), \
-                (name, ex["id"], marks)
+            assert round(sum(m * 100 for m in marks)) == round(points[ex["id"]] * 100), (
+                name,
+                ex["id"],
+                marks,
+            )
             weights = [a["weight"] for a in ex["answers"]]  # marks follow the weights
             for a, m in zip(weights, marks):
                 assert abs(m - points[ex["id"]] * a / sum(weights)) <= 0.01 + 1e-9
@@ -69,13 +73,16 @@ def test_marks_add_up_to_points_in_sheet_and_key_context(bank_set):
             assert sum(a["mark_units"] for a in ctx["answers"]) == round(ex_spec.points * 100)
 
 
-@pytest.mark.parametrize("points,weights,expected", [
-    (5, [1] * 8, [0.63] * 4 + [0.62] * 4),
-    (4, [1, 1, 1, 1], [1, 1, 1, 1]),
-    (3, [2, 1], [2, 1]),
-    (1, [1, 1, 1], [0.34, 0.33, 0.33]),
-    (0.5, [1, 3], [0.13, 0.37]),
-])
+@pytest.mark.parametrize(
+    "points,weights,expected",
+    [
+        (5, [1] * 8, [0.63] * 4 + [0.62] * 4),
+        (4, [1, 1, 1, 1], [1, 1, 1, 1]),
+        (3, [2, 1], [2, 1]),
+        (1, [1, 1, 1], [0.34, 0.33, 0.33]),
+        (0.5, [1, 3], [0.13, 0.37]),
+    ],
+)
 def test_assign_marks_by_hand(points, weights, expected):
     answers = [Answer(f"a{i}", "a", 1.0 + i, weight=w) for i, w in enumerate(weights)]
     ex = Exercise("k", "easy", {}, {}, {}, answers, [])
@@ -85,13 +92,17 @@ def test_assign_marks_by_hand(points, weights, expected):
 
 # --------------------------------------------------------------------------- tolerances
 
-@pytest.mark.parametrize("value,scale,low,high", [
-    (0.5, 0.5, 0.01, 0.01),  # 2 % of the answer
-    (0.0093183, 0.0093183, 0.000186, 0.00019),  # small answers stay tight (was ±0.002)
-    (0.0093183, 1.0, 0.00093, 0.00094),  # small next to the exercise: at most 10 %
-    (-0.8, 4.0, 0.08, 0.08),  # 2 % of the scale, 0.08
-    (-40.2, 40.2, 0.804, 0.81),
-])
+
+@pytest.mark.parametrize(
+    "value,scale,low,high",
+    [
+        (0.5, 0.5, 0.01, 0.01),  # 2 % of the answer
+        (0.0093183, 0.0093183, 0.000186, 0.00019),  # small answers stay tight (was ±0.002)
+        (0.0093183, 1.0, 0.00093, 0.00094),  # small next to the exercise: at most 10 %
+        (-0.8, 4.0, 0.08, 0.08),  # 2 % of the scale, 0.08
+        (-40.2, 40.2, 0.804, 0.81),
+    ],
+)
 def test_tolerance_by_hand(value, scale, low, high):
     tol = tolerance(value, scale)
     assert low <= tol <= high
@@ -109,9 +120,11 @@ def test_tolerance_of_answers_is_settled_by_the_exercise():
 def student_mlp(data: dict, digits: int = 3):
     """The lecture's loops in plain NumPy, every vector written to ``digits`` figures."""
     r = np.vectorize(lambda x: significant(x, digits))
-    act = {"relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
-           "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
-           "tanh": (np.tanh, lambda z, h: 1 - h * h)}[data["hidden"]]
+    act = {
+        "relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0) * 1.0),
+        "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, h: h * (1 - h)),
+        "tanh": (np.tanh, lambda z, h: 1 - h * h),
+    }[data["hidden"]]
     L = len(data["layers"]) - 1
     W = [np.array(data[f"W{k}"], float) for k in range(1, L + 1)]
     b = [np.array(data[f"b{k}"], float) for k in range(1, L + 1)]
@@ -128,8 +141,11 @@ def student_mlp(data: dict, digits: int = 3):
             hs.append(r(1 / (1 + np.exp(-z))))
     y, y_hat = np.array(data["y"], float), hs[-1]
     with np.errstate(divide="ignore"):
-        loss = -np.sum(y * np.log(y_hat)) if data["output"] == "softmax" else \
-            -np.sum(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+        loss = (
+            -np.sum(y * np.log(y_hat))
+            if data["output"] == "softmax"
+            else -np.sum(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+        )
     g, grads = r(y_hat - y), {}
     for k in range(L, 0, -1):
         if k < L:
@@ -175,16 +191,26 @@ def three_figure_student(kind: str, difficulty: str, seeds: int) -> tuple[float,
             typed = float(student[a.name])
             total += 1
             right += abs(typed - a.value) <= a.tol
-            misread += [(seed, a.name, alt.mistake) for alt in a.alternatives
-                        if abs(typed - alt.value) <= a.tol]
+            misread += [
+                (seed, a.name, alt.mistake)
+                for alt in a.alternatives
+                if abs(typed - alt.value) <= a.tol
+            ]
     assert total >= 3 * seeds
     return right / total, misread
 
 
-@pytest.mark.parametrize("kind,difficulty", [
-    ("graph", "easy"), ("graph", "medium"), ("graph", "hard"),
-    ("mlp", "easy"), ("mlp", "medium"), ("mlp", "hard"),
-])
+@pytest.mark.parametrize(
+    "kind,difficulty",
+    [
+        ("graph", "easy"),
+        ("graph", "medium"),
+        ("graph", "hard"),
+        ("mlp", "easy"),
+        ("mlp", "medium"),
+        ("mlp", "hard"),
+    ],
+)
 def test_three_significant_figures_are_marked_right(kind, difficulty):
     """≥ 99 % of the blanks of a student who carries 3 significant figures through the
     chain are within tolerance (over 300 seeds), and none lands on a mistake's partial
@@ -199,8 +225,7 @@ def test_rounded_pass_is_exact_with_many_digits():
     for seed in range(10):
         ex = make_exercise("graph", seed, "hard")
         values, adjoint = rounded_pass(ex.derivation, 15)
-        assert math.isclose(values[ex.derivation.graph.output], ex.derivation.value,
-                            rel_tol=1e-12)
+        assert math.isclose(values[ex.derivation.graph.output], ex.derivation.value, rel_tol=1e-12)
         for g in ex.derivation.gradients.values():
             node = ex.derivation.graph.var_node(g.name)
             assert math.isclose(adjoint[node.id], g.value, rel_tol=1e-9, abs_tol=1e-12)
@@ -215,8 +240,13 @@ def test_sign_flip_mistakes_stay_offered():
             for a in ex.answers:
                 if any(m == "sign_flip" for m, _ in a.candidates):
                     offered += 1
-                    assert any(alt.mistake == "sign_flip" for alt in a.alternatives), \
-                        (kind, seed, a.name, a.value, a.tol)
+                    assert any(alt.mistake == "sign_flip" for alt in a.alternatives), (
+                        kind,
+                        seed,
+                        a.name,
+                        a.value,
+                        a.tol,
+                    )
     assert offered > 50
 
 
@@ -233,6 +263,7 @@ _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 
 def evaluate(text: str) -> float:
     """A shown product or sum (numbers, ``\\cdot``, + and −) evaluated without eval()."""
+
     def walk(node):
         if isinstance(node, ast.Constant):
             return float(node.value)
@@ -257,7 +288,7 @@ def shown_arithmetic(math_line: str):
         found = ARITHMETIC.search(left)
         if not (result and found):
             continue
-        before = left[:found.start()].rstrip()
+        before = left[: found.start()].rstrip()
         if before and not (before[-1] in ":,=" or before.endswith(("\\quad", "\\"))):
             continue  # e.g. \sigma(2) \cdot 3: a function of the first number
         yield found.group(1), float(result.group(1))
@@ -312,8 +343,9 @@ def test_keys_multiply_out_fails_on_a_wrong_product():
     ex = make_exercise("graph", 3, "medium")
     line = ex.solution[-len(ex.derivation.gradients) - 1]
     assert r"\cdot" in line["math"]
-    line["math"] = re.sub(r"= (-?[\d.]+)$", lambda m: f"= {num(float(m[1]) * 1.2 + 0.1)}",
-                          line["math"])
+    line["math"] = re.sub(
+        r"= (-?[\d.]+)$", lambda m: f"= {num(float(m[1]) * 1.2 + 0.1)}", line["math"]
+    )
     assert multiplies_out(ex)[1]
 
 

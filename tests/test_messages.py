@@ -15,24 +15,27 @@ def error_of(text: str) -> str:
     return str(info.value)
 
 
-@pytest.mark.parametrize("text,words,column", [
-    ("2x+1", "write 2*x for a product", 2),
-    ("y + 3x", "write 3*x for a product", 6),
-    ("2.5w", "write 2.5*w for a product", 4),
-    ("x +", "ends too early: something is missing after '+'", 4),
-    ("x**", "something is missing after '**'", 4),
-    ("exp(-x) -  ", "something is missing after '-'", 10),
-    ("x y", "two operands with no operator between them", 3),
-    ("sigmoid(x) w", "two operands with no operator between them", 12),
-    ("x*/y", "two operators in a row: an operand is missing between '*' and '/'", 3),
-    ("x + * y", "between '+' and '*'", 5),
-    ("(x+1", "'(' was never closed", 1),
-    ("1/(1+exp(-x)))", "unmatched ')'", 14),
-    ("sigmod(x)", "did you mean sigmoid?", 1),
-    ("x + tanhh(x)", "did you mean tanh?", 5),
-    ("Relu(x)", "did you mean relu?", 1),
-    ("(x)(y)", "for a product write x*(...)", 1),
-])
+@pytest.mark.parametrize(
+    "text,words,column",
+    [
+        ("2x+1", "write 2*x for a product", 2),
+        ("y + 3x", "write 3*x for a product", 6),
+        ("2.5w", "write 2.5*w for a product", 4),
+        ("x +", "ends too early: something is missing after '+'", 4),
+        ("x**", "something is missing after '**'", 4),
+        ("exp(-x) -  ", "something is missing after '-'", 10),
+        ("x y", "two operands with no operator between them", 3),
+        ("sigmoid(x) w", "two operands with no operator between them", 12),
+        ("x*/y", "two operators in a row: an operand is missing between '*' and '/'", 3),
+        ("x + * y", "between '+' and '*'", 5),
+        ("(x+1", "'(' was never closed", 1),
+        ("1/(1+exp(-x)))", "unmatched ')'", 14),
+        ("sigmod(x)", "did you mean sigmoid?", 1),
+        ("x + tanhh(x)", "did you mean tanh?", 5),
+        ("Relu(x)", "did you mean relu?", 1),
+        ("(x)(y)", "for a product write x*(...)", 1),
+    ],
+)
 def test_message_and_column(text, words, column):
     message = error_of(text)
     assert words in message
@@ -43,11 +46,14 @@ def test_no_guess_for_a_name_far_from_every_function():
     assert "did you mean" not in error_of("qqqq(x)")
 
 
-@pytest.mark.parametrize("at,words", [
-    ("x=1,y", "y has no value (write y=VALUE)"),
-    ("x=1, y ,z=2", "y has no value"),
-    ("x=1,2", "expected NAME=VALUE, got '2'"),
-])
+@pytest.mark.parametrize(
+    "at,words",
+    [
+        ("x=1,y", "y has no value (write y=VALUE)"),
+        ("x=1, y ,z=2", "y has no value"),
+        ("x=1,2", "expected NAME=VALUE, got '2'"),
+    ],
+)
 def test_point_messages(at, words):
     result = CliRunner().invoke(cli, ["derive", "x*y*z", "--at", at])
     assert result.exit_code == 2
@@ -56,17 +62,20 @@ def test_point_messages(at, words):
 
 
 def test_point_value_may_hold_a_comma_inside_parentheses():
-    result = CliRunner().invoke(cli, ["derive", "x*y", "--at", "x=max(1,2),y=3", "--format",
-                                      "json"])
+    result = CliRunner().invoke(
+        cli, ["derive", "x*y", "--at", "x=max(1,2),y=3", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert '"value": 6' in result.output.replace(".0", "")
 
 
 def test_layers_with_dashes_is_the_same_network():
-    dashes = CliRunner().invoke(cli, ["mlp", "--layers", "3-4-3-2", "--seed", "1", "--format",
-                                      "json"])
-    commas = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--format",
-                                      "json"])
+    dashes = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3-4-3-2", "--seed", "1", "--format", "json"]
+    )
+    commas = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--format", "json"]
+    )
     assert dashes.exit_code == 0 and dashes.output == commas.output
 
 

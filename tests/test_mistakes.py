@@ -39,25 +39,35 @@ CASES = [
     ("missed_branch", 0.8 + 1.3 - 0.4, 0.8 + 1.3, {"branches": [0.8, 1.3, -0.4]}),
     ("missed_branch", 0.8 + 1.3, 1.3, {"branches": [0.8, 1.3]}),
     # σ(z) = 0.731 used where σ'(z) = 0.731·0.269 = 0.1966 belongs
-    ("value_not_derivative", 2.0 * 0.1966, 2.0 * 0.731,
-     {"upstream": 2.0, "local": 0.1966, "value": 0.731}),
+    (
+        "value_not_derivative",
+        2.0 * 0.1966,
+        2.0 * 0.731,
+        {"upstream": 2.0, "local": 0.1966, "value": 0.731},
+    ),
     # d(a·b)/da = b; the learner took a (the other operand swapped)
-    ("wrong_local", 1.5 * 4.0, 1.5 * -2.0,
-     {"upstream": 1.5, "local": 4.0, "wrong_locals": [-2.0, 1.0]}),
+    (
+        "wrong_local",
+        1.5 * 4.0,
+        1.5 * -2.0,
+        {"upstream": 1.5, "local": 4.0, "wrong_locals": [-2.0, 1.0]},
+    ),
     ("rounding", 0.39322, 0.3950, {}),
     ("no_regularization", 0.25 + 0.1 * 3.0, 0.25, {"l2_term": 0.1 * 3.0}),
     ("bias_regularized", 0.25, 0.25 + 0.1 * 2.0, {"bias_l2_term": 0.1 * 2.0}),
 ]
 
 
-@pytest.mark.parametrize("name, expected, given, context", CASES,
-                         ids=[c[0] + str(i) for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "name, expected, given, context", CASES, ids=[c[0] + str(i) for i, c in enumerate(CASES)]
+)
 def test_each_detector_diagnoses_its_mistake(name, expected, given, context):
     assert classify(given, expected, TOL, **context) == name
 
 
-@pytest.mark.parametrize("name, expected, given, context", CASES,
-                         ids=[c[0] + str(i) for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "name, expected, given, context", CASES, ids=[c[0] + str(i) for i, c in enumerate(CASES)]
+)
 def test_a_right_answer_is_not_diagnosed(name, expected, given, context):
     assert classify(expected, expected, TOL, **context) is None
     assert classify(expected + 0.9 * TOL, expected, TOL, **context) is None
@@ -68,8 +78,19 @@ def test_every_named_mistake_has_a_case():
 
 
 def test_unexplained_wrong_answer_is_not_diagnosed():
-    assert classify(7.5, 0.3932, TOL, upstream=UPSTREAM, local=LOCAL,
-                    branches=[0.1, 0.2932], value=0.5, wrong_locals=[2.0]) is None
+    assert (
+        classify(
+            7.5,
+            0.3932,
+            TOL,
+            upstream=UPSTREAM,
+            local=LOCAL,
+            branches=[0.1, 0.2932],
+            value=0.5,
+            wrong_locals=[2.0],
+        )
+        is None
+    )
     assert classify(float("nan"), 1.0, TOL) is None
 
 

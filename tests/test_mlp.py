@@ -16,9 +16,18 @@ from click.testing import CliRunner
 
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
-from symgrad.mlp import (MAX_WIDTH, SCALAR_CHECK_LIMIT, build_layer_graph, check_gradients,
-                         forward, make_spec, params_from_dict, random_params, run_mlp,
-                         teaching_flaw)
+from symgrad.mlp import (
+    MAX_WIDTH,
+    SCALAR_CHECK_LIMIT,
+    build_layer_graph,
+    check_gradients,
+    forward,
+    make_spec,
+    params_from_dict,
+    random_params,
+    run_mlp,
+    teaching_flaw,
+)
 from symgrad.ops import activations
 from symgrad.render import render
 from symgrad.render.views.mlp import data as mlp_json
@@ -30,14 +39,17 @@ def entry_gradient(result, entry):
     """One entry's gradient as the JSON shows it."""
     from symgrad.mlp import entry_gradient as compute
 
-    return entry_view(compute(result.spec, result.params, result.adjoints, result.gradients,
-                              entry))
+    return entry_view(compute(result.spec, result.params, result.adjoints, result.gradients, entry))
 
 
 def lines_of(result, kind=None):
     """The steps of ``result`` as they read (label, latex, text, expanded), optionally one kind."""
-    return [line for line, step in zip(step_lines(result), result.steps)
-            if kind is None or step.kind == kind]
+    return [
+        line
+        for line, step in zip(step_lines(result), result.steps)
+        if kind is None or step.kind == kind
+    ]
+
 
 # The lecture's 3-4-3-2 network (ReLU, ReLU, softmax, cross-entropy) with fixed weights.
 LECTURE = {
@@ -56,17 +68,20 @@ LECTURE = {
 HAND_G = {
     "linear": (lambda z: z, lambda z: np.ones_like(z)),
     "relu": (lambda z: np.where(z > 0, z, 0.0), lambda z: np.where(z > 0, 1.0, 0.0)),
-    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)),
-                lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
     "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
     "softplus": (lambda z: np.log(1 + np.exp(z)), lambda z: 1 / (1 + np.exp(-z))),
-    "hardtanh": (lambda z: np.minimum(1.0, np.maximum(-1.0, z)),
-                 lambda z: np.where(np.abs(z) < 1, 1.0, 0.0)),
+    "hardtanh": (
+        lambda z: np.minimum(1.0, np.maximum(-1.0, z)),
+        lambda z: np.where(np.abs(z) < 1, 1.0, 0.0),
+    ),
     # PyTorch's defaults: LeakyReLU slope 0.01, ELU α = 1, SiLU
     "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
     "elu": (lambda z: np.where(z > 0, z, np.exp(z) - 1), lambda z: np.where(z > 0, 1.0, np.exp(z))),
-    "swish": (lambda z: z / (1 + np.exp(-z)),
-              lambda z: 1 / (1 + np.exp(-z)) + z * np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    "swish": (
+        lambda z: z / (1 + np.exp(-z)),
+        lambda z: 1 / (1 + np.exp(-z)) + z * np.exp(-z) / (1 + np.exp(-z)) ** 2,
+    ),
 }
 
 
@@ -161,6 +176,7 @@ def assert_grads_equal(result_grads, expected, rtol, atol=1e-12):
 
 # ---------------------------------------------------------------- the lecture network
 
+
 def lecture_result(**kwargs):
     spec = make_spec("3,4,3,2", hidden="relu", output="softmax", loss="ce", **kwargs)
     return run_mlp(spec, params_from_dict(spec, LECTURE))
@@ -172,24 +188,41 @@ def test_lecture_network_matches_hand_numpy_and_finite_differences():
     assert_grads_equal(result.gradients, hand, rtol=1e-8)
     fd = finite_differences(LECTURE, ["relu", "relu"], "softmax", "ce", 0.0)
     assert_grads_equal(result.gradients, fd, rtol=1e-8, atol=1e-10)
-    assert result.loss == pytest.approx(hand_loss(LECTURE, ["relu", "relu"], "softmax", "ce", 0),
-                                        rel=1e-12)
+    assert result.loss == pytest.approx(
+        hand_loss(LECTURE, ["relu", "relu"], "softmax", "ce", 0), rel=1e-12
+    )
     assert result.check.passed and result.check.max_rel_error < 1e-8
     assert result.scalar_check.passed and result.scalar_check.max_rel_error < 1e-10
     assert not result.kinks
     # the lecture's layer-k result: ∇W^{(k)} = (ŷ − y) h^{(j)ᵀ}, ∇b^{(k)} = ŷ − y
     residual = result.output - np.array(LECTURE["y"])
     np.testing.assert_allclose(result.gradients["b3"], residual, rtol=1e-12)
-    np.testing.assert_allclose(result.gradients["W3"], np.outer(residual, result.values["h2"]),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        result.gradients["W3"], np.outer(residual, result.values["h2"]), rtol=1e-12
+    )
 
 
 def test_lecture_network_through_cli_json(tmp_path):
     path = tmp_path / "params.json"
     path.write_text(json.dumps(LECTURE))
-    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--hidden", "relu",
-                                   "--output", "softmax", "--loss", "ce", "--params", str(path),
-                                   "--format", "json"])
+    run = CliRunner().invoke(
+        cli,
+        [
+            "mlp",
+            "--layers",
+            "3,4,3,2",
+            "--hidden",
+            "relu",
+            "--output",
+            "softmax",
+            "--loss",
+            "ce",
+            "--params",
+            str(path),
+            "--format",
+            "json",
+        ],
+    )
     assert run.exit_code == 0, run.output
     data = json.loads(run.output)
     assert {"loss", "output", "gradients", "check"} <= set(data)
@@ -207,12 +240,19 @@ def test_cli_output_file_and_text_format(tmp_path):
     path = tmp_path / "params.json"
     path.write_text(json.dumps(LECTURE))
     out = tmp_path / "report.txt"
-    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--params", str(path),
-                                   "-o", str(out)])
+    run = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,4,3,2", "--params", str(path), "-o", str(out)]
+    )
     assert run.exit_code == 0, run.output
     text = out.read_text()
-    for key, shape in [("W1", "4 x 3"), ("b1", "4"), ("W2", "3 x 4"), ("b2", "3"),
-                       ("W3", "2 x 3"), ("b3", "2")]:
+    for key, shape in [
+        ("W1", "4 x 3"),
+        ("b1", "4"),
+        ("W2", "3 x 4"),
+        ("b2", "3"),
+        ("W3", "2 x 3"),
+        ("b3", "2"),
+    ]:
         assert f"∇{key}   (Shape: {shape})" in text
     assert "h^(1) = relu(z^(1))" in text and "L = −Σ y log ŷ" in text
     assert "Numeric check: passed" in text
@@ -220,8 +260,13 @@ def test_cli_output_file_and_text_format(tmp_path):
 
 # ---------------------------------------------------------------- every combination
 
-SUPPORTED = [("softmax", "ce"), ("sigmoid", "ce"), ("linear", "mse"), ("sigmoid", "mse"),
-             ("softmax", "mse")]
+SUPPORTED = [
+    ("softmax", "ce"),
+    ("sigmoid", "ce"),
+    ("linear", "mse"),
+    ("sigmoid", "mse"),
+    ("softmax", "mse"),
+]
 
 
 @pytest.mark.parametrize("hidden", activations())
@@ -254,22 +299,21 @@ def test_per_layer_hidden_activations():
     hand = hand_backprop(params.to_json(), list(spec.hidden), "sigmoid", "ce", 0.0)
     assert_grads_equal(result.gradients, hand, rtol=1e-9)
     labels = [line["label"] for line in lines_of(result, "activation")]
-    assert labels == ["layer 3: through softplus", "layer 2: through relu",
-                      "layer 1: through tanh"]
+    assert labels == ["layer 3: through softplus", "layer 2: through relu", "layer 1: through tanh"]
 
 
 def test_mse_with_sigmoid_output_shows_the_saturating_factor():
     spec = make_spec("2,2", output="sigmoid", loss="mse")
-    params = params_from_dict(spec, {"W1": [[4.0, 0.0], [0.0, 4.0]], "b1": [0.0, 0.0],
-                                     "x": [3.0, -3.0], "y": [0.0, 1.0]})
+    params = params_from_dict(
+        spec, {"W1": [[4.0, 0.0], [0.0, 4.0]], "b1": [0.0, 0.0], "x": [3.0, -3.0], "y": [0.0, 1.0]}
+    )
     mse = run_mlp(spec, params)
     ce = run_mlp(make_spec("2,2", output="sigmoid", loss="ce"), params)
     y_hat = mse.output
     through = [s for s in mse.backward_steps if s.kind == "activation"][0]
     latex = lines_of(mse, "activation")[0]["latex"]
     assert r"\odot \hat{\mathbf{y}} \odot" in latex or "1 - \\hat" in latex
-    np.testing.assert_allclose(through.value, (y_hat - params.y) * y_hat * (1 - y_hat),
-                               rtol=1e-12)
+    np.testing.assert_allclose(through.value, (y_hat - params.y) * y_hat * (1 - y_hat), rtol=1e-12)
     # saturated and wrong: MSE barely moves, cross-entropy's ŷ − y stays large
     assert np.all(np.abs(mse.gradients["b1"]) < 1e-5)
     np.testing.assert_allclose(np.abs(ce.gradients["b1"]), np.abs(y_hat - params.y), rtol=1e-12)
@@ -278,12 +322,16 @@ def test_mse_with_sigmoid_output_shows_the_saturating_factor():
 
 # ---------------------------------------------------------------- L2
 
+
 def test_l2_adds_lambda_w_to_weights_only():
     plain, reg = lecture_result(), lecture_result(l2=0.3)
     for k in (1, 2, 3):
-        np.testing.assert_allclose(reg.gradients[f"W{k}"],
-                                   plain.gradients[f"W{k}"] + 0.3 * np.array(LECTURE[f"W{k}"]),
-                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            reg.gradients[f"W{k}"],
+            plain.gradients[f"W{k}"] + 0.3 * np.array(LECTURE[f"W{k}"]),
+            rtol=1e-12,
+            atol=1e-15,
+        )
         np.testing.assert_array_equal(reg.gradients[f"b{k}"], plain.gradients[f"b{k}"])
     omega = 0.5 * sum(np.sum(np.array(LECTURE[f"W{k}"]) ** 2) for k in (1, 2, 3))
     assert reg.loss == pytest.approx(plain.loss + 0.3 * omega, rel=1e-12)
@@ -293,6 +341,7 @@ def test_l2_adds_lambda_w_to_weights_only():
 
 
 # ---------------------------------------------------------------- kinks
+
 
 def test_relu_pre_activation_at_kink_is_reported():
     p = dict(LECTURE, b1=[0.1, -0.2, 0.05, -0.825])  # z^{(1)}_4 = 0.825 - 0.825 = 0 exactly
@@ -307,15 +356,21 @@ def test_relu_pre_activation_at_kink_is_reported():
     assert result.check.passed is None  # inconclusive, not "passed"
     assert result.to_dict()["check"]["passed"] is None
     data = mlp_json(result)
-    assert data["kinks"] == [{"layer": 1, "unit": 4, "z": 0.0, "activation": "relu",
-                              "derivative_used": 0.0}]
+    assert data["kinks"] == [
+        {"layer": 1, "unit": 4, "z": 0.0, "activation": "relu", "derivative_used": 0.0}
+    ]
     assert "z^(1)_4 = 0 is at the kink of relu; derivative taken as 0" in render(result, "text")
 
 
 # z^{(1)}_2 = 0.3·1 + 0.7·0 − 0.6·0.5 = 0 exactly; x_2 = 0, so W1[1, 1] cannot move it
-KINK_322 = {"W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]], "b1": [0.1, 0.0],
-            "W2": [[0.4, -0.5], [-0.3, 0.6]], "b2": [0.0, 0.1], "x": [1.0, 0.0, 0.5],
-            "y": [1.0, 0.0]}
+KINK_322 = {
+    "W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]],
+    "b1": [0.1, 0.0],
+    "W2": [[0.4, -0.5], [-0.3, 0.6]],
+    "b2": [0.0, 0.1],
+    "x": [1.0, 0.0, 0.5],
+    "y": [1.0, 0.0],
+}
 
 
 def test_check_skips_only_parameters_that_move_a_kinked_unit():
@@ -337,13 +392,29 @@ def test_check_skips_through_a_kinked_unit_of_a_deeper_layer():
     # z^{(2)}_1 = 0.5·h1_1 − 0.5·h1_2 = 0 with h^{(1)} = (1, 1, 0): unit 3 of layer 1 is dead,
     # so W1 row 3 and b1[2] cannot reach the kink; rows 1 and 2 can
     spec = make_spec("2,3,2,2")
-    p = {"W1": [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], "b1": [0.0, 0.0, -0.5],
-         "W2": [[0.5, -0.5, 0.25], [0.25, 0.5, -0.5]], "b2": [0.0, 0.25],
-         "W3": [[0.5, -0.25], [-0.5, 0.75]], "b3": [0.0, 0.0], "x": [1.0, 1.0], "y": [0.0, 1.0]}
+    p = {
+        "W1": [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]],
+        "b1": [0.0, 0.0, -0.5],
+        "W2": [[0.5, -0.5, 0.25], [0.25, 0.5, -0.5]],
+        "b2": [0.0, 0.25],
+        "W3": [[0.5, -0.25], [-0.5, 0.75]],
+        "b3": [0.0, 0.0],
+        "x": [1.0, 1.0],
+        "y": [0.0, 1.0],
+    }
     result = run_mlp(spec, params_from_dict(spec, p))
     assert [(k.layer, k.unit) for k in result.kinks] == [(2, 1)]
-    assert tuple(result.check.inconclusive) == ("W1[0, 0]", "W1[0, 1]", "W1[1, 0]", "W1[1, 1]", "b1[0]",
-                                    "b1[1]", "W2[0, 0]", "W2[0, 1]", "b2[0]")
+    assert tuple(result.check.inconclusive) == (
+        "W1[0, 0]",
+        "W1[0, 1]",
+        "W1[1, 0]",
+        "W1[1, 1]",
+        "b1[0]",
+        "b1[1]",
+        "W2[0, 0]",
+        "W2[0, 1]",
+        "b2[0]",
+    )
     assert result.check.passed is None
 
 
@@ -361,14 +432,21 @@ def test_cli_reports_a_check_with_skipped_entries_as_inconclusive(tmp_path):
 
 def test_hardtanh_at_kink_is_reported():
     spec = make_spec("2,2,2", hidden="hardtanh", output="softmax", loss="ce")
-    p = {"W1": [[1.0, 0.0], [0.0, 0.5]], "b1": [0.0, 0.0], "W2": [[0.3, -0.2], [0.1, 0.4]],
-         "b2": [0.0, 0.0], "x": [1.0, 0.5], "y": [1.0, 0.0]}
+    p = {
+        "W1": [[1.0, 0.0], [0.0, 0.5]],
+        "b1": [0.0, 0.0],
+        "W2": [[0.3, -0.2], [0.1, 0.4]],
+        "b2": [0.0, 0.0],
+        "x": [1.0, 0.5],
+        "y": [1.0, 0.0],
+    }
     result = run_mlp(spec, params_from_dict(spec, p))
     assert [(k.layer, k.unit, k.z) for k in result.kinks] == [(1, 1, 1.0)]
     assert result.gradients["b1"][0] == 0.0
 
 
 # ---------------------------------------------------------------- bad input
+
 
 def cli_error(args, tmp_path=None, params=None):
     if params is not None:
@@ -382,46 +460,63 @@ def cli_error(args, tmp_path=None, params=None):
     return message
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["--layers", "3"], "layers: need at least two sizes"),
-    (["--layers", "3,0,2"], "layers: size 2 must be a positive integer, got 0"),
-    (["--layers", "3,a,2"], "layers: size 2 must be a positive integer"),
-    (["--layers", f"3,{MAX_WIDTH + 1},2"], f"the limit is {MAX_WIDTH} units"),
-    (["--layers", ",".join(["4"] * 12)], "weight layers; the limit is"),
-    (["--layers", "3,4,2", "--hidden", "gelu"], "hidden: unknown activation 'gelu'"),
-    (["--layers", "3,4,4,2", "--hidden", "relu,tanh,relu"],
-     ("hidden: 3 activations given for 2 hidden layers (give one for all, or one per hidden "
-      "layer)")),
-    (["--layers", "3,4,2", "--hidden", "relu,relu"],
-     ("hidden: 2 activations given for 1 hidden layer (give one for all, or one per hidden "
-      "layer)")),
-    (["--layers", "3,4,2", "--output", "relu"], "output: unknown output unit 'relu'"),
-    (["--layers", "3,4,2", "--loss", "hinge"], "loss: unknown loss 'hinge'"),
-    (["--layers", "3,4,1", "--output", "softmax"], "softmax needs at least 2 output units"),
-    (["--layers", "3,4,2", "--output", "linear", "--loss", "ce"], "ce needs output softmax"),
-    (["--layers", "3,4,2", "--l2", "-1"], "l2:"),
-    (["--layers", "3,4,2", "--l2", "nan"], "l2:"),
-    (["--layers", "3,4,2", "--seed", "1", "--entry", "W9,1,1"], "entry: layer 9 out of range"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--layers", "3"], "layers: need at least two sizes"),
+        (["--layers", "3,0,2"], "layers: size 2 must be a positive integer, got 0"),
+        (["--layers", "3,a,2"], "layers: size 2 must be a positive integer"),
+        (["--layers", f"3,{MAX_WIDTH + 1},2"], f"the limit is {MAX_WIDTH} units"),
+        (["--layers", ",".join(["4"] * 12)], "weight layers; the limit is"),
+        (["--layers", "3,4,2", "--hidden", "gelu"], "hidden: unknown activation 'gelu'"),
+        (
+            ["--layers", "3,4,4,2", "--hidden", "relu,tanh,relu"],
+            (
+                "hidden: 3 activations given for 2 hidden layers (give one for all, or one per hidden "
+                "layer)"
+            ),
+        ),
+        (
+            ["--layers", "3,4,2", "--hidden", "relu,relu"],
+            (
+                "hidden: 2 activations given for 1 hidden layer (give one for all, or one per hidden "
+                "layer)"
+            ),
+        ),
+        (["--layers", "3,4,2", "--output", "relu"], "output: unknown output unit 'relu'"),
+        (["--layers", "3,4,2", "--loss", "hinge"], "loss: unknown loss 'hinge'"),
+        (["--layers", "3,4,1", "--output", "softmax"], "softmax needs at least 2 output units"),
+        (["--layers", "3,4,2", "--output", "linear", "--loss", "ce"], "ce needs output softmax"),
+        (["--layers", "3,4,2", "--l2", "-1"], "l2:"),
+        (["--layers", "3,4,2", "--l2", "nan"], "l2:"),
+        (["--layers", "3,4,2", "--seed", "1", "--entry", "W9,1,1"], "entry: layer 9 out of range"),
+    ],
+)
 def test_bad_specs_exit_2(args, expected):
     assert expected in cli_error(args)
 
 
-@pytest.mark.parametrize("change,expected", [
-    ({"W2": np.array(LECTURE["W2"]).T.tolist()}, "W2: expected shape (3, 4), got (4, 3)"),
-    ({"b1": [0.1, 0.2]}, "b1: expected shape (4,), got (2,)"),
-    ({"W1": [[0.5, -0.2, 0.1], [0.3, 0.4], [1, 2, 3], [1, 2, 3]]}, "W1: rows have different"),
-    ({"W3": None}, "W3: expected shape (2, 3)"),
-    ({"x": [1.0, "two", 3.0]}, "x[1]: expected a number, got 'two'"),
-    ({"b3": [float("nan"), 0.0]}, "b3[0]: expected a finite number"),
-    ({"W1": [[True, 0, 0]] * 4}, "W1[0, 0]: expected a number, got True"),
-    ({"x": [1.0, 1e300, 3.0]}, "x[1]: expected a finite number of magnitude at most 1e+06"),
-    ({"y": [0.5, 0.7]}, "y: cross-entropy with softmax needs a distribution"),
-    ({"y": [-1.0, 2.0]}, "y: entries must lie in [0, 1] for cross-entropy, got -1 at index 0"),
-    ({"y": [1.5, -0.5]}, "y: entries must lie in [0, 1] for cross-entropy, got -0.5 at index 1"),
-    ({"y": [1.5, 0.5]}, "y: entries must lie in [0, 1] for cross-entropy, got 1.5 at index 0"),
-    ({"W4": [[1.0]]}, "W4: unexpected key"),
-])
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        ({"W2": np.array(LECTURE["W2"]).T.tolist()}, "W2: expected shape (3, 4), got (4, 3)"),
+        ({"b1": [0.1, 0.2]}, "b1: expected shape (4,), got (2,)"),
+        ({"W1": [[0.5, -0.2, 0.1], [0.3, 0.4], [1, 2, 3], [1, 2, 3]]}, "W1: rows have different"),
+        ({"W3": None}, "W3: expected shape (2, 3)"),
+        ({"x": [1.0, "two", 3.0]}, "x[1]: expected a number, got 'two'"),
+        ({"b3": [float("nan"), 0.0]}, "b3[0]: expected a finite number"),
+        ({"W1": [[True, 0, 0]] * 4}, "W1[0, 0]: expected a number, got True"),
+        ({"x": [1.0, 1e300, 3.0]}, "x[1]: expected a finite number of magnitude at most 1e+06"),
+        ({"y": [0.5, 0.7]}, "y: cross-entropy with softmax needs a distribution"),
+        ({"y": [-1.0, 2.0]}, "y: entries must lie in [0, 1] for cross-entropy, got -1 at index 0"),
+        (
+            {"y": [1.5, -0.5]},
+            "y: entries must lie in [0, 1] for cross-entropy, got -0.5 at index 1",
+        ),
+        ({"y": [1.5, 0.5]}, "y: entries must lie in [0, 1] for cross-entropy, got 1.5 at index 0"),
+        ({"W4": [[1.0]]}, "W4: unexpected key"),
+    ],
+)
 def test_bad_params_exit_2(tmp_path, change, expected):
     message = cli_error(["--layers", "3,4,3,2"], tmp_path, dict(LECTURE, **change))
     assert expected in message
@@ -429,23 +524,26 @@ def test_bad_params_exit_2(tmp_path, change, expected):
 
 def test_missing_key_names_key_and_shape(tmp_path):
     params = {k: v for k, v in LECTURE.items() if k != "b2"}
-    assert "b2: missing key (expected shape (3,))" in cli_error(["--layers", "3,4,3,2"],
-                                                                tmp_path, params)
+    assert "b2: missing key (expected shape (3,))" in cli_error(
+        ["--layers", "3,4,3,2"], tmp_path, params
+    )
 
 
 def test_bad_files_exit_2(tmp_path):
     assert "not valid JSON" in cli_error(["--layers", "3,4,3,2"], tmp_path, "{nope")
     assert "expected a JSON object" in cli_error(["--layers", "3,4,3,2"], tmp_path, "[1, 2]")
-    assert "cannot read" in cli_error(["--layers", "3,4,3,2", "--params",
-                                       str(tmp_path / "missing.json")])
+    assert "cannot read" in cli_error(
+        ["--layers", "3,4,3,2", "--params", str(tmp_path / "missing.json")]
+    )
     assert "not both" in cli_error(["--layers", "3,4,3,2", "--seed", "1"], tmp_path, LECTURE)
 
 
 def test_params_file_with_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(LECTURE).encode("utf-8"))
-    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--params", str(path),
-                                   "--format", "json"])
+    run = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,4,3,2", "--params", str(path), "--format", "json"]
+    )
     assert run.exit_code == 0, run.output
     assert json.loads(run.output)["check"]["passed"] is True
 
@@ -458,10 +556,12 @@ def test_duplicate_key_in_params_file_is_rejected(tmp_path):
 
 def test_sigmoid_ce_target_must_be_in_unit_interval():
     spec = make_spec("2,2", output="sigmoid", loss="ce")
-    with pytest.raises(SymgradError, match=r"^y: entries must lie in \[0, 1\] for "
-                                           r"cross-entropy, got 1\.5 at index 1$"):
-        params_from_dict(spec, {"W1": [[1, 0], [0, 1]], "b1": [0, 0], "x": [1, 1],
-                                "y": [0.5, 1.5]})
+    with pytest.raises(
+        SymgradError,
+        match=r"^y: entries must lie in \[0, 1\] for "
+        r"cross-entropy, got 1\.5 at index 1$",
+    ):
+        params_from_dict(spec, {"W1": [[1, 0], [0, 1]], "b1": [0, 0], "x": [1, 1], "y": [0.5, 1.5]})
 
 
 def test_seeded_parameters_are_deterministic_small_and_off_kinks():
@@ -473,21 +573,24 @@ def test_seeded_parameters_are_deterministic_small_and_off_kinks():
         np.testing.assert_allclose(value * 10, np.round(value * 10), atol=1e-12)  # tenths
     assert a.y.sum() == 1.0 and set(a.y.tolist()) <= {0.0, 1.0}
     for seed in range(30):
-        assert not run_mlp(spec, random_params(spec, seed), check=False,
-                           scalar_check=False).kinks
+        assert not run_mlp(spec, random_params(spec, seed), check=False, scalar_check=False).kinks
     sig = make_spec("3,2", output="sigmoid", loss="ce")
     assert set(random_params(sig, 1).y.tolist()) <= {0.0, 1.0}
 
 
 def test_teaching_flaw_rejects_kinks_and_mostly_dead_layers():
     spec = make_spec("2,3,2")
-    base = {"W1": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "b1": [0.0, 0.0, 0.0],
-            "W2": [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], "b2": [0.0, 0.0],
-            "x": [0.5, 0.5], "y": [1.0, 0.0]}
+    base = {
+        "W1": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+        "b1": [0.0, 0.0, 0.0],
+        "W2": [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]],
+        "b2": [0.0, 0.0],
+        "x": [0.5, 0.5],
+        "y": [1.0, 0.0],
+    }
 
     def flaw(**change):
-        return teaching_flaw(spec, forward(spec, params_from_dict(spec, dict(base, **change))),
-                             0.2)
+        return teaching_flaw(spec, forward(spec, params_from_dict(spec, dict(base, **change))), 0.2)
 
     assert flaw() is None  # z^{(1)} = (0.5, 0.5, 1): all active, all ≥ 0.2 from the kink
     assert flaw(b1=[0.0, -0.4, 0.0]) == "kink"  # z^{(1)}_2 = 0.1
@@ -501,9 +604,14 @@ def test_teaching_flaw_rejects_kinks_and_mostly_dead_layers():
 def test_layer_graph_has_vector_nodes_with_vjp_rules():
     graph = build_layer_graph(make_spec("3,4,3,2", l2=0.1))
     ops = [n.op for n in graph.nodes if n.vjp is not None]
-    assert ops == ["matmul", "bias_add", "relu"] * 2 + ["matmul", "bias_add", "softmax",
-                                                          "softmax_cross_entropy", "l2",
-                                                          "objective"]
+    assert ops == ["matmul", "bias_add", "relu"] * 2 + [
+        "matmul",
+        "bias_add",
+        "softmax",
+        "softmax_cross_entropy",
+        "l2",
+        "objective",
+    ]
     assert graph["u2"].shape == (3,) and graph["W2"].shape == (3, 4)
     w, h = np.arange(12.0).reshape(3, 4), np.arange(4.0)
     g = np.array([1.0, -2.0, 0.5])
@@ -532,6 +640,7 @@ def test_step_records_are_plain_data():
 
 # ---------------------------------------------------------------- scalar graph, entries
 
+
 def test_entry_level_view_is_the_lecture_formula():
     result = lecture_result()
     last = entry_gradient(result, "W3,2,1")  # w_{21}^{(3)}: from h^{(2)}_2 to unit 1
@@ -545,9 +654,10 @@ def test_entry_level_view_is_the_lecture_formula():
     assert bias["value"] == pytest.approx(result.gradients["b2"][1], rel=1e-12)
 
 
-@pytest.mark.parametrize("hidden,output,loss", [("sigmoid", "sigmoid", "mse"),
-                                                ("tanh", "softmax", "mse"),
-                                                ("softplus", "linear", "mse")])
+@pytest.mark.parametrize(
+    "hidden,output,loss",
+    [("sigmoid", "sigmoid", "mse"), ("tanh", "softmax", "mse"), ("softplus", "linear", "mse")],
+)
 def test_entry_level_values_match_every_entry(hidden, output, loss):
     spec = make_spec("2,3,2", hidden=hidden, output=output, loss=loss, l2=0.2)
     result = run_mlp(spec, random_params(spec, 2))
@@ -572,22 +682,30 @@ def test_json_round_trip():
 
     data = json.loads(render(lecture_result(), "json"))
     assert data["gradients"]["b3"] == pytest.approx(
-        (lecture_result().output - np.array(LECTURE["y"])).tolist(), rel=1e-12)
+        (lecture_result().output - np.array(LECTURE["y"])).tolist(), rel=1e-12
+    )
 
 
 def test_help_does_not_import_numpy_or_sympy():
-    code = ("import sys; from symgrad.cli import cli\n"
-            "try:\n    cli(['mlp', '--help'])\nexcept SystemExit:\n    pass\n"
-            "assert 'numpy' not in sys.modules and 'sympy' not in sys.modules")
+    code = (
+        "import sys; from symgrad.cli import cli\n"
+        "try:\n    cli(['mlp', '--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'numpy' not in sys.modules and 'sympy' not in sys.modules"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 
 
 def test_check_scales_its_floor_with_a_huge_objective(tmp_path):
     # J ≈ 1e6 while W1's gradients are ~1e-40: finite-difference rounding (ε|J|/h) is no failure
-    params = {"W1": [[-0.9, 0.5], [-0.8, -0.4], [0.1, 0.2]], "b1": [100, 100, 100],
-              "W2": [[1000, 0, 0], [-1000, 0, 0]], "b2": [-0.2, 0.2], "x": [-0.7, -0.4],
-              "y": [0, 1]}
+    params = {
+        "W1": [[-0.9, 0.5], [-0.8, -0.4], [0.1, 0.2]],
+        "b1": [100, 100, 100],
+        "W2": [[1000, 0, 0], [-1000, 0, 0]],
+        "b2": [-0.2, 0.2],
+        "x": [-0.7, -0.4],
+        "y": [0, 1],
+    }
     spec = make_spec("2,3,2", hidden="sigmoid", output="linear", loss="mse")
     result = run_mlp(spec, params_from_dict(spec, params))
     assert result.loss > 1e5 and result.check.passed is True
@@ -612,4 +730,3 @@ def test_entry_refuses_non_ascii_digits_and_malformed_entries(entry):
 
     with pytest.raises(SymgradError, match="entry:"):
         parse_entry(entry, make_spec("3,4,3,2"))
-

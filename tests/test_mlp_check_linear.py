@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from symgrad.check import relative_error
-from symgrad.mlp import MLPParams, check_gradients, make_spec, random_params, run_mlp
-from symgrad.mlp import directional
+from symgrad.mlp import MLPParams, check_gradients, directional, make_spec, random_params, run_mlp
 from symgrad.mlp.numeric import FULL_CHECK_LIMIT
 
 LAYERS = "64,128,128,10"
@@ -122,8 +121,9 @@ def test_a_wrong_sign_of_a_whole_array_and_a_zeroed_gradient_fail(network):
 def test_the_same_network_gives_the_same_report(network):
     spec, params, result = network
     again = check_gradients(spec, params, result.gradients)
-    assert [(r.name, r.numeric) for r in again.rows] == \
-        [(r.name, r.numeric) for r in result.check.rows]
+    assert [(r.name, r.numeric) for r in again.rows] == [
+        (r.name, r.numeric) for r in result.check.rows
+    ]
 
 
 def test_small_networks_keep_the_per_entry_check():

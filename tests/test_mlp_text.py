@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import hand_mlp
+
 from symgrad.cli import cli
 
 PARAMS = {  # distinctive numbers: each appears once
@@ -27,8 +27,9 @@ PARAMS = {  # distinctive numbers: each appears once
 def run(tmp_path, *extra, hidden="sigmoid"):
     path = tmp_path / "params.json"
     path.write_text(json.dumps(PARAMS), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--hidden", hidden,
-                                      "--params", str(path), *extra])
+    result = CliRunner().invoke(
+        cli, ["mlp", "--layers", "3,4,3,2", "--hidden", hidden, "--params", str(path), *extra]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -56,8 +57,11 @@ def test_text_shows_g_prime_as_numbers_matching_a_hand_loop(hidden, tmp_path):
     out = run(tmp_path, hidden=hidden)
     data = dict(PARAMS, layers=[3, 4, 3, 2], hidden=hidden, output="softmax")
     hs, _ = hand_mlp(data)
-    dg = {"sigmoid": lambda h: h * (1 - h), "tanh": lambda h: 1 - h * h,
-          "relu": lambda h: (h > 0) * 1.0}[hidden]
+    dg = {
+        "sigmoid": lambda h: h * (1 - h),
+        "tanh": lambda h: 1 - h * h,
+        "relu": lambda h: (h > 0) * 1.0,
+    }[hidden]
     for k in (1, 2):
         line = next(line for line in out.splitlines() if f"g′(z^({k})) =" in line)
         shown = numbers_in(line.split("=", 1)[1])
@@ -80,8 +84,14 @@ def test_entry_is_the_lectures_w_ij_input_i_to_unit_j(i, j, tmp_path):
 def test_depth_is_l_not_the_loss(tmp_path):
     out = run(tmp_path, "--format", "markdown")
     assert "k = 1, ..., l" in out and "..., L" not in out
-    zh = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--lang", "zh",
-                                  "--format", "markdown"]).output
+    zh = (
+        CliRunner()
+        .invoke(
+            cli,
+            ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--lang", "zh", "--format", "markdown"],
+        )
+        .output
+    )
     assert "k = 1, ..., l" in zh
 
 
@@ -91,10 +101,25 @@ def test_markdown_shows_the_elementwise_product_with_numbers(tmp_path):
     assert len(lines) == 2  # one per hidden layer
 
 
-@pytest.mark.parametrize("output,loss", [("softmax", "mse"), ("sigmoid", "mse"),
-                                          ("linear", "mse"), ("sigmoid", "ce")])
+@pytest.mark.parametrize(
+    "output,loss", [("softmax", "mse"), ("sigmoid", "mse"), ("linear", "mse"), ("sigmoid", "ce")]
+)
 def test_every_output_and_loss_still_renders(output, loss, tmp_path):
     for fmt in ("text", "markdown", "latex", "json"):
-        result = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,2", "--seed", "2", "--output",
-                                          output, "--loss", loss, "--format", fmt])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "mlp",
+                "--layers",
+                "3,4,2",
+                "--seed",
+                "2",
+                "--output",
+                output,
+                "--loss",
+                loss,
+                "--format",
+                fmt,
+            ],
+        )
         assert result.exit_code == 0, (fmt, result.output)

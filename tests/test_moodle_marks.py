@@ -26,8 +26,11 @@ BANK = ROOT / "bank" / "lecture3-2.toml"
 SEED = 2024
 
 BLANK = re.compile(r"\{([0-9]*):(NUMERICAL|NM):(.*?)(?<!\\)\}", re.DOTALL)
-OPTION = re.compile(r"^(=|%(-?\d+(?:\.\d+)?)%)?(-?[0-9.eE+-]+)(?::(-?[0-9.eE+-]+))?"
-                    r"(?:#(.*))?$", re.DOTALL)
+OPTION = re.compile(
+    r"^(=|%(-?\d+(?:\.\d+)?)%)?(-?[0-9.eE+-]+)(?::(-?[0-9.eE+-]+))?"
+    r"(?:#(.*))?$",
+    re.DOTALL,
+)
 
 
 def blanks(question_text: str) -> list[dict]:
@@ -39,19 +42,31 @@ def blanks(question_text: str) -> list[dict]:
             m = OPTION.match(option)
             assert m, option
             fraction = 100.0 if m[1] == "=" else float(m[2] or 0)
-            options.append({"fraction": fraction, "answer": float(m[3]),
-                            "tolerance": float(m[4] or 0), "feedback": m[5] or ""})
+            options.append(
+                {
+                    "fraction": fraction,
+                    "answer": float(m[3]),
+                    "tolerance": float(m[4] or 0),
+                    "feedback": m[5] or "",
+                }
+            )
         out.append({"weight": int(weight) if weight else 1, "options": options})
     return out
 
 
 def test_blank_parser_by_hand():
-    text = (r"<li>a = {250:NUMERICAL:=-0.75:0.015#Right~%50%0.75:0.015#Check the sign.}</li>"
-            r"<li>b = {:NUMERICAL:=2:0.04#a \} brace}</li>")
+    text = (
+        r"<li>a = {250:NUMERICAL:=-0.75:0.015#Right~%50%0.75:0.015#Check the sign.}</li>"
+        r"<li>b = {:NUMERICAL:=2:0.04#a \} brace}</li>"
+    )
     found = blanks(text)
     assert [b["weight"] for b in found] == [250, 1]
-    assert found[0]["options"][1] == {"fraction": 50.0, "answer": 0.75, "tolerance": 0.015,
-                                      "feedback": "Check the sign."}
+    assert found[0]["options"][1] == {
+        "fraction": 50.0,
+        "answer": 0.75,
+        "tolerance": 0.015,
+        "feedback": "Check the sign.",
+    }
 
 
 def questions(xml_text: str):
@@ -67,8 +82,9 @@ def questions(xml_text: str):
 @pytest.fixture(scope="module", params=["en", "zh"])
 def moodle_set(request):
     spec = load_spec(BANK)
-    files = build(spec, seed=SEED, versions=versions_from_count(8), formats=("moodle",),
-                  lang=request.param)
+    files = build(
+        spec, seed=SEED, versions=versions_from_count(8), formats=("moodle",), lang=request.param
+    )
     return request.param, spec, files
 
 
@@ -98,13 +114,17 @@ def test_blank_weights_match_answers_json(tmp_path):
     """The same set's answers.json marks, in hundredths, are the Moodle weights."""
     spec = load_spec(BANK)
     files = build(spec, seed=7, versions=versions_from_count(2), formats=("moodle", "json"))
-    marks = [[round(a["marks"] * 100) for a in ex["answers"]]
-             for v in ("v01", "v02") for ex in json.loads(files[f"{v}/answers.json"])["exercises"]]
+    marks = [
+        [round(a["marks"] * 100) for a in ex["answers"]]
+        for v in ("v01", "v02")
+        for ex in json.loads(files[f"{v}/answers.json"])["exercises"]
+    ]
     by_version = {}
-    for ident, q in questions(files["moodle.xml"]):
+    for _ident, q in questions(files["moodle.xml"]):
         by_version.setdefault(q.find("name/text").text.split()[-1], []).append(
             [b["weight"] for b in blanks(q.find("questiontext/text").text)]
-            or [int(q.find("defaultgrade").text)])
+            or [int(q.find("defaultgrade").text)]
+        )
     ids = [e.id for e in spec.exercises]
     weights = [by_version[v][i] for v in ("v01", "v02") for i in range(len(ids))]
     assert weights == marks
@@ -114,8 +134,9 @@ def test_question_text_has_the_precision_rule_and_no_secret(moodle_set):
     lang, spec, files = moodle_set
     rule = phrases(lang)["precision"]
     index = json.loads(files["index.json"])
-    index_seeds = {str(SEED)} | {str(ex["seed"]) for v in index["versions"]
-                                 for ex in v["exercises"]}
+    index_seeds = {str(SEED)} | {
+        str(ex["seed"]) for v in index["versions"] for ex in v["exercises"]
+    }
     assert len(index_seeds) > 8 * len(spec.exercises)
     text = files["moodle.xml"]
     for ident, q in questions(text):

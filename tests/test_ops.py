@@ -12,8 +12,11 @@ SAFE_POSITIVE = {"log", "sqrt", "pow", "powc", "recip", "div"}  # evaluate at x 
 
 
 def sample_inputs(op):
-    x = RNG.uniform(0.3, 2.0, size=op.arity) if op.name in SAFE_POSITIVE else \
-        RNG.uniform(-2.0, 2.0, size=op.arity)
+    x = (
+        RNG.uniform(0.3, 2.0, size=op.arity)
+        if op.name in SAFE_POSITIVE
+        else RNG.uniform(-2.0, 2.0, size=op.arity)
+    )
     c = 1.7 if op.has_const else None
     return x, c
 
@@ -62,8 +65,14 @@ def test_sympy_and_numpy_forward_agree(name):
 
 
 def test_kinks_give_zero_derivative_by_convention():
-    for name, point in [("relu", (0.0,)), ("abs", (0.0,)), ("hardtanh", (1.0,)),
-                        ("hardtanh", (-1.0,)), ("max", (2.0, 2.0)), ("min", (2.0, 2.0))]:
+    for name, point in [
+        ("relu", (0.0,)),
+        ("abs", (0.0,)),
+        ("hardtanh", (1.0,)),
+        ("hardtanh", (-1.0,)),
+        ("max", (2.0, 2.0)),
+        ("min", (2.0, 2.0)),
+    ]:
         for i in range(ops.OPS[name].arity):
             assert ops.local_gradient_numpy(name, i)(*point) == 0.0
 

@@ -29,14 +29,27 @@ def looks_like(fmt: str, text: str) -> bool:
     if fmt == "dot":  # after the comment that says how to render it
         return re.sub(r"^//.*\n", "", text, flags=re.M).lstrip().startswith("digraph")
     if fmt == "text":
-        return (text.startswith(("Worked solution", "Backpropagation in a multilayer"))
-                and "\\begin" not in text and "digraph" not in text)
+        return (
+            text.startswith(("Worked solution", "Backpropagation in a multilayer"))
+            and "\\begin" not in text
+            and "digraph" not in text
+        )
     raise AssertionError(fmt)
 
 
-@pytest.mark.parametrize("suffix,fmt", [(".txt", "text"), (".json", "json"), (".md", "markdown"),
-                                         (".tex", "latex"), (".dot", "dot"), (".TEX", "latex"),
-                                         (".markdown", "markdown"), (".gv", "dot")])
+@pytest.mark.parametrize(
+    "suffix,fmt",
+    [
+        (".txt", "text"),
+        (".json", "json"),
+        (".md", "markdown"),
+        (".tex", "latex"),
+        (".dot", "dot"),
+        (".TEX", "latex"),
+        (".markdown", "markdown"),
+        (".gv", "dot"),
+    ],
+)
 @pytest.mark.parametrize("command", [SIGMOID, MLP], ids=["derive", "mlp"])
 def test_extension_gives_the_format(command, suffix, fmt, tmp_path):
     out = tmp_path / f"solution{suffix}"
@@ -74,12 +87,19 @@ def test_explicit_format_wins_where_the_extension_says_nothing(tmp_path):
     assert looks_like("latex", out.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("extra,name,words", [
-    (["--format", "json"], "s.tex", ".tex means latex, but --format is json"),
-    (["--format", "markdown"], "s.txt", ".txt means text, but --format is markdown"),
-    (["--pdf"], "s.tex", "--pdf writes a PDF, but the extension .tex means latex"),
-    (["--format", "json"], "s.pdf", ".pdf means a compiled LaTeX solution, but --format is json"),
-])
+@pytest.mark.parametrize(
+    "extra,name,words",
+    [
+        (["--format", "json"], "s.tex", ".tex means latex, but --format is json"),
+        (["--format", "markdown"], "s.txt", ".txt means text, but --format is markdown"),
+        (["--pdf"], "s.tex", "--pdf writes a PDF, but the extension .tex means latex"),
+        (
+            ["--format", "json"],
+            "s.pdf",
+            ".pdf means a compiled LaTeX solution, but --format is json",
+        ),
+    ],
+)
 def test_contradictions_are_exit_2_and_write_nothing(extra, name, words, tmp_path):
     out = tmp_path / name
     result = CliRunner().invoke(cli, SIGMOID + extra + ["-o", str(out)])

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 import sympy
 from click.testing import CliRunner
+from conftest import require_tool
 
 from symgrad.cli import cli
 from symgrad.exercises import make_exercise
 from symgrad.exercises.homework import build, load_spec, versions_from_count
 from symgrad.render.numbers import num
 from symgrad.render.views.blank_circuit import blank_circuit, problems
-
-from conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = """title = "Paper test"
@@ -37,8 +36,11 @@ kind = "jacobian"
 difficulty = "medium"
 points = 5
 """
-SLOT = re.compile(r"\\node\[(value|gradient|total), minimum width=[^\]]*\] at \(([-\d.]+),([-\d.]+)\) "
-                  r"\{(.*)\};$", re.MULTILINE)
+SLOT = re.compile(
+    r"\\node\[(value|gradient|total), minimum width=[^\]]*\] at \(([-\d.]+),([-\d.]+)\) "
+    r"\{(.*)\};$",
+    re.MULTILINE,
+)
 
 
 def slots(tex: str) -> list[tuple[str, str]]:
@@ -52,8 +54,9 @@ def slots(tex: str) -> list[tuple[str, str]]:
 
 def pdftotext(pdf: Path, page: int | None = None) -> str:
     pages = [] if page is None else ["-f", str(page), "-l", str(page)]
-    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def page_count(pdf: Path) -> int:
@@ -69,20 +72,40 @@ def paper_set(tmp_path_factory):
     spec = folder / "spec.toml"
     spec.write_text(SPEC, encoding="utf-8")
     out = folder / "hw"
-    result = CliRunner().invoke(cli, ["homework", str(spec), "--versions", "2", "--seed", "7",
-                                      "--out", str(out), "--formats", "latex", "--pdf"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "homework",
+            str(spec),
+            "--versions",
+            "2",
+            "--seed",
+            "7",
+            "--out",
+            str(out),
+            "--formats",
+            "latex",
+            "--pdf",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
 
 # --------------------------------------------------------------------------- the circuit
 
+
 def oracle(question: dict) -> tuple[float, dict[str, float]]:
     """f and every ∂f/∂v at the point, from sympy.diff of the expression (not symgrad)."""
     names = sorted(question["point"])
     symbols = {n: sympy.Symbol(n) for n in names}
-    local = dict(symbols, sigmoid=lambda z: 1 / (1 + sympy.exp(-z)),
-                 relu=lambda z: sympy.Max(z, 0), max=sympy.Max, min=sympy.Min)
+    local = dict(
+        symbols,
+        sigmoid=lambda z: 1 / (1 + sympy.exp(-z)),
+        relu=lambda z: sympy.Max(z, 0),
+        max=sympy.Max,
+        min=sympy.Min,
+    )
     f = sympy.sympify(question["expression"].replace("^", "**"), locals=local)
     at = {symbols[n]: sympy.Rational(str(v)) for n, v in question["point"].items()}
     return float(f.subs(at)), {n: float(sympy.diff(f, symbols[n]).subs(at)) for n in names}
@@ -100,8 +123,9 @@ def test_graph_sheet_has_the_blank_circuit_and_the_key_the_filled_one(paper_set)
         for (kind, shown), (_, answer) in zip(blank, filled):
             assert answer != ""  # the key fills every slot
             if kind == "value":  # the sheet prints only what the question gives
-                assert shown in ("", answer) and (shown == "" or shown in given or
-                                                  re.fullmatch(r"-?\d+", shown))
+                assert shown in ("", answer) and (
+                    shown == "" or shown in given or re.fullmatch(r"-?\d+", shown)
+                )
             else:  # gradients: only the output's seed 1
                 assert shown in ("", "1")
         assert [s for _, s in blank if s == "1"] and sum(1 for _, s in blank if s == "") >= 6
@@ -127,12 +151,16 @@ def test_the_legibility_check_can_fail():
     moved = dict(picture["slots"][0], box=gate["box"])  # a slot on top of a gate
     assert problems(dict(picture, slots=[moved, *picture["slots"][1:]]))
     wire = picture["lines"][0]
-    across = (((gate["box"][0] - 1, float(gate["y"])), (gate["box"][2] + 1, float(gate["y"]))),
-              -1, -2)  # a wire straight through a gate it does not belong to
+    across = (
+        ((gate["box"][0] - 1, float(gate["y"])), (gate["box"][2] + 1, float(gate["y"]))),
+        -1,
+        -2,
+    )  # a wire straight through a gate it does not belong to
     assert problems(dict(picture, lines=[wire, across]))
 
 
 # --------------------------------------------------------------------------- pages
+
 
 def test_every_question_is_one_unbreakable_box_with_marks(paper_set):
     for path in sorted(paper_set.glob("v*/*.tex")):
@@ -144,7 +172,9 @@ def test_every_question_is_one_unbreakable_box_with_marks(paper_set):
             assert rest.startswith(r"\nopagebreak\begin{minipage}"), path
             box = rest.split(r"\end{minipage}" + "\n" + r"\begin{solution}")[0]
             parts = box.count(r"\part ")
-            assert parts >= 1 and box.count(r"\fillin") == parts and box.count(r"\begin{parts}") == 1
+            assert (
+                parts >= 1 and box.count(r"\fillin") == parts and box.count(r"\begin{parts}") == 1
+            )
             marks = [float(m) for m in re.findall(r"\[([\d.]+)\\,pts?\]", box)]
             assert len(marks) == parts
             points = float(re.search(r"\}\[([\d.]+)\]$", head).group(1))
@@ -184,14 +214,17 @@ def test_all_questions_and_all_keys_have_one_page_range_per_version(paper_set):
 
 # --------------------------------------------------------------------------- Chinese
 
-ENGLISH = set("""the of and to a an in is are with for on at by from that this it as be or not no
+ENGLISH = set(
+    """the of and to a an in is are with for on at by from that this it as be or not no
 each every then than its their use used using give compute derive draw pass only value values
 gradient gradients units unit gates gate weight weights bias input inputs output outputs nothing
 back backward forward sum answer answers exercise version question questions key solution worked
 partial credit points point student name show your work instructions layer layers hidden loss step
-rate where which when you check sign local upstream chain rule multiply fill above below wire""".split())
-MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\$.+?\$|\\begin\{(align\*?|tikzpicture)\}.+?\\end\{\1\}",
-                  re.DOTALL)
+rate where which when you check sign local upstream chain rule multiply fill above below wire""".split()
+)
+MATH = re.compile(
+    r"\$\$.+?\$\$|\\\[.+?\\\]|\$.+?\$|\\begin\{(align\*?|tikzpicture)\}.+?\\end\{\1\}", re.DOTALL
+)
 
 
 def english_sentences(text: str) -> list[str]:
@@ -202,21 +235,34 @@ def english_sentences(text: str) -> list[str]:
     body = re.sub(r"`[^`]*`|\\texttt\{[^}]*\}", " ", body)
     body = re.sub(r"\\[a-zA-Z@]+\*?(\[[^\]]*\])?", " ", body)
     runs = re.finditer(r"[A-Za-z][A-Za-z'-]*(?:[ ,;:.]+[A-Za-z][A-Za-z'-]*)+", body)
-    return [m.group() for m in runs
-            if any(w.lower() in ENGLISH for w in re.findall(r"[A-Za-z']+", m.group()))]
+    return [
+        m.group()
+        for m in runs
+        if any(w.lower() in ENGLISH for w in re.findall(r"[A-Za-z']+", m.group()))
+    ]
 
 
 def test_english_sentences_are_found():
     assert english_sentences(r"\begin{document}门：gates g: units with $z \le 0$ pass nothing back")
-    sheet = build(load_spec(ROOT / "bank" / "lecture3-2.toml"), 1, versions_from_count(1),
-                  formats=("latex",), lang="en")
+    sheet = build(
+        load_spec(ROOT / "bank" / "lecture3-2.toml"),
+        1,
+        versions_from_count(1),
+        formats=("latex",),
+        lang="en",
+    )
     assert english_sentences(sheet["v01/questions.tex"])
     assert not english_sentences(r"\begin{document}计算 $f(x, y) = x y$，\texttt{max} 门。")
 
 
 def test_chinese_sheets_and_keys_have_no_english_sentence():
-    files = build(load_spec(ROOT / "bank" / "lecture3-2.zh.toml"), 2024, versions_from_count(2),
-                  formats=("latex", "markdown"), lang="zh")
+    files = build(
+        load_spec(ROOT / "bank" / "lecture3-2.zh.toml"),
+        2024,
+        versions_from_count(2),
+        formats=("latex", "markdown"),
+        lang="zh",
+    )
     checked = 0
     for path, text in files.items():
         if path.endswith((".tex", ".md")):

@@ -7,20 +7,23 @@ from symgrad.errors import ParseError
 from symgrad.parse import MAX_DEPTH, parse
 
 
-@pytest.mark.parametrize("text, tree", [
-    ("-(a+b)", "neg(add(Var(a), Var(b)))"),
-    ("a+b+c", "add(add(Var(a), Var(b)), Var(c))"),
-    ("1/x", "div(Const(1), Var(x))"),
-    ("x+1", "add(Var(x), Const(1))"),
-    ("x^2", "pow(Var(x), Const(2))"),
-    ("x**y^2", "pow(Var(x), pow(Var(y), Const(2)))"),
-    ("x^2*y", "mul(pow(Var(x), Const(2)), Var(y))"),
-    ("ln(x)", "log(Var(x))"),
-    ("max(x, 0)", "max(Var(x), Const(0))"),
-    ("  +x - -3 ", "sub(Var(x), Const(-3))"),
-    ("2*pi*x", "mul(Const(2*pi), Var(x))"),
-    ("e^x", "pow(Const(e), Var(x))"),
-])
+@pytest.mark.parametrize(
+    "text, tree",
+    [
+        ("-(a+b)", "neg(add(Var(a), Var(b)))"),
+        ("a+b+c", "add(add(Var(a), Var(b)), Var(c))"),
+        ("1/x", "div(Const(1), Var(x))"),
+        ("x+1", "add(Var(x), Const(1))"),
+        ("x^2", "pow(Var(x), Const(2))"),
+        ("x**y^2", "pow(Var(x), pow(Var(y), Const(2)))"),
+        ("x^2*y", "mul(pow(Var(x), Const(2)), Var(y))"),
+        ("ln(x)", "log(Var(x))"),
+        ("max(x, 0)", "max(Var(x), Const(0))"),
+        ("  +x - -3 ", "sub(Var(x), Const(-3))"),
+        ("2*pi*x", "mul(Const(2*pi), Var(x))"),
+        ("e^x", "pow(Const(e), Var(x))"),
+    ],
+)
 def test_structure_is_kept_as_written(text, tree):
     assert repr(parse(text)) == tree
 
@@ -29,27 +32,30 @@ def test_decimal_literals_are_exact():
     assert parse("0.1").value == sympy.Rational(1, 10)
 
 
-@pytest.mark.parametrize("text, column, words", [
-    ("x + foo(y)", 5, "unknown function"),
-    ("x.real", 1, "attribute"),
-    ("exp(x, y)", 1, "takes 1 argument"),
-    ("max(x)", 1, "takes 2 arguments"),
-    ("x +* y", 4, "two operators in a row"),
-    ("a + ｘ", 5, "non-ASCII"),
-    ("x − y", 3, "non-ASCII"),
-    ("'abc'", 1, "strings"),
-    ("x[0]", 1, "subscripts"),
-    ("lambda: 1", 1, "lambda"),
-    ("x < 1", 1, "comparisons"),
-    ("x // 2", 1, "'//'"),
-    ("exp(x=1)", 1, "keyword"),
-    ("1/0", 1, "undefined"),
-    ("y + log(0)", 5, "undefined"),
-    ("9**9**9**9", 4, "too large"),
-    ("x**100000", 1, "too large"),
-    ("", 0, "empty"),
-    ("x\ny", 2, "one expression"),
-])
+@pytest.mark.parametrize(
+    "text, column, words",
+    [
+        ("x + foo(y)", 5, "unknown function"),
+        ("x.real", 1, "attribute"),
+        ("exp(x, y)", 1, "takes 1 argument"),
+        ("max(x)", 1, "takes 2 arguments"),
+        ("x +* y", 4, "two operators in a row"),
+        ("a + ｘ", 5, "non-ASCII"),
+        ("x − y", 3, "non-ASCII"),
+        ("'abc'", 1, "strings"),
+        ("x[0]", 1, "subscripts"),
+        ("lambda: 1", 1, "lambda"),
+        ("x < 1", 1, "comparisons"),
+        ("x // 2", 1, "'//'"),
+        ("exp(x=1)", 1, "keyword"),
+        ("1/0", 1, "undefined"),
+        ("y + log(0)", 5, "undefined"),
+        ("9**9**9**9", 4, "too large"),
+        ("x**100000", 1, "too large"),
+        ("", 0, "empty"),
+        ("x\ny", 2, "one expression"),
+    ],
+)
 def test_errors_name_the_problem_and_column(text, column, words):
     with pytest.raises(ParseError) as info:
         parse(text)

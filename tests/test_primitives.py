@@ -16,13 +16,20 @@ from symgrad.render.views.primitives import lecture_view
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 POINT = "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
 NESTED = "f6(f3(f5(f4(f2(f2(f1(w0, x0), f1(w1, x1)), w2)))))"
-LECTURE_TABLE = ["f1(x, w) = wx", "f2(x, y) = x + y", "f3(x) = x + 1", "f4(x) = −x",
-                 "f5(x) = e^x", "f6(x) = 1/x"]
+LECTURE_TABLE = [
+    "f1(x, w) = wx",
+    "f2(x, y) = x + y",
+    "f3(x) = x + 1",
+    "f4(x) = −x",
+    "f5(x) = e^x",
+    "f6(x) = 1/x",
+]
 
 
 def run(*args) -> str:
-    result = CliRunner().invoke(cli, ["derive", NEURON, "--at", POINT, "--granularity",
-                                      "primitive", *args])
+    result = CliRunner().invoke(
+        cli, ["derive", NEURON, "--at", POINT, "--granularity", "primitive", *args]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -43,7 +50,10 @@ def test_text_has_the_lecture_table_nested_form_and_node_names(lang):
 def test_markdown_and_latex_have_them_too(lang):
     md = run("--lang", lang, "--format", "markdown")
     assert r"$f_{1}(x, w) = wx$" in md and r"f_{6}(x) = \frac{1}{x}" in md
-    assert "f = f_{6}(f_{3}(f_{5}(f_{4}(f_{2}(f_{2}(f_{1}(w_{0},x_{0}),f_{1}(w_{1},x_{1})),w_{2})))))" in md
+    assert (
+        "f = f_{6}(f_{3}(f_{5}(f_{4}(f_{2}(f_{2}(f_{1}(w_{0},x_{0}),f_{1}(w_{1},x_{1})),w_{2})))))"
+        in md
+    )
     assert md.count(r"$f_{1}\;\times$") == 2
     tex = run("--lang", lang, "--format", "latex")
     assert r"f_{5}(x) = e^{x}" in tex and r"\frac{d f}{d x} = \frac{-1}{x^{2}}" in tex
@@ -56,33 +66,61 @@ def test_json_carries_names_table_and_nested_form():
     lecture = data["primitives"]
     assert lecture["nested_text"] == NESTED
     assert [row["text"] for row in lecture["table"]] == LECTURE_TABLE
-    assert lecture["names"] == {"z_1": "f1", "z_2": "f1", "z_3": "f2", "z_4": "f2",
-                                "z_5": "f4", "z_6": "f5", "z_7": "f3", "z_8": "f6"}
+    assert lecture["names"] == {
+        "z_1": "f1",
+        "z_2": "f1",
+        "z_3": "f2",
+        "z_4": "f2",
+        "z_5": "f4",
+        "z_6": "f5",
+        "z_7": "f3",
+        "z_8": "f6",
+    }
 
 
 def test_other_granularities_have_no_f_names():
     result = CliRunner().invoke(cli, ["derive", NEURON, "--at", POINT])
     assert "f1(x, w)" not in result.output
-    data = json.loads(CliRunner().invoke(cli, ["derive", NEURON, "--at", POINT, "--format",
-                                               "json"]).output)
+    data = json.loads(
+        CliRunner().invoke(cli, ["derive", NEURON, "--at", POINT, "--format", "json"]).output
+    )
     assert "primitives" not in data
 
 
 # An oracle that does not read symgrad's table: the lecture's definitions by hand, and the
 # further primitives by their usual meaning.
-DEFINITIONS = {"f1": lambda x, w: w * x, "f2": lambda x, y: x + y, "f4": lambda x: -x,
-               "f5": math.exp, "f6": lambda x: 1 / x}
-MEANINGS = {"log(x)": math.log, "tanh(x)": math.tanh, "x^2": lambda x: x * x,
-            "x^3": lambda x: x ** 3, "max(x, y)": max, "sin(x)": math.sin, "2*x": lambda x: 2 * x,
-            "x^(1/2)": math.sqrt, "sqrt(x)": math.sqrt}
+DEFINITIONS = {
+    "f1": lambda x, w: w * x,
+    "f2": lambda x, y: x + y,
+    "f4": lambda x: -x,
+    "f5": math.exp,
+    "f6": lambda x: 1 / x,
+}
+MEANINGS = {
+    "log(x)": math.log,
+    "tanh(x)": math.tanh,
+    "x^2": lambda x: x * x,
+    "x^3": lambda x: x**3,
+    "max(x, y)": max,
+    "sin(x)": math.sin,
+    "2*x": lambda x: 2 * x,
+    "x^(1/2)": math.sqrt,
+    "sqrt(x)": math.sqrt,
+}
 
 
-@pytest.mark.parametrize("expr,point", [
-    (NEURON, dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)),
-    ("sigmoid(w1*x1+w2*x2+b)*log(x1) + tanh(x2)^2 - x1/x2", dict(w1=0.5, x1=2, w2=-1, x2=3, b=1)),
-    ("max(x, y)*sin(x) + x^3 + 2*x + 5", dict(x=0.7, y=-0.2)),
-    ("exp(-x*x) + 1/(x+y)", dict(x=0.3, y=1.1)),
-])
+@pytest.mark.parametrize(
+    "expr,point",
+    [
+        (NEURON, dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)),
+        (
+            "sigmoid(w1*x1+w2*x2+b)*log(x1) + tanh(x2)^2 - x1/x2",
+            dict(w1=0.5, x1=2, w2=-1, x2=3, b=1),
+        ),
+        ("max(x, y)*sin(x) + x^3 + 2*x + 5", dict(x=0.7, y=-0.2)),
+        ("exp(-x*x) + 1/(x+y)", dict(x=0.3, y=1.1)),
+    ],
+)
 def test_nested_form_evaluates_to_the_function(expr, point):
     tree, graph, _ = structure(expr, "primitive")
     view = lecture_view(graph)

@@ -24,8 +24,22 @@ CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 
 
 def build(out, *extra):
-    result = CliRunner().invoke(cli, ["homework", SPEC, "--versions", "3", "--seed", "987654321987",
-                                      "--out", str(out), "--formats", "json,qti12,qti21", *extra])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "homework",
+            SPEC,
+            "--versions",
+            "3",
+            "--seed",
+            "987654321987",
+            "--out",
+            str(out),
+            "--formats",
+            "json,qti12,qti21",
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -42,8 +56,10 @@ def entries(path) -> dict[str, bytes]:
 
 def keys(set_dir) -> list[list[dict]]:
     index = json.loads((set_dir / "index.json").read_text())
-    return [json.loads((set_dir / v["folder"] / "answers.json").read_text())["exercises"]
-            for v in index["versions"]]
+    return [
+        json.loads((set_dir / v["folder"] / "answers.json").read_text())["exercises"]
+        for v in index["versions"]
+    ]
 
 
 def test_qti21_items_match_answers_json(qti_set):
@@ -63,8 +79,9 @@ def test_qti21_items_match_answers_json(qti_set):
                 assert float(d.find(f".//{Q21}value").text) == float(a["display"])
                 equal = c.find(f"{Q21}responseIf/{Q21}equal")
                 assert equal.get("toleranceMode") == "absolute"
-                assert [float(t) for t in equal.get("tolerance").split()] == \
-                    [float(a["tolerance_display"])] * 2
+                assert [float(t) for t in equal.get("tolerance").split()] == [
+                    float(a["tolerance_display"])
+                ] * 2
                 marks = float(c.find(f"{Q21}responseIf//{Q21}baseValue").text)
                 assert marks == pytest.approx(a["marks"])
                 score += marks
@@ -72,8 +89,9 @@ def test_qti21_items_match_answers_json(qti_set):
                 assert len(alts) == len(a["alternatives"])
                 for alt, el in zip(a["alternatives"], alts):
                     values = [float(b.text) for b in el.iter(f"{Q21}baseValue")]
-                    assert values == pytest.approx([float(alt["display"]),
-                                                    a["marks"] * alt["fraction"] / 100])
+                    assert values == pytest.approx(
+                        [float(alt["display"]), a["marks"] * alt["fraction"] / 100]
+                    )
             assert score == pytest.approx(ex["points"])
             maxscore = item.find(f"{Q21}outcomeDeclaration[@identifier='MAXSCORE']//{Q21}value")
             assert float(maxscore.text) == pytest.approx(ex["points"])
@@ -87,8 +105,11 @@ def test_qti12_items_match_answers_json(qti_set):
     assert {r.get("type") for r in resources} == {"imsqti_xmlv1p2"}
     for v, exercises in enumerate(keys(qti_set), 1):
         root = etree.fromstring(files[f"V{v:04d}/V{v:04d}.xml"])
-        numerical = [i for i in root.iter(f"{Q12}item")
-                     if i.find(f".//{Q12}fieldentry").text == "numerical_question"]
+        numerical = [
+            i
+            for i in root.iter(f"{Q12}item")
+            if i.find(f".//{Q12}fieldentry").text == "numerical_question"
+        ]
         blanks = [a for ex in exercises for a in ex["answers"]]
         assert len(numerical) == len(blanks)
         for a, item in zip(blanks, numerical):
@@ -123,13 +144,27 @@ def test_packages_are_byte_identical_across_runs(qti_set, tmp_path):
 
 def test_hostile_title_and_student_names_stay_data(tmp_path):
     spec = tmp_path / "spec.toml"
-    spec.write_text('title = "A ]]> <b>&amp; \\" title"\ninstructions = "<script>x</script>"\n'
-                    '[[exercise]]\nid = "e1"\nkind = "gd_step"\npoints = 2\n')
+    spec.write_text(
+        'title = "A ]]> <b>&amp; \\" title"\ninstructions = "<script>x</script>"\n'
+        '[[exercise]]\nid = "e1"\nkind = "gd_step"\npoints = 2\n'
+    )
     roster = tmp_path / "roster.csv"
     roster.write_text('id,name\nann,"Ann ]]><i>x</i> & co"\n')
-    result = CliRunner().invoke(cli, ["homework", str(spec), "--roster", str(roster), "--seed",
-                                      "1", "--out", str(tmp_path / "s"), "--formats",
-                                      "qti12,qti21"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "homework",
+            str(spec),
+            "--roster",
+            str(roster),
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "s"),
+            "--formats",
+            "qti12,qti21",
+        ],
+    )
     assert result.exit_code == 0, result.output
     for name in ("qti12.zip", "qti21.zip"):
         for entry, data in entries(tmp_path / "s" / name).items():

@@ -31,6 +31,7 @@ def json_of(*args):
 
 # --- item 4: internal errors on valid input --------------------------------------------
 
+
 def test_complex_infinity_in_an_untaken_branch_does_not_crash_the_cross_check():
     """SymPy's derivative of x/relu(x) holds zoo in a branch not taken at x = 1.17;
     the cross-check used to crash printing it for NumPy (KeyError: 'ComplexInfinity')."""
@@ -44,9 +45,17 @@ def test_complex_infinity_in_an_untaken_branch_does_not_crash_the_cross_check():
 
 
 def test_jacobian_with_complex_infinity_in_the_cross_check():
-    result = run("jacobian", "--y", "-sqrt(x2)**(3/2), max(x2-x2, x2+x2)+(x1-x2/max(x2-x2, "
-                 "x2+x2))", "--z", "max(sqrt(y1+3), y2)", "--x", "x1,x2",
-                 "--at", "x1=0.13,x2=1.17")
+    result = run(
+        "jacobian",
+        "--y",
+        "-sqrt(x2)**(3/2), max(x2-x2, x2+x2)+(x1-x2/max(x2-x2, x2+x2))",
+        "--z",
+        "max(sqrt(y1+3), y2)",
+        "--x",
+        "x1,x2",
+        "--at",
+        "x1=0.13,x2=1.17",
+    )
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
 
@@ -62,6 +71,7 @@ def test_derivative_not_finite_at_zero_is_a_clean_domain_error(expr, granularity
 
 # --- item 5: wrong verdicts at extreme but valid points ----------------------------------
 
+
 def test_an_oracle_that_breaks_down_never_fails_a_correct_gradient():
     """sigmoid at -710 (the written graph's gradient is the correct subnormal 4.48e-309):
     float64 NumPy code for sympy.diff gave inf/inf = nan there, and the verdict was FAIL."""
@@ -73,8 +83,9 @@ def test_an_oracle_that_breaks_down_never_fails_a_correct_gradient():
     assert report.rows[0].symbolic == pytest.approx(float(s * (1 - s)), rel=1e-12)
 
 
-@pytest.mark.parametrize("expr, x", [("sigmoid(x)", "-710"), ("softplus(x)", "710"),
-                                     ("x/y", "1,y=1e-160")])
+@pytest.mark.parametrize(
+    "expr, x", [("sigmoid(x)", "-710"), ("softplus(x)", "710"), ("x/y", "1,y=1e-160")]
+)
 def test_granularities_agree_at_the_edge_of_float64(expr, x):
     """The primitive form needs e^710 (or 1/y² for y = 1e-160), beyond float64: every
     granularity refuses the point with exit 2, none says FAIL (exit 1) or passes (exit 0)."""
@@ -95,6 +106,7 @@ def test_points_near_the_edge_still_derive_at_every_granularity():
 
 
 # --- item 8: bounded time (asserts verdicts and values; speed goals live in benchmarks) ---
+
 
 def _nested(seed: int, size: int) -> str:
     """A random nest of min, relu and abs (with + and x) of the issue's kind."""
@@ -156,6 +168,7 @@ def test_the_bounded_cross_check_still_catches_a_wrong_gradient():
 
 # --- item 9: looser edges ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bad", [None, 123, b"x", 1.5])
 def test_derive_of_a_non_text_expression_is_a_clear_error(bad):
     with pytest.raises(SymgradError, match="must be text"):
@@ -195,8 +208,9 @@ def test_displayed_values_are_not_float64_cancellation():
     assert log_row[0].split()[-1] == f"{expected:.4g}"
 
 
-@pytest.mark.parametrize("expr,at", [("sin(x)", "x=1e20"), ("cos(x^3)", "x=1000"),
-                                     ("sin(x*x)", "x=1e8")])
+@pytest.mark.parametrize(
+    "expr,at", [("sin(x)", "x=1e20"), ("cos(x^3)", "x=1000"), ("sin(x*x)", "x=1e8")]
+)
 def test_finite_differences_too_coarse_for_the_point_are_inconclusive_not_failed(expr, at):
     """Found by the fuzz suite: a step of 6e14 (sin at 1e20) or one longer than the period
     (cos(x^3) at 1000) says nothing about the derivative; the analytic one is right."""
@@ -208,16 +222,19 @@ def test_finite_differences_too_coarse_for_the_point_are_inconclusive_not_failed
     assert row["status"] == "inconclusive" and "central differences" in row["reason"]
     x = mpmath.mpf(at.split("=")[1])
     mpmath.mp.dps = 60
-    f = {"sin(x)": mpmath.sin, "cos(x^3)": lambda t: mpmath.cos(t ** 3),
-         "sin(x*x)": lambda t: mpmath.sin(t * t)}[expr]
+    f = {
+        "sin(x)": mpmath.sin,
+        "cos(x^3)": lambda t: mpmath.cos(t**3),
+        "sin(x*x)": lambda t: mpmath.sin(t * t),
+    }[expr]
     assert row["analytic"] == pytest.approx(float(mpmath.diff(f, x)), rel=1e-9)
     mpmath.mp.dps = 15
 
 
 def test_a_wrong_gradient_at_a_coarse_point_is_not_excused():
     """The excuse needs an oracle that agrees: a wrong gradient there still fails."""
-    from symgrad.parse import parse
     from symgrad.graph import build_graph
+    from symgrad.parse import parse
 
     graph = build_graph(parse("sin(x)*y"))
     report = check.check_graph(graph, {"x": 1e20, "y": 2.0}, {"x": 0.5, "y": 0.1})
@@ -261,10 +278,12 @@ def test_a_single_variable_compiles_to_pdf():
     import subprocess
 
     from conftest import require_tool
+
     from symgrad.render import render_pdf
 
     require_tool("pdflatex", "pdftotext")
     pdf = render_pdf(derive("x", at="x=2"))
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
-                          check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     assert "f = 2" in text.replace("\n", " ") or "f=2" in text.replace(" ", "")

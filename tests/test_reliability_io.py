@@ -39,8 +39,12 @@ def symgrad(*args, **kwargs) -> subprocess.CompletedProcess:
     """The CLI in a child process whose memory is capped at 500 MB."""
     kwargs.setdefault("stdout", subprocess.PIPE)
     kwargs.setdefault("stderr", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "symgrad", *map(str, args)],
-                          preexec_fn=limit_memory, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "symgrad", *map(str, args)],
+        preexec_fn=limit_memory,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def one_error_line(stderr: bytes) -> str:
@@ -62,17 +66,18 @@ def test_stdout_to_dev_full_is_exit_2_with_one_line():
     assert "cannot write to standard output" in one_error_line(done.stderr)
 
 
-@pytest.mark.parametrize("args", [["derive", BIG, "--format", "latex", "--no-check"],
-                                  ["kinds"], ["--help"]])
+@pytest.mark.parametrize(
+    "args", [["derive", BIG, "--format", "latex", "--no-check"], ["kinds"], ["--help"]]
+)
 def test_stdout_pipe_closed_early_is_exit_2_without_traceback(args):
     """``symgrad ... | head`` where the reader is gone before symgrad writes."""
-    child = subprocess.Popen([sys.executable, "-m", "symgrad", *args], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "symgrad", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     child.stdout.close()  # the only reader: every write now fails with EPIPE
     stderr = child.stderr.read()
     assert child.wait(timeout=120) == 2
-    assert one_error_line(stderr) == "symgrad: error: cannot write to standard output: " \
-                                     "Broken pipe"
+    assert one_error_line(stderr) == "symgrad: error: cannot write to standard output: Broken pipe"
 
 
 @contextmanager
@@ -82,8 +87,11 @@ def tiny_tmpfs(tmp_path: Path, free: int):
         pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "tiny"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
     try:
@@ -98,15 +106,18 @@ def test_stdout_to_a_nearly_full_disk_is_exit_2(tmp_path):
     with tiny_tmpfs(tmp_path, free=8192) as disk, open(disk / "big.tex", "wb") as out:
         done = symgrad("derive", BIG, "--format", "latex", "--no-check", stdout=out)
     assert done.returncode == 2
-    assert one_error_line(done.stderr) == "symgrad: error: cannot write to standard output: " \
-                                          "No space left on device"
+    assert (
+        one_error_line(done.stderr) == "symgrad: error: cannot write to standard output: "
+        "No space left on device"
+    )
 
 
 def test_output_file_on_a_full_disk_keeps_the_old_file(tmp_path):
     with tiny_tmpfs(tmp_path, free=8192) as disk:
         (disk / "big.tex").write_text("old\n")
-        done = symgrad("derive", BIG, "--format", "latex", "--no-check", "-o",
-                       disk / "big.tex", "--force")
+        done = symgrad(
+            "derive", BIG, "--format", "latex", "--no-check", "-o", disk / "big.tex", "--force"
+        )
         assert done.returncode == 2
         line = one_error_line(done.stderr)
         assert str(disk / "big.tex") in line and ".tmp" not in line
@@ -128,22 +139,49 @@ def refused_quickly(*args, what: str, limit: int) -> str:
 
 
 def test_endless_roster_is_refused_with_bounded_memory(tmp_path):
-    refused_quickly("homework", BANK, "--roster", "/dev/zero", "--seed", 1, "--out",
-                    tmp_path / "hw", what="/dev/zero", limit=1_000_000)
+    refused_quickly(
+        "homework",
+        BANK,
+        "--roster",
+        "/dev/zero",
+        "--seed",
+        1,
+        "--out",
+        tmp_path / "hw",
+        what="/dev/zero",
+        limit=1_000_000,
+    )
     assert not (tmp_path / "hw").exists()
 
 
 def test_endless_spec_is_refused_with_bounded_memory(tmp_path):
-    refused_quickly("homework", "/dev/zero", "--versions", 2, "--seed", 1, "--out",
-                    tmp_path / "hw", what="/dev/zero", limit=1_000_000)
+    refused_quickly(
+        "homework",
+        "/dev/zero",
+        "--versions",
+        2,
+        "--seed",
+        1,
+        "--out",
+        tmp_path / "hw",
+        what="/dev/zero",
+        limit=1_000_000,
+    )
     assert not (tmp_path / "hw").exists()
 
 
 def test_endless_params_are_refused_with_bounded_memory():
     from symgrad.mlp.spec import MAX_PARAMS_BYTES
 
-    refused_quickly("mlp", "--layers", "3,4,3,2", "--params", "/dev/zero", what="/dev/zero",
-                    limit=MAX_PARAMS_BYTES)
+    refused_quickly(
+        "mlp",
+        "--layers",
+        "3,4,3,2",
+        "--params",
+        "/dev/zero",
+        what="/dev/zero",
+        limit=MAX_PARAMS_BYTES,
+    )
 
 
 def test_50_mb_params_file_is_refused_with_bounded_memory(tmp_path):
@@ -152,8 +190,9 @@ def test_50_mb_params_file_is_refused_with_bounded_memory(tmp_path):
     params = tmp_path / "params.json"
     with open(params, "w") as handle:
         handle.write('{"W1": [' + "0.5, " * 10_000_000 + "0.5]}")  # 50 MB of valid JSON
-    refused_quickly("mlp", "--layers", "3,4,3,2", "--params", params, what="params.json",
-                    limit=MAX_PARAMS_BYTES)
+    refused_quickly(
+        "mlp", "--layers", "3,4,3,2", "--params", params, what="params.json", limit=MAX_PARAMS_BYTES
+    )
 
 
 def test_endless_stdin_expression_is_refused_with_bounded_memory():
@@ -186,8 +225,19 @@ def test_dangling_symlink_as_out_is_refused(tmp_path):
     target = tmp_path / "nonexistent-target"
     link = tmp_path / "d"
     link.symlink_to(target)
-    result = run("homework", str(BANK), "--versions", "1", "--seed", "1", "--out", str(link),
-                 "--quiet", "--formats", "json")
+    result = run(
+        "homework",
+        str(BANK),
+        "--versions",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        str(link),
+        "--quiet",
+        "--formats",
+        "json",
+    )
     assert result.exit_code == 2, result.output
     assert "symbolic link" in result.output and "does not exist" in result.output
     assert not target.exists() and link.is_symlink()
@@ -196,8 +246,19 @@ def test_dangling_symlink_as_out_is_refused(tmp_path):
 def test_no_folder_is_created_through_a_dangling_symlink(tmp_path):
     target = tmp_path / "elsewhere"
     (tmp_path / "d").symlink_to(target)
-    result = run("homework", str(BANK), "--versions", "1", "--seed", "1", "--out",
-                 str(tmp_path / "d" / "sub"), "--quiet", "--formats", "json")
+    result = run(
+        "homework",
+        str(BANK),
+        "--versions",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "d" / "sub"),
+        "--quiet",
+        "--formats",
+        "json",
+    )
     assert result.exit_code == 2, result.output
     assert "symbolic link" in result.output
     assert not target.exists()
@@ -216,8 +277,19 @@ def test_symlink_to_an_existing_folder_is_still_accepted(tmp_path):
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "link").symlink_to(real)
-    result = run("homework", str(BANK), "--versions", "1", "--seed", "1", "--out",
-                 str(tmp_path / "link"), "--quiet", "--formats", "json")
+    result = run(
+        "homework",
+        str(BANK),
+        "--versions",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "link"),
+        "--quiet",
+        "--formats",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     assert (real / "index.json").is_file() and (tmp_path / "link").is_symlink()
 
@@ -239,14 +311,29 @@ def test_permission_error_names_the_users_path_not_the_temp_file(tmp_path, monke
     monkeypatch.setattr(files.tempfile, "mkstemp", denied)
     result = run("derive", "x*y", "-o", str(tmp_path / "out.txt"))
     assert result.exit_code == 2
-    assert result.output == f"symgrad: error: cannot read or write: {tmp_path / 'out.txt'}: " \
-                            "Permission denied\n"
+    assert (
+        result.output == f"symgrad: error: cannot read or write: {tmp_path / 'out.txt'}: "
+        "Permission denied\n"
+    )
     monkeypatch.setattr(files.tempfile, "mkdtemp", denied)
-    result = run("homework", str(BANK), "--versions", "1", "--seed", "1", "--out",
-                 str(tmp_path / "hw"), "--quiet", "--formats", "json")
+    result = run(
+        "homework",
+        str(BANK),
+        "--versions",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "hw"),
+        "--quiet",
+        "--formats",
+        "json",
+    )
     assert result.exit_code == 2
-    assert result.output == f"symgrad: error: cannot read or write: {tmp_path / 'hw'}: " \
-                            "Permission denied\n"
+    assert (
+        result.output == f"symgrad: error: cannot read or write: {tmp_path / 'hw'}: "
+        "Permission denied\n"
+    )
 
 
 def test_read_only_disk_names_the_users_path(tmp_path):
@@ -254,8 +341,11 @@ def test_read_only_disk_names_the_users_path(tmp_path):
         pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "ro"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
     try:
@@ -263,8 +353,10 @@ def test_read_only_disk_names_the_users_path(tmp_path):
     finally:
         subprocess.run(["umount", str(mount)], check=True)
     assert result.exit_code == 2
-    assert result.output == f"symgrad: error: cannot read or write: {mount / 'out.txt'}: " \
-                            "Read-only file system\n"
+    assert (
+        result.output == f"symgrad: error: cannot read or write: {mount / 'out.txt'}: "
+        "Read-only file system\n"
+    )
 
 
 # --- 4. a 5000-digit integer in a params file ---------------------------------------------
@@ -292,13 +384,16 @@ def test_huge_integer_in_params_from_python_is_bad_input():
 # --- 6 (issue item 9). numbers are ASCII; --wrt "" is an error ----------------------------
 
 
-@pytest.mark.parametrize("args", [
-    ["homework", str(BANK), "--versions", "１", "--seed", "1", "--out", "never"],
-    ["homework", str(BANK), "--versions", "2", "--seed", "١", "--out", "never"],
-    ["mlp", "--layers", "٢,٢"],
-    ["mlp", "--layers", "3,2", "--seed", "７"],
-    ["exercise", "activation", "--seed", "٣"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["homework", str(BANK), "--versions", "１", "--seed", "1", "--out", "never"],
+        ["homework", str(BANK), "--versions", "2", "--seed", "١", "--out", "never"],
+        ["mlp", "--layers", "٢,٢"],
+        ["mlp", "--layers", "3,2", "--seed", "７"],
+        ["exercise", "activation", "--seed", "٣"],
+    ],
+)
 def test_non_ascii_digits_are_not_numbers(args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run(*args)
@@ -322,11 +417,30 @@ def test_empty_wrt_is_bad_input():
 E = math.e
 
 
-@pytest.mark.parametrize("args", [
-    ["derive", "-log(exp(z1)/(exp(z1)+exp(z2)))", "--at", "z1=1,z2=2", "--format", "json"],
-    ["derive", "--", "-log(exp(z1)/(exp(z1)+exp(z2)))", "--at", "z1=1,z2=2", "--format", "json"],
-    ["derive", "--at", "z1=1,z2=2", "--format", "json", "--", "-log(exp(z1)/(exp(z1)+exp(z2)))"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["derive", "-log(exp(z1)/(exp(z1)+exp(z2)))", "--at", "z1=1,z2=2", "--format", "json"],
+        [
+            "derive",
+            "--",
+            "-log(exp(z1)/(exp(z1)+exp(z2)))",
+            "--at",
+            "z1=1,z2=2",
+            "--format",
+            "json",
+        ],
+        [
+            "derive",
+            "--at",
+            "z1=1,z2=2",
+            "--format",
+            "json",
+            "--",
+            "-log(exp(z1)/(exp(z1)+exp(z2)))",
+        ],
+    ],
+)
 def test_negated_log_softmax_has_the_right_values(args):
     result = run(*args)
     assert result.exit_code == 0, result.output

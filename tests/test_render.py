@@ -51,6 +51,7 @@ def lecture_mlp():
 
 # ---------------------------------------------------------------- environment and strings
 
+
 def test_one_shared_strict_environment():
     assert environment() is environment()
     with pytest.raises(Exception, match="undefined"):
@@ -67,12 +68,15 @@ def test_every_language_has_every_phrase():
 
 GRADIENT_OF_X = {  # ∂f/∂x of x*y + x as each format writes it: at x=2, y=3; without a point
     "text": ("  df/dx = y + 1 = 4\n", "  df/dx = y + 1\n"),
-    "markdown": (r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
-                 r"\frac{\partial f}{\partial x} &= y + 1 \\"),
-    "latex": (r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
-              r"\frac{\partial f}{\partial x} &= y + 1 \\"),
-    "dot": ('class="gradient", label="= 4", fontcolor="#c51b7d", wire="n0"',
-            '= x*y + x"];'),
+    "markdown": (
+        r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
+        r"\frac{\partial f}{\partial x} &= y + 1 \\",
+    ),
+    "latex": (
+        r"\frac{\partial f}{\partial x} &= y + 1 = 4 \\",
+        r"\frac{\partial f}{\partial x} &= y + 1 \\",
+    ),
+    "dot": ('class="gradient", label="= 4", fontcolor="#c51b7d", wire="n0"', '= x*y + x"];'),
 }
 
 
@@ -88,8 +92,9 @@ def test_every_format_renders_with_and_without_a_point(fmt, lang):
             data = json.loads(out)
             assert data["gradient"]["x"]["expr"] == "y + 1"
             assert data["gradient"]["x"]["value"] == (4.0 if has_point else None)
-            assert (data["check"]["passed"] if has_point else data["check"]) is \
-                (True if has_point else None)
+            assert (data["check"]["passed"] if has_point else data["check"]) is (
+                True if has_point else None
+            )
             continue
         with_point, without = GRADIENT_OF_X[fmt]
         assert (with_point in out, without in out) == (has_point, not has_point), out
@@ -102,11 +107,14 @@ def test_every_format_renders_with_and_without_a_point(fmt, lang):
 
 # ---------------------------------------------------------------- CS231n values, three formats
 
+
 def _backward_rows(d, fmt: str) -> dict[str, list[float]]:
     """Node name -> the numbers on that node's rows of the backward table."""
-    start, end = {"text": ("Backward pass", "Gradients"),
-                  "markdown": ("### Backward pass", "### Gradients"),
-                  "latex": (r"\subsection*{Backward pass}", r"\subsection*{Gradients}")}[fmt]
+    start, end = {
+        "text": ("Backward pass", "Gradients"),
+        "markdown": ("### Backward pass", "### Gradients"),
+        "latex": (r"\subsection*{Backward pass}", r"\subsection*{Gradients}"),
+    }[fmt]
     body = render(d, fmt).split(start, 1)[1].split(end, 1)[0]
     marker = {"text": "  {} ", "markdown": "| ${}$ |", "latex": "{} &"}[fmt]
     continued = {"text": "     ", "markdown": "|  |", "latex": " & "}[fmt]
@@ -150,8 +158,7 @@ def test_backward_table_runs_from_the_output_to_the_inputs(sigmoid):
 
 def test_a_fork_is_written_as_a_sum():
     d = derive("x*y + x", at="x=2,y=3")
-    for fmt, needle in [("text", "1 + 3 = 4"), ("markdown", "1 + 3 = 4"),
-                        ("latex", "1 + 3 = 4")]:
+    for fmt, needle in [("text", "1 + 3 = 4"), ("markdown", "1 + 3 = 4"), ("latex", "1 + 3 = 4")]:
         out = render(d, fmt)
         assert needle in out, fmt
     assert "Forks: gradients add" in render(d, "text")
@@ -183,6 +190,7 @@ def test_check_table_has_relative_errors(sigmoid):
 
 # ---------------------------------------------------------------- Markdown for GitHub and KaTeX
 
+
 @pytest.mark.parametrize("result", ["sigmoid", "lecture_mlp"])
 def test_markdown_math_blocks_stand_on_their_own_lines(result, request):
     md = render(request.getfixturevalue(result), "markdown")
@@ -210,6 +218,7 @@ def test_markdown_table_cells_escape_pipes_inside_math():
 
 
 # ---------------------------------------------------------------- escaping user text
+
 
 def test_title_is_escaped_in_every_format(sigmoid):
     md = render(sigmoid, "markdown", title=NASTY)
@@ -241,6 +250,7 @@ def test_expression_text_is_escaped_and_shown_through_sympy():
 
 # ---------------------------------------------------------------- LaTeX modes and Jupyter
 
+
 def test_fragments(sigmoid):
     document = render(sigmoid, "latex")
     assert document.startswith(r"\documentclass") and document.rstrip().endswith(r"\end{document}")
@@ -262,18 +272,29 @@ def test_jupyter_reprs_are_mathjax_friendly(sigmoid):
 
 
 def test_only_packages_from_debian_recommended_and_pictures(sigmoid, lecture_mlp):
-    allowed = {"geometry", "amsmath", "amssymb", "array", "booktabs", "longtable", "graphicx",
-               "xcolor", "tikz"}
+    allowed = {
+        "geometry",
+        "amsmath",
+        "amssymb",
+        "array",
+        "booktabs",
+        "longtable",
+        "graphicx",
+        "xcolor",
+        "tikz",
+    }
     for result in (sigmoid, lecture_mlp):
         for lang in ("en", "zh"):
             used = set()
-            for group in re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}",
-                                    render(result, "latex", lang=lang)):
+            for group in re.findall(
+                r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", render(result, "latex", lang=lang)
+            ):
                 used.update(p.strip() for p in group.split(","))
             assert used <= allowed, used - allowed
 
 
 # ---------------------------------------------------------------- compile and render
+
 
 def _compile(source: str, lang: str) -> bytes:
     from symgrad.render.tex import compile_pdf
@@ -352,12 +373,26 @@ def test_english_with_chinese_title_compiles_with_xelatex_and_keeps_the_text(tmp
     assert r"\documentclass[scheme=plain,11pt,a4paper]{ctexart}" in source
     assert tex_engine(render(sigmoid, "latex", lang="en"), "en") == "pdflatex"  # σ, ≤ are ours
     pdf = tmp_path / "d.pdf"
-    result = CliRunner().invoke(cli, ["derive", SIGMOID_CIRCUIT, "--at", SIGMOID_POINT,
-                                      "--format", "latex", "--title", "\u4e2d \u5f20\u4f1f",
-                                      "--pdf", "-o", str(pdf)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "derive",
+            SIGMOID_CIRCUIT,
+            "--at",
+            SIGMOID_POINT,
+            "--format",
+            "latex",
+            "--title",
+            "\u4e2d \u5f20\u4f1f",
+            "--pdf",
+            "-o",
+            str(pdf),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "\u4e2d" in text and "\u5f20\u4f1f" in text and "Backward" in text
 
 
@@ -378,7 +413,7 @@ def test_wide_and_repeated_inputs_compile():
     #         ∂f/∂y = xσ'(xy)·relu(y−3) + σ(xy) − 2y|x|/(1+y²)²
     sig, sig_prime = 1 / (1 + np.exp(-10.0)), np.exp(-10.0) / (1 + np.exp(-10.0)) ** 2
     dfdx = 4 + 5 * sig_prime * 2 + 1 / 26
-    dfdy = 2 * sig_prime * 2 + sig - 20 / 26 ** 2
+    dfdy = 2 * sig_prime * 2 + sig - 20 / 26**2
     assert f"= {dfdx:.4g}" in text and f"= {dfdy:.4g}" in text
     assert "Numeric check" in text and "passed" in text and "FAIL" not in text
 
@@ -391,8 +426,7 @@ def _svg_text(svg: str) -> str:
 def test_dot_renders_with_graphviz(result, request):
     require_tool("dot")
     source = render(request.getfixturevalue(result), "dot", title=NASTY)
-    run = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     text = _svg_text(run.stdout)
     assert NASTY in text
@@ -402,8 +436,11 @@ def test_dot_renders_with_graphviz(result, request):
 
 
 def test_circuit_layout_keeps_nodes_apart():
-    d = derive("sigmoid(a*b + c*d) * tanh(a - d) + exp(b*c) / (1 + a^2) + max(c, d)",
-               at="a=1,b=2,c=3,d=-1", granularity="primitive")
+    d = derive(
+        "sigmoid(a*b + c*d) * tanh(a - d) + exp(b*c) / (1 + a^2) + max(c, d)",
+        at="a=1,b=2,c=3,d=-1",
+        granularity="primitive",
+    )
     assert 20 <= len(d.nodes) <= 40
     positions, _ = layout(d.graph)
     by_x: dict[float, list[float]] = {}
@@ -416,15 +453,19 @@ def test_circuit_layout_keeps_nodes_apart():
 
 # ---------------------------------------------------------------- command line
 
+
 def test_cli_latex_file_fragment_and_pdf(tmp_path):
     runner = CliRunner()
     target = tmp_path / "x.tex"
-    run = runner.invoke(cli, ["derive", SIGMOID_CIRCUIT, "--at", SIGMOID_POINT, "--format",
-                              "latex", "-o", str(target)])
+    run = runner.invoke(
+        cli,
+        ["derive", SIGMOID_CIRCUIT, "--at", SIGMOID_POINT, "--format", "latex", "-o", str(target)],
+    )
     assert run.exit_code == 0, run.output
     assert target.read_text().startswith(r"\documentclass")
-    run = runner.invoke(cli, ["derive", "x*y", "--at", "x=1,y=2", "--format", "latex",
-                              "--fragment"])
+    run = runner.invoke(
+        cli, ["derive", "x*y", "--at", "x=1,y=2", "--format", "latex", "--fragment"]
+    )
     assert run.exit_code == 0 and r"\documentclass" not in run.output
     run = runner.invoke(cli, ["derive", "x*y", "--at", "x=1,y=2", "--pdf"])
     assert run.exit_code == 2 and "-o FILE.pdf" in run.output
@@ -433,8 +474,9 @@ def test_cli_latex_file_fragment_and_pdf(tmp_path):
 def test_cli_pdf(tmp_path):
     require_tool("pdflatex")
     target = tmp_path / "x.pdf"
-    run = CliRunner().invoke(cli, ["derive", "x*y", "--at", "x=1.25,y=-3.5", "--pdf", "-o",
-                                   str(target)])
+    run = CliRunner().invoke(
+        cli, ["derive", "x*y", "--at", "x=1.25,y=-3.5", "--pdf", "-o", str(target)]
+    )
     assert run.exit_code == 0, run.output
     assert run.stdout == "" and run.stderr.strip() == f"wrote {target}"
     text = pdf_text(target.read_bytes())
@@ -442,12 +484,31 @@ def test_cli_pdf(tmp_path):
     assert "f = -4.375" in text and "= y = -3.5" in text and "= x = 1.25" in text
 
 
-@pytest.mark.parametrize("fmt,needle", [("markdown", r"\nabla_{\mathbf{W}^{(1)}} J"),
-                                        ("latex", r"\begin{bmatrix}"),
-                                        ("dot", "digraph mlp")])
+@pytest.mark.parametrize(
+    "fmt,needle",
+    [
+        ("markdown", r"\nabla_{\mathbf{W}^{(1)}} J"),
+        ("latex", r"\begin{bmatrix}"),
+        ("dot", "digraph mlp"),
+    ],
+)
 def test_cli_mlp_formats(fmt, needle):
-    run = CliRunner().invoke(cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--format", fmt,
-                                   "--lang", "zh", "--title", NASTY])
+    run = CliRunner().invoke(
+        cli,
+        [
+            "mlp",
+            "--layers",
+            "3,4,3,2",
+            "--seed",
+            "1",
+            "--format",
+            fmt,
+            "--lang",
+            "zh",
+            "--title",
+            NASTY,
+        ],
+    )
     assert run.exit_code == 0, run.output
     assert needle in run.output
 
@@ -465,6 +526,7 @@ def test_mlp_backward_loop_in_the_lecture_notation(lecture_mlp):
 
 # ---------------------------------------------------------------- the wheel ships the templates
 
+
 def test_templates_ship_inside_the_wheel(tmp_path):
     try:
         import build  # noqa: F401  (the test extra)
@@ -481,16 +543,33 @@ def test_templates_ship_inside_the_wheel(tmp_path):
         if (root / name).exists():
             shutil.copy(root / name, source / name)
     dist = tmp_path / "dist"
-    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist),
-                            str(source)], capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     wheel = next(dist.glob("symgrad-*.whl"))
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300
+    )
     python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--force-reinstall",
-                    "--quiet", str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--force-reinstall",
+            "--quiet",
+            str(wheel),
+        ],
+        check=True,
+        timeout=300,
+    )
     script = (
         "import symgrad.render as r, symgrad\n"
         "from symgrad.derivation import derive\n"
@@ -499,13 +578,15 @@ def test_templates_ship_inside_the_wheel(tmp_path):
         "print(r.render(d, 'markdown', lang='zh'))\n"
         "print(r.render(d, 'latex'))\n"
     )
-    run = subprocess.run([str(python), "-c", script], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        [str(python), "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "反向传播" in run.stdout and r"\begin{tikzpicture}" in run.stdout
 
 
 # ---------------------------------------------------------------- one printer, one registry
+
 
 def test_json_prints_gradients_as_the_latex_format_does():
     d = derive("relu(x1)*x2", at="x1=1,x2=2")
@@ -521,8 +602,12 @@ def test_cli_format_choices_are_the_render_formats():
     from symgrad.render import formats
 
     commands = {c.name: c for c in cli.commands.values()}
-    for name, kind in (("derive", "derivation"), ("mlp", "mlp"), ("jacobian", "jacobian"),
-                       ("exercise", "exercise")):
+    for name, kind in (
+        ("derive", "derivation"),
+        ("mlp", "mlp"),
+        ("jacobian", "jacobian"),
+        ("exercise", "exercise"),
+    ):
         option = next(p for p in commands[name].params if p.name == "fmt")
         assert tuple(option.type.choices) == formats(kind), name
     homework = next(p for p in commands["homework"].params if p.name == "formats")
@@ -536,16 +621,19 @@ def test_cli_format_choices_are_the_render_formats():
 
 
 def test_notebook_display_is_registered_by_the_renderer():
-    script = ("from symgrad.derivation import derive\n"
-              "d = derive('x*y', at='x=2,y=3')\n"
-              "assert d._repr_markdown_() is None and d._repr_latex_() is None\n"
-              "import symgrad.render\n"
-              "assert d._repr_markdown_().startswith('## Worked solution')\n"
-              "assert d._repr_latex_().startswith('$$')\n"
-              "import symgrad\n"
-              "assert symgrad.Derivation is type(d)\n")
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=120)
+    script = (
+        "from symgrad.derivation import derive\n"
+        "d = derive('x*y', at='x=2,y=3')\n"
+        "assert d._repr_markdown_() is None and d._repr_latex_() is None\n"
+        "import symgrad.render\n"
+        "assert d._repr_markdown_().startswith('## Worked solution')\n"
+        "assert d._repr_latex_().startswith('$$')\n"
+        "import symgrad\n"
+        "assert symgrad.Derivation is type(d)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
 
 

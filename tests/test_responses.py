@@ -30,18 +30,23 @@ def write(tmp_path, data: bytes):
 def test_good_rows_are_read_with_their_lines(tmp_path):
     rows, problems = read_responses(write(tmp_path, HEADER + ROW + b"\n" + b"bob,v01,mlp,J,\n"))
     assert problems == []
-    assert [(r.line, r.student, r.version, r.answer) for r in rows] == \
-        [(2, "ann", "", "0.69"), (4, "bob", "v01", "")]
+    assert [(r.line, r.student, r.version, r.answer) for r in rows] == [
+        (2, "ann", "", "0.69"),
+        (4, "bob", "v01", ""),
+    ]
 
 
-@pytest.mark.parametrize("header, needle", [
-    (b"student,exercise,blank\n", "no column answer"),
-    (b"exercise,blank,answer\n", "student or version"),
-    (b"student,exercise,blank,answer,answer\n", "repeated"),
-    (b"student,exercise,blank,answr\n", "'answr'"),
-    (b"\xff\xfe\x00binary\n", "not UTF-8"),
-    (b"", "empty file"),
-])
+@pytest.mark.parametrize(
+    "header, needle",
+    [
+        (b"student,exercise,blank\n", "no column answer"),
+        (b"exercise,blank,answer\n", "student or version"),
+        (b"student,exercise,blank,answer,answer\n", "repeated"),
+        (b"student,exercise,blank,answr\n", "'answr'"),
+        (b"\xff\xfe\x00binary\n", "not UTF-8"),
+        (b"", "empty file"),
+    ],
+)
 def test_an_unusable_header_is_one_clear_error(tmp_path, header, needle):
     with pytest.raises(SymgradError, match=needle):
         read_responses(write(tmp_path, header + ROW if header else b"\n\n"))
@@ -67,8 +72,16 @@ def test_an_endless_stream_costs_at_most_the_limit(tmp_path):
 
 def test_bad_lines_are_problems_and_the_others_are_read(tmp_path):
     million = b"," * 1_000_000 + b"\n"  # a 10^6-column line
-    data = (HEADER + ROW + million + b"bob,,mlp,J,\x00\n" + b"cat,,mlp,J,\xff\xfe\n"
-            + b"dan,,mlp\n" + b'eve,,mlp,J,"unclosed\n' + b"fay,,mlp,J,1\n")
+    data = (
+        HEADER
+        + ROW
+        + million
+        + b"bob,,mlp,J,\x00\n"
+        + b"cat,,mlp,J,\xff\xfe\n"
+        + b"dan,,mlp\n"
+        + b'eve,,mlp,J,"unclosed\n'
+        + b"fay,,mlp,J,1\n"
+    )
     rows, problems = read_responses(write(tmp_path, data))
     messages = {p.line: p.message for p in problems}
     assert f"longer than {MAX_LINE_BYTES}" in messages[3]
@@ -92,15 +105,40 @@ def test_random_binary_never_crashes(tmp_path):
             pass
 
 
-@pytest.mark.parametrize("text, value", [("0.5", 0.5), ("-1.5e-2", -0.015), (".5", 0.5),
-                                         ("−2", -2.0), ("3/4", 0.75), (" 7 ", 7.0),
-                                         ("1e3", 1000.0)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("0.5", 0.5),
+        ("-1.5e-2", -0.015),
+        (".5", 0.5),
+        ("−2", -2.0),
+        ("3/4", 0.75),
+        (" 7 ", 7.0),
+        ("1e3", 1000.0),
+    ],
+)
 def test_numbers(text, value):
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["1.2.3", "=1+1", "=cmd|' /C calc'!A0", "1e999", "nan", "inf",
-                                  "1/0", "2*3", "__import__('os')", "0x10", "1,5", "", "1" * 200])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.2.3",
+        "=1+1",
+        "=cmd|' /C calc'!A0",
+        "1e999",
+        "nan",
+        "inf",
+        "1/0",
+        "2*3",
+        "__import__('os')",
+        "0x10",
+        "1,5",
+        "",
+        "1" * 200,
+    ],
+)
 def test_not_numbers_are_refused_and_never_evaluated(text):
     with pytest.raises(ValueError):
         parse_number(text)
@@ -110,17 +148,34 @@ def test_formulas_in_csv_output_are_defused():
     for formula in ("=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\r=x"):
         assert csv_cell(formula).startswith("'")
     assert csv_cell("ann") == "ann"
-    assert "'=HYPERLINK" in problems_csv([type("P", (), {"line": 3,
-                                                          "message": "=HYPERLINK(x)"})()])
+    assert "'=HYPERLINK" in problems_csv([type("P", (), {"line": 3, "message": "=HYPERLINK(x)"})()])
 
 
 def test_answers_template_has_every_blank_and_no_answer_or_seed():
-    versions = [{"folder": "v01", "student": None, "seed": 123456789, "exercises": [
-        {"id": "e1", "seed": 987654321, "answers": [{"name": "a", "value": 0.25},
-                                                    {"name": "b", "value": 7.5}]}]},
-                {"folder": "ann", "student": "Ann", "exercises": [
-                    {"id": "e1", "answers": [{"name": "a", "value": 0.5}]}]}]
+    versions = [
+        {
+            "folder": "v01",
+            "student": None,
+            "seed": 123456789,
+            "exercises": [
+                {
+                    "id": "e1",
+                    "seed": 987654321,
+                    "answers": [{"name": "a", "value": 0.25}, {"name": "b", "value": 7.5}],
+                }
+            ],
+        },
+        {
+            "folder": "ann",
+            "student": "Ann",
+            "exercises": [{"id": "e1", "answers": [{"name": "a", "value": 0.5}]}],
+        },
+    ]
     text = answers_template(versions)
-    assert text.splitlines() == ["student,version,exercise,blank,answer", ",v01,e1,a,",
-                                 ",v01,e1,b,", "ann,ann,e1,a,"]
+    assert text.splitlines() == [
+        "student,version,exercise,blank,answer",
+        ",v01,e1,a,",
+        ",v01,e1,b,",
+        "ann,ann,e1,a,",
+    ]
     assert not any(s in text for s in ("0.25", "7.5", "123456789", "987654321"))

@@ -21,8 +21,7 @@ SLOW = "sin(" * 180 + "x" + ")" * 180  # over 1 s on the reference machine
 
 def running(time_limit: float):
     srv = make_server("127.0.0.1", 0, time_limit=time_limit, quiet=True)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()
@@ -63,11 +62,14 @@ def test_form_and_solution(server):
     assert status == 200 and "反向传播" in page
 
 
-@pytest.mark.parametrize("expr, words", [
-    ("__import__('os').system('true')", "column 1"),
-    ("(" * 400 + "x" + ")" * 400, "nested"),
-    ("x+", "column 3"),
-])
+@pytest.mark.parametrize(
+    "expr, words",
+    [
+        ("__import__('os').system('true')", "column 1"),
+        ("(" * 400 + "x" + ")" * 400, "nested"),
+        ("x+", "column 3"),
+    ],
+)
 def test_hostile_expressions_get_a_clean_error(server, expr, words):
     status, page = get(server, derive_path(expr=expr, at="x=1"))
     assert status == 400 and 'class="sg-error"' in page and words in page
@@ -98,16 +100,23 @@ def test_slow_derivation_is_stopped(impatient_server):
 
 
 def test_no_file_is_served(server):
-    for path in ("/etc/passwd", "/../../etc/passwd", "/derive/../pyproject.toml",
-                 "/static/symgrad.js"):
+    for path in (
+        "/etc/passwd",
+        "/../../etc/passwd",
+        "/derive/../pyproject.toml",
+        "/static/symgrad.js",
+    ):
         status, page = get(server, path)
         assert status == 404 and "root:" not in page
 
 
 def test_ctrl_c_stops_cleanly(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "symgrad", "serve", "--port", "0",
-                                "--quiet"], stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symgrad", "serve", "--port", "0", "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         line = process.stderr.readline()
         port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
@@ -128,13 +137,18 @@ def check_path(**query) -> str:
 def test_check_form_judges_typed_answers(server):
     """symgrad check behind the form: right answers pass, a wrong one is named, no value leaks."""
     point = dict(expr="(x+y)*z", at="x=-2,y=5,z=-4")
-    status, page = get(server, check_path(**point, answers="u_1 = 3\ndf/dx = -4\ndf/dz = 3"))  # z: nodes u_k
+    status, page = get(
+        server, check_path(**point, answers="u_1 = 3\ndf/dx = -4\ndf/dz = 3")
+    )  # z: nodes u_k
     assert status == 200 and "Every answer is correct." in page
     status, page = get(server, check_path(**point, answers="u_1 = 3\ndf/dx = 4"))
     assert status == 200 and "wrong (first wrong step)" in page
     assert "Every answer is correct." not in page
-    row = next(line for line in page.split('class="sg-report"')[1].splitlines()
-               if line.strip().startswith("df/dx"))
+    row = next(
+        line
+        for line in page.split('class="sg-report"')[1].splitlines()
+        if line.strip().startswith("df/dx")
+    )
     assert "-4" not in row  # the right value is not revealed
     status, page = get(server, check_path(**point, answers="dfdx = 1"))
     assert status == 400 and "did you mean &#39;df/dx&#39;?" in page

@@ -11,7 +11,7 @@ from symgrad.exercises.versions import versions_from_count
 
 BANK = Path(__file__).resolve().parent.parent / "bank"
 
-TWO_LANGS = '''
+TWO_LANGS = """
 title.en = "Backprop quiz"
 title.zh = "反向传播小测"
 instructions = { en = "Show your work.", zh = "写出计算过程。" }
@@ -22,7 +22,7 @@ kind = "activation"
 points = 2
 title.en = "Derivatives"
 title.zh = "导数"
-'''
+"""
 
 
 def spec_file(tmp_path, text: str) -> Path:
@@ -36,7 +36,10 @@ def test_titles_and_instructions_per_language(tmp_path):
     assert (spec.title_in("en"), spec.title_in("zh")) == ("Backprop quiz", "反向传播小测")
     assert spec.instructions_in("zh") == "写出计算过程。"
     assert spec.exercises[0].title_in("zh") == "导数"
-    for lang, title, text in (("en", "Derivatives", "Show your work."), ("zh", "导数", "写出计算过程。")):
+    for lang, title, text in (
+        ("en", "Derivatives", "Show your work."),
+        ("zh", "导数", "写出计算过程。"),
+    ):
         files = build(spec, 1, versions_from_count(1), ("markdown",), lang=lang)
         sheet = files["v01/questions.md"]
         assert title in sheet and text in sheet
@@ -49,14 +52,19 @@ def test_one_text_serves_every_language(tmp_path):
     assert spec.exercises[0].title_in("zh") == "Derivatives"
 
 
-@pytest.mark.parametrize("change, message", [
-    (('title.zh = "反向传播小测"', 'title.fr = "Quiz"'), r"title\.fr: unknown language"),
-    (('title.zh = "导数"', 'title.zh = ""'), r"exercise\[1\]\.title\.zh: expected non-empty"),
-    (('points = 2', 'points = 2\nvary = "everything"'), r"exercise\[1\]\.vary: expected"),
-    (('points = 2', 'points = 2\nvary = true'), r"exercise\[1\]\.vary: expected"),
-    (('points = 2', 'points = 2\ncolour = "red"'),
-     r"exercise\[1\]\.colour: unknown key \(expected keys: .*vary.*kind activation"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('title.zh = "反向传播小测"', 'title.fr = "Quiz"'), r"title\.fr: unknown language"),
+        (('title.zh = "导数"', 'title.zh = ""'), r"exercise\[1\]\.title\.zh: expected non-empty"),
+        (("points = 2", 'points = 2\nvary = "everything"'), r"exercise\[1\]\.vary: expected"),
+        (("points = 2", "points = 2\nvary = true"), r"exercise\[1\]\.vary: expected"),
+        (
+            ("points = 2", 'points = 2\ncolour = "red"'),
+            r"exercise\[1\]\.colour: unknown key \(expected keys: .*vary.*kind activation",
+        ),
+    ],
+)
 def test_bad_texts_and_keys_are_clear_errors(tmp_path, change, message):
     path = spec_file(tmp_path, TWO_LANGS.replace(*change))
     with pytest.raises(SymgradError, match=message) as err:
@@ -66,20 +74,22 @@ def test_bad_texts_and_keys_are_clear_errors(tmp_path, change, message):
 
 def test_the_chinese_spec_matches_the_english_one():
     en, zh = load_spec(BANK / "lecture3-2.toml"), load_spec(BANK / "lecture3-2.zh.toml")
-    assert [(e.id, e.kind, e.difficulty, e.points, e.final_only) for e in en.exercises] == \
-        [(e.id, e.kind, e.difficulty, e.points, e.final_only) for e in zh.exercises]
-    ascii_only = [e.id for e in zh.exercises
-                  if e.title and all(ord(c) < 128 for c in e.title_in("zh"))]
+    assert [(e.id, e.kind, e.difficulty, e.points, e.final_only) for e in en.exercises] == [
+        (e.id, e.kind, e.difficulty, e.points, e.final_only) for e in zh.exercises
+    ]
+    ascii_only = [
+        e.id for e in zh.exercises if e.title and all(ord(c) < 128 for c in e.title_in("zh"))
+    ]
     assert ascii_only == [] and not zh.title_in("zh").isascii()
 
 
 def test_vary_structure_draws_the_structure_per_version(tmp_path):
     """With vary = "structure" the versions of an activation exercise use several different
     activations; by default they all use one."""
+
     def activations(text):
         spec = load_spec(spec_file(tmp_path, text))
-        return {generate_version(spec, 3, v)[0].data["function"]
-                for v in versions_from_count(40)}
+        return {generate_version(spec, 3, v)[0].data["function"] for v in versions_from_count(40)}
 
     varied = activations(TWO_LANGS.replace("points = 2", 'points = 2\nvary = "structure"'))
     fixed = activations(TWO_LANGS)
@@ -91,13 +101,21 @@ def test_a_network_file_named_in_a_spec_is_read_next_to_the_spec(tmp_path, monke
 
     folder = tmp_path / "course"
     folder.mkdir()
-    network = {"W1": [[0.5, -1.0], [1.5, 0.5], [-0.5, 1.0]], "b1": [0.5, -0.5, 0.5],
-               "W2": [[1.0, -0.5, 0.5], [-1.0, 0.5, 1.5]], "b2": [0.0, 0.5],
-               "x": [1.0, 2.0], "y": [0.0, 1.0]}
+    network = {
+        "W1": [[0.5, -1.0], [1.5, 0.5], [-0.5, 1.0]],
+        "b1": [0.5, -0.5, 0.5],
+        "W2": [[1.0, -0.5, 0.5], [-1.0, 0.5, 1.5]],
+        "b2": [0.0, 0.5],
+        "x": [1.0, 2.0],
+        "y": [0.0, 1.0],
+    }
     (folder / "net.json").write_text(json.dumps(network), encoding="utf-8")
     path = folder / "spec.toml"
-    path.write_text('title = "t"\n[[exercise]]\nid = "m"\nkind = "mlp"\npoints = 4\n'
-                    'layers = [2, 3, 2]\nparams = "net.json"\n', encoding="utf-8")
+    path.write_text(
+        'title = "t"\n[[exercise]]\nid = "m"\nkind = "mlp"\npoints = 4\n'
+        'layers = [2, 3, 2]\nparams = "net.json"\n',
+        encoding="utf-8",
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

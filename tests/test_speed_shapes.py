@@ -96,8 +96,11 @@ def test_a_nested_sigmoid_of_996_nodes_matches_mpmath():
 def test_lazy_adjoints_are_the_eager_ones_and_match_sympy_diff():
     """The same expressions as building every adjoint in one reverse loop, and, written out
     in the leaf variables, sympy.diff of the whole function."""
-    for text in ["x*y*z + exp(x*y)/(1 + x**2)", "1/(1+exp(-(w0*x0+w1*x1+w2)))",
-                 "sigmoid(a*sigmoid(b*x+c)+d)*x"]:
+    for text in [
+        "x*y*z + exp(x*y)/(1 + x**2)",
+        "1/(1+exp(-(w0*x0+w1*x1+w2)))",
+        "sigmoid(a*sigmoid(b*x+c)+d)*x",
+    ]:
         graph = build_graph(parse(text))
         lazy = backward(graph).adjoints
         eager = [None if n.op == "const" else sympy.Integer(0) for n in graph.nodes]

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import ast
 import os
 import re
@@ -53,8 +51,10 @@ def import_edges(modules: dict[str, Path]) -> dict[str, dict[str, int]]:
                 else:
                     base = node.module or ""
                 # `from . import x` imports the module symgrad.x when there is one
-                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
-                           for alias in node.names]
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                    for alias in node.names
+                ]
             for target in targets:
                 found = _resolve(target, modules) if target.split(".")[0] == "symgrad" else None
                 if found and found not in ("symgrad", name):
@@ -110,8 +110,10 @@ def _cycle_in(group: list[str], edges) -> list[str]:
 
 
 def _describe(cycle: list[str], edges, modules) -> str:
-    hops = [f"{a} imports {b} ({modules[a].relative_to(ROOT).as_posix()}:{edges[a][b]})"
-            for a, b in zip(cycle, cycle[1:])]
+    hops = [
+        f"{a} imports {b} ({modules[a].relative_to(ROOT).as_posix()}:{edges[a][b]})"
+        for a, b in zip(cycle, cycle[1:])
+    ]
     return " -> ".join(cycle) + "\n    " + "\n    ".join(hops)
 
 
@@ -133,13 +135,14 @@ def test_no_import_cycles():
     modules = module_files()
     edges = import_edges(modules)
     found = [_describe(cycle, edges, modules) for cycle in import_cycles(edges)]
-    assert not found, "import cycles (one per group of modules importing each other):\n  " \
-        + "\n  ".join(found)
+    assert not found, (
+        "import cycles (one per group of modules importing each other):\n  " + "\n  ".join(found)
+    )
 
 
 def test_no_module_over_400_lines():
     too_long = {}
-    for name, path in module_files().items():
+    for _name, path in module_files().items():
         lines = len(path.read_text(encoding="utf-8").splitlines())
         if lines > MAX_LINES:
             too_long[path.relative_to(ROOT).as_posix()] = lines
@@ -161,7 +164,7 @@ def _import_chain(lines: list[tuple[int, str]], i: int) -> list[str]:
     """The modules whose import led to line ``i`` of ``-X importtime`` output (children are
     printed before their parent, indented one level deeper)."""
     depth, chain = lines[i][0], [lines[i][1]]
-    for d, name in lines[i + 1:]:
+    for d, name in lines[i + 1 :]:
         if d < depth:
             chain.append(name)
             depth = d
@@ -169,10 +172,18 @@ def _import_chain(lines: list[tuple[int, str]], i: int) -> list[str]:
 
 
 def test_help_imports_neither_sympy_nor_numpy():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "symgrad", "--help"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "symgrad", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0 and "Usage" in proc.stdout, proc.stdout + proc.stderr
     lines = []
     for line in proc.stderr.splitlines():
@@ -186,6 +197,5 @@ def test_help_imports_neither_sympy_nor_numpy():
         if top in ("sympy", "numpy") and top not in heavy:
             chain = _import_chain(lines, i)
             first = next(k for k, m in enumerate(chain) if m.split(".")[0] == top)
-            heavy[top] = " -> ".join(chain[:first + 1])
-    assert not heavy, f"`symgrad --help` imports {sorted(heavy)}: " + "; ".join(
-        heavy.values())
+            heavy[top] = " -> ".join(chain[: first + 1])
+    assert not heavy, f"`symgrad --help` imports {sorted(heavy)}: " + "; ".join(heavy.values())

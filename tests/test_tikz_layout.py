@@ -10,8 +10,7 @@ import pytest
 from conftest import require_tool
 from test_layout import DERIVATIONS
 
-from symgrad.render import render
-from symgrad.render import layout
+from symgrad.render import layout, render
 from symgrad.render.layout import PX_PER_CM, circuit, overlaps, plan
 from symgrad.render.views.derivation import graph_tex
 
@@ -26,7 +25,7 @@ def picture(tex: str) -> str:
     """The centered block that holds the tikzpicture."""
     at = tex.index(r"\begin{tikzpicture}")
     start = tex.rindex(r"\begin{center}", 0, at)
-    return tex[start:tex.index(r"\end{center}", at) + len(r"\end{center}")]
+    return tex[start : tex.index(r"\end{center}", at) + len(r"\end{center}")]
 
 
 def test_corpus_spans_5_to_40_nodes():
@@ -39,6 +38,7 @@ def test_tikz_coordinates_are_the_plan_in_cm(d, monkeypatch):
     """Label and gate boxes rebuilt from the TikZ coordinates (sizes from the plan) do not
     intersect, values sit above their node's output wire and gradients below it."""
     plans = []
+
     def spy(graph, texts):
         plans.append(plan(graph, texts))
         return plans[-1]
@@ -49,17 +49,31 @@ def test_tikz_coordinates_are_the_plan_in_cm(d, monkeypatch):
     found = LABEL.findall(tex)
     assert len(found) == len(geometry["labels"]) > 0
     boxes = []
-    for (kind, k, node, x, y), box in zip(found, geometry["labels"]):
+    for (kind, _k, node, x, y), box in zip(found, geometry["labels"]):
         assert (kind, int(node)) == (box["kind"], box["node"])
         cx, cy = float(x) * PX_PER_CM, -float(y) * PX_PER_CM  # back to the plan's pixels
         assert cx == pytest.approx(box["x"] + box["w"] / 2, abs=0.5)
         assert cy == pytest.approx(box["y"] + box["h"] / 2, abs=0.5)
         # boxes that touch in the plan may meet by a rounding error: 0.1 px less each side
-        boxes.append({**box, "x": cx - box["w"] / 2 + 0.1, "y": cy - box["h"] / 2 + 0.1,
-                      "w": box["w"] - 0.2, "h": box["h"] - 0.2})
-    gates = [{"x": float(a) * PX_PER_CM, "y": -float(b) * PX_PER_CM,
-              "w": (float(c) - float(a)) * PX_PER_CM, "h": (float(b) - float(e)) * PX_PER_CM,
-              "kind": "gate"} for a, b, c, e in GATE.findall(tex)]
+        boxes.append(
+            {
+                **box,
+                "x": cx - box["w"] / 2 + 0.1,
+                "y": cy - box["h"] / 2 + 0.1,
+                "w": box["w"] - 0.2,
+                "h": box["h"] - 0.2,
+            }
+        )
+    gates = [
+        {
+            "x": float(a) * PX_PER_CM,
+            "y": -float(b) * PX_PER_CM,
+            "w": (float(c) - float(a)) * PX_PER_CM,
+            "h": (float(b) - float(e)) * PX_PER_CM,
+            "kind": "gate",
+        }
+        for a, b, c, e in GATE.findall(tex)
+    ]
     assert len(gates) == len(d.graph.op_nodes)
     assert overlaps(boxes + gates) == []
     stubs = [(float(x0), float(x1), float(y)) for x0, y, x1, _ in STUB.findall(tex)]
@@ -75,9 +89,13 @@ def test_tikz_coordinates_are_the_plan_in_cm(d, monkeypatch):
 def _pdflatex_log(tmp_path, tex: str) -> tuple[str, list[tuple[int, int]]]:
     """Compile ``tex`` with pdflatex; its log and the line ranges of its pictures."""
     (tmp_path / "pictures.tex").write_text(tex)
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                          "pictures.tex"], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=600)
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "pictures.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     log = (tmp_path / "pictures.log").read_text(errors="replace")
     assert run.returncode == 0, log[-3000:]
     lines = tex.split("\n")
@@ -91,10 +109,9 @@ def test_every_picture_fits_the_page(tmp_path):
     overfull hbox in any picture, and the 40-node one is scaled or turned to fit."""
     require_tool("pdflatex")
     first = render(DERIVATIONS[0], "latex")
-    preamble = first[:first.index(r"\begin{document}")]
+    preamble = first[: first.index(r"\begin{document}")]
     blocks = [picture(render(d, "latex")) for d in DERIVATIONS]
-    tex = preamble + "\\begin{document}\n" + "\n\\clearpage\n".join(blocks) + \
-        "\n\\end{document}\n"
+    tex = preamble + "\\begin{document}\n" + "\n\\clearpage\n".join(blocks) + "\n\\end{document}\n"
     log, ranges = _pdflatex_log(tmp_path, tex)
     assert len(ranges) == len(DERIVATIONS)
     bad = []
@@ -140,8 +157,9 @@ def test_graphviz_keeps_the_pinned_positions(d, command):
     node where the file pins it."""
     require_tool(command[0])
     dot = render(d, "dot")
-    run = subprocess.run([*command, "-Tplain"], input=dot, capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [*command, "-Tplain"], input=dot, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     pinned = {n: (float(x), float(y)) for n, x, y in DOT_POS.findall(dot)}
     placed = {}

@@ -14,18 +14,19 @@ from symgrad.cli import cli
 from symgrad.exercises import KINDS
 from symgrad.render.environment import strings
 
-NAMES = set("""relu sigmoid tanh softmax exp log max min elu swish softplus hardtanh leaky_relu
+NAMES = set(
+    """relu sigmoid tanh softmax exp log max min elu swish softplus hardtanh leaky_relu
 abs sqrt sin cos ce mse linear sympy diff float richardson json csv toml latex pdf html xelatex
 pdflatex symgrad check template answers reveal primitive written gate granularity expr at derive
-budget sympy_budget numpy ok pi df dz dx dw dy dj mlp""".split())
+budget sympy_budget numpy ok pi df dz dx dw dy dj mlp""".split()
+)
 
 
 def english_sentences(text: str) -> list[str]:
     text = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$|\\\[.*?\\\]", " ", text, flags=re.S)
     text = re.sub(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", " ", text, flags=re.S)
     text = re.sub(r"<(script|style)[^>]*>.*?</\1>|<math.*?</math>|<[^>]+>", " ", text, flags=re.S)
-    text = re.sub(r"`[^`]*`|^%.*$|\\usepackage.*$|\\[A-Za-z]+|\[[^\]\n]*\]", " ", text,
-                  flags=re.M)
+    text = re.sub(r"`[^`]*`|^%.*$|\\usepackage.*$|\\[A-Za-z]+|\[[^\]\n]*\]", " ", text, flags=re.M)
     found = []
     for run in re.finditer(r"[A-Za-z][A-Za-z']+(?:[ ,]+[A-Za-z][A-Za-z']+){2,}", text):
         words = [w.lower() for w in re.findall(r"[A-Za-z']+", run.group())]
@@ -41,10 +42,13 @@ def run(*args) -> str:
 
 
 NEURON = ["1/(1+exp(-(w0*x0+w1*x1+w2)))", "--at", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"]
-DERIVES = [NEURON + ["--granularity", "primitive"], NEURON,
-           ["relu(x)*y + log(y)", "--at", "x=0,y=1"],        # a kink: the check's reasons
-           ["sin(x)", "--at", "x=1e20"],                      # an inconclusive row's reason
-           ["max(x, y)*abs(x) + x/y", "--at", "x=1,y=2", "--granularity", "gate"]]
+DERIVES = [
+    NEURON + ["--granularity", "primitive"],
+    NEURON,
+    ["relu(x)*y + log(y)", "--at", "x=0,y=1"],  # a kink: the check's reasons
+    ["sin(x)", "--at", "x=1e20"],  # an inconclusive row's reason
+    ["max(x, y)*abs(x) + x/y", "--at", "x=1,y=2", "--granularity", "gate"],
+]
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])
@@ -56,11 +60,33 @@ def test_derive_in_chinese_has_no_english_sentence(args, fmt):
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])
 @pytest.mark.parametrize("layers", ["3,4,3,2", "30,40,2"])
 def test_mlp_and_jacobian_in_chinese_have_no_english_sentence(layers, fmt):
-    out = run("mlp", "--layers", layers, "--seed", "1", "--hidden", "sigmoid", "--lang", "zh",
-              "--format", fmt)
+    out = run(
+        "mlp",
+        "--layers",
+        layers,
+        "--seed",
+        "1",
+        "--hidden",
+        "sigmoid",
+        "--lang",
+        "zh",
+        "--format",
+        fmt,
+    )
     assert english_sentences(out) == []
-    out = run("jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3",
-              "--lang", "zh", "--format", fmt)
+    out = run(
+        "jacobian",
+        "--y",
+        "x1*x2, x2+x3",
+        "--z",
+        "y1*y2",
+        "--at",
+        "x1=1,x2=2,x3=3",
+        "--lang",
+        "zh",
+        "--format",
+        fmt,
+    )
     assert english_sentences(out) == []
 
 
@@ -68,8 +94,9 @@ def test_mlp_and_jacobian_in_chinese_have_no_english_sentence(layers, fmt):
 def test_exercises_in_chinese_have_no_english_sentence(kind):
     for fmt in ("text", "markdown", "latex"):
         for seed in (1, 2):
-            out = run("exercise", kind, "--seed", seed, "--answers", "--lang", "zh", "--format",
-                      fmt)
+            out = run(
+                "exercise", kind, "--seed", seed, "--answers", "--lang", "zh", "--format", fmt
+            )
             assert english_sentences(out) == [], (kind, fmt, seed)
 
 
@@ -77,22 +104,48 @@ def test_homework_check_and_grade_in_chinese_have_no_english_sentence(tmp_path):
     from pathlib import Path
 
     import symgrad
+
     bank = Path(symgrad.__file__).resolve().parent.parent / "bank" / "lecture3-2.zh.toml"
-    run("homework", bank, "--versions", 1, "--seed", 2, "--out", tmp_path / "hw", "--lang", "zh",
-        "--quiet", "--formats", "latex,markdown,json")
+    run(
+        "homework",
+        bank,
+        "--versions",
+        1,
+        "--seed",
+        2,
+        "--out",
+        tmp_path / "hw",
+        "--lang",
+        "zh",
+        "--quiet",
+        "--formats",
+        "latex,markdown,json",
+    )
     for path in (tmp_path / "hw" / "v01").iterdir():
         if path.suffix in (".md", ".tex"):
             assert english_sentences(path.read_text(encoding="utf-8")) == [], path.name
     answers = tmp_path / "a.toml"
     answers.write_text('z_5 = 1\n"df/dw2" = 0.197\n"df/dw1" = -2\n', encoding="utf-8")
     for fmt in ("text", "markdown", "html"):
-        out = run("check", *NEURON, "--granularity", "primitive", "--answers", answers, "--lang",
-                  "zh", "--format", fmt)
+        out = run(
+            "check",
+            *NEURON,
+            "--granularity",
+            "primitive",
+            "--answers",
+            answers,
+            "--lang",
+            "zh",
+            "--format",
+            fmt,
+        )
         assert english_sentences(out) == [], fmt
     key = json.loads((tmp_path / "hw" / "v01" / "answers.json").read_text(encoding="utf-8"))
     rows = ["student,version,exercise,blank,answer"] + [
-        f"v01,v01,{e['id']},{a['name']},{-a['value']}" for e in key["exercises"]
-        for a in e["answers"]]
+        f"v01,v01,{e['id']},{a['name']},{-a['value']}"
+        for e in key["exercises"]
+        for a in e["answers"]
+    ]
     (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     run("grade", tmp_path / "hw", tmp_path / "r.csv", "--out", tmp_path / "g", "--lang", "zh")
     page = next((tmp_path / "g" / "feedback").glob("*.md")).read_text(encoding="utf-8")
@@ -113,7 +166,7 @@ def test_every_chinese_string_is_chinese():
     zh = strings("zh")
     for path, text in walk({k: v for k, v in zh.items() if k != "check_text"}, "zh"):
         assert english_sentences(text) == [], (path, text)
-    for pattern, replacement in zh["check_text"]["pairs"]:
+    for _pattern, replacement in zh["check_text"]["pairs"]:
         assert english_sentences(replacement) == [], replacement
 
 

@@ -34,20 +34,24 @@ def test_english_keeps_ascii_punctuation():
     assert "Granularity: written (one node" in out and "：" not in out and "（" not in out
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("反向传播 (链式法则: df/dz)", "反向传播（链式法则：df/dz）"),
-    ("  (z_8: 起点)", "  （z_8：起点）"),
-    ("结果, 通过", "结果，通过"),
-    ("f(x, y) = max(0, x)", "f(x, y) = max(0, x)"),      # math stays ASCII
-    ("节点 z_1 = w0*x0 (exact)", "节点 z_1 = w0*x0 (exact)"),  # no Chinese inside
-    ("sigmoid(中)", "sigmoid(中)"),                       # a call's parentheses stay
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("反向传播 (链式法则: df/dz)", "反向传播（链式法则：df/dz）"),
+        ("  (z_8: 起点)", "  （z_8：起点）"),
+        ("结果, 通过", "结果，通过"),
+        ("f(x, y) = max(0, x)", "f(x, y) = max(0, x)"),  # math stays ASCII
+        ("节点 z_1 = w0*x0 (exact)", "节点 z_1 = w0*x0 (exact)"),  # no Chinese inside
+        ("sigmoid(中)", "sigmoid(中)"),  # a call's parentheses stay
+    ],
+)
 def test_zh_punctuation_rules(text, expected):
     assert zh_punctuation(text) == expected
 
 
-@pytest.mark.parametrize("command", [SIGMOID + ["-o"], ["mlp", "--layers", "3,4,3,2", "--seed",
-                                                        "1", "-o"]])
+@pytest.mark.parametrize(
+    "command", [SIGMOID + ["-o"], ["mlp", "--layers", "3,4,3,2", "--seed", "1", "-o"]]
+)
 def test_zh_tex_says_xelatex_on_its_first_line(command, tmp_path):
     out = tmp_path / "s.tex"
     run(*command, str(out), "--lang", "zh")
@@ -62,12 +66,25 @@ def test_zh_homework_tex_says_xelatex_on_its_first_line(tmp_path):
     from pathlib import Path
 
     import symgrad
+
     bank = Path(symgrad.__file__).resolve().parent.parent / "bank" / "lecture3-2.zh.toml"
     if not bank.exists():
         import importlib.resources as resources
+
         bank = Path(str(resources.files("symgrad") / "bank" / "lecture3-2.zh.toml"))
-    run("homework", str(bank), "--versions", "1", "--out", str(tmp_path / "hw"), "--lang", "zh",
-        "--quiet", "--formats", "latex")
+    run(
+        "homework",
+        str(bank),
+        "--versions",
+        "1",
+        "--out",
+        str(tmp_path / "hw"),
+        "--lang",
+        "zh",
+        "--quiet",
+        "--formats",
+        "latex",
+    )
     for name in ("questions.tex", "key.tex"):
         first = (tmp_path / "hw" / "v01" / name).read_text(encoding="utf-8").splitlines()[0]
         assert "xelatex" in first, name

@@ -28,12 +28,18 @@ def get_kind(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
-        raise SymgradError(f"unknown exercise kind {name!r} (expected one of: "
-                           f"{', '.join(KINDS)})") from None
+        raise SymgradError(
+            f"unknown exercise kind {name!r} (expected one of: {', '.join(KINDS)})"
+        ) from None
 
 
-def make_exercise(kind: str, seed: int, difficulty: str = "medium", options: dict | None = None,
-                  structure_seed: int | None = None) -> Exercise:
+def make_exercise(
+    kind: str,
+    seed: int,
+    difficulty: str = "medium",
+    options: dict | None = None,
+    structure_seed: int | None = None,
+) -> Exercise:
     """Generate exercise ``kind`` from ``numpy.random.default_rng(seed)``.
 
     ``options`` are checked pins of the kind (see :class:`~.base.Kind`). With
@@ -43,8 +49,9 @@ def make_exercise(kind: str, seed: int, difficulty: str = "medium", options: dic
     from ..errors import SymgradError
 
     if difficulty not in DIFFICULTIES:
-        raise SymgradError(f"unknown difficulty {difficulty!r} (expected one of: "
-                           f"{', '.join(DIFFICULTIES)})")
+        raise SymgradError(
+            f"unknown difficulty {difficulty!r} (expected one of: {', '.join(DIFFICULTIES)})"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SymgradError(f"seed: expected an integer >= 0, got {seed!r}")
     rng = rng_for(seed)

@@ -68,8 +68,9 @@ def check_options(raw: dict, where: str) -> dict:
     if "activation" in options:
         value = options["activation"]
         if not isinstance(value, str) or value not in functions():
-            raise SymgradError(f"{where}.activation: expected one of {', '.join(functions())}, "
-                               f"got {shown(value)}")
+            raise SymgradError(
+                f"{where}.activation: expected one of {', '.join(functions())}, got {shown(value)}"
+            )
     return options
 
 
@@ -86,7 +87,7 @@ def exercise_for(rng, difficulty: str, function: str) -> Exercise:
     return rejection(lambda: _draw(rng, difficulty, function), f"activation {function}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def formulas(function: str) -> tuple[str, str]:
     r"""LaTeX of the activation's definition ``g(z) = ...`` and derivative ``g'(z) = ...``.
 
@@ -104,8 +105,10 @@ def formulas(function: str) -> tuple[str, str]:
     definition = ops.elementary(op.forward(z))
     if isinstance(definition, sympy.Function) and definition.args == (z,):
         definition = definition.rewrite(sympy.exp)  # tanh(z) = tanh(z) would define nothing
-    return (rf"{op.tex}(z) = {sheet_tex(definition)}",
-            rf"{op.tex}'(z) = {sheet_tex(op.partials[0](z))}")
+    return (
+        rf"{op.tex}(z) = {sheet_tex(definition)}",
+        rf"{op.tex}'(z) = {sheet_tex(op.partials[0](z))}",
+    )
 
 
 def _step(difficulty: str, kinks: tuple[float, ...]) -> float:
@@ -138,12 +141,17 @@ def _example(rng, weights: dict, step: float, kinks: tuple[float, ...]) -> dict:
     """One example whose z is unsaturated, away from the kinks and not 0 or ±1 (redrawn a
     bounded number of times: cheaper than redrawing the whole exercise)."""
     for _ in range(100):
-        example = {"x1": grid(rng, -4, 4, step, nonzero=True),
-                   "x2": grid(rng, -4, 4, step, nonzero=True),
-                   "upstream": grid(rng, -3, 3, step, nonzero=True)}
+        example = {
+            "x1": grid(rng, -4, 4, step, nonzero=True),
+            "x2": grid(rng, -4, 4, step, nonzero=True),
+            "upstream": grid(rng, -3, 3, step, nonzero=True),
+        }
         z = _z(weights, example)
-        if abs(z) <= SATURATION and not near_guess(z, tolerance(z)) and \
-                all(abs(z - k) >= KINK_MARGIN for k in kinks):
+        if (
+            abs(z) <= SATURATION
+            and not near_guess(z, tolerance(z))
+            and all(abs(z - k) >= KINK_MARGIN for k in kinks)
+        ):
             return example
     raise Rejected("no example in range for these weights")
 
@@ -154,9 +162,11 @@ def _draw(rng, difficulty: str, function: str) -> Exercise:
     op = ops.get(function)
     kinks = ops.kink_points(function)
     step = _step(difficulty, kinks)
-    weights = {"w1": grid(rng, -3, 3, step, nonzero=True),
-               "w2": grid(rng, -3, 3, step, nonzero=True),
-               "b": grid(rng, -3, 3, step)}
+    weights = {
+        "w1": grid(rng, -3, 3, step, nonzero=True),
+        "w2": grid(rng, -3, 3, step, nonzero=True),
+        "b": grid(rng, -3, 3, step),
+    }
     examples = [_example(rng, weights, step, kinks) for _ in range(EXAMPLES[difficulty])]
     zs = [_z(weights, e) for e in examples]
     distance = min(away_from_kink(z, kinks) for z in zs) if kinks else math.inf
@@ -170,22 +180,32 @@ def _draw(rng, difficulty: str, function: str) -> Exercise:
     slope = ops.local_gradient_numpy(function, 0)
     g = [float(op.numpy(z)) for z in zs]
     g_prime = [float(slope(z)) for z in zs]
-    dz = {"w1": [e["x1"] for e in examples], "w2": [e["x2"] for e in examples],
-          "b": [1.0] * len(examples)}
+    dz = {
+        "w1": [e["x1"] for e in examples],
+        "w2": [e["x2"] for e in examples],
+        "b": [1.0] * len(examples),
+    }
     answers = [Answer(f"z{n}", f"z^{{({n})}}", clean(z, "z")) for n, z in enumerate(zs, 1)]
     for p in parameters:
         grad = clean(d.gradients[p].value, f"dL/d{p}")
         no_upstream = sum(s * x for s, x in zip(g_prime, dz[p]))
-        answers.append(add_alternatives(
-            Answer(f"dL_d{p}", rf"\partial L / \partial {PARAMETER_TEX[p]}", grad),
-            mistakes(d, p) + [("missing_upstream", no_upstream)]))
+        answers.append(
+            add_alternatives(
+                Answer(f"dL_d{p}", rf"\partial L / \partial {PARAMETER_TEX[p]}", grad),
+                mistakes(d, p) + [("missing_upstream", no_upstream)],
+            )
+        )
 
     symbol = op.tex
     definition, derivative = formulas(function)
     given_w = ", ".join(f"${PARAMETER_TEX[k]} = {num(v)}$" for k, v in weights.items())
-    rows = [", ".join([f"${_sup(k, n)} = {num(e[k])}$" for k in ("x1", "x2")]
-                      + [rf"$\partial L / \partial h^{{({n})}} = {num(e['upstream'])}$"])
-            for n, e in enumerate(examples, 1)]
+    rows = [
+        ", ".join(
+            [f"${_sup(k, n)} = {num(e[k])}$" for k in ("x1", "x2")]
+            + [rf"$\partial L / \partial h^{{({n})}} = {num(e['upstream'])}$"]
+        )
+        for n, e in enumerate(examples, 1)
+    ]
     prompt = both(
         f"A unit computes ${ZDEF}$ and $h = {symbol}(z)$, where ${definition}$. "
         f"Its weights are {given_w}. A mini-batch of {len(examples)} examples passes through "
@@ -198,44 +218,75 @@ def _draw(rng, difficulty: str, function: str) -> Exercise:
         f"权重为 {given_w}。一个含 {len(examples)} 个样本的小批量经过该单元；各样本的输入，"
         "以及反向传播传到其输出 h 的上游梯度："
         + "；".join(f"样本 {n}：{r}" for n, r in enumerate(rows, 1))
-        + f"。先推导 ${symbol}'(z)$，再计算下列各值（$L$ 的梯度是对小批量求和）。")
+        + f"。先推导 ${symbol}'(z)$，再计算下列各值（$L$ 的梯度是对小批量求和）。",
+    )
     solution = [line(derivative, "The derivative of the activation:", "激活函数的导数：")]
     for n, (e, z) in enumerate(zip(examples, zs), 1):
-        solution.append(line(
-            rf"z^{{({n})}} = {paren(weights['w1'])} \cdot {paren(e['x1'])} + "
-            rf"{paren(weights['w2'])} \cdot {paren(e['x2'])} + {paren(weights['b'])} = {num(z)},"
-            rf"\quad h^{{({n})}} = {symbol}({num(z)}) = {num(g[n - 1])},\quad "
-            rf"{symbol}'({num(z)}) = {num(g_prime[n - 1])}"))
-    solution.append(line(
-        r"\frac{\partial L}{\partial z^{(n)}} = \frac{\partial L}{\partial h^{(n)}}\, "
-        + f"{symbol}'(z^{{(n)}}):\\quad "
-        + ",\\ ".join(rf"{paren(e['upstream'])} \cdot {paren(s)} = {num(e['upstream'] * s)}"
-                      for e, s in zip(examples, g_prime)),
-        "Chain rule per example: upstream gradient times the local gradient g′(z).",
-        "每个样本用链式法则：上游梯度乘以局部梯度 g′(z)。"))
-    for p, a in zip(parameters, answers[len(examples):]):
-        terms = " + ".join(rf"{paren(e['upstream'] * s)} \cdot {paren(x)}"
-                           for e, s, x in zip(examples, g_prime, dz[p]))
-        solution.append(line(
-            rf"\frac{{\partial L}}{{\partial {PARAMETER_TEX[p]}}} = \sum_n "
-            rf"\frac{{\partial L}}{{\partial z^{{(n)}}}}\, \frac{{\partial z^{{(n)}}}}"
-            rf"{{\partial {PARAMETER_TEX[p]}}} = {terms} = {num(a.value)}",
-            "The weights are shared: add the gradients of every example."
-            if p == parameters[0] else None,
-            "权重是共享的：要把每个样本的梯度相加。" if p == parameters[0] else None))
+        solution.append(
+            line(
+                rf"z^{{({n})}} = {paren(weights['w1'])} \cdot {paren(e['x1'])} + "
+                rf"{paren(weights['w2'])} \cdot {paren(e['x2'])} + {paren(weights['b'])} = {num(z)},"
+                rf"\quad h^{{({n})}} = {symbol}({num(z)}) = {num(g[n - 1])},\quad "
+                rf"{symbol}'({num(z)}) = {num(g_prime[n - 1])}"
+            )
+        )
+    solution.append(
+        line(
+            r"\frac{\partial L}{\partial z^{(n)}} = \frac{\partial L}{\partial h^{(n)}}\, "
+            + f"{symbol}'(z^{{(n)}}):\\quad "
+            + ",\\ ".join(
+                rf"{paren(e['upstream'])} \cdot {paren(s)} = {num(e['upstream'] * s)}"
+                for e, s in zip(examples, g_prime)
+            ),
+            "Chain rule per example: upstream gradient times the local gradient g′(z).",
+            "每个样本用链式法则：上游梯度乘以局部梯度 g′(z)。",
+        )
+    )
+    for p, a in zip(parameters, answers[len(examples) :]):
+        terms = " + ".join(
+            rf"{paren(e['upstream'] * s)} \cdot {paren(x)}"
+            for e, s, x in zip(examples, g_prime, dz[p])
+        )
+        solution.append(
+            line(
+                rf"\frac{{\partial L}}{{\partial {PARAMETER_TEX[p]}}} = \sum_n "
+                rf"\frac{{\partial L}}{{\partial z^{{(n)}}}}\, \frac{{\partial z^{{(n)}}}}"
+                rf"{{\partial {PARAMETER_TEX[p]}}} = {terms} = {num(a.value)}",
+                "The weights are shared: add the gradients of every example."
+                if p == parameters[0]
+                else None,
+                "权重是共享的：要把每个样本的梯度相加。" if p == parameters[0] else None,
+            )
+        )
     data = {"function": function, "weights": weights, "examples": examples, "z_formula": INNER}
-    return make_fair(Exercise("activation", difficulty,
-                              both(f"Activation derivative: {function}",
-                                   f"激活函数的导数：{function}"),
-                              data, prompt, answers, solution, d, {"kink_distance": distance}))
+    return make_fair(
+        Exercise(
+            "activation",
+            difficulty,
+            both(f"Activation derivative: {function}", f"激活函数的导数：{function}"),
+            data,
+            prompt,
+            answers,
+            solution,
+            d,
+            {"kink_distance": distance},
+        )
+    )
 
 
 def _summary() -> str:
     *first, last = functions()
     names = f"{', '.join(first)} or {last}" if first else last
-    return (f"derive g′ of {names} and evaluate it inside a unit (chain rule to w, summed "
-            f"over a mini-batch)")
+    return (
+        f"derive g′ of {names} and evaluate it inside a unit (chain rule to w, summed "
+        f"over a mini-batch)"
+    )
 
 
-KIND = Kind("activation", _summary(), generate,
-            {"activation": f"the activation, one of: {', '.join(functions())}"}, check_options)
+KIND = Kind(
+    "activation",
+    _summary(),
+    generate,
+    {"activation": f"the activation, one of: {', '.join(functions())}"},
+    check_options,
+)

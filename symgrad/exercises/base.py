@@ -58,8 +58,13 @@ class Alternative:
     fraction: int
 
     def to_dict(self, lang: str = "en") -> dict:
-        return {"mistake": self.mistake, "value": self.value, "display": num(self.value),
-                "fraction": self.fraction, "feedback": MISTAKES[self.mistake].hint[lang]}
+        return {
+            "mistake": self.mistake,
+            "value": self.value,
+            "display": num(self.value),
+            "fraction": self.fraction,
+            "feedback": MISTAKES[self.mistake].hint[lang],
+        }
 
 
 @dataclass
@@ -92,10 +97,17 @@ class Answer:
         return num(self.value)
 
     def to_dict(self, lang: str = "en") -> dict:
-        return {"name": self.name, "label": self.label, "value": self.value,
-                "display": self.display, "tolerance": self.tol, "tolerance_display": num(self.tol),
-                "weight": self.weight, "marks": self.marks,
-                "alternatives": [a.to_dict(lang) for a in self.alternatives]}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "value": self.value,
+            "display": self.display,
+            "tolerance": self.tol,
+            "tolerance_display": num(self.tol),
+            "weight": self.weight,
+            "marks": self.marks,
+            "alternatives": [a.to_dict(lang) for a in self.alternatives],
+        }
 
 
 @dataclass
@@ -136,13 +148,20 @@ class Exercise:
         return hashlib.sha256(stable_json(self.data).encode()).hexdigest()[:16]
 
     def to_dict(self, lang: str = "en", answers: bool = True) -> dict:
-        out = {"kind": self.kind, "difficulty": self.difficulty, "seed": self.seed,
-               "title": self.title[lang], "data": self.data, "prompt": self.prompt[lang]}
+        out = {
+            "kind": self.kind,
+            "difficulty": self.difficulty,
+            "seed": self.seed,
+            "title": self.title[lang],
+            "data": self.data,
+            "prompt": self.prompt[lang],
+        }
         if answers:
             out["answers"] = [a.to_dict(lang) for a in self.answers]
-            out["solution"] = [{"math": line["math"],
-                                "note": (line.get("note") or {}).get(lang)}
-                               for line in self.solution]
+            out["solution"] = [
+                {"math": line["math"], "note": (line.get("note") or {}).get(lang)}
+                for line in self.solution
+            ]
         return out
 
 
@@ -177,13 +196,15 @@ class Kind:
 
 # --------------------------------------------------------------------------- seeds
 
+
 def exercise_seed(master: int, exercise_id: str, version: str) -> int:
     """The seed of one exercise of one version: SHA-256 of (master, id, version), 40 bits.
 
     Depends on nothing else, so adding or reordering exercises leaves the others unchanged.
     """
-    digest = hashlib.sha256(f"symgrad-exercise/1\0{int(master)}\0{exercise_id}\0{version}"
-                            .encode()).digest()
+    digest = hashlib.sha256(
+        f"symgrad-exercise/1\0{int(master)}\0{exercise_id}\0{version}".encode()
+    ).digest()
     return int.from_bytes(digest[:5], "big")
 
 
@@ -222,8 +243,15 @@ def rejection(draw: Callable[[], Exercise], what: str) -> Exercise:
 
 # --------------------------------------------------------------------------- numbers
 
-def grid(rng: np.random.Generator, low: float, high: float, step: float = 1.0,
-         nonzero: bool = False, size: int | None = None):
+
+def grid(
+    rng: np.random.Generator,
+    low: float,
+    high: float,
+    step: float = 1.0,
+    nonzero: bool = False,
+    size: int | None = None,
+):
     """Values from ``low`` to ``high`` in steps of ``step`` (exact binary fractions)."""
     count = round((high - low) / step) + 1
     values = [low + i * step for i in range(count)]
@@ -247,7 +275,7 @@ def tolerance(value: float, scale: float = 0.0) -> float:
     if tol == 0:
         return TOL_RELATIVE * abs(scale) or 1e-9  # a zero answer: only a candidate, never asked
     exponent = math.floor(math.log10(tol)) - 1
-    return float(f"{math.ceil(round(tol / 10 ** exponent, 9)) * 10 ** exponent:.12g}")
+    return float(f"{math.ceil(round(tol / 10**exponent, 9)) * 10**exponent:.12g}")
 
 
 def settle_tolerances(answers: list[Answer]) -> None:
@@ -304,6 +332,7 @@ def distinct_alternatives(answer: Answer) -> list[Alternative]:
 
 # --------------------------------------------------------------------------- text helpers
 
+
 def stable_json(data) -> str:
     import json
 
@@ -321,6 +350,7 @@ def line(math_text: str, en: str | None = None, zh: str | None = None) -> dict:
 
 # --------------------------------------------------------------------------- marks
 
+
 def assign_marks(exercise: Exercise, points: float) -> None:
     """Share ``points`` among the blanks in proportion to their weights, in hundredths of a
     point, so that the marks add up to ``points`` exactly (largest remainders first: 5
@@ -336,7 +366,7 @@ def assign_marks(exercise: Exercise, points: float) -> None:
     shares = [hundredths * a.weight / total for a in answers]
     units = [math.floor(share) for share in shares]
     by_remainder = sorted(range(len(answers)), key=lambda i: (units[i] - shares[i], i))
-    for i in by_remainder[:hundredths - sum(units)]:
+    for i in by_remainder[: hundredths - sum(units)]:
         units[i] += 1
     for a, unit in zip(answers, units):
         a.marks = unit / 100
@@ -356,7 +386,13 @@ def guessing_score(exercise: Exercise) -> float:
             if abs(guess - a.value) <= a.tol:
                 got += a.weight
             else:
-                got += a.weight * max((alt.fraction / 100 for alt in a.alternatives
-                                       if abs(guess - alt.value) <= a.tol), default=0.0)
+                got += a.weight * max(
+                    (
+                        alt.fraction / 100
+                        for alt in a.alternatives
+                        if abs(guess - alt.value) <= a.tol
+                    ),
+                    default=0.0,
+                )
         best = max(best, got / total)
     return best

@@ -64,8 +64,7 @@ def rounded_pass(derivation, digits: int = 3) -> tuple[list[float], dict[int, fl
         k = positions[seen.get(step.parent, 0)]
         seen[step.parent] = seen.get(step.parent, 0) + 1
         with np.errstate(all="ignore"):
-            local = significant(ops.local_gradient_numpy(node.op, k)(*inputs(node, values)),
-                                digits)
+            local = significant(ops.local_gradient_numpy(node.op, k)(*inputs(node, values)), digits)
         product = significant(adjoint.get(step.parent, 0.0) * local, digits)
         adjoint[step.child] = significant(adjoint.get(step.child, 0.0) + product, digits)
     return values, adjoint
@@ -83,11 +82,13 @@ def mistakes(derivation, name: str) -> list[tuple[str, float]]:
     elif len(into) > 1:
         out.append(("missed_branch", into[0].product_value))
     if any(_value_for_derivative(graph.nodes[s.parent].op) for s in derivation.steps):
+
         def value_instead(step):
             parent = graph.nodes[step.parent]
             if _value_for_derivative(parent.op):
                 return derivation.value_of(parent)
             return step.local_value
+
         out.append(("value_not_derivative", replay(derivation, value_instead).get(node.id, 0.0)))
     return out
 
@@ -134,24 +135,36 @@ def solution_lines(derivation, f: str = "f") -> list[dict]:
     graph = derivation.graph
     out = [line("", "Forward pass, node by node:", "前向传播（逐个节点）：")]
     for node in graph.op_nodes:
-        out.append(line(rf"{tex(node.symbol)} = {tex(node.local_expr)} = "
-                        f"{num(derivation.value_of(node))}"))
-    out.append(line("",
-                    f"Backward pass: start from ∂{f}/∂{f} = 1; every edge adds "
-                    "upstream × local to its input.",
-                    f"反向传播：从 ∂{f}/∂{f} = 1 开始；每条边把 上游梯度 × 局部梯度 加到它的输入上。"))
+        out.append(
+            line(
+                rf"{tex(node.symbol)} = {tex(node.local_expr)} = "
+                f"{num(derivation.value_of(node))}"
+            )
+        )
+    out.append(
+        line(
+            "",
+            f"Backward pass: start from ∂{f}/∂{f} = 1; every edge adds "
+            "upstream × local to its input.",
+            f"反向传播：从 ∂{f}/∂{f} = 1 开始；每条边把 上游梯度 × 局部梯度 加到它的输入上。",
+        )
+    )
     for step in derivation.steps:
         parent, child = graph.nodes[step.parent], graph.nodes[step.child]
-        out.append(line(
-            rf"{partial(f, tex(child.symbol))} \mathrel{{+}}= {partial(f, tex(parent.symbol))}"
-            rf"\cdot {factor(step.local)} = {paren(step.upstream_value)} \cdot "
-            rf"{paren(step.local_value)} = {num(step.product_value)}"))
+        out.append(
+            line(
+                rf"{partial(f, tex(child.symbol))} \mathrel{{+}}= {partial(f, tex(parent.symbol))}"
+                rf"\cdot {factor(step.local)} = {paren(step.upstream_value)} \cdot "
+                rf"{paren(step.local_value)} = {num(step.product_value)}"
+            )
+        )
     for g in derivation.gradients.values():
         out.append(line(rf"{partial(f, tex(graph.var_node(g.name).symbol))} = {num(g.value)}"))
     return out
 
 
 # --------------------------------------------------------------------------- fast derive
+
 
 def derive_at(expr: str, point: dict, wrt=None, granularity: str = "written"):
     """:func:`symgrad.derivation.derive` at ``point`` (as displayed), without the check.
@@ -165,8 +178,13 @@ def derive_at(expr: str, point: dict, wrt=None, granularity: str = "written"):
 
     variables = structure(expr, granularity)[1].variables
     try:
-        return derive(expr, at={name: num(point[name]) for name in variables}, wrt=wrt,
-                      granularity=granularity, check=False)
+        return derive(
+            expr,
+            at={name: num(point[name]) for name in variables},
+            wrt=wrt,
+            granularity=granularity,
+            check=False,
+        )
     except SymgradError as err:
         raise Rejected(str(err)) from None
 
@@ -184,9 +202,11 @@ def numbers_at(expr: str, point: dict, granularity: str = "written") -> tuple[fl
     values = forward_values(graph, {name: float(num(point[name])) for name in graph.variables})
     grads = backward(graph, values, symbolic=False).adjoint_values
     numbers = [v for v in list(values) + grads if v is not None]
-    if not all(math.isfinite(v) for v in numbers) or \
-            (granularity != "primitive" and _extreme(values, grads)):
+    if not all(math.isfinite(v) for v in numbers) or (
+        granularity != "primitive" and _extreme(values, grads)
+    ):
         d = derive_at(expr, point, granularity=granularity)
         return d.value, {name: g.value for name, g in d.gradients.items()}
-    return float(values[graph.output]), \
-        {name: float(grads[graph.var_node(name).id]) for name in graph.variables}
+    return float(values[graph.output]), {
+        name: float(grads[graph.var_node(name).id]) for name in graph.variables
+    }

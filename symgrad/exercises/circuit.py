@@ -18,28 +18,37 @@ from .base import Exercise, Kind, rejection
 from .circuit_point import exercise_at
 from .circuit_shapes import FAMILIES, check_options, choose_circuit, draw_point
 
+
 def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
     """One circuit exercise: the circuit from ``structure`` (one draw), the point from ``rng``."""
     options = options or {}
     structure = rng if structure is None else structure
-    circuit = choose_circuit(difficulty, options.get("family", "random"),
-                             options.get("granularity"), options.get("expression"),
-                             int(structure.integers(2**63)))
+    circuit = choose_circuit(
+        difficulty,
+        options.get("family", "random"),
+        options.get("granularity"),
+        options.get("expression"),
+        int(structure.integers(2**63)),
+    )
     if "at" in options:  # pinned: the teacher's point, as given
         return exercise_at(difficulty, circuit, dict(options["at"]), strict=False)
-    return rejection(lambda: exercise_at(difficulty, circuit, draw_point(rng, circuit)),
-                     f"graph {difficulty}")
+    return rejection(
+        lambda: exercise_at(difficulty, circuit, draw_point(rng, circuit)), f"graph {difficulty}"
+    )
 
 
 OPTIONS_HELP = {
     "family": f"a circuit family: {', '.join(FAMILIES)} (default random)",
-    "granularity": "written, primitive or gate (default: written; hard draws primitive or "
-                   "gate)",
-    "expression": "a fixed function, e.g. \"(x + y)*z\" (every version gets it)",
-    "at": "the fixed point of a pinned expression, e.g. \"x=1,y=-2,z=3\" (every version "
-          "gets it)",
+    "granularity": "written, primitive or gate (default: written; hard draws primitive or gate)",
+    "expression": 'a fixed function, e.g. "(x + y)*z" (every version gets it)',
+    "at": 'the fixed point of a pinned expression, e.g. "x=1,y=-2,z=3" (every version gets it)',
 }
 
-KIND = Kind("graph", "forward and backward pass through the computational graph of a "
-            "composite function (written, primitive f1–f6 or gate granularity)", generate,
-            OPTIONS_HELP, check_options)
+KIND = Kind(
+    "graph",
+    "forward and backward pass through the computational graph of a "
+    "composite function (written, primitive f1–f6 or gate granularity)",
+    generate,
+    OPTIONS_HELP,
+    check_options,
+)

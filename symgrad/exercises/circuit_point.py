@@ -13,12 +13,17 @@ from .base import Answer, Exercise, Rejected, add_alternatives, both, clean, num
 from .chain import derive_at, kink_distance, mistakes, require_clean, solution_lines
 from .fair import make_fair, near_guess
 
-LEVEL = {"written": both("one node per operation as written", "每个运算（按书写）一个节点"),
-         "primitive": both("the lecture's primitives f1–f6 (x·y, x+y, x+c, −x, eˣ, 1/x; "
-                           "max, log, powers)",
-                           "讲义中的基本函数 f1–f6（x·y、x+y、x+c、−x、eˣ、1/x；以及 max、log、幂）"),
-         "gate": both("fused gates where a pattern is recognised (e.g. one σ gate)",
-                      "可识别的模式合并为一个门（例如一个 σ 门）")}
+LEVEL = {
+    "written": both("one node per operation as written", "每个运算（按书写）一个节点"),
+    "primitive": both(
+        "the lecture's primitives f1–f6 (x·y, x+y, x+c, −x, eˣ, 1/x; max, log, powers)",
+        "讲义中的基本函数 f1–f6（x·y、x+y、x+c、−x、eˣ、1/x；以及 max、log、幂）",
+    ),
+    "gate": both(
+        "fused gates where a pattern is recognised (e.g. one σ gate)",
+        "可识别的模式合并为一个门（例如一个 σ 门）",
+    ),
+}
 
 TITLE = both("Computational graph: forward and backward", "计算图：前向与反向传播")
 
@@ -39,13 +44,25 @@ def exercise_at(difficulty: str, circuit, values: dict, strict: bool = True) -> 
         _screen(circuit, raw)
     answers = [Answer("f", "f", raw["f"])]
     for name in circuit.names:
-        answers.append(add_alternatives(
-            Answer(f"df_d{name}", rf"\partial f / \partial {name_tex(name)}",
-                   raw[f"df_d{name}"]), mistakes(d, name)))
-    data = {"expression": circuit.text, "granularity": circuit.granularity,
-            "family": circuit.family, "point": values}
-    exercise = make_fair(Exercise("graph", difficulty, TITLE, data, {}, answers, [], d,
-                                  {"kink_distance": distance}), circuit.fixed, strict)
+        answers.append(
+            add_alternatives(
+                Answer(
+                    f"df_d{name}", rf"\partial f / \partial {name_tex(name)}", raw[f"df_d{name}"]
+                ),
+                mistakes(d, name),
+            )
+        )
+    data = {
+        "expression": circuit.text,
+        "granularity": circuit.granularity,
+        "family": circuit.family,
+        "point": values,
+    }
+    exercise = make_fair(
+        Exercise("graph", difficulty, TITLE, data, {}, answers, [], d, {"kink_distance": distance}),
+        circuit.fixed,
+        strict,
+    )
     exercise.prompt = _prompt(circuit, values)  # after the checks: the costly part
     exercise.solution = solution_lines(d)
     return exercise
@@ -69,8 +86,11 @@ def _numbers(circuit, values: dict) -> None:
         raise Rejected("outside the domain")
     require_clean(SimpleNamespace(graph=graph, values=node_values))
     grads = backward(graph, node_values, symbolic=False).adjoint_values
-    _screen(circuit, {"f": float(node_values[graph.output])} |
-            {f"df_d{n}": float(grads[graph.var_node(n).id]) for n in circuit.names})
+    _screen(
+        circuit,
+        {"f": float(node_values[graph.output])}
+        | {f"df_d{n}": float(grads[graph.var_node(n).id]) for n in circuit.names},
+    )
 
 
 def _screen(circuit, raw: dict) -> None:
@@ -91,4 +111,5 @@ def _prompt(circuit, values: dict) -> dict[str, str]:
         f"{level['en']}. At {given}, run the forward pass and then backpropagate to get every "
         "partial derivative.",
         f"$$f({args}) = {circuit.latex}$$ 画出 $f$ 的计算图（{level['zh']}）。在 {given} 处先做"
-        "前向传播，再反向传播求出每个偏导数。")
+        "前向传播，再反向传播求出每个偏导数。",
+    )

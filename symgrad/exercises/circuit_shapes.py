@@ -28,15 +28,21 @@ from .pin_values import choice, refuse, text
 FAMILIES = ("random", "sigmoid-neuron", "cs231n")
 NEURON = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"  # the lecture's circuit: f1–f6 when primitive
 NEURON_LATEX = r"\frac{1}{1 + \exp\left(-(w_0 x_0 + w_1 x_1 + w_2)\right)}"
-CS231N = ("(x + y)*z",  # the notes' first example
-          "2*(x*y + max(z, x))")  # add distributes, max routes, mul swaps; x fans out
+CS231N = (
+    "(x + y)*z",  # the notes' first example
+    "2*(x*y + max(z, x))",
+)  # add distributes, max routes, mul swaps; x fans out
 NAMES = ("x", "y", "z", "w")
-BINARY = {"easy": ("add", "sub", "mul", "mul", "max"),
-          "medium": ("add", "sub", "mul", "mul", "max"),
-          "hard": ("add", "sub", "mul", "mul", "max", "min", "div")}
-UNARY = {"easy": (),
-         "medium": ("exp", "sigmoid", "tanh", "relu", "square", "neg"),
-         "hard": ("exp", "sigmoid", "tanh", "relu", "square", "neg", "recip", "log")}
+BINARY = {
+    "easy": ("add", "sub", "mul", "mul", "max"),
+    "medium": ("add", "sub", "mul", "mul", "max"),
+    "hard": ("add", "sub", "mul", "mul", "max", "min", "div"),
+}
+UNARY = {
+    "easy": (),
+    "medium": ("exp", "sigmoid", "tanh", "relu", "square", "neg"),
+    "hard": ("exp", "sigmoid", "tanh", "relu", "square", "neg", "recip", "log"),
+}
 DEPTH = {"easy": 2, "medium": 3, "hard": 4}
 RANGE = 5  # inputs lie in [-RANGE, RANGE]: halves (medium, hard) ...
 INTEGER_RANGE = 9  # ... or integers in [-9, 9] (easy: 18 values, so that 100 versions of a
@@ -72,48 +78,56 @@ def input_range(step: float) -> int:
 
 # --------------------------------------------------------------------------- choosing
 
+
 @lru_cache(maxsize=256)
-def choose_circuit(difficulty: str, family: str, granularity: str | None,
-                   expression: str | None, seed: int) -> Circuit:
+def choose_circuit(
+    difficulty: str, family: str, granularity: str | None, expression: str | None, seed: int
+) -> Circuit:
     """The circuit of an exercise, from ``seed`` alone (so versions that share the seed share
     it); a candidate is kept when clean points are common (:data:`VALIDATION_HITS`)."""
     private = np.random.default_rng(seed)
     step = 1.0 if difficulty == "easy" else 0.5
     for _ in range(STRUCTURE_TRIES):
-        level = granularity or ("written" if difficulty != "hard"
-                                else ("primitive", "gate")[int(private.integers(2))])
+        level = granularity or (
+            "written" if difficulty != "hard" else ("primitive", "gate")[int(private.integers(2))]
+        )
         if expression is not None:
             candidate = pinned_circuit(expression, level, step)
         elif family == "sigmoid-neuron":
-            candidate = Circuit(NEURON, NEURON_LATEX, ("w0", "x0", "w1", "x1", "w2"), level,
-                                family, step)
+            candidate = Circuit(
+                NEURON, NEURON_LATEX, ("w0", "x0", "w1", "x1", "w2"), level, family, step
+            )
         elif family == "cs231n":
-            candidate = _from_text(CS231N[int(private.integers(len(CS231N)))], level, family,
-                                   step)
+            candidate = _from_text(CS231N[int(private.integers(len(CS231N)))], level, family, step)
         else:
             candidate = _random_circuit(private, difficulty, level, step)
         if candidate is not None and clean_points_common(candidate, private):
             return candidate
         if expression is not None:
             span = input_range(step)
-            raise SymgradError(f"graph: expression {expression!r} has no clean point with "
-                               f"inputs from {-span} to {span} (away from kinks and poles, "
-                               "no answer 0 or ±1); pin `at` as well")
+            raise SymgradError(
+                f"graph: expression {expression!r} has no clean point with "
+                f"inputs from {-span} to {span} (away from kinks and poles, "
+                "no answer 0 or ±1); pin `at` as well"
+            )
     raise RuntimeError(f"graph {difficulty} {family}: no circuit with clean points")
 
 
 def clean_points_common(circuit: Circuit, private) -> bool:
     """Whether :data:`VALIDATION_HITS` of :data:`VALIDATION_TRIES` points are clean: then
     a version's rejection sampling (2000 tries) finds one with certainty for all purposes."""
-    return clean_draws_common(lambda: exercise_at("", circuit, draw_point(private, circuit)),
-                              VALIDATION_TRIES, VALIDATION_HITS)
+    return clean_draws_common(
+        lambda: exercise_at("", circuit, draw_point(private, circuit)),
+        VALIDATION_TRIES,
+        VALIDATION_HITS,
+    )
 
 
-def _from_text(expr: str, granularity: str, family: str, step: float,
-               fixed: frozenset = frozenset()) -> Circuit:
+def _from_text(
+    expr: str, granularity: str, family: str, step: float, fixed: frozenset = frozenset()
+) -> Circuit:
     tree, graph, _ = graph_structure(expr, granularity)
-    return Circuit(expr, expr_latex(tree), tuple(graph.variables), granularity, family, step,
-                   fixed)
+    return Circuit(expr, expr_latex(tree), tuple(graph.variables), granularity, family, step, fixed)
 
 
 def pinned_circuit(expr: str, granularity: str, step: float = 1.0) -> Circuit:
@@ -121,8 +135,11 @@ def pinned_circuit(expr: str, granularity: str, step: float = 1.0) -> Circuit:
     from ..derivation import derive
 
     d = derive(expr, granularity=granularity, check=False)
-    fixed = frozenset(f"df_d{name}" for name, g in d.gradients.items()
-                      if g.expr is not None and not g.expr.free_symbols)
+    fixed = frozenset(
+        f"df_d{name}"
+        for name, g in d.gradients.items()
+        if g.expr is not None and not g.expr.free_symbols
+    )
     return _from_text(expr, granularity, "expression", step, fixed)
 
 
@@ -144,8 +161,14 @@ def _random_circuit(private, difficulty: str, granularity: str, step: float) -> 
         return None
     if len(graph.op_nodes) < 3:
         return None
-    return Circuit(expr, expr_latex(tree), tuple(n for n in NAMES if n in assigned),
-                   granularity, "random", step)
+    return Circuit(
+        expr,
+        expr_latex(tree),
+        tuple(n for n in NAMES if n in assigned),
+        granularity,
+        "random",
+        step,
+    )
 
 
 def _tree(rng, difficulty: str, depth: int, leaves: list) -> Expr:
@@ -189,6 +212,7 @@ def _name_leaves(e: Expr, names: list[str]) -> Expr:
 
 # --------------------------------------------------------------------------- pins
 
+
 def check_options(raw: dict, where: str) -> dict:
     """The ``graph`` pins, checked: family, granularity, expression and its point ``at``."""
     out: dict = {}
@@ -197,7 +221,7 @@ def check_options(raw: dict, where: str) -> dict:
     if "granularity" in raw:
         out["granularity"] = choice(where, "granularity", raw["granularity"], GRANULARITIES)
     if "at" in raw and "expression" not in raw:
-        raise refuse(where, "at", "a point needs a pinned expression (add expression = \"...\")")
+        raise refuse(where, "at", 'a point needs a pinned expression (add expression = "...")')
     if "expression" not in raw:
         return out
     if "family" in raw:
@@ -210,20 +234,27 @@ def check_options(raw: dict, where: str) -> dict:
             if not graph.variables:
                 raise SymgradError("has no variables: nothing to differentiate")
             if len(graph.variables) > MAX_VARIABLES:
-                raise SymgradError(f"{len(graph.variables)} variables; a hand exercise has at "
-                                   f"most {MAX_VARIABLES}")
+                raise SymgradError(
+                    f"{len(graph.variables)} variables; a hand exercise has at most {MAX_VARIABLES}"
+                )
             if len(graph.op_nodes) > MAX_OPERATIONS:
-                raise SymgradError(f"{len(graph.op_nodes)} operations at granularity {level}; a "
-                                   f"hand exercise has at most {MAX_OPERATIONS}")
+                raise SymgradError(
+                    f"{len(graph.op_nodes)} operations at granularity {level}; a "
+                    f"hand exercise has at most {MAX_OPERATIONS}"
+                )
     except SymgradError as err:
         raise refuse(where, "expression", str(err)) from None
     out["expression"] = expr
     if "at" in raw:
         out["at"] = _pinned_point(raw["at"], where, expr, levels, graph.variables)
     elif not clean_points_common(pinned_circuit(expr, levels[0]), np.random.default_rng(0)):
-        raise refuse(where, "expression", f"no clean point with integer inputs from "
-                                          f"{-INTEGER_RANGE} to {INTEGER_RANGE} (away from kinks and poles, no answer 0 "
-                                          "or ±1); pin `at` as well")
+        raise refuse(
+            where,
+            "expression",
+            f"no clean point with integer inputs from "
+            f"{-INTEGER_RANGE} to {INTEGER_RANGE} (away from kinks and poles, no answer 0 "
+            "or ±1); pin `at` as well",
+        )
     return out
 
 
@@ -232,21 +263,29 @@ def _pinned_point(raw, where: str, expr: str, levels: list[str], variables: list
     from ..point import parse_assignments
 
     if not isinstance(raw, (str, dict)):
-        raise refuse(where, "at", f"expected NAME=VALUE text such as \"x=1,y=-2\", got "
-                                  f"{type(raw).__name__}")
+        raise refuse(
+            where, "at", f'expected NAME=VALUE text such as "x=1,y=-2", got {type(raw).__name__}'
+        )
     point = parse_assignments(raw, f"{where}.at")
     missing = [v for v in variables if v not in point]
     extra = [v for v in point if v not in variables]
     if missing or extra:
-        what = (f"no value for {', '.join(missing)}" if missing
-                else f"{', '.join(extra)} is not a variable")
+        what = (
+            f"no value for {', '.join(missing)}"
+            if missing
+            else f"{', '.join(extra)} is not a variable"
+        )
         raise refuse(where, "at", f"{what} (variables: {', '.join(variables)})")
     values = {}
     for name in variables:
         value = float(point[name])
         if abs(value) > 1000 or float(num(value)) != value:
-            raise refuse(where, "at", f"{name} = {point[name]} cannot be shown exactly; give a "
-                                      "number of at most 4 significant figures, at most 1000")
+            raise refuse(
+                where,
+                "at",
+                f"{name} = {point[name]} cannot be shown exactly; give a "
+                "number of at most 4 significant figures, at most 1000",
+            )
         values[name] = value
     for level in levels:
         try:
@@ -254,6 +293,10 @@ def _pinned_point(raw, where: str, expr: str, levels: list[str], variables: list
         except Rejected as err:
             raise refuse(where, "at", str(err)) from None
         if kink_distance(d) < 1e-9:
-            raise refuse(where, "at", "the point is on a kink (relu, max, abs, ...), where the "
-                                      "derivative is only a convention; move it")
+            raise refuse(
+                where,
+                "at",
+                "the point is on a kink (relu, max, abs, ...), where the "
+                "derivative is only a convention; move it",
+            )
     return values

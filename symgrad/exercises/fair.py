@@ -30,10 +30,14 @@ def without_guessable_alternatives(answer: Answer) -> Answer:
     """Drop the mistakes' answers that a blind guess of 1, 0 or −1 would hit (also from the
     candidates the alternatives are chosen from, so they stay dropped)."""
     if hasattr(answer, "candidates"):
-        answer.candidates = [(mistake, value) for mistake, value in answer.candidates
-                             if not near_guess(value, answer.tol)]
-    answer.alternatives = [alt for alt in answer.alternatives
-                           if not near_guess(alt.value, answer.tol)]
+        answer.candidates = [
+            (mistake, value)
+            for mistake, value in answer.candidates
+            if not near_guess(value, answer.tol)
+        ]
+    answer.alternatives = [
+        alt for alt in answer.alternatives if not near_guess(alt.value, answer.tol)
+    ]
     return answer
 
 

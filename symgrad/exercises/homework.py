@@ -31,8 +31,10 @@ def parse_formats(text: str) -> tuple[str, ...]:
     names = [f.strip() for f in text.split(",") if f.strip()]
     for name in names:
         if name not in FORMATS:
-            raise SymgradError(f"--formats: unknown format {name!r} (expected a comma-separated "
-                               f"list of: {', '.join(FORMATS)})")
+            raise SymgradError(
+                f"--formats: unknown format {name!r} (expected a comma-separated "
+                f"list of: {', '.join(FORMATS)})"
+            )
     if not names:
         raise SymgradError(f"--formats: expected at least one of {', '.join(FORMATS)}")
     return tuple(f for f in FORMATS if f in names)
@@ -51,17 +53,19 @@ def random_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
 
 
-def recipe(spec_path, seed: int, versions: int | None = None, roster=None,
-           lang: str = "en") -> str:
+def recipe(spec_path, seed: int, versions: int | None = None, roster=None, lang: str = "en") -> str:
     """The command that rebuilds the set: printed in the keys and index.json only."""
     import shlex
 
     source = f"--versions {versions}" if roster is None else f"--roster {shlex.quote(str(roster))}"
-    return (f"symgrad homework {shlex.quote(str(spec_path))} {source} --seed {seed}"
-            f"{'' if lang == 'en' else ' --lang ' + lang} --out DIR")
+    return (
+        f"symgrad homework {shlex.quote(str(spec_path))} {source} --seed {seed}"
+        f"{'' if lang == 'en' else ' --lang ' + lang} --out DIR"
+    )
 
 
 # --------------------------------------------------------------------------- building
+
 
 @dataclass
 class Job:
@@ -88,8 +92,14 @@ class VersionOutput:
 
 # --------------------------------------------------------------------------- paper
 
-ROOM_CM = {"activation": 0.8, "output_loss": 1.0, "graph": 0.6, "jacobian": 1.2, "mlp": 0.7,
-           "gd_step": 1.0}  # working space per blank on a question sheet
+ROOM_CM = {
+    "activation": 0.8,
+    "output_loss": 1.0,
+    "graph": 0.6,
+    "jacobian": 1.2,
+    "mlp": 0.7,
+    "gd_step": 1.0,
+}  # working space per blank on a question sheet
 ROOM_LIMITS_CM = (2.5, 8.0)
 ALL_PDFS = {"questions": "all-questions.pdf", "key": "all-keys.pdf"}
 
@@ -114,10 +124,16 @@ def generate_version(spec: HomeworkSpec, seed: int, version: Version) -> list:
 
     exercises = []
     for ex_spec in spec.exercises:
-        structure = (exercise_seed(seed, ex_spec.id, STRUCTURE)
-                     if ex_spec.vary == "numbers" else None)
-        ex = make_exercise(ex_spec.kind, exercise_seed(seed, ex_spec.id, version.key),
-                           ex_spec.difficulty, ex_spec.options, structure)
+        structure = (
+            exercise_seed(seed, ex_spec.id, STRUCTURE) if ex_spec.vary == "numbers" else None
+        )
+        ex = make_exercise(
+            ex_spec.kind,
+            exercise_seed(seed, ex_spec.id, version.key),
+            ex_spec.difficulty,
+            ex_spec.options,
+            structure,
+        )
         if ex_spec.final_only:
             ex.answers = ex.answers[-1:]
         assign_marks(ex, ex_spec.points)
@@ -145,9 +161,12 @@ def build_version(job: Job) -> VersionOutput:
         """The exercises' contexts in ``fmt``, made once per version (the questions and the
         key share them; the fill-in circuits are the costly part); each caller gets copies."""
         if fmt not in built:
-            made = [view.exercise_context(ex, fmt, lang, n, ex_spec.title_in(lang),
-                                          _points(ex_spec.points), ex_spec.id)
-                    for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1)]
+            made = [
+                view.exercise_context(
+                    ex, fmt, lang, n, ex_spec.title_in(lang), _points(ex_spec.points), ex_spec.id
+                )
+                for n, (ex_spec, ex) in enumerate(zip(spec.exercises, exercises), 1)
+            ]
             if fmt == "latex":  # paper: room for working, fill-in circuits
                 for item, ex in zip(made, exercises):
                     item.update(paper_extras(ex))
@@ -158,10 +177,16 @@ def build_version(job: Job) -> VersionOutput:
         # Only the key (the teacher's copy) says how to rebuild the set: a sheet that showed
         # the seed would let a student print the key.
         secret = {"seed": job.seed, "recipe": job.recipe} if answers else {}
-        return view.sheet_context(fmt, spec.title_in(lang), items(fmt), spec.instructions_in(lang),
-                                  version.label,
-                                  version.name, total=_points(sum(e.points for e in spec.exercises)),
-                                  **secret)
+        return view.sheet_context(
+            fmt,
+            spec.title_in(lang),
+            items(fmt),
+            spec.instructions_in(lang),
+            version.label,
+            version.name,
+            total=_points(sum(e.points for e in spec.exercises)),
+            **secret,
+        )
 
     for fmt, suffix in (("latex", "tex"), ("markdown", "md")):
         if fmt not in job.formats:
@@ -175,32 +200,55 @@ def build_version(job: Job) -> VersionOutput:
             if job.pdf and fmt == "latex":  # compiled by build(), all PDFs in parallel
                 out.pdf_sources[f"{folder}/{name}.pdf"] = text
     summary = {
-        "version": version.label, "folder": folder, "student": version.name,
-        "seed": job.seed, "regenerate": job.recipe,
-        "exercises": [{
-            "id": ex_spec.id, "kind": ex.kind, "difficulty": ex.difficulty,
-            "title": ex_spec.title_in(lang) or ex.title[lang],  # the spec's, else the kind's
-            "points": ex_spec.points, "seed": ex.seed,
-            "question": ex.data, "prompt": ex.prompt[lang],
-            "answers": [a.to_dict(lang) for a in ex.answers],
-        } for ex_spec, ex in zip(spec.exercises, exercises)],
+        "version": version.label,
+        "folder": folder,
+        "student": version.name,
+        "seed": job.seed,
+        "regenerate": job.recipe,
+        "exercises": [
+            {
+                "id": ex_spec.id,
+                "kind": ex.kind,
+                "difficulty": ex.difficulty,
+                "title": ex_spec.title_in(lang) or ex.title[lang],  # the spec's, else the kind's
+                "points": ex_spec.points,
+                "seed": ex.seed,
+                "question": ex.data,
+                "prompt": ex.prompt[lang],
+                "answers": [a.to_dict(lang) for a in ex.answers],
+            }
+            for ex_spec, ex in zip(spec.exercises, exercises)
+        ],
     }
     out.summary = summary
     if "json" in job.formats:
-        out.files[f"{folder}/answers.json"] = json.dumps(
-            {"title": spec.title_in(lang), **summary}, indent=2, ensure_ascii=False) + "\n"
+        out.files[f"{folder}/answers.json"] = (
+            json.dumps({"title": spec.title_in(lang), **summary}, indent=2, ensure_ascii=False)
+            + "\n"
+        )
     if "moodle" in job.formats:
-        out.moodle = [moodle.moodle_question(ctx, lang, version.label, version.name,
-                                             instructions=spec.instructions_in(lang))
-                      for ctx in items("html")]
+        out.moodle = [
+            moodle.moodle_question(
+                ctx, lang, version.label, version.name, instructions=spec.instructions_in(lang)
+            )
+            for ctx in items("html")
+        ]
     if {"qti12", "qti21"} & set(job.formats):
         out.lms = items("html")
     return out
 
 
-def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMATS,
-          lang: str = "en", pdf: bool = False, jobs: int = 1, progress=None,
-          recipe: str | None = None) -> dict:
+def build(
+    spec: HomeworkSpec,
+    seed: int,
+    versions: list[Version],
+    formats=FORMATS,
+    lang: str = "en",
+    pdf: bool = False,
+    jobs: int = 1,
+    progress=None,
+    recipe: str | None = None,
+) -> dict:
     """Every output file of the set as ``{relative path: content}``; same input → same bytes.
 
     The seed and ``recipe`` (the command that rebuilds the set, see :func:`recipe`) go into
@@ -243,24 +291,36 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     if "moodle" in formats:
         categories = []
         for i, ex_spec in enumerate(spec.exercises):
-            categories.append({
-                "path": _category(spec.title_in(lang), ex_spec.id),
-                "questions": [r.moodle[i] for r in results],
-            })
+            categories.append(
+                {
+                    "path": _category(spec.title_in(lang), ex_spec.id),
+                    "questions": [r.moodle[i] for r in results],
+                }
+            )
         files["moodle.xml"] = moodle_quiz(categories)
-    files.update(qti_files(formats, spec.title_in(lang), versions, results, lang,
-                           spec.instructions_in(lang)))
+    files.update(
+        qti_files(formats, spec.title_in(lang), versions, results, lang, spec.instructions_in(lang))
+    )
     files["answers-template.csv"] = answers_template([r.summary for r in results])
     index = {
-        "title": spec.title_in(lang), "spec": Path(spec.path).name, "seed": seed,
+        "title": spec.title_in(lang),
+        "spec": Path(spec.path).name,
+        "seed": seed,
         "regenerate": recipe,
         "lang": lang,
         "formats": list(formats),
-        "exercises": [{"id": e.id, "kind": e.kind, "difficulty": e.difficulty,
-                       "points": e.points,
-                       "title": e.title_in(lang) or results[0].summary["exercises"][i]["title"],
-                       "vary": e.vary, "options": e.options}
-                      for i, e in enumerate(spec.exercises)],
+        "exercises": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "difficulty": e.difficulty,
+                "points": e.points,
+                "title": e.title_in(lang) or results[0].summary["exercises"][i]["title"],
+                "vary": e.vary,
+                "options": e.options,
+            }
+            for i, e in enumerate(spec.exercises)
+        ],
         "versions": [r.summary for r in results],
     }
     if pdf_pages:  # first and last page of each version in all-questions.pdf, all-keys.pdf
@@ -269,8 +329,9 @@ def build(spec: HomeworkSpec, seed: int, versions: list[Version], formats=FORMAT
     return files
 
 
-def compile_pdfs(files: dict, results: list[VersionOutput], versions: list[Version], lang: str,
-                 jobs: int) -> dict:
+def compile_pdfs(
+    files: dict, results: list[VersionOutput], versions: list[Version], lang: str, jobs: int
+) -> dict:
     """Compile every version's sheet and key and the two all-versions PDFs into ``files``,
     ``jobs`` LaTeX runs at a time (each run is its own process: threads only wait for them),
     the two long all-versions documents first; returns their page ranges per version."""
@@ -283,8 +344,12 @@ def compile_pdfs(files: dict, results: list[VersionOutput], versions: list[Versi
 
     sources = {path: text for r in results for path, text in r.pdf_sources.items()}
     with ThreadPoolExecutor(max(1, jobs)) as pool:
-        combined = {path: pool.submit(all_versions_pdf, [r.sheets[name] for r in results],
-                                      lang, name == "key") for name, path in ALL_PDFS.items()}
+        combined = {
+            path: pool.submit(
+                all_versions_pdf, [r.sheets[name] for r in results], lang, name == "key"
+            )
+            for name, path in ALL_PDFS.items()
+        }
         single = {path: pool.submit(one, text) for path, text in sources.items()}
         for path in sources:  # version order, as the sources were listed
             files[path] = single[path].result()
@@ -301,10 +366,16 @@ def all_versions_pdf(sheets: list[dict], lang: str, answers: bool) -> tuple[byte
     from ..render.tex import compile_pdf_pages, tex_document, tex_engine
     from ..render.views.exercise import phrases, phrases_for
 
-    text = tex_document("homework.tex.j2", lang, sheets=sheets,
-                        s=phrases_for(phrases(lang), "latex"), answers=answers)
-    pdf, ranges = compile_pdf_pages(text, engine=tex_engine(text, lang),
-                                    timeout=120 + 10 * len(sheets))
+    text = tex_document(
+        "homework.tex.j2",
+        lang,
+        sheets=sheets,
+        s=phrases_for(phrases(lang), "latex"),
+        answers=answers,
+    )
+    pdf, ranges = compile_pdf_pages(
+        text, engine=tex_engine(text, lang), timeout=120 + 10 * len(sheets)
+    )
     if len(ranges) != len(sheets):
         raise SymgradError(f"the combined PDF reports {len(ranges)} versions, not {len(sheets)}")
     return pdf, ranges
@@ -348,5 +419,17 @@ def _category(title: str, ident: str) -> str:
     return escape.xml(f"$course$/top/{safe}/{ident}")
 
 
-__all__ = ["ExerciseSpec", "HomeworkSpec", "Version", "build", "build_version", "check_seed", "random_seed", "recipe",
-           "load_spec", "parse_formats", "versions_from_count", "versions_from_roster"]
+__all__ = [
+    "ExerciseSpec",
+    "HomeworkSpec",
+    "Version",
+    "build",
+    "build_version",
+    "check_seed",
+    "random_seed",
+    "recipe",
+    "load_spec",
+    "parse_formats",
+    "versions_from_count",
+    "versions_from_roster",
+]

@@ -26,9 +26,9 @@ from .base import (
     Kind,
     Rejected,
     add_alternatives,
-    clean_draws_common,
     both,
     clean,
+    clean_draws_common,
     grid,
     line,
     mat_latex,
@@ -42,10 +42,20 @@ from .pin_values import refuse, text, texts
 
 # Component templates: {a}, {b}, {c} are coefficients; x1..x3 the inputs.
 FORMS = {
-    2: ("{a}*x1*x2", "{a}*x1 + {b}*x2^2", "{a}*x1^2 + {b}*x2", "{a}*x1*x2 + {b}*x2",
-        "{a}*x1 + {b}*x1*x2"),
-    3: ("{a}*x1*x2 + {b}*x3", "{a}*x1 + {b}*x2*x3", "{a}*x1*x3 + {b}*x2^2",
-        "{a}*x1^2 + {b}*x2 + {c}*x3", "{a}*x2 + {b}*x1*x3"),
+    2: (
+        "{a}*x1*x2",
+        "{a}*x1 + {b}*x2^2",
+        "{a}*x1^2 + {b}*x2",
+        "{a}*x1*x2 + {b}*x2",
+        "{a}*x1 + {b}*x1*x2",
+    ),
+    3: (
+        "{a}*x1*x2 + {b}*x3",
+        "{a}*x1 + {b}*x2*x3",
+        "{a}*x1*x3 + {b}*x2^2",
+        "{a}*x1^2 + {b}*x2 + {c}*x3",
+        "{a}*x2 + {b}*x1*x3",
+    ),
 }
 OUTER = ("y1*y2", "y1^2 + {a}*y2", "{a}*y1 + y2^2")
 COEFFICIENTS = (-3, -2, 2, 3)  # never ±1: a constant Jacobian entry must not be a guess
@@ -101,8 +111,13 @@ def _numbers(system: System, x: dict, final: bool):
         rule = vector_chain_rule(list(system.ys), system.z, at=x, x=list(system.xs))
         if rule.check is not None and rule.check.passed is False:
             raise RuntimeError("vector chain rule disagrees with the composite derivation")
-        return (rule, np.asarray(rule.y_values, dtype=float), rule.jacobian_value,
-                np.asarray(rule.grad_y_value, dtype=float), rule.grad_x_value)
+        return (
+            rule,
+            np.asarray(rule.y_values, dtype=float),
+            rule.jacobian_value,
+            np.asarray(rule.grad_y_value, dtype=float),
+            rule.grad_x_value,
+        )
     n, m = len(system.ys), len(system.xs)
     y_values, J = np.zeros(n), np.zeros((n, m))
     for j, expr in enumerate(system.ys):
@@ -116,8 +131,9 @@ def _numbers(system: System, x: dict, final: bool):
     return None, y_values, J, g_y, J.T @ g_y
 
 
-def exercise_at(difficulty: str, system: System, x: dict, strict: bool = True,
-                final: bool = True) -> Exercise:
+def exercise_at(
+    difficulty: str, system: System, x: dict, strict: bool = True, final: bool = True
+) -> Exercise:
     """The exercise at the point ``x``; ``strict`` rejects unclean numbers and guessable
     blanks (except ``system.fixed``); without ``final`` only the answers are built."""
     rule, y_values, J, g_y, g_x = _numbers(system, x, final)
@@ -127,16 +143,26 @@ def exercise_at(difficulty: str, system: System, x: dict, strict: bool = True,
     answers = []
     if difficulty == "easy":
         answers += [Answer(f"y{j + 1}", f"y_{j + 1}", y_values[j]) for j in range(n)]
-    answers += [Answer(f"dz_dy{j + 1}", rf"\partial z / \partial y_{j + 1}", g_y[j])
-                for j in range(n)]
+    answers += [
+        Answer(f"dz_dy{j + 1}", rf"\partial z / \partial y_{j + 1}", g_y[j]) for j in range(n)
+    ]
     if difficulty != "easy":
-        answers += [Answer(f"J{j + 1}{i + 1}", rf"\partial y_{j + 1} / \partial x_{i + 1}",
-                           J[j, i]) for j in range(n) for i in range(m)]
+        answers += [
+            Answer(f"J{j + 1}{i + 1}", rf"\partial y_{j + 1} / \partial x_{i + 1}", J[j, i])
+            for j in range(n)
+            for i in range(m)
+        ]
     for i in range(m):
-        answers.append(add_alternatives(
-            Answer(f"dz_dx{i + 1}", rf"\partial z / \partial x_{i + 1}", g_x[i]),
-            [("sign_flip", -g_x[i]), ("missing_upstream", J[:, i].sum()),
-             ("missed_branch", J[0, i] * g_y[0])]))
+        answers.append(
+            add_alternatives(
+                Answer(f"dz_dx{i + 1}", rf"\partial z / \partial x_{i + 1}", g_x[i]),
+                [
+                    ("sign_flip", -g_x[i]),
+                    ("missing_upstream", J[:, i].sum()),
+                    ("missed_branch", J[0, i] * g_y[0]),
+                ],
+            )
+        )
     if strict:
         for a in answers:
             if a.name not in system.fixed:
@@ -144,8 +170,13 @@ def exercise_at(difficulty: str, system: System, x: dict, strict: bool = True,
                 if near_guess(a.value, 0.1 * abs(a.value)) or abs(a.value) > MAX_GRADIENT:
                     raise Rejected(f"{a.name} is near 0 or ±1, or too large")
     data = {"y": list(system.ys), "z": system.z, "x": x}
-    exercise = make_fair(Exercise("jacobian", difficulty, TITLE, data, {}, answers, [], rule,
-                                  {"kink_distance": math.inf}), system.fixed, strict)
+    exercise = make_fair(
+        Exercise(
+            "jacobian", difficulty, TITLE, data, {}, answers, [], rule, {"kink_distance": math.inf}
+        ),
+        system.fixed,
+        strict,
+    )
     if final:
         exercise.prompt = _prompt(system, x)
         exercise.solution = _solution(y_values, J, g_y, g_x)
@@ -163,8 +194,10 @@ def _prompt(system: System, x: dict) -> dict[str, str]:
     parts = [rf"y_{j + 1} = {expr_latex(parse(e))}" for j, e in enumerate(system.ys)]
     system_tex = r",\quad ".join(parts + [f"z = {expr_latex(parse(system.z))}"])
     given = ", ".join(f"${_x_tex(name)} = {num(x[name])}$" for name in system.xs)
-    rule = (r"$\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
-            r"\right)^{\top} \nabla_{\mathbf{y}} z$")
+    rule = (
+        r"$\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
+        r"\right)^{\top} \nabla_{\mathbf{y}} z$"
+    )
     head = f"$\\mathbf{{x}} = ({', '.join(_x_tex(v) for v in system.xs)}) \\in \\mathbb{{R}}^{m}$"
     return both(
         f"Let {head}, $\\mathbf{{y}} = g(\\mathbf{{x}}) \\in \\mathbb{{R}}^{n}$ and "
@@ -172,7 +205,8 @@ def _prompt(system: System, x: dict) -> dict[str, str]:
         f"{rule} to compute the values below.",
         f"设 {head}，$\\mathbf{{y}} = g(\\mathbf{{x}}) \\in \\mathbb{{R}}^{n}$，"
         f"$z = f(\\mathbf{{y}})$，其中 $$ {system_tex} $$ 在 {given} 处，用向量链式法则 {rule} "
-        "计算下列各值。")
+        "计算下列各值。",
+    )
 
 
 def _x_tex(name: str) -> str:
@@ -185,22 +219,30 @@ def _solution(y_values, J, g_y, g_x) -> list[dict]:
     n, m = J.shape
     ys = ", ".join(f"y_{k}" for k in range(1, n + 1))
     return [
-        line(rf"\mathbf{{y}} = {vec_latex(y_values)},\quad \nabla_{{\mathbf{{y}}}} z = "
-             rf"{vec_latex(g_y)}"),
-        line(rf"\frac{{\partial \mathbf{{y}}}}{{\partial \mathbf{{x}}}} = {mat_latex(J)}",
-             f"The Jacobian is ${n} \\times {m}$: row $j$ holds the partial derivatives of $y_j$.",
-             f"Jacobian 是 ${n} \\times {m}$ 矩阵：第 $j$ 行是 $y_j$ 的各个偏导数。"),
-        line(rf"\nabla_{{\mathbf{{x}}}} z = {mat_latex(J.T)} {vec_latex(g_y)} = {vec_latex(g_x)}",
-             f"Each $\\partial z / \\partial x_i$ sums over every path through ${ys}$.",
-             f"每个 $\\partial z / \\partial x_i$ 都要对经过 ${ys}$ 的所有路径求和。"),
+        line(
+            rf"\mathbf{{y}} = {vec_latex(y_values)},\quad \nabla_{{\mathbf{{y}}}} z = "
+            rf"{vec_latex(g_y)}"
+        ),
+        line(
+            rf"\frac{{\partial \mathbf{{y}}}}{{\partial \mathbf{{x}}}} = {mat_latex(J)}",
+            f"The Jacobian is ${n} \\times {m}$: row $j$ holds the partial derivatives of $y_j$.",
+            f"Jacobian 是 ${n} \\times {m}$ 矩阵：第 $j$ 行是 $y_j$ 的各个偏导数。",
+        ),
+        line(
+            rf"\nabla_{{\mathbf{{x}}}} z = {mat_latex(J.T)} {vec_latex(g_y)} = {vec_latex(g_x)}",
+            f"Each $\\partial z / \\partial x_i$ sums over every path through ${ys}$.",
+            f"每个 $\\partial z / \\partial x_i$ 都要对经过 ${ys}$ 的所有路径求和。",
+        ),
     ]
 
 
 # --------------------------------------------------------------------------- structure
 
+
 @lru_cache(maxsize=256)
-def choose_system(difficulty: str, ys: tuple | None, z: str | None, xs: tuple | None,
-                  seed: int) -> System:
+def choose_system(
+    difficulty: str, ys: tuple | None, z: str | None, xs: tuple | None, seed: int
+) -> System:
     """The functions of an exercise, from ``seed`` alone; a random system is kept when its
     clean points are common, so every version of a set can use it."""
     private = np.random.default_rng(seed)
@@ -208,8 +250,10 @@ def choose_system(difficulty: str, ys: tuple | None, z: str | None, xs: tuple | 
     if ys is not None:
         system = pinned_system(ys, z, xs, step)
         if not _clean_points_common(difficulty, system, private):
-            raise SymgradError(f"jacobian: y = {', '.join(ys)}, z = {z}: no clean point with "
-                               f"inputs from {-RANGE} to {RANGE}; pin `at` as well")
+            raise SymgradError(
+                f"jacobian: y = {', '.join(ys)}, z = {z}: no clean point with "
+                f"inputs from {-RANGE} to {RANGE}; pin `at` as well"
+            )
         return system
     for _ in range(STRUCTURE_TRIES):
         system = _random_system(private, difficulty, step)
@@ -221,7 +265,9 @@ def choose_system(difficulty: str, ys: tuple | None, z: str | None, xs: tuple | 
 def _clean_points_common(difficulty: str, system: System, private) -> bool:
     return clean_draws_common(
         lambda: exercise_at(difficulty, system, draw_point(private, system), final=False),
-        VALIDATION_TRIES, VALIDATION_HITS)
+        VALIDATION_TRIES,
+        VALIDATION_HITS,
+    )
 
 
 def _coef(rng) -> int:
@@ -238,8 +284,10 @@ def _random_system(private, difficulty: str, step: float) -> System:
     xs = tuple(f"x{i + 1}" for i in range(m))
     if difficulty == "easy":  # y = W x (J is not asked: W is given)
         W = grid(private, -3, 3, 1.0, nonzero=True, size=2 * m).reshape(2, m)
-        ys = tuple(_fill(" + ".join(f"{int(W[j, i])}*x{i + 1}" for i in range(m)), private)
-                   for j in range(2))
+        ys = tuple(
+            _fill(" + ".join(f"{int(W[j, i])}*x{i + 1}" for i in range(m)), private)
+            for j in range(2)
+        )
         return System(ys, "y1*y2", xs, step)
     forms = FORMS[m]
     picks = private.choice(len(forms), size=2, replace=False)
@@ -255,7 +303,9 @@ def pinned_system(ys: tuple, z: str, xs: tuple | None, step: float = 1.0) -> Sys
 
     rule = vector_chain_rule(list(ys), z, x=None if xs is None else list(xs))
     n, m = rule.shape
-    fixed = {f"J{j + 1}{i + 1}" for j in range(n) for i in range(m) if rule.jacobian[j, i].is_number}
+    fixed = {
+        f"J{j + 1}{i + 1}" for j in range(n) for i in range(m) if rule.jacobian[j, i].is_number
+    }
     fixed |= {f"dz_dy{j + 1}" for j in range(n) if rule.grad_y[j].is_number}
     fixed |= {f"dz_dx{i + 1}" for i in range(m) if rule.grad_x[i].is_number}
     return System(tuple(ys), z, tuple(rule.x), step, frozenset(fixed))
@@ -264,11 +314,11 @@ def pinned_system(ys: tuple, z: str, xs: tuple | None, step: float = 1.0) -> Sys
 # --------------------------------------------------------------------------- pins
 
 OPTIONS_HELP = {
-    "y": f"the components of y = g(x): a list such as [\"x1*x2\", \"x2 + x3\"] (at most "
-         f"{MAX_OUTPUTS}; at most {MAX_INPUTS} inputs)",
+    "y": f'the components of y = g(x): a list such as ["x1*x2", "x2 + x3"] (at most '
+    f"{MAX_OUTPUTS}; at most {MAX_INPUTS} inputs)",
     "z": "z = f(y) in y1, y2, ... (needs y)",
-    "x": "the inputs in order, e.g. [\"x1\", \"x2\"] (default: order of appearance)",
-    "at": "a fixed point, e.g. \"x1=1,x2=2\" (every version gets it)",
+    "x": 'the inputs in order, e.g. ["x1", "x2"] (default: order of appearance)',
+    "at": 'a fixed point, e.g. "x1=1,x2=2" (every version gets it)',
 }
 
 
@@ -291,21 +341,31 @@ def check_options(raw: dict, where: str) -> dict:
     except SymgradError as err:
         raise _rekeyed(err, where) from None
     if len(rule.x) > MAX_INPUTS:
-        raise refuse(where, "y", f"{len(rule.x)} inputs ({', '.join(rule.x)}); a hand exercise "
-                                 f"has at most {MAX_INPUTS}")
+        raise refuse(
+            where,
+            "y",
+            f"{len(rule.x)} inputs ({', '.join(rule.x)}); a hand exercise has at most {MAX_INPUTS}",
+        )
     _check_size(ys, z, where)
     out = {"y": ys, "z": z, "x": list(rule.x)}
     if "at" not in raw:
         try:
             choose_system("easy", tuple(ys), z, tuple(rule.x), 0)
         except SymgradError:
-            raise refuse(where, "y", f"no clean point with integer inputs from {-RANGE} to "
-                                     f"{RANGE} (no answer 0 or ±1 where it varies); pin `at` "
-                                     "as well") from None
+            raise refuse(
+                where,
+                "y",
+                f"no clean point with integer inputs from {-RANGE} to "
+                f"{RANGE} (no answer 0 or ±1 where it varies); pin `at` "
+                "as well",
+            ) from None
         return out
     if not isinstance(raw["at"], (str, dict)):
-        raise refuse(where, "at", f"expected NAME=VALUE text such as \"x1=1,x2=2\", got "
-                                  f"{type(raw['at']).__name__}")
+        raise refuse(
+            where,
+            "at",
+            f'expected NAME=VALUE text such as "x1=1,x2=2", got {type(raw["at"]).__name__}',
+        )
     point = parse_assignments(raw["at"], f"{where}.at")
     try:
         vector_chain_rule(ys, z, at=point, x=list(rule.x))
@@ -315,8 +375,12 @@ def check_options(raw: dict, where: str) -> dict:
     for name in rule.x:
         value = float(point[name])
         if abs(value) > 1000 or float(num(value)) != value:
-            raise refuse(where, "at", f"{name} = {point[name]} cannot be shown exactly; give a "
-                                      "number of at most 4 significant figures, at most 1000")
+            raise refuse(
+                where,
+                "at",
+                f"{name} = {point[name]} cannot be shown exactly; give a "
+                "number of at most 4 significant figures, at most 1000",
+            )
         values[name] = value
     out["at"] = values
     return out
@@ -328,8 +392,12 @@ def _check_size(ys: list[str], z: str, where: str) -> None:
     for key, expr in [("y", e) for e in ys] + [("z", z)]:
         operations = len(structure(expr)[1].op_nodes)
         if operations > MAX_OPERATIONS:
-            raise refuse(where, key, f"{expr!r} has {operations} operations; a hand exercise "
-                                     f"has at most {MAX_OPERATIONS}")
+            raise refuse(
+                where,
+                key,
+                f"{expr!r} has {operations} operations; a hand exercise "
+                f"has at most {MAX_OPERATIONS}",
+            )
 
 
 def _rekeyed(err: SymgradError, where: str) -> SymgradError:
@@ -337,8 +405,13 @@ def _rekeyed(err: SymgradError, where: str) -> SymgradError:
     message = str(err)
     match = re.match(r"--(y|z|x|at)\b[:\s]*", message)
     key = match.group(1) if match else "y"
-    return refuse(where, key, message[match.end():] if match else message)
+    return refuse(where, key, message[match.end() :] if match else message)
 
 
-KIND = Kind("jacobian", "vector chain rule: Jacobian of y = g(x) and ∇x z = (∂y/∂x)ᵀ ∇y z",
-            generate, OPTIONS_HELP, check_options)
+KIND = Kind(
+    "jacobian",
+    "vector chain rule: Jacobian of y = g(x) and ∇x z = (∂y/∂x)ᵀ ∇y z",
+    generate,
+    OPTIONS_HELP,
+    check_options,
+)

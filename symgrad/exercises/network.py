@@ -26,9 +26,9 @@ from .base import (
     Kind,
     Rejected,
     add_alternatives,
-    clean_draws_common,
     both,
     clean,
+    clean_draws_common,
     grid,
     mat_latex,
     num,
@@ -62,13 +62,15 @@ def generate(rng, difficulty: str, options: dict | None = None, structure=None) 
     seed = int(structure.integers(2**63))
     if "network" in options:  # a pinned network file: its numbers, as given
         private = np.random.default_rng(seed)  # the entries asked: the same in every version
-        return exercise_for(difficulty, _pinned_network(options, private), options["network"],
-                            private, strict=False)
+        return exercise_for(
+            difficulty, _pinned_network(options, private), options["network"], private, strict=False
+        )
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     net = choose_network(difficulty, key, seed)
-    return rejection(lambda: exercise_for(difficulty, net, draw_numbers(rng, net.spec,
-                                                                         net.x_step), rng),
-                     f"mlp {difficulty}")
+    return rejection(
+        lambda: exercise_for(difficulty, net, draw_numbers(rng, net.spec, net.x_step), rng),
+        f"mlp {difficulty}",
+    )
 
 
 @lru_cache(maxsize=256)
@@ -80,10 +82,13 @@ def choose_network(difficulty: str, key: tuple, seed: int) -> Network:
     private = np.random.default_rng(seed)
     shapes = shapes_for(difficulty, options)
     for _ in range(STRUCTURE_TRIES):
-        layers, hidden, output, loss, l2 = resolve(options, shapes[int(private.integers(len(shapes)))])
+        layers, hidden, output, loss, l2 = resolve(
+            options, shapes[int(private.integers(len(shapes)))]
+        )
         spec = make_spec(list(layers), list(hidden), output, loss, l2)
-        net = Network(spec, int(private.integers(layers[-1])),
-                      0.5 if difficulty == "medium" else 1.0)
+        net = Network(
+            spec, int(private.integers(layers[-1])), 0.5 if difficulty == "medium" else 1.0
+        )
         if not options or _clean_numbers_common(difficulty, net, private):
             return net  # the difficulty's own shapes are known to work (stress tests)
     raise RuntimeError(f"mlp {difficulty}: no network with clean numbers")
@@ -91,16 +96,20 @@ def choose_network(difficulty: str, key: tuple, seed: int) -> Network:
 
 def _clean_numbers_common(difficulty: str, net: Network, private) -> bool:
     return clean_draws_common(
-        lambda: exercise_for(difficulty, net, draw_numbers(private, net.spec, net.x_step),
-                             private, final=False),
-        VALIDATION_TRIES, VALIDATION_HITS)
+        lambda: exercise_for(
+            difficulty, net, draw_numbers(private, net.spec, net.x_step), private, final=False
+        ),
+        VALIDATION_TRIES,
+        VALIDATION_HITS,
+    )
 
 
 def _pinned_network(options: dict, private) -> Network:
     from ..mlp import make_spec
 
-    layers, hidden, output, loss, l2 = resolve(options, (tuple(options["layers"]), "relu",
-                                                         "softmax"))
+    layers, hidden, output, loss, l2 = resolve(
+        options, (tuple(options["layers"]), "relu", "softmax")
+    )
     spec = make_spec(list(layers), list(hidden), output, loss, l2)
     return Network(spec, int(private.integers(layers[-1])), 1.0)
 
@@ -110,8 +119,9 @@ def draw_numbers(rng, spec, x_step: float) -> dict:
     layers = spec.layers
     data = {}
     for k in range(1, spec.depth + 1):
-        data[f"W{k}"] = grid(rng, -1.5, 1.5, 0.5, nonzero=True,
-                             size=layers[k] * layers[k - 1]).reshape(layers[k], layers[k - 1])
+        data[f"W{k}"] = grid(
+            rng, -1.5, 1.5, 0.5, nonzero=True, size=layers[k] * layers[k - 1]
+        ).reshape(layers[k], layers[k - 1])
         data[f"b{k}"] = grid(rng, -1, 1, 0.5, size=layers[k])
     data["x"] = grid(rng, -2, 2, x_step, nonzero=True, size=layers[0])
     n_out = layers[-1]
@@ -119,16 +129,20 @@ def draw_numbers(rng, spec, x_step: float) -> dict:
         y = np.zeros(n_out)
         y[int(rng.integers(n_out))] = 1.0
     elif spec.output == "sigmoid":
-        y = rng.integers(0, 2, size=n_out).astype(float) if spec.loss == "ce" else \
-            grid(rng, 0, 1, 0.5, size=n_out)
+        y = (
+            rng.integers(0, 2, size=n_out).astype(float)
+            if spec.loss == "ce"
+            else grid(rng, 0, 1, 0.5, size=n_out)
+        )
     else:
         y = grid(rng, -2, 2, 0.5, size=n_out)
     data["y"] = np.asarray(y, dtype=float)
     return {k: np.asarray(v, dtype=float).tolist() for k, v in data.items()}
 
 
-def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: bool = True,
-                 final: bool = True) -> Exercise:
+def exercise_for(
+    difficulty: str, net: Network, numbers: dict, pick, strict: bool = True, final: bool = True
+) -> Exercise:
     """The exercise for these weights and inputs; ``strict`` rejects unclean numbers and
     guessable blanks; without ``final`` only the answers are built. ``pick`` (a generator)
     chooses the entry of each gradient asked among the clean ones (any nonzero one when not
@@ -156,8 +170,10 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
         if np.max(np.abs(result.values[f"z{spec.depth}"])) > MAX_LOGIT:
             raise Rejected("an output logit too large to carry in 3 significant figures")
     j = net.out
-    answers = [Answer("J", "J", result.loss),
-               Answer(f"yhat{j + 1}", rf"\hat y_{j + 1}", float(result.output[j]))]
+    answers = [
+        Answer("J", "J", result.loss),
+        Answer(f"yhat{j + 1}", rf"\hat y_{j + 1}", float(result.output[j])),
+    ]
     if strict:
         for a in answers:
             clean(a.value, a.name)
@@ -165,8 +181,11 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
                 raise Rejected(f"{a.name} is near 0 or ±1")
     for what, k in (("b", spec.depth), ("W", spec.depth), ("b", 1), ("W", 1)):
         g = np.asarray(result.gradients[f"{what}{k}"], dtype=float)
-        entries = [i for i in np.ndindex(g.shape)
-                   if abs(g[i]) >= 0.02 and not (strict and near_guess(g[i], 0.1 * abs(g[i])))]
+        entries = [
+            i
+            for i in np.ndindex(g.shape)
+            if abs(g[i]) >= 0.02 and not (strict and near_guess(g[i], 0.1 * abs(g[i])))
+        ]
         if not entries and strict:
             raise Rejected(f"no clean entry of the gradient of {what}{k}")
         entries = entries or list(np.ndindex(g.shape))
@@ -176,16 +195,35 @@ def exercise_for(difficulty: str, net: Network, numbers: dict, pick, strict: boo
         sub = "".join(str(i + 1) for i in idx[::-1])
         symbol = what.lower()
         label = rf"\partial J / \partial {symbol}^{{({k})}}_{{{sub}}}"
-        answers.append(add_alternatives(Answer(f"d{symbol}{k}_{sub}", label, value),
-                                        _mistakes(spec, result, what, k, idx, value)))
-    question = dict(numbers, layers=list(spec.layers), output=spec.output, loss=spec.loss,
-                    l2=spec.l2,
-                    hidden=spec.hidden[0] if len(set(spec.hidden)) == 1 else list(spec.hidden))
+        answers.append(
+            add_alternatives(
+                Answer(f"d{symbol}{k}_{sub}", label, value),
+                _mistakes(spec, result, what, k, idx, value),
+            )
+        )
+    question = dict(
+        numbers,
+        layers=list(spec.layers),
+        output=spec.output,
+        loss=spec.loss,
+        l2=spec.l2,
+        hidden=spec.hidden[0] if len(set(spec.hidden)) == 1 else list(spec.hidden),
+    )
     net_name = "-".join(map(str, spec.layers))
-    exercise = make_fair(Exercise("mlp", difficulty, both(f"MLP forward and backward ({net_name})",
-                                                          f"MLP 前向与反向传播（{net_name}）"),
-                                  question, {}, answers, [], result, {"kink_distance": distance}),
-                         strict=strict)
+    exercise = make_fair(
+        Exercise(
+            "mlp",
+            difficulty,
+            both(f"MLP forward and backward ({net_name})", f"MLP 前向与反向传播（{net_name}）"),
+            question,
+            {},
+            answers,
+            [],
+            result,
+            {"kink_distance": distance},
+        ),
+        strict=strict,
+    )
     if final:
         exercise.prompt = _prompt(spec, numbers)
         exercise.solution = _solution(result)
@@ -253,23 +291,38 @@ def _prompt(spec, numbers: dict) -> dict[str, str]:
     net = "-".join(map(str, spec.layers))
     names = list(dict.fromkeys(spec.hidden))
     act = ", ".join(f"${ops.get(h).tex}$" for h in names)
-    out_tex = {"softmax": r"\operatorname{softmax}", "sigmoid": ops.get("sigmoid").tex,
-               "linear": ""}[spec.output]
-    y_hat = rf"\hat{{\mathbf{{y}}}} = {out_tex}(\mathbf{{z}}^{{({L})}})" if out_tex else \
-        rf"\hat{{\mathbf{{y}}}} = \mathbf{{z}}^{{({L})}}"
-    data_loss = (r"-\sum_i y_i \log \hat y_i" if spec.loss == "ce" and spec.output == "softmax"
-                 else r"-\sum_i \bigl(y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)\bigr)"
-                 if spec.loss == "ce" else r"\frac{1}{2}\sum_i (\hat y_i - y_i)^2")
-    penalty = (rf" + \frac{{{num(spec.l2)}}}{{2}} \sum_k \|\mathbf{{W}}^{{(k)}}\|^2"
-               if spec.l2 else "")
+    out_tex = {
+        "softmax": r"\operatorname{softmax}",
+        "sigmoid": ops.get("sigmoid").tex,
+        "linear": "",
+    }[spec.output]
+    y_hat = (
+        rf"\hat{{\mathbf{{y}}}} = {out_tex}(\mathbf{{z}}^{{({L})}})"
+        if out_tex
+        else rf"\hat{{\mathbf{{y}}}} = \mathbf{{z}}^{{({L})}}"
+    )
+    data_loss = (
+        r"-\sum_i y_i \log \hat y_i"
+        if spec.loss == "ce" and spec.output == "softmax"
+        else r"-\sum_i \bigl(y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)\bigr)"
+        if spec.loss == "ce"
+        else r"\frac{1}{2}\sum_i (\hat y_i - y_i)^2"
+    )
+    penalty = (
+        rf" + \frac{{{num(spec.l2)}}}{{2}} \sum_k \|\mathbf{{W}}^{{(k)}}\|^2" if spec.l2 else ""
+    )
     reg = both("", "") if spec.l2 else both(" (no regularization)", "（无正则项）")
     per_layer = both(" (layer by layer)", "（逐层）") if len(names) > 1 else both("", "")
     xy = rf"\mathbf{{x}} = {vec_latex(numbers['x'])},\quad \mathbf{{y}} = {vec_latex(numbers['y'])}"
     matrices = " ".join(  # one display per layer, so wide networks still fit the page
         rf"$$\mathbf{{W}}^{{({k})}} = {mat_latex(numbers[f'W{k}'])},\quad "
-        rf"\mathbf{{b}}^{{({k})}} = {vec_latex(numbers[f'b{k}'])}$$" for k in range(1, L + 1))
-    z_rule = (r"$\mathbf{z}^{(k)} = \mathbf{W}^{(k)} \mathbf{h}^{(k-1)} + \mathbf{b}^{(k)}$ "
-              r"with $\mathbf{h}^{(0)} = \mathbf{x}$")
+        rf"\mathbf{{b}}^{{({k})}} = {vec_latex(numbers[f'b{k}'])}$$"
+        for k in range(1, L + 1)
+    )
+    z_rule = (
+        r"$\mathbf{z}^{(k)} = \mathbf{W}^{(k)} \mathbf{h}^{(k-1)} + \mathbf{b}^{(k)}$ "
+        r"with $\mathbf{h}^{(0)} = \mathbf{x}$"
+    )
     return both(
         f"A {net} MLP computes {z_rule}, hidden activation {act}{per_layer['en']}, output "
         f"${y_hat}$ and loss $J = {data_loss}{penalty}${reg['en']}. $$ {xy} $$ {matrices} "
@@ -280,7 +333,8 @@ def _prompt(spec, numbers: dict) -> dict[str, str]:
         f"{per_layer['zh']}，输出 ${y_hat}$，损失 $J = {data_loss}{penalty}${reg['zh']}。"
         f"$$ {xy} $$ {matrices} 做一次前向传播和反向传播。与讲义一致，$w^{{(k)}}_{{ij}}$ 是第 $k$ 层中从输入 $i$ "
         f"到单元 $j$ 的权重（即 $\\mathbf{{W}}^{{(k)}}$ 第 $j$ 行第 $i$ 列），$b^{{(k)}}_j$ 是单元 $j$ "
-        f"的偏置。")
+        f"的偏置。",
+    )
 
 
 def _solution(result) -> list[dict]:
@@ -290,14 +344,25 @@ def _solution(result) -> list[dict]:
     out = []
     for en, zh in zip(solution_steps(result, "en"), solution_steps(result, "zh")):
         value = np.asarray(en["value"], dtype=float)
-        shown = num(value) if value.ndim == 0 else mat_latex([value]) + r"^{\top}" \
-            if value.ndim == 1 else mat_latex(value)  # vectors as transposed rows: shorter keys
+        shown = (
+            num(value)
+            if value.ndim == 0
+            else mat_latex([value]) + r"^{\top}"
+            if value.ndim == 1
+            else mat_latex(value)
+        )  # vectors as transposed rows: shorter keys
         note = both(en["note"], zh["note"]) if en["note"] else None
         formula = en["latex"].replace(r"\mathbb{1}", r"\mathbf{1}")  # amssymb has no \mathbb{1}
         out.append({"math": f"{formula} = {shown}", "note": note})
     return out
 
 
-KIND = Kind("mlp", "forward and backward pass of a small MLP with given weights (the lecture's "
-            "3-4-3-2 network when hard)", generate, OPTIONS_HELP, check_options,
-            file_options=("params",))
+KIND = Kind(
+    "mlp",
+    "forward and backward pass of a small MLP with given weights (the lecture's "
+    "3-4-3-2 network when hard)",
+    generate,
+    OPTIONS_HELP,
+    check_options,
+    file_options=("params",),
+)

@@ -16,9 +16,13 @@ from .pin_values import choice, number, refuse, sizes, text
 
 SHAPES = {
     "easy": [((2, 2, 2), "relu", "softmax")],
-    "medium": [((2, 3, 2), "relu", "softmax"), ((3, 3, 2), "sigmoid", "softmax"),
-               ((2, 3, 2), "tanh", "softmax"), ((3, 2, 1), "relu", "sigmoid"),
-               ((2, 3, 1), "sigmoid", "sigmoid")],
+    "medium": [
+        ((2, 3, 2), "relu", "softmax"),
+        ((3, 3, 2), "sigmoid", "softmax"),
+        ((2, 3, 2), "tanh", "softmax"),
+        ((3, 2, 1), "relu", "sigmoid"),
+        ((2, 3, 1), "sigmoid", "sigmoid"),
+    ],
     "hard": [((3, 4, 3, 2), "relu", "softmax")],
 }
 OUTPUTS = ("softmax", "sigmoid", "linear")
@@ -30,15 +34,15 @@ HIDDEN = tuple(a for a in activations() if a != "linear")
 
 OPTIONS_HELP = {
     "layers": f"layer sizes, input to output, e.g. [3, 4, 3, 2] (at least one hidden layer; "
-              f"at most {MAX_LAYERS} layers of at most {MAX_UNITS} units)",
+    f"at most {MAX_LAYERS} layers of at most {MAX_UNITS} units)",
     "hidden": f"the hidden activation ({', '.join(HIDDEN)}), or a list of one per hidden "
-              "layer (with layers)",
+    "layer (with layers)",
     "output": f"the output unit: {', '.join(OUTPUTS)}",
     "loss": "ce (cross-entropy; softmax or sigmoid output) or mse",
     "l2": f"the L2 weight λ, from 0 to {MAX_L2:g} (J = L + λ/2 Σ‖W‖²)",
     "params": "a network file (JSON: W1, b1, ..., x, y, as symgrad mlp --params reads it; "
-              "needs layers; a relative path is read from the spec's folder): every version "
-              "gets these numbers",
+    "needs layers; a relative path is read from the spec's folder): every version "
+    "gets these numbers",
 }
 
 
@@ -60,8 +64,9 @@ def shapes_for(difficulty: str, options: dict) -> list:
     """The difficulty's shapes that fit the pins (a softmax output needs two units)."""
     if "layers" in options or "params" in options:
         return [(tuple(options["layers"]), "relu", "softmax")]
-    fits = [s for s in SHAPES[difficulty]
-            if not (options.get("output") == "softmax" and s[0][-1] < 2)]
+    fits = [
+        s for s in SHAPES[difficulty] if not (options.get("output") == "softmax" and s[0][-1] < 2)
+    ]
     return fits or [((2, 3, 2), "relu", "softmax")]
 
 
@@ -73,8 +78,11 @@ def check_options(raw: dict, where: str) -> dict:
     if "layers" in raw:
         out["layers"] = sizes(where, "layers", raw["layers"], MAX_LAYERS, MAX_UNITS)
         if len(out["layers"]) < 3:
-            raise refuse(where, "layers", "needs at least one hidden layer (input, hidden, "
-                                          "output), e.g. [2, 3, 2]")
+            raise refuse(
+                where,
+                "layers",
+                "needs at least one hidden layer (input, hidden, output), e.g. [2, 3, 2]",
+            )
     if "hidden" in raw:
         value = raw["hidden"]
         if isinstance(value, list):
@@ -82,8 +90,11 @@ def check_options(raw: dict, where: str) -> dict:
                 raise refuse(where, "hidden", "a list of activations needs layers too")
             out["hidden"] = [choice(where, "hidden", v, HIDDEN) for v in value]
             if len(value) != len(out["layers"]) - 2:
-                raise refuse(where, "hidden", f"{len(value)} activations for "
-                                              f"{len(out['layers']) - 2} hidden layers")
+                raise refuse(
+                    where,
+                    "hidden",
+                    f"{len(value)} activations for {len(out['layers']) - 2} hidden layers",
+                )
         else:
             out["hidden"] = choice(where, "hidden", value, HIDDEN)
     if "output" in raw:
@@ -93,8 +104,12 @@ def check_options(raw: dict, where: str) -> dict:
     if "l2" in raw:
         out["l2"] = number(where, "l2", raw["l2"], 0.0, MAX_L2)
     if out.get("loss") == "ce" and out.get("output") == "linear":
-        raise refuse(where, "loss", "ce needs output softmax or sigmoid (ŷ must be a "
-                                    "probability); use loss = \"mse\" with a linear output")
+        raise refuse(
+            where,
+            "loss",
+            "ce needs output softmax or sigmoid (ŷ must be a "
+            'probability); use loss = "mse" with a linear output',
+        )
     for shape in [(tuple(out["layers"]), "relu", "softmax")] if "layers" in out else []:
         layers, hidden, output, loss, l2 = resolve(out, shape)
         try:
@@ -113,7 +128,9 @@ def _params(raw, where: str, out: dict) -> dict:
 
     path = text(where, "params", raw, 1000)
     if "layers" not in out:
-        raise refuse(where, "params", "a network file needs layers too (e.g. layers = [3, 4, 3, 2])")
+        raise refuse(
+            where, "params", "a network file needs layers too (e.g. layers = [3, 4, 3, 2])"
+        )
     layers, hidden, output, loss, l2 = resolve(out, (tuple(out["layers"]), "relu", "softmax"))
     try:
         params = load_params(make_spec(list(layers), list(hidden), output, loss, l2), path)

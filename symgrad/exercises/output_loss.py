@@ -41,8 +41,12 @@ from .base import (
 from .fair import make_fair
 from .pin_values import choice, refuse
 
-PAIRS = {"softmax_ce": ("softmax", "ce"), "sigmoid_ce": ("sigmoid", "ce"),
-         "linear_mse": ("linear", "mse"), "sigmoid_mse": ("sigmoid", "mse")}
+PAIRS = {
+    "softmax_ce": ("softmax", "ce"),
+    "sigmoid_ce": ("sigmoid", "ce"),
+    "linear_mse": ("linear", "mse"),
+    "sigmoid_mse": ("sigmoid", "mse"),
+}
 OUTPUTS = ("softmax", "sigmoid", "linear")
 LOSSES = ("ce", "mse")
 VARIANTS = {  # a difficulty draws from these (those that match the pins, if any do)
@@ -58,9 +62,11 @@ def _supported() -> str:
     return ", ".join(f"{output} + {loss}" for output, loss in PAIRS.values())
 
 
-OPTIONS_HELP = {"output": f"the output unit: {', '.join(OUTPUTS)}",
-                "loss": f"the loss: ce (cross-entropy) or mse (squared error); with output, one "
-                        f"of the pairs {_supported()}"}
+OPTIONS_HELP = {
+    "output": f"the output unit: {', '.join(OUTPUTS)}",
+    "loss": f"the loss: ce (cross-entropy) or mse (squared error); with output, one "
+    f"of the pairs {_supported()}",
+}
 
 
 def check_options(raw: dict, where: str) -> dict:
@@ -71,9 +77,13 @@ def check_options(raw: dict, where: str) -> dict:
     if "loss" in options:
         choice(where, "loss", options["loss"], LOSSES)
     if not any(_matches(v, options) for v in PAIRS):
-        raise refuse(where, "loss", f"output = {options['output']!r} with loss = "
-                                    f"{options['loss']!r} is not supported (supported pairs: "
-                                    f"{_supported()})")
+        raise refuse(
+            where,
+            "loss",
+            f"output = {options['output']!r} with loss = "
+            f"{options['loss']!r} is not supported (supported pairs: "
+            f"{_supported()})",
+        )
     return options
 
 
@@ -85,8 +95,9 @@ def _matches(variant: str, options: dict) -> bool:
 def variants(difficulty: str, options: dict) -> tuple[str, ...]:
     """The variants a draw chooses from: the difficulty's that match the pins, else every
     variant that matches them (a pin may ask for a variant the difficulty would not draw)."""
-    return (tuple(v for v in VARIANTS[difficulty] if _matches(v, options))
-            or tuple(v for v in PAIRS if _matches(v, options)))
+    return tuple(v for v in VARIANTS[difficulty] if _matches(v, options)) or tuple(
+        v for v in PAIRS if _matches(v, options)
+    )
 
 
 def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
@@ -94,10 +105,13 @@ def generate(rng, difficulty: str, options: dict | None = None, structure=None) 
     match the pins), the numbers from ``rng``."""
     choices = variants(difficulty, options or {})
     variant = choices[int((rng if structure is None else structure).integers(len(choices)))]
-    draw = {"softmax_ce": _softmax_ce, "sigmoid_ce": _unit_loss, "linear_mse": _unit_loss,
-            "sigmoid_mse": _sigmoid_mse}[variant]
-    return rejection(lambda: make_fair(draw(rng, difficulty, variant)),
-                     f"output_loss {variant}")
+    draw = {
+        "softmax_ce": _softmax_ce,
+        "sigmoid_ce": _unit_loss,
+        "linear_mse": _unit_loss,
+        "sigmoid_mse": _sigmoid_mse,
+    }[variant]
+    return rejection(lambda: make_fair(draw(rng, difficulty, variant)), f"output_loss {variant}")
 
 
 def _derive(expr: str, values: dict, wrt: list[str]):
@@ -119,9 +133,12 @@ def _softmax_ce(rng, difficulty: str, variant: str = "softmax_ce") -> Exercise:
     y_hat = [g + t for g, t in zip(grads, y)]  # read off ∂L/∂z = ŷ − y (the solution's step)
     answers = [Answer("y_hat_true", rf"\hat y_{c + 1}", clean(y_hat[c])), Answer("L", "L", loss)]
     for i, g in enumerate(grads):
-        answers.append(add_alternatives(Answer(f"dL_dz{i + 1}", rf"\partial L / \partial z_{i + 1}",
-                                               g), [("sign_flip", -g)]))
-    answers = answers[:BLANKS[difficulty]]  # ŷ of the true class, L, ∂L/∂z of (the first) classes
+        answers.append(
+            add_alternatives(
+                Answer(f"dL_dz{i + 1}", rf"\partial L / \partial z_{i + 1}", g), [("sign_flip", -g)]
+            )
+        )
+    answers = answers[: BLANKS[difficulty]]  # ŷ of the true class, L, ∂L/∂z of (the first) classes
     data = {"variant": "softmax_ce", "z": z.tolist(), "y": y}
     prompt = both(
         f"An output layer has logits $\\mathbf{{z}} = {vec_latex(z)}$, a softmax output "
@@ -131,27 +148,42 @@ def _softmax_ce(rng, difficulty: str, variant: str = "softmax_ce") -> Exercise:
         f"输出层的 logits 为 $\\mathbf{{z}} = {vec_latex(z)}$，softmax 输出 "
         rf"$\hat y_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}}$，one-hot 目标 "
         f"$\\mathbf{{y}} = {vec_latex(y)}$（第 {c + 1} 类）。损失为交叉熵 "
-        r"$L = -\sum_i y_i \log \hat y_i$。计算下列各值。")
+        r"$L = -\sum_i y_i \log \hat y_i$。计算下列各值。",
+    )
     solution = [
-        line(rf"\hat{{\mathbf{{y}}}} = \operatorname{{softmax}}(\mathbf{{z}}) = {vec_latex(y_hat)}"),
+        line(
+            rf"\hat{{\mathbf{{y}}}} = \operatorname{{softmax}}(\mathbf{{z}}) = {vec_latex(y_hat)}"
+        ),
         line(rf"L = -\log \hat y_{c + 1} = -\log {num(y_hat[c])} = {num(loss)}"),
-        line(rf"\frac{{\partial L}}{{\partial \mathbf{{z}}}} = \hat{{\mathbf{{y}}}} - \mathbf{{y}} "
-             rf"= {vec_latex(grads)}",
-             "Softmax and cross-entropy combine: the gradient at the logits is ŷ − y.",
-             "softmax 与交叉熵合在一起：对 logits 的梯度就是 ŷ − y。"),
+        line(
+            rf"\frac{{\partial L}}{{\partial \mathbf{{z}}}} = \hat{{\mathbf{{y}}}} - \mathbf{{y}} "
+            rf"= {vec_latex(grads)}",
+            "Softmax and cross-entropy combine: the gradient at the logits is ŷ − y.",
+            "softmax 与交叉熵合在一起：对 logits 的梯度就是 ŷ − y。",
+        ),
     ]
-    return _exercise(difficulty, "softmax + cross-entropy", "softmax + 交叉熵", data, prompt,
-                     answers, solution, d)
+    return _exercise(
+        difficulty,
+        "softmax + cross-entropy",
+        "softmax + 交叉熵",
+        data,
+        prompt,
+        answers,
+        solution,
+        d,
+    )
 
 
 def _unit(rng, difficulty: str) -> dict:
     """The lecture's unit ``z = w₁h₁ + w₂h₂ + b`` on a grid (integers when easy)."""
     step = 1.0 if difficulty == "easy" else 0.5
-    return {"w1": grid(rng, -3, 3, step, nonzero=True),
-            "h1": grid(rng, -4, 4, step, nonzero=True),
-            "w2": grid(rng, -3, 3, step, nonzero=True),
-            "h2": grid(rng, -4, 4, step, nonzero=True),
-            "b": grid(rng, -2, 2, step)}
+    return {
+        "w1": grid(rng, -3, 3, step, nonzero=True),
+        "h1": grid(rng, -4, 4, step, nonzero=True),
+        "w2": grid(rng, -3, 3, step, nonzero=True),
+        "h2": grid(rng, -4, 4, step, nonzero=True),
+        "b": grid(rng, -2, 2, step),
+    }
 
 
 def _sigmoid_unit(d) -> tuple[float, float, float, float]:
@@ -182,8 +214,7 @@ def _unit_loss(rng, difficulty: str, variant: str) -> Exercise:
     if z == 0 or abs(z) > (3 if logistic else 4):
         raise Rejected("saturated or zero logit")
     y = float(rng.integers(2)) if logistic else grid(rng, -4, 4, 0.5)
-    d = _derive(CROSS_ENTROPY if logistic else LINEAR_SQUARED_ERROR, {**values, "y": y},
-                UNIT_WRT)
+    d = _derive(CROSS_ENTROPY if logistic else LINEAR_SQUARED_ERROR, {**values, "y": y}, UNIT_WRT)
     if logistic:
         _, y_hat, dl_dyhat, sigma_prime = _sigmoid_unit(d)
     else:
@@ -194,17 +225,26 @@ def _unit_loss(rng, difficulty: str, variant: str) -> Exercise:
     answers = [
         Answer("y_hat", r"\hat y", y_hat),
         Answer("L", "L", clean(d.value, "L")),
-        add_alternatives(Answer("dL_dz", r"\partial L / \partial z", grad),
-                         [("sign_flip", -grad), ("missing_upstream", sigma_prime),
-                          ("value_not_derivative", dl_dyhat * y_hat)] if logistic
-                         else [("sign_flip", -grad)]),
+        add_alternatives(
+            Answer("dL_dz", r"\partial L / \partial z", grad),
+            [
+                ("sign_flip", -grad),
+                ("missing_upstream", sigma_prime),
+                ("value_not_derivative", dl_dyhat * y_hat),
+            ]
+            if logistic
+            else [("sign_flip", -grad)],
+        ),
     ]
     for name, other in (("w1", "h1"), ("h1", "w1"), ("w2", "h2")):
         g = clean(d.gradients[name].value, f"dL/d{name}")
-        answers.append(add_alternatives(
-            Answer(f"dL_d{name}", rf"\partial L / \partial {name_tex(name)}", g),
-            [("sign_flip", -g), ("missing_upstream", values[other])]))
-    answers = answers[:BLANKS[difficulty]]
+        answers.append(
+            add_alternatives(
+                Answer(f"dL_d{name}", rf"\partial L / \partial {name_tex(name)}", g),
+                [("sign_flip", -g), ("missing_upstream", values[other])],
+            )
+        )
+    answers = answers[: BLANKS[difficulty]]
     data = {"variant": variant, "inputs": values, "y": y}
     if logistic:
         unit_en, unit_zh = r"$\hat y = \sigma(z)$", r"$\hat y = \sigma(z)$"
@@ -220,32 +260,49 @@ def _unit_loss(rng, difficulty: str, variant: str) -> Exercise:
         f"{kind_en} computes ${UNIT}$ and {unit_en} with {_given(values)}; the target is "
         f"$y = {num(y)}$. The loss is {loss_en} ${loss_tex}$. Compute the values below.",
         f"{kind_zh}计算 ${UNIT}$ 和 {unit_zh}，其中 {_given(values)}；目标 $y = {num(y)}$。"
-        f"损失为{loss_zh} ${loss_tex}$。计算下列各值。")
+        f"损失为{loss_zh} ${loss_tex}$。计算下列各值。",
+    )
     if logistic:
         solution = [
-            line(rf"z = {num(z)},\quad \hat y = \sigma({num(z)}) = {num(y_hat)},\quad "
-                 rf"L = {num(d.value)}"),
-            line(rf"\frac{{\partial L}}{{\partial \hat y}} = -\frac{{y}}{{\hat y}} + "
-                 rf"\frac{{1 - y}}{{1 - \hat y}} = {num(dl_dyhat)}"),
-            line(rf"\frac{{\partial L}}{{\partial z}} = \frac{{\partial L}}{{\partial \hat y}}\,"
-                 rf"\sigma'(z) = {paren(dl_dyhat)} \cdot {num(sigma_prime)} = \hat y - y = "
-                 rf"{num(grad)}",
-                 "σ′ = ŷ(1 − ŷ) cancels the denominators: no saturation with cross-entropy.",
-                 "σ′ = ŷ(1 − ŷ) 与分母相消：交叉熵下不会饱和。"),
+            line(
+                rf"z = {num(z)},\quad \hat y = \sigma({num(z)}) = {num(y_hat)},\quad "
+                rf"L = {num(d.value)}"
+            ),
+            line(
+                rf"\frac{{\partial L}}{{\partial \hat y}} = -\frac{{y}}{{\hat y}} + "
+                rf"\frac{{1 - y}}{{1 - \hat y}} = {num(dl_dyhat)}"
+            ),
+            line(
+                rf"\frac{{\partial L}}{{\partial z}} = \frac{{\partial L}}{{\partial \hat y}}\,"
+                rf"\sigma'(z) = {paren(dl_dyhat)} \cdot {num(sigma_prime)} = \hat y - y = "
+                rf"{num(grad)}",
+                "σ′ = ŷ(1 − ŷ) cancels the denominators: no saturation with cross-entropy.",
+                "σ′ = ŷ(1 − ŷ) 与分母相消：交叉熵下不会饱和。",
+            ),
         ]
     else:
         solution = [
-            line(rf"\hat y = z = {num(z)},\quad L = \tfrac12 ({num(z)} - {paren(y)})^2 = "
-                 rf"{num(d.value)}"),
-            line(rf"\frac{{\partial L}}{{\partial z}} = \hat y - y = {num(grad)}",
-                 "A linear unit does not saturate: g′(z) = 1.", "线性单元不会饱和：g′(z) = 1。"),
+            line(
+                rf"\hat y = z = {num(z)},\quad L = \tfrac12 ({num(z)} - {paren(y)})^2 = "
+                rf"{num(d.value)}"
+            ),
+            line(
+                rf"\frac{{\partial L}}{{\partial z}} = \hat y - y = {num(grad)}",
+                "A linear unit does not saturate: g′(z) = 1.",
+                "线性单元不会饱和：g′(z) = 1。",
+            ),
         ]
     for a, (name, other) in zip(answers[3:], (("w1", "h1"), ("h1", "w1"), ("w2", "h2"))):
-        solution.append(line(
-            rf"\frac{{\partial L}}{{\partial {name_tex(name)}}} = \frac{{\partial L}}{{\partial z}}"
-            rf"\, {name_tex(other)} = {paren(grad)} \cdot {paren(values[other])} = {num(a.value)}"))
-    titles = {"sigmoid_ce": ("sigmoid + cross-entropy", "sigmoid + 交叉熵"),
-              "linear_mse": ("linear output + MSE", "线性输出 + 均方误差")}[variant]
+        solution.append(
+            line(
+                rf"\frac{{\partial L}}{{\partial {name_tex(name)}}} = \frac{{\partial L}}{{\partial z}}"
+                rf"\, {name_tex(other)} = {paren(grad)} \cdot {paren(values[other])} = {num(a.value)}"
+            )
+        )
+    titles = {
+        "sigmoid_ce": ("sigmoid + cross-entropy", "sigmoid + 交叉熵"),
+        "linear_mse": ("linear output + MSE", "线性输出 + 均方误差"),
+    }[variant]
     return _exercise(difficulty, *titles, data, prompt, answers, solution, d)
 
 
@@ -266,17 +323,27 @@ def _sigmoid_mse(rng, difficulty: str, variant: str = "sigmoid_mse") -> Exercise
     answers = [
         Answer("y_hat", r"\hat y", clean(y_hat)),
         Answer("sigma_prime", r"\sigma'(z)", clean(sigma_prime)),
-        add_alternatives(Answer("dLmse_dz", r"\partial L_{\mathrm{MSE}} / \partial z", mse_grad),
-                         [("sign_flip", -mse_grad), ("missing_upstream", sigma_prime),
-                          ("value_not_derivative", ce_grad * y_hat)]),
-        add_alternatives(Answer("dLce_dz", r"\partial L_{\mathrm{CE}} / \partial z", ce_grad),
-                         [("sign_flip", -ce_grad)]),
-        add_alternatives(Answer("dLmse_dw1", r"\partial L_{\mathrm{MSE}} / \partial w_{1}",
-                                mse_w),
-                         [("sign_flip", -mse_w), ("missing_upstream", values["h1"])]),
-        add_alternatives(Answer("dLce_dw1", r"\partial L_{\mathrm{CE}} / \partial w_{1}", ce_w),
-                         [("sign_flip", -ce_w), ("missing_upstream", values["h1"])]),
-    ][:BLANKS[difficulty]]
+        add_alternatives(
+            Answer("dLmse_dz", r"\partial L_{\mathrm{MSE}} / \partial z", mse_grad),
+            [
+                ("sign_flip", -mse_grad),
+                ("missing_upstream", sigma_prime),
+                ("value_not_derivative", ce_grad * y_hat),
+            ],
+        ),
+        add_alternatives(
+            Answer("dLce_dz", r"\partial L_{\mathrm{CE}} / \partial z", ce_grad),
+            [("sign_flip", -ce_grad)],
+        ),
+        add_alternatives(
+            Answer("dLmse_dw1", r"\partial L_{\mathrm{MSE}} / \partial w_{1}", mse_w),
+            [("sign_flip", -mse_w), ("missing_upstream", values["h1"])],
+        ),
+        add_alternatives(
+            Answer("dLce_dw1", r"\partial L_{\mathrm{CE}} / \partial w_{1}", ce_w),
+            [("sign_flip", -ce_w), ("missing_upstream", values["h1"])],
+        ),
+    ][: BLANKS[difficulty]]
     data = {"variant": "sigmoid_mse", "inputs": values, "y": y}
     prompt = both(
         f"A sigmoid output unit computes ${UNIT}$ and $\\hat y = \\sigma(z)$ with "
@@ -289,35 +356,67 @@ def _sigmoid_mse(rng, difficulty: str, variant: str = "sigmoid_mse") -> Exercise
         f"标签 $y = {num(y)}$："
         r"该单元自信地判断错了。比较均方误差 $L_{\mathrm{MSE}} = \frac12 (\hat y - y)^2$ 与交叉熵 "
         r"$L_{\mathrm{CE}} = -\bigl(y \log \hat y + (1 - y) \log(1 - \hat y)\bigr)$："
-        "计算下列各值。哪个损失仍能给出有用的梯度？")
+        "计算下列各值。哪个损失仍能给出有用的梯度？",
+    )
     solution = [
-        line(rf"z = {num(z)},\quad \hat y = \sigma({num(z)}) = {num(y_hat)},\quad "
-             rf"\sigma'(z) = \hat y (1 - \hat y) "
-             rf"= {num(sigma_prime)}"),
-        line(rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial z}} = (\hat y - y)\,\sigma'(z) = "
-             rf"{paren(ce_grad)} \cdot {num(sigma_prime)} = {num(mse_grad)}",
-             "The sigmoid saturates, so σ′(z) is small and the MSE gradient nearly vanishes.",
-             "sigmoid 已饱和，σ′(z) 很小，MSE 的梯度几乎消失。"),
-        line(rf"\frac{{\partial L_{{\mathrm{{CE}}}}}}{{\partial z}} = \hat y - y = {num(ce_grad)}",
-             "Cross-entropy cancels σ′: the gradient stays large while the answer is wrong.",
-             "交叉熵消去了 σ′：只要答案错误，梯度就保持较大。"),
+        line(
+            rf"z = {num(z)},\quad \hat y = \sigma({num(z)}) = {num(y_hat)},\quad "
+            rf"\sigma'(z) = \hat y (1 - \hat y) "
+            rf"= {num(sigma_prime)}"
+        ),
+        line(
+            rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial z}} = (\hat y - y)\,\sigma'(z) = "
+            rf"{paren(ce_grad)} \cdot {num(sigma_prime)} = {num(mse_grad)}",
+            "The sigmoid saturates, so σ′(z) is small and the MSE gradient nearly vanishes.",
+            "sigmoid 已饱和，σ′(z) 很小，MSE 的梯度几乎消失。",
+        ),
+        line(
+            rf"\frac{{\partial L_{{\mathrm{{CE}}}}}}{{\partial z}} = \hat y - y = {num(ce_grad)}",
+            "Cross-entropy cancels σ′: the gradient stays large while the answer is wrong.",
+            "交叉熵消去了 σ′：只要答案错误，梯度就保持较大。",
+        ),
     ]
     if len(answers) > 4:
-        solution.append(line(
-            rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial w_{{1}}}} = "
-            rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial z}}\, h_{{1}} = {paren(mse_grad)} "
-            rf"\cdot {paren(values['h1'])} = {num(mse_w)},\quad "
-            rf"\frac{{\partial L_{{\mathrm{{CE}}}}}}{{\partial w_{{1}}}} = {paren(ce_grad)} \cdot "
-            rf"{paren(values['h1'])} = {num(ce_w)}"))
-    return _exercise(difficulty, "sigmoid + MSE: saturation", "sigmoid + 均方误差：饱和", data,
-                     prompt, answers, solution, d)
+        solution.append(
+            line(
+                rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial w_{{1}}}} = "
+                rf"\frac{{\partial L_{{\mathrm{{MSE}}}}}}{{\partial z}}\, h_{{1}} = {paren(mse_grad)} "
+                rf"\cdot {paren(values['h1'])} = {num(mse_w)},\quad "
+                rf"\frac{{\partial L_{{\mathrm{{CE}}}}}}{{\partial w_{{1}}}} = {paren(ce_grad)} \cdot "
+                rf"{paren(values['h1'])} = {num(ce_w)}"
+            )
+        )
+    return _exercise(
+        difficulty,
+        "sigmoid + MSE: saturation",
+        "sigmoid + 均方误差：饱和",
+        data,
+        prompt,
+        answers,
+        solution,
+        d,
+    )
 
 
 def _exercise(difficulty, title_en, title_zh, data, prompt, answers, solution, d) -> Exercise:
-    return Exercise("output_loss", difficulty, both(f"Output unit and loss: {title_en}",
-                                                    f"输出单元与损失：{title_zh}"),
-                    data, prompt, answers, solution, d, {"kink_distance": math.inf})
+    return Exercise(
+        "output_loss",
+        difficulty,
+        both(f"Output unit and loss: {title_en}", f"输出单元与损失：{title_zh}"),
+        data,
+        prompt,
+        answers,
+        solution,
+        d,
+        {"kink_distance": math.inf},
+    )
 
 
-KIND = Kind("output_loss", "gradient of a loss at the logits: softmax+CE, sigmoid+CE, "
-            "linear+MSE, and sigmoid+MSE saturation", generate, OPTIONS_HELP, check_options)
+KIND = Kind(
+    "output_loss",
+    "gradient of a loss at the logits: softmax+CE, sigmoid+CE, "
+    "linear+MSE, and sigmoid+MSE saturation",
+    generate,
+    OPTIONS_HELP,
+    check_options,
+)

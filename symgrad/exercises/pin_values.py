@@ -43,8 +43,9 @@ def text(where: str, key: str, value, limit: int = 200) -> str:
     return value
 
 
-def number(where: str, key: str, value, low: float | None = None,
-           high: float | None = None) -> float:
+def number(
+    where: str, key: str, value, low: float | None = None, high: float | None = None
+) -> float:
     """A finite number (not a bool) within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise refuse(where, key, f"expected a number, got {shown(value)}")
@@ -65,8 +66,11 @@ def texts(where: str, key: str, value, most: int, limit: int = 200) -> list[str]
     elif isinstance(value, list):
         items = [text(where, f"{key}[{n}]", item, limit) for n, item in enumerate(value, 1)]
     else:
-        raise refuse(where, key, f"expected text or a list of texts, got "
-                                 f"{type(value).__name__} {shown(value)}")
+        raise refuse(
+            where,
+            key,
+            f"expected text or a list of texts, got {type(value).__name__} {shown(value)}",
+        )
     if not items or any(not item.strip() for item in items):
         raise refuse(where, key, "expected one or more non-empty expressions")
     if len(items) > most:
@@ -77,15 +81,23 @@ def texts(where: str, key: str, value, most: int, limit: int = 200) -> list[str]
 def sizes(where: str, key: str, value, most_layers: int, most_units: int) -> list[int]:
     """A list of positive integers (layer sizes), at most ``most_layers`` long."""
     if not isinstance(value, list) or not value:
-        raise refuse(where, key, f"expected a list of layer sizes such as [3, 4, 3, 2], got "
-                                 f"{shown(value)}")
+        raise refuse(
+            where, key, f"expected a list of layer sizes such as [3, 4, 3, 2], got {shown(value)}"
+        )
     for n, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, int) or item < 1:
             raise refuse(where, key, f"size {n} must be a positive integer, got {shown(item)}")
         if item > most_units:
-            raise refuse(where, key, f"size {n} is {item}; a hand exercise has at most "
-                                     f"{most_units} units per layer")
+            raise refuse(
+                where,
+                key,
+                f"size {n} is {item}; a hand exercise has at most {most_units} units per layer",
+            )
     if len(value) > most_layers:
-        raise refuse(where, key, f"{len(value)} layers; a hand exercise has at most "
-                                 f"{most_layers} (input, hidden and output)")
+        raise refuse(
+            where,
+            key,
+            f"{len(value)} layers; a hand exercise has at most "
+            f"{most_layers} (input, hidden and output)",
+        )
     return [int(item) for item in value]

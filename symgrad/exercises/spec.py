@@ -24,14 +24,17 @@ MAX_POINTS = 1000
 MAX_TITLE = 200
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}\Z")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-TEXT = "text, or one text per language (title.en = \"...\", title.zh = \"...\")"
+TEXT = 'text, or one text per language (title.en = "...", title.zh = "...")'
 TOP_KEYS = {"title": TEXT, "instructions": TEXT, "exercise": "an array of tables [[exercise]]"}
-EXERCISE_KEYS = {"id": "an id (letters, digits, _ . -; at most 40)",
-                 "kind": "an exercise kind", "difficulty": "easy, medium or hard",
-                 "points": "a positive number", "title": TEXT,
-                 "final_only": "true or false",
-                 "vary": "\"numbers\" (every version: the same structure, new numbers) or "
-                         "\"structure\""}
+EXERCISE_KEYS = {
+    "id": "an id (letters, digits, _ . -; at most 40)",
+    "kind": "an exercise kind",
+    "difficulty": "easy, medium or hard",
+    "points": "a positive number",
+    "title": TEXT,
+    "final_only": "true or false",
+    "vary": '"numbers" (every version: the same structure, new numbers) or "structure"',
+}
 VARY = ("numbers", "structure")
 TEXT_LANGS = ("en", "zh")
 
@@ -79,8 +82,9 @@ def texts_value(where: str, value, limit: int = MAX_TITLE) -> dict[str, str]:
             raise SymgradError(f"{where}: expected at least one language ({', '.join(TEXT_LANGS)})")
         for lang in value:
             if lang not in TEXT_LANGS:
-                raise SymgradError(f"{where}.{lang}: unknown language (expected: "
-                                   f"{', '.join(TEXT_LANGS)})")
+                raise SymgradError(
+                    f"{where}.{lang}: unknown language (expected: {', '.join(TEXT_LANGS)})"
+                )
         return {lang: text_value(f"{where}.{lang}", text, limit) for lang, text in value.items()}
     return {"any": text_value(where, value, limit)}
 
@@ -112,12 +116,12 @@ def load_spec(path: str | Path) -> HomeworkSpec:
     except tomllib.TOMLDecodeError as err:
         raise SymgradError(f"{where}: not valid TOML: {err}") from None
     except ValueError as err:  # an integer of more than 4300 digits
-        raise SymgradError(f"{where}: a number is too long ({err.args[0].split(':')[0]})") \
-            from None
+        raise SymgradError(f"{where}: a number is too long ({err.args[0].split(':')[0]})") from None
     for key in data:
         if key not in TOP_KEYS:
-            raise SymgradError(f"{where}: {key}: unknown key (expected keys: "
-                               f"{', '.join(TOP_KEYS)})")
+            raise SymgradError(
+                f"{where}: {key}: unknown key (expected keys: {', '.join(TOP_KEYS)})"
+            )
     if "title" not in data:
         raise SymgradError(f"{where}: title: missing (expected {TOP_KEYS['title']})")
     title = texts_value(f"{where}: title", data["title"])
@@ -132,8 +136,9 @@ def load_spec(path: str | Path) -> HomeworkSpec:
     if not items:
         raise SymgradError(f"{where}: exercise: expected at least one [[exercise]]")
     if len(items) > MAX_EXERCISES:
-        raise SymgradError(f"{where}: exercise: expected at most {MAX_EXERCISES} exercises, "
-                           f"got {len(items)}")
+        raise SymgradError(
+            f"{where}: exercise: expected at most {MAX_EXERCISES} exercises, got {len(items)}"
+        )
     exercises, seen = [], set()
     for n, item in enumerate(items, 1):
         here = f"{where}: exercise[{n}]"
@@ -142,23 +147,30 @@ def load_spec(path: str | Path) -> HomeworkSpec:
                 raise SymgradError(f"{here}.{key}: missing (expected {EXERCISE_KEYS[key]})")
         ident = item["id"]
         if not isinstance(ident, str) or not ID_RE.match(ident):
-            raise SymgradError(f"{here}.id: expected {EXERCISE_KEYS['id']}, starting with a "
-                               f"letter or digit; got {shown(ident)}")
+            raise SymgradError(
+                f"{here}.id: expected {EXERCISE_KEYS['id']}, starting with a "
+                f"letter or digit; got {shown(ident)}"
+            )
         if ident in seen:
             raise SymgradError(f"{here}.id: duplicate id {shown(ident)} (ids must be unique)")
         seen.add(ident)
         kind = item["kind"]
         if not isinstance(kind, str) or kind not in KINDS:
-            raise SymgradError(f"{here}.kind: unknown kind {shown(kind)} (expected one of: "
-                               f"{', '.join(KINDS)})")
+            raise SymgradError(
+                f"{here}.kind: unknown kind {shown(kind)} (expected one of: {', '.join(KINDS)})"
+            )
         kind_entry = KINDS[kind]
         options = {key: value for key, value in item.items() if key in kind_entry.options_help}
         for key in item:
             if key not in EXERCISE_KEYS and key not in options:
-                own = (f"; kind {kind} also takes: {', '.join(kind_entry.options_help)}"
-                       if kind_entry.options_help else f"; kind {kind} takes no other keys")
-                raise SymgradError(f"{here}.{key}: unknown key (expected keys: "
-                                   f"{', '.join(EXERCISE_KEYS)}{own})")
+                own = (
+                    f"; kind {kind} also takes: {', '.join(kind_entry.options_help)}"
+                    if kind_entry.options_help
+                    else f"; kind {kind} takes no other keys"
+                )
+                raise SymgradError(
+                    f"{here}.{key}: unknown key (expected keys: {', '.join(EXERCISE_KEYS)}{own})"
+                )
         for key in kind_entry.file_options:  # a file named in a spec is found next to it
             if isinstance(options.get(key), str) and not Path(options[key]).is_absolute():
                 options[key] = str(path.parent / options[key])
@@ -168,20 +180,30 @@ def load_spec(path: str | Path) -> HomeworkSpec:
             raise SymgradError(f"{here}.vary: expected {EXERCISE_KEYS['vary']}, got {shown(vary)}")
         difficulty = item.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
-            raise SymgradError(f"{here}.difficulty: expected one of {', '.join(DIFFICULTIES)}, "
-                               f"got {shown(difficulty)}")
+            raise SymgradError(
+                f"{here}.difficulty: expected one of {', '.join(DIFFICULTIES)}, "
+                f"got {shown(difficulty)}"
+            )
         points = item["points"]
-        if isinstance(points, bool) or not isinstance(points, (int, float)) \
-                or not 0 < points <= MAX_POINTS or round(points, 2) != points:
-            raise SymgradError(f"{here}.points: expected a number greater than 0 and at most "
-                               f"{MAX_POINTS} with at most 2 decimals, got {shown(points)}")
+        if (
+            isinstance(points, bool)
+            or not isinstance(points, (int, float))
+            or not 0 < points <= MAX_POINTS
+            or round(points, 2) != points
+        ):
+            raise SymgradError(
+                f"{here}.points: expected a number greater than 0 and at most "
+                f"{MAX_POINTS} with at most 2 decimals, got {shown(points)}"
+            )
         ex_title = None
         if "title" in item:
             ex_title = texts_value(f"{here}.title", item["title"])
         final_only = item.get("final_only", False)
         if not isinstance(final_only, bool):
-            raise SymgradError(f"{here}.final_only: expected true or false, got {shown(final_only)}")
-        exercises.append(ExerciseSpec(ident, kind, difficulty, points, ex_title, final_only,
-                                      vary, options))
+            raise SymgradError(
+                f"{here}.final_only: expected true or false, got {shown(final_only)}"
+            )
+        exercises.append(
+            ExerciseSpec(ident, kind, difficulty, points, ex_title, final_only, vary, options)
+        )
     return HomeworkSpec(where, title, tuple(exercises), instructions)
-

@@ -51,10 +51,18 @@ class StressReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.exceptions or self.kink_hits or self.zero_answers
-                    or self.nonfinite_answers or self.check_failures or self.duplicates_first_100
-                    or self.guessing_mean > MAX_GUESSING or self.all_guessable
-                    or len(self.blank_counts) > 1 or len(self.weight_sets) > 1)
+        return not (
+            self.exceptions
+            or self.kink_hits
+            or self.zero_answers
+            or self.nonfinite_answers
+            or self.check_failures
+            or self.duplicates_first_100
+            or self.guessing_mean > MAX_GUESSING
+            or self.all_guessable
+            or len(self.blank_counts) > 1
+            or len(self.weight_sets) > 1
+        )
 
     @property
     def weight_sets(self) -> list[tuple[float, ...]]:
@@ -62,38 +70,59 @@ class StressReport:
 
     def to_dict(self) -> dict:
         return {
-            "kind": self.kind, "difficulty": self.difficulty, "seeds": self.seeds, "ok": self.ok,
+            "kind": self.kind,
+            "difficulty": self.difficulty,
+            "seeds": self.seeds,
+            "ok": self.ok,
             "exceptions": dict(sorted(self.exceptions.items())),
-            "duplicates": self.duplicates, "duplicates_first_100": self.duplicates_first_100,
-            "kink_hits": self.kink_hits, "zero_answers": self.zero_answers,
-            "nonfinite_answers": self.nonfinite_answers, "check_failures": self.check_failures,
-            "min_kink_distance": None if math.isinf(self.min_kink_distance)
+            "duplicates": self.duplicates,
+            "duplicates_first_100": self.duplicates_first_100,
+            "kink_hits": self.kink_hits,
+            "zero_answers": self.zero_answers,
+            "nonfinite_answers": self.nonfinite_answers,
+            "check_failures": self.check_failures,
+            "min_kink_distance": None
+            if math.isinf(self.min_kink_distance)
             else self.min_kink_distance,
-            "guessing": {"mean": self.guessing_mean, "max": self.guessing_max,
-                         "limit": MAX_GUESSING, "all_answers_guessable": self.all_guessable},
-            "blank_counts": self.blank_counts, "weight_sets": len(self.weight_sets),
-            "answers": {name: {"min": lo, "max": hi, "count": n}
-                        for name, (lo, hi, n) in sorted(self.ranges.items())},
+            "guessing": {
+                "mean": self.guessing_mean,
+                "max": self.guessing_max,
+                "limit": MAX_GUESSING,
+                "all_answers_guessable": self.all_guessable,
+            },
+            "blank_counts": self.blank_counts,
+            "weight_sets": len(self.weight_sets),
+            "answers": {
+                name: {"min": lo, "max": hi, "count": n}
+                for name, (lo, hi, n) in sorted(self.ranges.items())
+            },
         }
 
     def to_text(self) -> str:
-        lines = [f"stress {self.kind} ({self.difficulty}): {self.seeds} seeds — "
-                 + ("OK" if self.ok else "PROBLEMS FOUND"), ""]
+        lines = [
+            f"stress {self.kind} ({self.difficulty}): {self.seeds} seeds — "
+            + ("OK" if self.ok else "PROBLEMS FOUND"),
+            "",
+        ]
         kink = "none" if math.isinf(self.min_kink_distance) else number(self.min_kink_distance)
-        rows = [("exceptions", sum(self.exceptions.values())),
-                ("duplicate questions", self.duplicates),
-                (f"duplicates among first {DUPLICATE_WINDOW}", self.duplicates_first_100),
-                (f"kink hits (closer than {number(KINK_MARGIN)})", self.kink_hits),
-                ("smallest kink distance", kink),
-                (f"zero answers (|a| < {number(MIN_ANSWER)})", self.zero_answers),
-                ("non-finite answers", self.nonfinite_answers),
-                ("numeric check failures", self.check_failures),
-                (f"guessing score, mean (limit {number(100 * MAX_GUESSING)} %)",
-                 f"{100 * self.guessing_mean:.1f} %"),
-                ("guessing score, max", f"{100 * self.guessing_max:.1f} %"),
-                ("every answer 0, 1 or -1", self.all_guessable),
-                ("blanks per exercise", ", ".join(map(str, self.blank_counts)) or "-"),
-                ("different weight lists", len(self.weight_sets))]
+        rows = [
+            ("exceptions", sum(self.exceptions.values())),
+            ("duplicate questions", self.duplicates),
+            (f"duplicates among first {DUPLICATE_WINDOW}", self.duplicates_first_100),
+            (f"kink hits (closer than {number(KINK_MARGIN)})", self.kink_hits),
+            ("smallest kink distance", kink),
+            (f"zero answers (|a| < {number(MIN_ANSWER)})", self.zero_answers),
+            ("non-finite answers", self.nonfinite_answers),
+            ("numeric check failures", self.check_failures),
+            (
+                f"guessing score, mean (limit {number(100 * MAX_GUESSING)} %)",
+                f"{100 * self.guessing_mean:.1f} %",
+            ),
+            ("guessing score, max", f"{100 * self.guessing_max:.1f} %"),
+            ("every answer 0, 1 or -1", self.all_guessable),
+            ("blanks per exercise", ", ".join(map(str, self.blank_counts)) or "-"),
+            ("different weight lists", len(self.weight_sets)),
+        ]
         width = max(len(r[0]) for r in rows)
         lines += [f"  {name:<{width}}  {value}" for name, value in rows]
         for message, count in sorted(self.exceptions.items()):
@@ -115,8 +144,9 @@ def independent_check(exercise) -> bool:
         from ..check import check_graph
 
         point = {k: float(v) for k, v in d.point.items()}
-        result = check_graph(d.graph, point, {k: g.value for k, g in d.gradients.items()},
-                             sympy_check=False)  # vectorized central differences only: fast
+        result = check_graph(
+            d.graph, point, {k: g.value for k, g in d.gradients.items()}, sympy_check=False
+        )  # vectorized central differences only: fast
         return result.passed is not False
     if hasattr(d, "grad_x_value"):  # a VectorChainRule: its product against z(g(x)) directly
         return d.check is None or d.check.passed is not False
@@ -126,12 +156,19 @@ def independent_check(exercise) -> bool:
         checked = run_mlp(d.spec, d.params, check=True, scalar_check=False)  # finite differences
         return checked.check.passed is not False and all(
             np.allclose(checked.gradients[k], g, rtol=1e-12, atol=1e-12)
-            for k, g in d.gradients.items())
+            for k, g in d.gradients.items()
+        )
     return True
 
 
-def stress(kind: str, n: int = 1000, difficulty: str = "medium", start: int = 0,
-           check: bool = True, progress=None) -> StressReport:
+def stress(
+    kind: str,
+    n: int = 1000,
+    difficulty: str = "medium",
+    start: int = 0,
+    check: bool = True,
+    progress=None,
+) -> StressReport:
     """Generate seeds ``start .. start+n-1`` of ``kind`` and collect a :class:`StressReport`.
 
     No SymPy work per seed beyond what generating the exercise needs: the independent check

@@ -20,8 +20,15 @@ from .spec import ID_RE, text_value
 MAX_VERSIONS = 1000
 MAX_ROSTER_BYTES = 1_000_000  # 1000 students of at most 140 characters, with room to spare
 MAX_NAME = 100
-ROOT_FILES = ("index.json", "moodle.xml", "all-questions.pdf", "all-keys.pdf",  # next to versions
-              "answers-template.csv", "qti12.zip", "qti21.zip")
+ROOT_FILES = (
+    "index.json",
+    "moodle.xml",
+    "all-questions.pdf",
+    "all-keys.pdf",  # next to versions
+    "answers-template.csv",
+    "qti12.zip",
+    "qti21.zip",
+)
 # Names Windows reserves for devices, with or without an extension ("con", "nul.txt", ...)
 _RESERVED_RE = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?\Z", re.IGNORECASE)
 
@@ -65,19 +72,23 @@ def check_folders(versions: list[Version]) -> None:
             raise SymgradError(f"version folder {v.folder!r} {problem}")
         key = folder_key(v.folder)
         if key in seen:
-            raise SymgradError(f"version folders {seen[key]!r} and {v.folder!r} would be the "
-                               f"same folder on macOS and Windows (names must differ in more "
-                               f"than letter case)")
+            raise SymgradError(
+                f"version folders {seen[key]!r} and {v.folder!r} would be the "
+                f"same folder on macOS and Windows (names must differ in more "
+                f"than letter case)"
+            )
         seen[key] = v.folder
 
 
 def versions_from_count(count) -> list[Version]:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VERSIONS:
-        raise SymgradError(f"--versions: expected a whole number from 1 to {MAX_VERSIONS}, "
-                           f"got {shown(count)}")
+        raise SymgradError(
+            f"--versions: expected a whole number from 1 to {MAX_VERSIONS}, got {shown(count)}"
+        )
     width = max(2, len(str(count)))
-    return [Version(f"version:{k}", f"v{k:0{width}d}", f"v{k:0{width}d}")
-            for k in range(1, count + 1)]
+    return [
+        Version(f"version:{k}", f"v{k:0{width}d}", f"v{k:0{width}d}") for k in range(1, count + 1)
+    ]
 
 
 def versions_from_roster(path: str | Path) -> list[Version]:
@@ -94,8 +105,10 @@ def versions_from_roster(path: str | Path) -> list[Version]:
         raise SymgradError(f"{where}: line 1: not valid CSV: {err}") from None
     columns = [h.strip().lower() for h in header]
     if "id" not in columns or "name" not in columns:
-        raise SymgradError(f"{where}: line 1: expected a header with columns id and name, "
-                           f"got {', '.join(header) or 'nothing'}")
+        raise SymgradError(
+            f"{where}: line 1: expected a header with columns id and name, "
+            f"got {', '.join(header) or 'nothing'}"
+        )
     id_col, name_col = columns.index("id"), columns.index("name")
     out: list[Version] = []
     seen: dict[str, tuple[int, str]] = {}  # folder_key -> (line, id as written)
@@ -105,21 +118,27 @@ def versions_from_roster(path: str | Path) -> list[Version]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) <= max(id_col, name_col):
-                raise SymgradError(f"{where}: line {line}: expected {len(header)} columns, "
-                                   f"got {len(row)}")
+                raise SymgradError(
+                    f"{where}: line {line}: expected {len(header)} columns, got {len(row)}"
+                )
             ident, name = row[id_col].strip(), row[name_col].strip()
             if not ID_RE.match(ident):
-                raise SymgradError(f"{where}: line {line}: id: expected letters, digits, _ . - "
-                                   f"(at most 40, starting with a letter or digit), got {shown(ident)}")
+                raise SymgradError(
+                    f"{where}: line {line}: id: expected letters, digits, _ . - "
+                    f"(at most 40, starting with a letter or digit), got {shown(ident)}"
+                )
             problem = folder_problem(ident)
             if problem:
                 raise SymgradError(f"{where}: line {line}: id: {shown(ident)} {problem}")
             key = folder_key(ident)
             if key in seen:
                 first_line, first = seen[key]
-                why = (f"already on line {first_line}" if first == ident else
-                       f"{first!r} on line {first_line} differs only in letter case, and "
-                       f"folder names on macOS and Windows ignore case")
+                why = (
+                    f"already on line {first_line}"
+                    if first == ident
+                    else f"{first!r} on line {first_line} differs only in letter case, and "
+                    f"folder names on macOS and Windows ignore case"
+                )
                 raise SymgradError(f"{where}: line {line}: id: duplicate id {shown(ident)} ({why})")
             seen[key] = (line, ident)
             text_value(f"{where}: line {line}: name", name, MAX_NAME)
@@ -131,4 +150,3 @@ def versions_from_roster(path: str | Path) -> list[Version]:
     if not out:
         raise SymgradError(f"{where}: no students (expected rows of id,name after the header)")
     return out
-

@@ -38,7 +38,8 @@ def normalized(answer, where: str) -> float | str | None:
     """
     if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
         kind = {bool: "a boolean", dict: "a table", list: "a list"}.get(
-            type(answer), type(answer).__name__)
+            type(answer), type(answer).__name__
+        )
         raise SymgradError(f"{where}: expected a number or a formula, got {kind}")
     if isinstance(answer, str):
         text = answer.strip()
@@ -85,8 +86,10 @@ def read_answers(path: str, valid: list[str]) -> tuple[dict[str, float | str], d
     for name, raw, line in rows:
         where = f"{path}:{line}" if line else f"{path}"
         if not isinstance(name, str) or name not in valid:
-            raise SymgradError(f"{where}: unknown name {str(name)[:60]!r}"
-                               f"{_did_you_mean(name, valid)} (valid: {', '.join(valid)})")
+            raise SymgradError(
+                f"{where}: unknown name {str(name)[:60]!r}"
+                f"{_did_you_mean(name, valid)} (valid: {', '.join(valid)})"
+            )
         if name in out:
             raise SymgradError(f"{where}: {name} is given twice")
         value = normalized(raw, f"{where}: {name}")
@@ -132,8 +135,7 @@ def _json(text: str, path: str) -> list[tuple]:
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
     except json.JSONDecodeError as err:
-        raise SymgradError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") \
-            from None
+        raise SymgradError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
     except ValueError as err:
         raise SymgradError(f"{path}: not valid JSON: {err}") from None
     except RecursionError:
@@ -154,12 +156,12 @@ def _csv(text: str, path: str) -> list[tuple]:
             line = reader.line_num
             if line > MAX_ROWS:
                 raise SymgradError(f"{path}: more than {MAX_ROWS} lines")
-            if not row or all(not cell.strip() for cell in row) or \
-                    row[0].lstrip().startswith("#"):
+            if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
                 continue  # blank lines and comments (the template's)
             if len(row) != 2:
-                raise SymgradError(f"{path}:{line}: expected 2 columns (name,answer), "
-                                   f"got {len(row)}")
+                raise SymgradError(
+                    f"{path}:{line}: expected 2 columns (name,answer), got {len(row)}"
+                )
             name, answer = (cell.strip() for cell in row)
             if not out and not header and (name.lower(), answer.lower()) == ("name", "answer"):
                 header = True

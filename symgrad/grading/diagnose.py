@@ -68,8 +68,9 @@ class Diagnosis:
         return next(j for j in self.judgements if j.name == name)
 
 
-def quantities(derivation, need_values: bool = True,
-               every: bool = False) -> tuple[list[Quantity], dict[str, str]]:
+def quantities(
+    derivation, need_values: bool = True, every: bool = False
+) -> tuple[list[Quantity], dict[str, str]]:
     """The answerable quantities in worked-solution order, and aliases (``f`` = output).
 
     ``derivation`` is a Derivation or the same shape (an MLP's :class:`ScalarNetwork`, whose
@@ -82,10 +83,14 @@ def quantities(derivation, need_values: bool = True,
     prefix = getattr(derivation, "gradient_prefix", "df/d")
     asked = getattr(derivation, "answerable", None)
     nan = float("nan")
-    value = (lambda i: nan) if derivation.values is None else \
-        (lambda i: float(derivation.values[i]))
-    grad = (lambda i: nan) if derivation.values is None else \
-        (lambda i: float(derivation.backward.adjoint_values[i]))
+    value = (
+        (lambda i: nan) if derivation.values is None else (lambda i: float(derivation.values[i]))
+    )
+    grad = (
+        (lambda i: nan)
+        if derivation.values is None
+        else (lambda i: float(derivation.backward.adjoint_values[i]))
+    )
     out = [Quantity(n.name, "value", n.id, value(n.id)) for n in graph.op_nodes]
     for node in reversed(graph.nodes):
         if node.op != "const":
@@ -134,8 +139,9 @@ def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
     for name, answer in answers.items():
         key = aliases.get(name, name)
         if key not in by_name:
-            raise SymgradError(f"unknown quantity {name!r} (valid: "
-                               f"{', '.join(list(by_name) + list(aliases))})")
+            raise SymgradError(
+                f"unknown quantity {name!r} (valid: {', '.join(list(by_name) + list(aliases))})"
+            )
         if key in given:
             raise SymgradError(f"{name}: answered twice ({key} and its other name)")
         value = normalized(answer, name)
@@ -147,5 +153,6 @@ def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
     judged = [replay.judge(q, given.get(q.name), where.get(q.name)) for q in every]
     judgements = [j for j in judged if j.name in by_name]
     point = {k: float(v) for k, v in derivation.point.items()}
-    return Diagnosis(derivation.expression, derivation.granularity, point, judgements,
-                     aliases=aliases)
+    return Diagnosis(
+        derivation.expression, derivation.granularity, point, judgements, aliases=aliases
+    )

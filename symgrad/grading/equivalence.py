@@ -72,8 +72,10 @@ def parse_formula(text: str, allowed: list[str], what: str) -> Formula | float:
     graph = build_graph(tree, "written")
     unknown = [n for n in graph.variables if n not in allowed]
     if unknown:
-        raise SymgradError(f"{what}: formula {text}: unknown name {', '.join(unknown)} "
-                           f"(allowed: {', '.join(allowed)})")
+        raise SymgradError(
+            f"{what}: formula {text}: unknown name {', '.join(unknown)} "
+            f"(allowed: {', '.join(allowed)})"
+        )
     return Formula(text, graph, list(graph.variables))
 
 
@@ -82,7 +84,8 @@ def evaluate(formula: Formula, values: dict) -> object:
     from ..graph import forward_values
 
     return forward_values(formula.graph, {n: values[n] for n in formula.names})[
-        formula.graph.output]
+        formula.graph.output
+    ]
 
 
 @dataclass

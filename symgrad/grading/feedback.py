@@ -41,8 +41,10 @@ def grades_csv(hw: HomeworkSet, results: list[StudentResult]) -> str:
     rows = [["student", "version", "total"] + [csv_cell(e["id"]) for e in hw.exercises]]
     for r in results:
         scores = {ex.id: score for ex, _, score in r.exercises}
-        rows.append([csv_cell(r.student), csv_cell(r.version), f"{r.total:.2f}"]
-                    + [f"{scores.get(e['id'], 0.0):.2f}" for e in hw.exercises])
+        rows.append(
+            [csv_cell(r.student), csv_cell(r.version), f"{r.total:.2f}"]
+            + [f"{scores.get(e['id'], 0.0):.2f}" for e in hw.exercises]
+        )
     return _csv(rows)
 
 
@@ -67,9 +69,11 @@ def page_context(hw: HomeworkSet, result: StudentResult, fmt: str, lang: str) ->
         mistake = MISTAKES.get(m.diagnosis) if m.diagnosis else None
         return {
             "label": math(m.blank.label, fmt),
-            "answer": _breakable(user_text(m.answer.strip(), fmt), fmt) if m.answer.strip()
+            "answer": _breakable(user_text(m.answer.strip(), fmt), fmt)
+            if m.answer.strip()
             else s["no_answer"],
-            "verdict": s[f"verdict_{m.verdict}"], "code": m.verdict,
+            "verdict": s[f"verdict_{m.verdict}"],
+            "code": m.verdict,
             "diagnosis": user_text(mistake.label[lang], fmt) if mistake else "",
             "hint": user_text(mistake.hint[lang], fmt) if mistake else "",
             "carried": num(m.carried) if m.carried is not None else None,
@@ -77,17 +81,30 @@ def page_context(hw: HomeworkSet, result: StudentResult, fmt: str, lang: str) ->
             "correct": m.blank.display,
         }
 
-    exercises = [{"number": n, "id": user_text(ex.id, fmt), "title": user_text(ex.title, fmt),
-                  "score": _points(score), "points": _points(ex.points),
-                  "blanks": [blank(m) for m in marks]}
-                 for n, (ex, marks, score) in enumerate(result.exercises, 1)]
-    return {"title": user_text(hw.title, fmt), "student": user_text(result.student, fmt),
-            "student_name": user_text(hw.students.get(result.student, ""), fmt),
-            "version": user_text(result.version, fmt), "total": _points(result.total),
-            "points": _points(sum(e["points"] for e in hw.exercises)),
-            "exercises": exercises, "s": s,
-            "any_carried": any(m.verdict == "carried" for _, marks, _ in result.exercises
-                               for m in marks)}
+    exercises = [
+        {
+            "number": n,
+            "id": user_text(ex.id, fmt),
+            "title": user_text(ex.title, fmt),
+            "score": _points(score),
+            "points": _points(ex.points),
+            "blanks": [blank(m) for m in marks],
+        }
+        for n, (ex, marks, score) in enumerate(result.exercises, 1)
+    ]
+    return {
+        "title": user_text(hw.title, fmt),
+        "student": user_text(result.student, fmt),
+        "student_name": user_text(hw.students.get(result.student, ""), fmt),
+        "version": user_text(result.version, fmt),
+        "total": _points(result.total),
+        "points": _points(sum(e["points"] for e in hw.exercises)),
+        "exercises": exercises,
+        "s": s,
+        "any_carried": any(
+            m.verdict == "carried" for _, marks, _ in result.exercises for m in marks
+        ),
+    }
 
 
 def feedback_markdown(hw: HomeworkSet, result: StudentResult, lang: str) -> str:
@@ -104,23 +121,32 @@ def feedback_latex(hw: HomeworkSet, result: StudentResult, lang: str) -> str:
     from ..render.tex import tex_document
 
     body = render_template("feedback.tex.j2", **page_context(hw, result, "latex", lang))
-    return tex_document("document.tex.j2", lang, body=body, value_color=COLOR_VALUE,
-                        gradient_color=COLOR_GRADIENT)
+    return tex_document(
+        "document.tex.j2", lang, body=body, value_color=COLOR_VALUE, gradient_color=COLOR_GRADIENT
+    )
 
 
-def output_files(hw: HomeworkSet, results: list[StudentResult], problems: list[Problem],
-                 lang: str, pdf: bool = False) -> dict[str, str | bytes]:
+def output_files(
+    hw: HomeworkSet,
+    results: list[StudentResult],
+    problems: list[Problem],
+    lang: str,
+    pdf: bool = False,
+) -> dict[str, str | bytes]:
     """Every file of the grades folder: ``{relative path: content}``."""
-    files: dict[str, str | bytes] = {"grades.csv": grades_csv(hw, results),
-                                     "problems.csv": problems_csv(problems)}
+    files: dict[str, str | bytes] = {
+        "grades.csv": grades_csv(hw, results),
+        "problems.csv": problems_csv(problems),
+    }
     for r in results:
         files[f"feedback/{r.student}.md"] = feedback_markdown(hw, r, lang)
         if pdf:
             from ..render.tex import compile_pdf, tex_engine
 
             source = feedback_latex(hw, r, lang)
-            files[f"feedback/{r.student}.pdf"] = compile_pdf(source, tex_engine(source, lang),
-                                                             timeout=120)
+            files[f"feedback/{r.student}.pdf"] = compile_pdf(
+                source, tex_engine(source, lang), timeout=120
+            )
     return files
 
 

@@ -109,12 +109,15 @@ def round2(x: float) -> float:
 
 # --------------------------------------------------------------------------- reading the set
 
+
 def _json(path: Path, limit: int, what: str) -> dict:
     text = read_text(path, limit, what)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise SymgradError(f"{what}: {path}: line {err.lineno}: not valid JSON: {err.msg}") from None
+        raise SymgradError(
+            f"{what}: {path}: line {err.lineno}: not valid JSON: {err.msg}"
+        ) from None
     if not isinstance(data, dict):
         raise SymgradError(f"{what}: {path}: expected a JSON object")
     return data
@@ -122,15 +125,30 @@ def _json(path: Path, limit: int, what: str) -> dict:
 
 def _exercise(entry: dict, where: str) -> Exercise:
     try:
-        blanks = [Blank(a["name"], a["label"], float(a["display"]), a["display"],
-                        float(a["tolerance_display"]), float(a["marks"]),
-                        list(a.get("alternatives") or []))
-                  for a in entry["answers"]]
-        return Exercise(entry["id"], entry["kind"], entry.get("title") or entry["id"],
-                        float(entry["points"]), entry["question"], blanks)
+        blanks = [
+            Blank(
+                a["name"],
+                a["label"],
+                float(a["display"]),
+                a["display"],
+                float(a["tolerance_display"]),
+                float(a["marks"]),
+                list(a.get("alternatives") or []),
+            )
+            for a in entry["answers"]
+        ]
+        return Exercise(
+            entry["id"],
+            entry["kind"],
+            entry.get("title") or entry["id"],
+            float(entry["points"]),
+            entry["question"],
+            blanks,
+        )
     except (KeyError, TypeError, ValueError) as err:
-        raise SymgradError(f"{where}: not a homework answers file ({type(err).__name__}: "
-                           f"{err})") from None
+        raise SymgradError(
+            f"{where}: not a homework answers file ({type(err).__name__}: {err})"
+        ) from None
 
 
 def load_set(set_dir: str | Path) -> HomeworkSet:
@@ -139,35 +157,48 @@ def load_set(set_dir: str | Path) -> HomeworkSet:
     set_dir = Path(set_dir)
     index_path = set_dir / "index.json"
     if not index_path.is_file():
-        raise SymgradError(f"SET_DIR: {set_dir} has no index.json (expected a folder written "
-                           f"by symgrad homework)")
+        raise SymgradError(
+            f"SET_DIR: {set_dir} has no index.json (expected a folder written by symgrad homework)"
+        )
     index = _json(index_path, MAX_INDEX_BYTES, "SET_DIR")
     try:
-        exercises = [{"id": e["id"], "points": float(e["points"]), "title": e.get("title") or e["id"]}
-                     for e in index["exercises"]]
+        exercises = [
+            {"id": e["id"], "points": float(e["points"]), "title": e.get("title") or e["id"]}
+            for e in index["exercises"]
+        ]
         summaries = index["versions"]
         titles = {e["id"]: e["title"] for e in exercises}
         versions, students = {}, {}
         for summary in summaries:
             folder = summary["folder"]
             answers_path = set_dir / folder / "answers.json"
-            source = (_json(answers_path, MAX_ANSWERS_BYTES, "SET_DIR")
-                      if answers_path.is_file() else summary)
+            source = (
+                _json(answers_path, MAX_ANSWERS_BYTES, "SET_DIR")
+                if answers_path.is_file()
+                else summary
+            )
             if "answers" not in (source["exercises"] or [{}])[0]:
-                raise SymgradError(f"SET_DIR: version {folder} has no answers.json (build the "
-                                   f"set with --formats including json)")
-            versions[folder] = [_exercise({**e, "title": titles.get(e["id"])},
-                                          str(answers_path)) for e in source["exercises"]]
+                raise SymgradError(
+                    f"SET_DIR: version {folder} has no answers.json (build the "
+                    f"set with --formats including json)"
+                )
+            versions[folder] = [
+                _exercise({**e, "title": titles.get(e["id"])}, str(answers_path))
+                for e in source["exercises"]
+            ]
             if summary.get("student"):
                 students[folder] = summary["student"]
-        return HomeworkSet(index.get("title") or "", index.get("lang") or "en", exercises,
-                           versions, students)
+        return HomeworkSet(
+            index.get("title") or "", index.get("lang") or "en", exercises, versions, students
+        )
     except (KeyError, TypeError, IndexError) as err:
-        raise SymgradError(f"SET_DIR: {index_path}: not a homework index ({type(err).__name__}:"
-                           f" {err})") from None
+        raise SymgradError(
+            f"SET_DIR: {index_path}: not a homework index ({type(err).__name__}: {err})"
+        ) from None
 
 
 # --------------------------------------------------------------------------- marking
+
 
 def _close(x: float, value: float, tol: float) -> bool:
     return abs(x - value) <= tol * (1 + 1e-9) + 1e-12  # float noise never flips a verdict
@@ -199,13 +230,17 @@ def mark_exercise(ex: Exercise, answers: dict[str, str], malformed: set[str]) ->
             expected = carried.get(b.name)
             if _close(x, b.value, b.tol):
                 m.verdict, m.credit = "correct", 100
-            elif (expected is not None and not _close(expected, b.value, b.tol)
-                  and _close(x, expected, max(b.tol, CARRIED_RELATIVE * abs(expected)))):
+            elif (
+                expected is not None
+                and not _close(expected, b.value, b.tol)
+                and _close(x, expected, max(b.tol, CARRIED_RELATIVE * abs(expected)))
+            ):
                 m.verdict, m.credit, m.carried = "carried", 100, expected
             else:
                 m.verdict = "wrong"
-                alt = next((a for a in b.alternatives if _close(x, float(a["display"]), b.tol)),
-                           None)
+                alt = next(
+                    (a for a in b.alternatives if _close(x, float(a["display"]), b.tol)), None
+                )
                 if alt is not None:
                     m.diagnosis, m.credit = alt["mistake"], int(alt["fraction"])
                 else:
@@ -229,17 +264,24 @@ def _student_key(row: Response, hw: HomeworkSet) -> tuple[str, str] | str:
             return f"version {version[:40]!r} is not student {student!r}'s (their version is {student})"
         return student, student
     if version not in hw.versions:
-        return (f"unknown version {version[:40]!r} (the set has {', '.join(list(hw.versions)[:3])}"
-                f"{', ...' if len(hw.versions) > 3 else ''})" if version else "no version given")
+        return (
+            f"unknown version {version[:40]!r} (the set has {', '.join(list(hw.versions)[:3])}"
+            f"{', ...' if len(hw.versions) > 3 else ''})"
+            if version
+            else "no version given"
+        )
     student = student or version
     if not ID_RE.match(student) or folder_problem(student):
-        return (f"student id {student[:40]!r}: expected letters, digits, _ . - (at most 40, "
-                f"starting with a letter or digit)")
+        return (
+            f"student id {student[:40]!r}: expected letters, digits, _ . - (at most 40, "
+            f"starting with a letter or digit)"
+        )
     return student, version
 
 
-def grade_class(hw: HomeworkSet, rows: list[Response], problems: list[Problem]
-                ) -> list[StudentResult]:
+def grade_class(
+    hw: HomeworkSet, rows: list[Response], problems: list[Problem]
+) -> list[StudentResult]:
     """Mark every student who has a row (and, for a roster set, every roster student).
 
     Rows naming no known student, exercise or blank, and second answers to a blank, are
@@ -247,8 +289,10 @@ def grade_class(hw: HomeworkSet, rows: list[Response], problems: list[Problem]
     """
     from ..exercises.versions import folder_key
 
-    blanks = {folder: {e.id: {b.name for b in e.blanks} for e in exercises}
-              for folder, exercises in hw.versions.items()}  # blanks may differ per version
+    blanks = {
+        folder: {e.id: {b.name for b in e.blanks} for e in exercises}
+        for folder, exercises in hw.versions.items()
+    }  # blanks may differ per version
     answers: dict[str, dict] = {s: {} for s in hw.students}
     version_of = {s: s for s in hw.students}
     first_line: dict[tuple, int] = {}
@@ -261,25 +305,44 @@ def grade_class(hw: HomeworkSet, rows: list[Response], problems: list[Problem]
             continue
         student, version = key
         if spelled.setdefault(folder_key(student), student) != student:
-            problems.append(Problem(row.line, f"student {student!r} differs from "
-                                              f"{spelled[folder_key(student)]!r} only in letter case"))
+            problems.append(
+                Problem(
+                    row.line,
+                    f"student {student!r} differs from "
+                    f"{spelled[folder_key(student)]!r} only in letter case",
+                )
+            )
             continue
         if version_of.setdefault(student, version) != version:
-            problems.append(Problem(row.line, f"student {student!r} is already marked on "
-                                              f"version {version_of[student]}, not {version}"))
+            problems.append(
+                Problem(
+                    row.line,
+                    f"student {student!r} is already marked on "
+                    f"version {version_of[student]}, not {version}",
+                )
+            )
             continue
         if row.exercise not in blanks[version]:
             problems.append(Problem(row.line, f"unknown exercise {row.exercise[:40]!r}"))
             continue
         if row.blank not in blanks[version][row.exercise]:
-            problems.append(Problem(row.line, f"exercise {row.exercise}: no blank "
-                                              f"{row.blank[:40]!r} in version {version}"))
+            problems.append(
+                Problem(
+                    row.line,
+                    f"exercise {row.exercise}: no blank {row.blank[:40]!r} in version {version}",
+                )
+            )
             continue
         where = (student, row.exercise, row.blank)
         if where in first_line:
-            problems.append(Problem(row.line, f"{student}, {row.exercise}, {row.blank}: answered "
-                                              f"again (first on line {first_line[where]}); the "
-                                              f"blank scores 0 until one row is removed"))
+            problems.append(
+                Problem(
+                    row.line,
+                    f"{student}, {row.exercise}, {row.blank}: answered "
+                    f"again (first on line {first_line[where]}); the "
+                    f"blank scores 0 until one row is removed",
+                )
+            )
             malformed.setdefault(student, set()).add((row.exercise, row.blank))
             continue
         first_line[where] = row.line
@@ -287,8 +350,12 @@ def grade_class(hw: HomeworkSet, rows: list[Response], problems: list[Problem]
             try:
                 parse_number(row.answer)
             except ValueError as err:
-                problems.append(Problem(row.line, f"{student}, {row.exercise}, {row.blank}: "
-                                                  f"{err}: {row.answer[:40]!r}"))
+                problems.append(
+                    Problem(
+                        row.line,
+                        f"{student}, {row.exercise}, {row.blank}: {err}: {row.answer[:40]!r}",
+                    )
+                )
         answers.setdefault(student, {})[(row.exercise, row.blank)] = row.answer
     results = []
     for student in sorted(answers, key=lambda s: (folder_key(s), s)):
@@ -301,4 +368,3 @@ def grade_class(hw: HomeworkSet, rows: list[Response], problems: list[Problem]
         results.append(result)
     problems.sort(key=lambda p: p.line)
     return results
-

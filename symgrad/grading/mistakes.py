@@ -47,38 +47,78 @@ class Mistake:
 
 
 def _mistake(name: str, credit: int, label: tuple[str, str], hint: tuple[str, str]) -> Mistake:
-    return Mistake(name, {"en": label[0], "zh": label[1]}, credit,
-                   {"en": hint[0], "zh": hint[1]})
+    return Mistake(name, {"en": label[0], "zh": label[1]}, credit, {"en": hint[0], "zh": hint[1]})
 
 
-MISTAKES: dict[str, Mistake] = {m.name: m for m in (
-    _mistake("sign_flip", 50, ("sign", "符号"),
-             ("Check the sign.", "请检查符号。")),
-    _mistake("missing_upstream", 50, ("missing upstream factor", "漏乘上游梯度"),
-             ("You used the local gradient alone: multiply by the upstream gradient "
-              "(chain rule).",
-              "只用了局部梯度：还要乘以上游梯度（链式法则）。")),
-    _mistake("value_not_derivative", 25, ("value for derivative (σ for σ′)", "用函数值代替导数"),
-             ("You used the activation's value where its derivative belongs "
-              "(for example σ instead of σ′ = σ(1 − σ)).",
-              "把激活函数的值当成了导数（例如用了 σ 而不是 σ′ = σ(1 − σ)）。")),
-    _mistake("missed_branch", 50, ("forgotten fork sum", "漏加分支"),
-             ("The variable is used more than once: add the gradients of all branches.",
-              "该变量被多次使用：要把所有分支的梯度相加。")),
-    _mistake("no_regularization", 50, ("L2 term missing", "漏掉正则项"),
-             ("You forgot the L2 term λw in the gradient.",
-              "梯度中漏掉了 L2 正则项 λw。")),
-    _mistake("bias_regularized", 50, ("bias regularized", "偏置被正则化"),
-             ("The L2 penalty covers the weights only, not the bias.",
-              "L2 正则只作用于权重，不作用于偏置。")),
-    _mistake("wrong_local", 25, ("wrong local derivative", "局部导数错误"),
-             ("The upstream gradient is right, but the local derivative of this step is not: "
-              "differentiate the node's operation again.",
-              "上游梯度正确，但这一步的局部导数不对：请重新对该节点的运算求导。")),
-    _mistake("rounding", 75, ("rounding", "舍入"),
-             ("Close, but rounded too early or too coarsely: carry 4 significant figures.",
-              "很接近，但舍入过早或过粗：请保留 4 位有效数字。")),
-)}
+MISTAKES: dict[str, Mistake] = {
+    m.name: m
+    for m in (
+        _mistake("sign_flip", 50, ("sign", "符号"), ("Check the sign.", "请检查符号。")),
+        _mistake(
+            "missing_upstream",
+            50,
+            ("missing upstream factor", "漏乘上游梯度"),
+            (
+                "You used the local gradient alone: multiply by the upstream gradient "
+                "(chain rule).",
+                "只用了局部梯度：还要乘以上游梯度（链式法则）。",
+            ),
+        ),
+        _mistake(
+            "value_not_derivative",
+            25,
+            ("value for derivative (σ for σ′)", "用函数值代替导数"),
+            (
+                "You used the activation's value where its derivative belongs "
+                "(for example σ instead of σ′ = σ(1 − σ)).",
+                "把激活函数的值当成了导数（例如用了 σ 而不是 σ′ = σ(1 − σ)）。",
+            ),
+        ),
+        _mistake(
+            "missed_branch",
+            50,
+            ("forgotten fork sum", "漏加分支"),
+            (
+                "The variable is used more than once: add the gradients of all branches.",
+                "该变量被多次使用：要把所有分支的梯度相加。",
+            ),
+        ),
+        _mistake(
+            "no_regularization",
+            50,
+            ("L2 term missing", "漏掉正则项"),
+            ("You forgot the L2 term λw in the gradient.", "梯度中漏掉了 L2 正则项 λw。"),
+        ),
+        _mistake(
+            "bias_regularized",
+            50,
+            ("bias regularized", "偏置被正则化"),
+            (
+                "The L2 penalty covers the weights only, not the bias.",
+                "L2 正则只作用于权重，不作用于偏置。",
+            ),
+        ),
+        _mistake(
+            "wrong_local",
+            25,
+            ("wrong local derivative", "局部导数错误"),
+            (
+                "The upstream gradient is right, but the local derivative of this step is not: "
+                "differentiate the node's operation again.",
+                "上游梯度正确，但这一步的局部导数不对：请重新对该节点的运算求导。",
+            ),
+        ),
+        _mistake(
+            "rounding",
+            75,
+            ("rounding", "舍入"),
+            (
+                "Close, but rounded too early or too coarsely: carry 4 significant figures.",
+                "很接近，但舍入过早或过粗：请保留 4 位有效数字。",
+            ),
+        ),
+    )
+}
 
 
 def near(given: float, predicted: float, expected: float, tol: float) -> bool:
@@ -188,5 +228,4 @@ def classify(given: float, expected: float, tol: float, **context) -> str | None
 
 
 def _finite(*numbers: float) -> bool:
-    return all(isinstance(x, (int, float)) and x == x and abs(x) != float("inf")
-               for x in numbers)
+    return all(isinstance(x, (int, float)) and x == x and abs(x) != float("inf") for x in numbers)

@@ -51,15 +51,40 @@ def scalar_network(result) -> ScalarNetwork:
     with np.errstate(all="ignore"):
         values = [float(v) for v in forward_values(graph, leaves)]
         numeric = backward(graph, values, symbolic=False)
-    answerable = {n.id for n in graph.nodes if n.op != "const" and (
-        n.op == "var" and n.name[:1] in "wb" or n.op != "var" and not n.name.startswith(
-            HELPER))}
+    answerable = {
+        n.id
+        for n in graph.nodes
+        if n.op != "const"
+        and (
+            n.op == "var" and n.name[:1] in "wb" or n.op != "var" and not n.name.startswith(HELPER)
+        )
+    }
     answerable.add(graph.output)
-    penalty = {n.id for n in graph.nodes if n.op == "powc" and graph.nodes[n.inputs[0]].op ==
-               "var" and graph.nodes[n.inputs[0]].name.startswith("w")} if spec.l2 else set()
+    penalty = (
+        {
+            n.id
+            for n in graph.nodes
+            if n.op == "powc"
+            and graph.nodes[n.inputs[0]].op == "var"
+            and graph.nodes[n.inputs[0]].name.startswith("w")
+        }
+        if spec.l2
+        else set()
+    )
     biases = {n.id for n in graph.nodes if n.op == "var" and n.name.startswith("b")}
     layers = "-".join(map(str, spec.layers))
-    name = (f"MLP {layers}: {', '.join(dict.fromkeys(spec.hidden))} / {spec.output} / "
-            f"{spec.loss}" + (f", λ = {spec.l2:g}" if spec.l2 else ""))
-    return ScalarNetwork(name, graph, values, numeric, leaves, answerable=answerable,
-                         penalty=penalty, biases=biases, l2=float(spec.l2 or 0.0))
+    name = (
+        f"MLP {layers}: {', '.join(dict.fromkeys(spec.hidden))} / {spec.output} / "
+        f"{spec.loss}" + (f", λ = {spec.l2:g}" if spec.l2 else "")
+    )
+    return ScalarNetwork(
+        name,
+        graph,
+        values,
+        numeric,
+        leaves,
+        answerable=answerable,
+        penalty=penalty,
+        biases=biases,
+        l2=float(spec.l2 or 0.0),
+    )

@@ -47,6 +47,7 @@ def carried_values(kind: str, question: dict, values: Values) -> Values:
 
 # --------------------------------------------------------------------------- activation
 
+
 def _activation(q: dict, v: Values) -> Values:
     """∂L/∂p = Σₙ uₙ g′(zₙ) ∂zₙ/∂p with the student's zₙ (exercises/activation.py)."""
     from .. import ops
@@ -58,11 +59,14 @@ def _activation(q: dict, v: Values) -> Values:
         return {}
     local = [e["upstream"] * float(slope(z)) for e, z in zip(examples, zs)]
     factor = {"w1": "x1", "w2": "x2", "b": None}
-    return {f"dL_d{p}": sum(g * (e[x] if x else 1.0) for g, e in zip(local, examples))
-            for p, x in factor.items()}
+    return {
+        f"dL_d{p}": sum(g * (e[x] if x else 1.0) for g, e in zip(local, examples))
+        for p, x in factor.items()
+    }
 
 
 # --------------------------------------------------------------------------- output_loss
+
 
 def _output_loss(q: dict, v: Values) -> Values:
     """The variants of exercises/output_loss.py: L and ∂L/∂z from ŷ, then ∂L/∂w from ∂L/∂z."""
@@ -93,6 +97,7 @@ def _output_loss(q: dict, v: Values) -> Values:
 
 
 # --------------------------------------------------------------------------- jacobian
+
 
 @lru_cache(maxsize=256)
 def _gradient_at(expr: str, point: tuple) -> dict:
@@ -126,6 +131,7 @@ def _jacobian(q: dict, v: Values) -> Values:
 
 # --------------------------------------------------------------------------- gd_step
 
+
 def _gd_step(q: dict, v: Values) -> Values:
     """w₁_new = w₁ − η ∂J/∂w₁; the other new weights and b from the student's ∂L/∂z, read
     off their ∂J/∂w₁ = ∂L/∂z · x₁ + λw₁ (exercises/gradient_step.py)."""
@@ -142,6 +148,7 @@ def _gd_step(q: dict, v: Values) -> Values:
 
 
 # --------------------------------------------------------------------------- mlp
+
 
 def _mlp(q: dict, v: Values) -> Values:
     """Backpropagation from the student's ŷⱼ and ∂J/∂b^(L)ᵢ (true values elsewhere), with
@@ -163,8 +170,13 @@ def _mlp(q: dict, v: Values) -> Values:
             h.append(activate(hidden[k], zs[-1]))
     z_out, y = zs[-1], np.asarray(q["y"], dtype=float)
     output, loss, lam = q["output"], q["loss"], q["l2"]
-    y_hat = softmax(z_out) if output == "softmax" else \
-        1 / (1 + np.exp(-z_out)) if output == "sigmoid" else z_out.copy()
+    y_hat = (
+        softmax(z_out)
+        if output == "softmax"
+        else 1 / (1 + np.exp(-z_out))
+        if output == "sigmoid"
+        else z_out.copy()
+    )
     for name, value in v.items():  # the student's ŷⱼ
         if name.startswith("yhat"):
             j = int(name[4:]) - 1

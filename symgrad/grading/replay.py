@@ -15,12 +15,11 @@ import math
 import numpy as np
 
 from .. import ops
+from .equivalence import Formula, evaluate, exact_equal, numeric_equal, parse_formula, sample_points
 from .judgement import Judgement, Quantity, close, verdict_of
 from .mistakes import MISTAKES
 
 MAX_EXACT_NODES = 100  # larger graphs: formulas are judged at sample points only (no SymPy)
-from .equivalence import (Formula, exact_equal, numeric_equal, parse_formula, sample_points,
-                          evaluate)
 
 
 class Replay:
@@ -49,8 +48,11 @@ class Replay:
         if answer is None:
             world, off = expected, off_inputs
         else:
-            value = answer if isinstance(answer, float) else \
-                parse_formula(answer, self.allowed, f"{where}: {q.name}" if where else q.name)
+            value = (
+                answer
+                if isinstance(answer, float)
+                else parse_formula(answer, self.allowed, f"{where}: {q.name}" if where else q.name)
+            )
             if isinstance(value, Formula):
                 self._judge_formula(j, value)
             else:
@@ -124,8 +126,10 @@ class Replay:
         edges = self._edges(node_id)
         parts = [self.grad[p] * self._local(p, k) for p, k in edges]
         penalty = getattr(self.d, "penalty", set())
-        off = any(self.grad_off[p] or any(self.value_off[i] for i in self.graph.nodes[p].inputs)
-                  for p, _ in edges)
+        off = any(
+            self.grad_off[p] or any(self.value_off[i] for i in self.graph.nodes[p].inputs)
+            for p, _ in edges
+        )
         expected = math.fsum(parts)
         context: dict = {"branches": parts} if len(parts) > 1 else {}
         if any(p in penalty for p, _ in edges):  # an MLP weight: the L2 term is no branch
@@ -134,10 +138,13 @@ class Replay:
         if node_id in getattr(self.d, "biases", ()) and getattr(self.d, "l2", 0):
             context["bias_l2_term"] = self.d.l2 * self.value[node_id]
         if len(edges) == 1:
-            (p, k), = edges
+            ((p, k),) = edges
             user = self.graph.nodes[p]
-            context |= {"upstream": self.grad[p], "local": self._local(p, k),
-                        "wrong_locals": self._wrong_locals(p, k, node_id)}
+            context |= {
+                "upstream": self.grad[p],
+                "local": self._local(p, k),
+                "wrong_locals": self._wrong_locals(p, k, node_id),
+            }
             if user.op in ops.activations():
                 context["value"] = self.value[p]
         return expected, off, context
@@ -173,11 +180,13 @@ class Replay:
         count = len(next(iter(samples.values()))) if samples else 0
         out = []
         for i in range(count):
-            values = forward_values(self.graph, {v: float(samples[v][i])
-                                                 for v in self.graph.variables})
+            values = forward_values(
+                self.graph, {v: float(samples[v][i]) for v in self.graph.variables}
+            )
             if q.kind == "value":
                 out.append(float(values[q.node]))
             else:
-                out.append(float(backward(self.graph, values, symbolic=False)
-                                 .adjoint_values[q.node]))
+                out.append(
+                    float(backward(self.graph, values, symbolic=False).adjoint_values[q.node])
+                )
         return np.array(out, dtype=float)

@@ -104,14 +104,18 @@ class _Lines:
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
                 while raw and not raw.endswith(b"\n"):  # skip the rest of the line
                     raw = self._take(65536)
-                self.problems.append(Problem(self.line, f"line longer than {MAX_LINE_BYTES} "
-                                                        f"bytes: skipped"))
+                self.problems.append(
+                    Problem(self.line, f"line longer than {MAX_LINE_BYTES} bytes: skipped")
+                )
                 continue
             try:
                 text = raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
             except UnicodeDecodeError as err:
-                self.problems.append(Problem(self.line, f"not UTF-8 text ({err.reason} at "
-                                                        f"byte {err.start}): skipped"))
+                self.problems.append(
+                    Problem(
+                        self.line, f"not UTF-8 text ({err.reason} at byte {err.start}): skipped"
+                    )
+                )
                 continue
             if "\x00" in text:
                 self.problems.append(Problem(self.line, "contains a NUL byte: skipped"))
@@ -133,8 +137,9 @@ def _header(row: list[str], where: str) -> dict[str, int]:
     return {name: i for i, name in enumerate(names)}
 
 
-def read_responses(path: str | os.PathLike[str], limit: int = MAX_BYTES
-                   ) -> tuple[list[Response], list[Problem]]:
+def read_responses(
+    path: str | os.PathLike[str], limit: int = MAX_BYTES
+) -> tuple[list[Response], list[Problem]]:
     """The rows of a responses CSV and the problems of its unusable lines.
 
     Raises :class:`SymgradError` (one line naming the file) when the file cannot be read,
@@ -160,7 +165,9 @@ def read_responses(path: str | os.PathLike[str], limit: int = MAX_BYTES
                 break
             except csv.Error as err:
                 if columns is None:
-                    raise SymgradError(f"{where}: line {lines.line}: not valid CSV: {err}") from None
+                    raise SymgradError(
+                        f"{where}: line {lines.line}: not valid CSV: {err}"
+                    ) from None
                 problems.append(Problem(lines.line, f"not valid CSV ({err}): skipped"))
                 continue
             if columns is None:
@@ -173,12 +180,21 @@ def read_responses(path: str | os.PathLike[str], limit: int = MAX_BYTES
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(columns):
-                problems.append(Problem(lines.line, f"expected {len(columns)} cells, got "
-                                                    f"{len(row)}: skipped"))
+                problems.append(
+                    Problem(lines.line, f"expected {len(columns)} cells, got {len(row)}: skipped")
+                )
                 continue
             cell = {name: row[i].strip() for name, i in columns.items()}
-            rows.append(Response(lines.line, cell.get("student", ""), cell.get("version", ""),
-                                 cell["exercise"], cell["blank"], cell["answer"]))
+            rows.append(
+                Response(
+                    lines.line,
+                    cell.get("student", ""),
+                    cell.get("version", ""),
+                    cell["exercise"],
+                    cell["blank"],
+                    cell["answer"],
+                )
+            )
     if columns is None:
         raise SymgradError(f"{where}: empty file (expected the header {','.join(COLUMNS)})")
     return rows, problems

@@ -41,13 +41,19 @@ def template(derivation, fmt: str = "toml", lang: str = "en") -> str:
             used_by = ", ".join(dict.fromkeys(graph.nodes[u].name for u in users[q.node]))
             lines.append((q.name, f"{node.name} -> {used_by}"))
     point = ", ".join(f"{k} = {v}" for k, v in (derivation.point or {}).items()) or "-"
-    head = [s["template_intro"], f"f = {derivation.expression}",
-            s["template_setting"].format(granularity=derivation.granularity, point=point)]
+    head = [
+        s["template_intro"],
+        f"f = {derivation.expression}",
+        s["template_setting"].format(granularity=derivation.granularity, point=point),
+    ]
     if fmt == "json":
         return json.dumps({name: "" for name, _ in lines}, indent=2) + "\n"
     if fmt == "csv":
-        return "".join(f"# {h}\n" for h in head) + "name,answer\n" + \
-            "".join(f"{name},\n" for name, _ in lines)
+        return (
+            "".join(f"# {h}\n" for h in head)
+            + "name,answer\n"
+            + "".join(f"{name},\n" for name, _ in lines)
+        )
     out = [f"# {h}" for h in head]
     forward = True
     out += ["", f"# {s['template_forward']}"]
@@ -55,7 +61,7 @@ def template(derivation, fmt: str = "toml", lang: str = "en") -> str:
         if forward and name.startswith("df/d"):
             forward = False
             out += ["", f"# {s['template_backward']}"]
-        out.append(f"{json.dumps(name)} = \"\"  # {comment}")
+        out.append(f'{json.dumps(name)} = ""  # {comment}')
     return "\n".join(out) + "\n"
 
 

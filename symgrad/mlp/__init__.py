@@ -16,19 +16,74 @@ Notation (DESIGN.md): ``z^{(k)} = W^{(k)} h^{(k-1)} + b^{(k)}``, ``h^{(k)} = g(z
 ['W1', 'W2', 'W3', 'b1', 'b2', 'b3']
 """
 
-from .network import (Forward, Kink, LayerGraph, LayerNode, MatrixStep, build_layer_graph,
-                      forward, random_params, teaching_flaw)
+from .network import (
+    Forward,
+    Kink,
+    LayerGraph,
+    LayerNode,
+    MatrixStep,
+    build_layer_graph,
+    forward,
+    random_params,
+    teaching_flaw,
+)
 from .numeric import CHECK_TOLERANCE, FD_STEP, check_gradients, numeric_gradients
 from .result import MLPResult, run_mlp
-from .scalar import (ENTRY_LIMIT, SCALAR_CHECK_LIMIT, EntryGradient, build_scalar_graph,
-                     entry_gradient, parse_entry, scalar_graph_check)
-from .spec import (LOSSES, MAX_DEPTH, MAX_PARAMS, MAX_WIDTH, OUTPUTS, MLPParams, MLPSpec,
-                   load_params, make_spec, params_from_dict, parse_layers)
+from .scalar import (
+    ENTRY_LIMIT,
+    SCALAR_CHECK_LIMIT,
+    EntryGradient,
+    build_scalar_graph,
+    entry_gradient,
+    parse_entry,
+    scalar_graph_check,
+)
+from .spec import (
+    LOSSES,
+    MAX_DEPTH,
+    MAX_PARAMS,
+    MAX_WIDTH,
+    OUTPUTS,
+    MLPParams,
+    MLPSpec,
+    load_params,
+    make_spec,
+    params_from_dict,
+    parse_layers,
+)
 
-__all__ = ["CHECK_TOLERANCE", "ENTRY_LIMIT", "FD_STEP", "LOSSES", "MAX_DEPTH", "MAX_PARAMS",
-           "MAX_WIDTH", "OUTPUTS", "SCALAR_CHECK_LIMIT", "EntryGradient", "Forward", "Kink",
-           "LayerGraph", "LayerNode", "MLPParams", "MLPResult", "MLPSpec", "MatrixStep",
-           "build_layer_graph", "build_scalar_graph", "check_gradients", "entry_gradient",
-           "forward", "load_params", "make_spec", "numeric_gradients", "params_from_dict",
-           "parse_entry", "parse_layers", "random_params", "run_mlp", "scalar_graph_check",
-           "teaching_flaw"]
+__all__ = [
+    "CHECK_TOLERANCE",
+    "ENTRY_LIMIT",
+    "FD_STEP",
+    "LOSSES",
+    "MAX_DEPTH",
+    "MAX_PARAMS",
+    "MAX_WIDTH",
+    "OUTPUTS",
+    "SCALAR_CHECK_LIMIT",
+    "EntryGradient",
+    "Forward",
+    "Kink",
+    "LayerGraph",
+    "LayerNode",
+    "MLPParams",
+    "MLPResult",
+    "MLPSpec",
+    "MatrixStep",
+    "build_layer_graph",
+    "build_scalar_graph",
+    "check_gradients",
+    "entry_gradient",
+    "forward",
+    "load_params",
+    "make_spec",
+    "numeric_gradients",
+    "params_from_dict",
+    "parse_entry",
+    "parse_layers",
+    "random_params",
+    "run_mlp",
+    "scalar_graph_check",
+    "teaching_flaw",
+]

@@ -35,8 +35,7 @@ def _tail(spec: MLPSpec, params: MLPParams, k: int, Z: np.ndarray):
             for point in kink_points(name):
                 sides.append(np.sign(Z - point))
             Z = activate(name, Z) @ params.weights[m].T + params.biases[m]
-    loss = data_loss(spec, Z, activate(spec.output, Z) if spec.loss == "mse" else None,
-                     params.y)
+    loss = data_loss(spec, Z, activate(spec.output, Z) if spec.loss == "mse" else None, params.y)
     side = np.concatenate(sides, axis=1) if sides else np.zeros((len(Z), 0))
     return loss, side
 
@@ -48,14 +47,15 @@ def layer_losses(spec: MLPSpec, params: MLPParams, fwd, k: int, dZ: np.ndarray):
     _, base_side = _tail(spec, params, k, fwd.z[k - 1][None, :])
     values, crossed = [], []
     for start in range(0, len(dZ), FD_CHUNK):
-        loss, side = _tail(spec, params, k, fwd.z[k - 1] + dZ[start:start + FD_CHUNK])
+        loss, side = _tail(spec, params, k, fwd.z[k - 1] + dZ[start : start + FD_CHUNK])
         values.append(loss)
         crossed.append(np.any(side != base_side, axis=1))
     return np.concatenate(values), np.concatenate(crossed)
 
 
-def entry_differences(spec: MLPSpec, params: MLPParams, fwd, k: int, indices: np.ndarray,
-                      step: float = FD_STEP):
+def entry_differences(
+    spec: MLPSpec, params: MLPParams, fwd, k: int, indices: np.ndarray, step: float = FD_STEP
+):
     """Five-point central differences of ``J`` for the entries ``indices`` of layer ``k``'s
     parameters (``W^{(k)}`` row-major, then ``b^{(k)}``), and whether each one's stencil
     crosses a kink.
@@ -75,8 +75,9 @@ def entry_differences(spec: MLPSpec, params: MLPParams, fwd, k: int, indices: np
     w_value = np.where(is_w, w_flat[np.minimum(indices, n_out * n_in - 1)], 0.0)
     total = np.zeros(len(indices))
     crossed = np.zeros(len(indices), dtype=bool)
-    for off, coef in zip(np.array([-2.0, -1.0, 1.0, 2.0]) * step,
-                         np.array([1.0, -8.0, 8.0, -1.0]) / (12.0 * step)):
+    for off, coef in zip(
+        np.array([-2.0, -1.0, 1.0, 2.0]) * step, np.array([1.0, -8.0, 8.0, -1.0]) / (12.0 * step)
+    ):
         loss, moved = layer_losses(spec, params, fwd, k, off * direction)
         # λΩ changes by λ((w+δ)² − w²)/2 for a weight entry; biases carry no penalty
         total += coef * (loss + spec.l2 * is_w * (w_value * off + 0.5 * off * off))

@@ -31,8 +31,9 @@ SEED = 20240607  # fixed: the same network gives the same report every time
 HALVINGS = 20  # a stencil crossing a kink is retried with half the step, this many times
 
 
-def directional_check(spec, params, gradients: dict, tolerance: float, step: float,
-                      floor: float, kinks=()) -> CheckReport:
+def directional_check(
+    spec, params, gradients: dict, tolerance: float, step: float, floor: float, kinks=()
+) -> CheckReport:
     """The linear-cost check (see the module docstring): one row per array and direction,
     then per array the worst sampled entry and the sampled entries whose stencil crosses a
     kink (inconclusive)."""
@@ -45,29 +46,38 @@ def directional_check(spec, params, gradients: dict, tolerance: float, step: flo
             g = np.asarray(gradients[key], dtype=float)
             for d in range(1, DIRECTIONS + 1):
                 D = rng.uniform(LOW, HIGH, g.shape) * rng.choice((-1.0, 1.0), g.shape)
-                rows.append(_direction_row(spec, params, fwd, k, key, g, D, d, step,
-                                           tolerance, floor))
+                rows.append(
+                    _direction_row(spec, params, fwd, k, key, g, D, d, step, tolerance, floor)
+                )
         # exact differences for a sample of this layer's entries (W row-major, then b)
         size_w = n_out * n_in
-        flat = np.concatenate([np.asarray(gradients[f"W{k}"], float).reshape(-1),
-                               np.asarray(gradients[f"b{k}"], float)])
+        flat = np.concatenate(
+            [
+                np.asarray(gradients[f"W{k}"], float).reshape(-1),
+                np.asarray(gradients[f"b{k}"], float),
+            ]
+        )
         chosen = _sample(rng, flat[:size_w], 0) + _sample(rng, flat[size_w:], size_w)
         numeric, crossed = entry_differences(spec, params, fwd, k, np.array(chosen), step)
         for part, lo, hi in ((f"W{k}", 0, size_w), (f"b{k}", size_w, size_w + n_out)):
             picked = [(i, n, c) for i, n, c in zip(chosen, numeric, crossed) if lo <= i < hi]
             rows += _entry_rows(part, picked, flat, lo, n_in, tolerance, floor, STRADDLE)
     decided = [r.rel_error for r in rows if r.status != "inconclusive"]
-    method = (f"five-point central differences along {DIRECTIONS} random directions per "
-              f"parameter array (random signs, magnitudes in [{LOW:g}, {HIGH:g}]: a single "
-              f"wrong entry always moves the directional derivative), plus each entry of a "
-              f"sample of up to {SAMPLE} per array (its largest included) on its own; h = "
-              f"{step:g}; linear in the {spec.n_params} parameters")
-    return CheckReport(verdict(rows), max(decided, default=None), tolerance, method, rows,
-                       list(kinks))
+    method = (
+        f"five-point central differences along {DIRECTIONS} random directions per "
+        f"parameter array (random signs, magnitudes in [{LOW:g}, {HIGH:g}]: a single "
+        f"wrong entry always moves the directional derivative), plus each entry of a "
+        f"sample of up to {SAMPLE} per array (its largest included) on its own; h = "
+        f"{step:g}; linear in the {spec.n_params} parameters"
+    )
+    return CheckReport(
+        verdict(rows), max(decided, default=None), tolerance, method, rows, list(kinks)
+    )
 
 
-def _direction_row(spec, params, fwd, k: int, key: str, g, D, d: int, step: float,
-                   tolerance: float, floor: float) -> CheckRow:
+def _direction_row(
+    spec, params, fwd, k: int, key: str, g, D, d: int, step: float, tolerance: float, floor: float
+) -> CheckRow:
     """∇J·D against five-point differences of J along D (D on array ``key`` only)."""
     name = f"{key}·d{d}"
     analytic = float(np.sum(g * D))
@@ -82,15 +92,27 @@ def _direction_row(spec, params, fwd, k: int, key: str, g, D, d: int, step: floa
             break
         h /= 2
     else:
-        return CheckRow(name, analytic, None, None, "inconclusive",
-                        "the difference stencil crosses a kink at every step tried")
+        return CheckRow(
+            name,
+            analytic,
+            None,
+            None,
+            "inconclusive",
+            "the difference stencil crosses a kink at every step tried",
+        )
     if key.startswith("W"):  # λΩ along D: λ(t⟨W, D⟩ + t²‖D‖²/2)
-        loss = loss + spec.l2 * (offsets * np.sum(W * D) + 0.5 * offsets ** 2 * np.sum(D * D))
+        loss = loss + spec.l2 * (offsets * np.sum(W * D) + 0.5 * offsets**2 * np.sum(D * D))
     numeric = float(np.dot(np.array([1.0, -8.0, 8.0, -1.0]) / (12.0 * h), loss))
     err = float(relative_error(analytic, numeric, floor))
     if not np.isfinite(numeric):
-        return CheckRow(name, analytic, None, None, "inconclusive",
-                        "the oracle's value is not finite (domain edge)")
+        return CheckRow(
+            name,
+            analytic,
+            None,
+            None,
+            "inconclusive",
+            "the oracle's value is not finite (domain edge)",
+        )
     return CheckRow(name, analytic, numeric, err, "pass" if err <= tolerance else "fail")
 
 
@@ -103,20 +125,24 @@ def _sample(rng, values: np.ndarray, offset: int) -> list[int]:
     return [offset + largest] + sorted(offset + int(i) for i in others)
 
 
-def _entry_rows(key: str, picked, flat, lo: int, n_in: int, tolerance: float, floor: float,
-                straddle: str) -> list[CheckRow]:
+def _entry_rows(
+    key: str, picked, flat, lo: int, n_in: int, tolerance: float, floor: float, straddle: str
+) -> list[CheckRow]:
     """The worst decided sampled entry of one array, then its kink-straddling ones."""
+
     def name(i: int) -> str:
         i -= lo
         return f"{key}{[i // n_in, i % n_in] if key.startswith('W') else [i]}"
 
-    decided = [(float(relative_error(flat[i], n, floor)), i, n) for i, n, c in picked
-               if not c]
+    decided = [(float(relative_error(flat[i], n, floor)), i, n) for i, n, c in picked if not c]
     rows = []
     if decided:
         err, i, n = max(decided, key=lambda t: (np.nan_to_num(t[0], nan=np.inf), -t[1]))
         ok = bool(err <= tolerance)
         rows.append(CheckRow(name(i), float(flat[i]), float(n), err, "pass" if ok else "fail"))
-    rows += [CheckRow(name(i), float(flat[i]), float(n), None, "inconclusive", straddle)
-             for i, n, c in picked if c]
+    rows += [
+        CheckRow(name(i), float(flat[i]), float(n), None, "inconclusive", straddle)
+        for i, n, c in picked
+        if c
+    ]
     return rows

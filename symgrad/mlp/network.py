@@ -19,8 +19,8 @@ its op record's (:mod:`symgrad.ops`). Derivative at a kink: 0.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -61,6 +61,7 @@ def data_loss(spec: MLPSpec, z_out: np.ndarray, y_hat: np.ndarray | None, y: np.
 
 
 # --------------------------------------------------------------------------- forward
+
 
 @dataclass(frozen=True)
 class Forward:
@@ -124,8 +125,7 @@ def random_params(spec: MLPSpec, seed: int) -> MLPParams:
     rng = np.random.default_rng(int(seed))
     n = spec.layers
     for _ in range(100):
-        weights = tuple(rng.integers(-9, 10, size=(n[k], n[k - 1])) / 10
-                        for k in range(1, len(n)))
+        weights = tuple(rng.integers(-9, 10, size=(n[k], n[k - 1])) / 10 for k in range(1, len(n)))
         biases = tuple(rng.integers(-5, 6, size=n[k]) / 10 for k in range(1, len(n)))
         x = rng.integers(-10, 11, size=n[0]) / 10
         if spec.output == "softmax":
@@ -159,8 +159,7 @@ def teaching_flaw(spec: MLPSpec, fwd: Forward, margin: float) -> str | None:
         return "kink"
     for k in range(1, spec.depth):
         name = spec.activation(k)
-        if kink_points(name) and \
-                np.mean(derivative(name, fwd.z[k - 1], fwd.h[k]) != 0) < 0.5:
+        if kink_points(name) and np.mean(derivative(name, fwd.z[k - 1], fwd.h[k]) != 0) < 0.5:
             return "dead units"
     return None
 
@@ -177,8 +176,13 @@ class Kink:
     derivative_used: float
 
     def to_dict(self) -> dict:
-        return {"layer": self.layer, "unit": self.unit, "z": self.z,
-                "activation": self.activation, "derivative_used": self.derivative_used}
+        return {
+            "layer": self.layer,
+            "unit": self.unit,
+            "z": self.z,
+            "activation": self.activation,
+            "derivative_used": self.derivative_used,
+        }
 
 
 def near_kinks(spec: MLPSpec, fwd: Forward, tol: float = 0.0) -> list[Kink]:
@@ -188,13 +192,15 @@ def near_kinks(spec: MLPSpec, fwd: Forward, tol: float = 0.0) -> list[Kink]:
         name = spec.activation(k)
         for point in kink_points(name):
             for j in np.flatnonzero(np.abs(fwd.z[k - 1] - point) <= tol):
-                z, h = fwd.z[k - 1][j:j + 1], fwd.h[k][j:j + 1]
-                found.append(Kink(k, int(j) + 1, float(z[0]), name,
-                                  float(derivative(name, z, h)[0])))
+                z, h = fwd.z[k - 1][j : j + 1], fwd.h[k][j : j + 1]
+                found.append(
+                    Kink(k, int(j) + 1, float(z[0]), name, float(derivative(name, z, h)[0]))
+                )
     return sorted(found, key=lambda kink: (kink.layer, kink.unit))
 
 
 # --------------------------------------------------------------------------- layer graph
+
 
 @dataclass(frozen=True)
 class LayerNode:
@@ -240,50 +246,105 @@ def build_layer_graph(spec: MLPSpec) -> LayerGraph:
     L = spec.depth
     nodes = [LayerNode("x", "input", (), (spec.layers[0],))]
     for k in range(1, L + 1):
-        nodes.append(LayerNode(f"W{k}", "param", (), (spec.layers[k], spec.layers[k - 1]),
-                               layer=k))
+        nodes.append(LayerNode(f"W{k}", "param", (), (spec.layers[k], spec.layers[k - 1]), layer=k))
         nodes.append(LayerNode(f"b{k}", "param", (), (spec.layers[k],), layer=k))
     nodes.append(LayerNode("y", "target", (), (spec.layers[-1],)))
     for k in range(1, L + 1):
         n = (spec.layers[k],)
-        nodes.append(LayerNode(f"u{k}", "matmul", (f"W{k}", output_id(spec, k - 1)), n,
-                               forward=lambda w, h: w @ h,
-                               vjp=lambda ins, out, g: (np.outer(g, ins[1]), ins[0].T @ g),
-                               layer=k))
-        nodes.append(LayerNode(f"z{k}", "bias_add", (f"u{k}", f"b{k}"), n,
-                               forward=lambda u, b: u + b, vjp=lambda ins, out, g: (g, g),
-                               layer=k))
+        nodes.append(
+            LayerNode(
+                f"u{k}",
+                "matmul",
+                (f"W{k}", output_id(spec, k - 1)),
+                n,
+                forward=lambda w, h: w @ h,
+                vjp=lambda ins, out, g: (np.outer(g, ins[1]), ins[0].T @ g),
+                layer=k,
+            )
+        )
+        nodes.append(
+            LayerNode(
+                f"z{k}",
+                "bias_add",
+                (f"u{k}", f"b{k}"),
+                n,
+                forward=lambda u, b: u + b,
+                vjp=lambda ins, out, g: (g, g),
+                layer=k,
+            )
+        )
         name = spec.activation(k)
         if name == "softmax":
             rule = lambda ins, out, g: (out * (g - out @ g),)  # noqa: E731
         else:
             rule = lambda ins, out, g, name=name: (g * derivative(name, ins[0], out),)  # noqa: E731
-        nodes.append(LayerNode(output_id(spec, k), name, (f"z{k}",), n,
-                               forward=lambda z, name=name: activate(name, z), vjp=rule,
-                               layer=k))
+        nodes.append(
+            LayerNode(
+                output_id(spec, k),
+                name,
+                (f"z{k}",),
+                n,
+                forward=lambda z, name=name: activate(name, z),
+                vjp=rule,
+                layer=k,
+            )
+        )
     if spec.loss == "mse":
-        nodes.append(LayerNode(
-            "L", "mse", ("yhat", "y"), (),
-            forward=lambda yh, y: 0.5 * float(((y - yh) ** 2).sum()),
-            vjp=lambda ins, out, g: (g * (ins[0] - ins[1]), None)))
+        nodes.append(
+            LayerNode(
+                "L",
+                "mse",
+                ("yhat", "y"),
+                (),
+                forward=lambda yh, y: 0.5 * float(((y - yh) ** 2).sum()),
+                vjp=lambda ins, out, g: (g * (ins[0] - ins[1]), None),
+            )
+        )
     else:
-        nodes.append(LayerNode(
-            "L", f"{spec.output}_cross_entropy", (f"z{L}", "y"), (),
-            forward=lambda z, y: float(data_loss(spec, z, None, y)),
-            vjp=lambda ins, out, g: (g * (activate(spec.output, ins[0]) - ins[1]), None),
-            layer=L))
+        nodes.append(
+            LayerNode(
+                "L",
+                f"{spec.output}_cross_entropy",
+                (f"z{L}", "y"),
+                (),
+                forward=lambda z, y: float(data_loss(spec, z, None, y)),
+                vjp=lambda ins, out, g: (g * (activate(spec.output, ins[0]) - ins[1]), None),
+                layer=L,
+            )
+        )
     if spec.l2:
         lam = spec.l2
-        nodes.append(LayerNode(
-            "Omega", "l2", tuple(f"W{k}" for k in range(1, L + 1)), (),
-            forward=lambda *ws: 0.5 * float(sum((w * w).sum() for w in ws)),
-            vjp=lambda ins, out, g: tuple(g * w for w in ins)))
-        nodes.append(LayerNode("J", "objective", ("L", "Omega"), (),
-                               forward=lambda loss, omega: loss + lam * omega,
-                               vjp=lambda ins, out, g: (g, lam * g)))
+        nodes.append(
+            LayerNode(
+                "Omega",
+                "l2",
+                tuple(f"W{k}" for k in range(1, L + 1)),
+                (),
+                forward=lambda *ws: 0.5 * float(sum((w * w).sum() for w in ws)),
+                vjp=lambda ins, out, g: tuple(g * w for w in ins),
+            )
+        )
+        nodes.append(
+            LayerNode(
+                "J",
+                "objective",
+                ("L", "Omega"),
+                (),
+                forward=lambda loss, omega: loss + lam * omega,
+                vjp=lambda ins, out, g: (g, lam * g),
+            )
+        )
     else:
-        nodes.append(LayerNode("J", "objective", ("L",), (), forward=lambda loss: loss,
-                               vjp=lambda ins, out, g: (g,)))
+        nodes.append(
+            LayerNode(
+                "J",
+                "objective",
+                ("L",),
+                (),
+                forward=lambda loss: loss,
+                vjp=lambda ins, out, g: (g,),
+            )
+        )
     return LayerGraph(tuple(nodes))
 
 
@@ -310,6 +371,7 @@ def backward(graph: LayerGraph, values: dict) -> dict[str, np.ndarray | float]:
 
 
 # --------------------------------------------------------------------------- matrix steps
+
 
 @dataclass(frozen=True)
 class MatrixStep:

@@ -33,17 +33,25 @@ def numeric_gradients(spec: MLPSpec, params: MLPParams, step: float = FD_STEP):
     grads, straddles = {}, {}
     for k in range(1, spec.depth + 1):
         n_out, n_in = spec.layers[k], spec.layers[k - 1]
-        total, crossed = entry_differences(spec, params, fwd, k,
-                                           np.arange(n_out * n_in + n_out), step)
-        grads[f"W{k}"] = total[:n_out * n_in].reshape(n_out, n_in)
-        grads[f"b{k}"] = total[n_out * n_in:]
-        straddles[f"W{k}"] = crossed[:n_out * n_in].reshape(n_out, n_in)
-        straddles[f"b{k}"] = crossed[n_out * n_in:]
+        total, crossed = entry_differences(
+            spec, params, fwd, k, np.arange(n_out * n_in + n_out), step
+        )
+        grads[f"W{k}"] = total[: n_out * n_in].reshape(n_out, n_in)
+        grads[f"b{k}"] = total[n_out * n_in :]
+        straddles[f"W{k}"] = crossed[: n_out * n_in].reshape(n_out, n_in)
+        straddles[f"b{k}"] = crossed[n_out * n_in :]
     return grads, straddles
 
 
-def compare(gradients: dict, oracle: dict, method: str, tolerance: float, floor: float,
-            straddles: dict | None = None, kinks=()) -> CheckReport:
+def compare(
+    gradients: dict,
+    oracle: dict,
+    method: str,
+    tolerance: float,
+    floor: float,
+    straddles: dict | None = None,
+    kinks=(),
+) -> CheckReport:
     """A :class:`CheckReport` of parameter arrays against an oracle's arrays: per array one
     row for its worst entry outside ``straddles``, and one inconclusive row per entry in it."""
     names, analytic, numeric, undecided = [], [], [], {}
@@ -51,8 +59,9 @@ def compare(gradients: dict, oracle: dict, method: str, tolerance: float, floor:
         mine = np.asarray(gradients[key], dtype=float)
         other = np.asarray(other, dtype=float)
         skip = np.zeros(mine.shape, bool) if straddles is None else straddles[key]
-        error = np.where(skip, -np.inf, np.nan_to_num(relative_error(mine, other, floor),
-                                                      nan=np.inf))
+        error = np.where(
+            skip, -np.inf, np.nan_to_num(relative_error(mine, other, floor), nan=np.inf)
+        )
         entries = [] if skip.all() else [np.unravel_index(int(np.argmax(error)), mine.shape)]
         entries += list(zip(*np.nonzero(skip)))
         for index in entries:
@@ -62,12 +71,18 @@ def compare(gradients: dict, oracle: dict, method: str, tolerance: float, floor:
             numeric.append(other[index])
             if skip[index]:
                 undecided[name] = STRADDLE
-    return report(names, np.array(analytic), np.array(numeric), method, tolerance, floor,
-                  undecided, kinks)
+    return report(
+        names, np.array(analytic), np.array(numeric), method, tolerance, floor, undecided, kinks
+    )
 
 
-def check_gradients(spec: MLPSpec, params: MLPParams, gradients: dict[str, np.ndarray],
-                    tolerance: float = CHECK_TOLERANCE, kinks=()) -> CheckReport:
+def check_gradients(
+    spec: MLPSpec,
+    params: MLPParams,
+    gradients: dict[str, np.ndarray],
+    tolerance: float = CHECK_TOLERANCE,
+    kinks=(),
+) -> CheckReport:
     """Compare ``gradients`` with finite differences; kink-straddling entries are
     inconclusive, which makes an otherwise passing check inconclusive (``passed`` None).
 
@@ -79,6 +94,8 @@ def check_gradients(spec: MLPSpec, params: MLPParams, gradients: dict[str, np.nd
     if spec.n_params > FULL_CHECK_LIMIT:
         return directional_check(spec, params, gradients, tolerance, FD_STEP, floor, kinks)
     numeric, straddles = numeric_gradients(spec, params)
-    method = (f"five-point central differences, h = {FD_STEP:g}, vectorized per layer; "
-              f"relative error |a − n| / max(|a|, |n|, {SCALE_FLOOR:g}·max(1, |J|))")
+    method = (
+        f"five-point central differences, h = {FD_STEP:g}, vectorized per layer; "
+        f"relative error |a − n| / max(|a|, |n|, {SCALE_FLOOR:g}·max(1, |J|))"
+    )
     return compare(gradients, numeric, method, tolerance, floor, straddles, kinks)

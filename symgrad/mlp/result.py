@@ -9,14 +9,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
 from ..check import CheckReport
-from .network import (Kink, LayerGraph, MatrixStep, backward, build_layer_graph, evaluate,
-                      forward, matrix_steps, near_kinks)
+from .network import (
+    Kink,
+    LayerGraph,
+    MatrixStep,
+    backward,
+    build_layer_graph,
+    evaluate,
+    forward,
+    matrix_steps,
+    near_kinks,
+)
 from .numeric import FULL_CHECK_LIMIT, check_gradients
 from .scalar import SCALAR_CHECK_LIMIT, EntryGradient, entry_gradient, scalar_graph_check
 from .spec import MLPParams, MLPSpec
@@ -75,8 +84,14 @@ class MLPResult:
         }
 
 
-def run_mlp(spec: MLPSpec, params: MLPParams, *, check: bool = True,
-            scalar_check: bool | None = None, entries: Sequence[str] = ()) -> MLPResult:
+def run_mlp(
+    spec: MLPSpec,
+    params: MLPParams,
+    *,
+    check: bool = True,
+    scalar_check: bool | None = None,
+    entries: Sequence[str] = (),
+) -> MLPResult:
     """Forward, backward, derivation steps, kink report and numeric checks.
 
     ``scalar_check=None`` cross-checks against the scalar computational graph only when the
@@ -99,8 +114,16 @@ def _run(spec, params, check, scalar_check, entries) -> MLPResult:
         gradients[f"W{k}"] = np.asarray(adjoints[f"W{k}"], dtype=float)
         gradients[f"b{k}"] = np.asarray(adjoints[f"b{k}"], dtype=float)
     kinks = near_kinks(spec, forward(spec, params))
-    result = MLPResult(spec, params, graph, values, adjoints, gradients,
-                       matrix_steps(spec, values, adjoints), kinks)
+    result = MLPResult(
+        spec,
+        params,
+        graph,
+        values,
+        adjoints,
+        gradients,
+        matrix_steps(spec, values, adjoints),
+        kinks,
+    )
     if check:
         at = [f"z^({k.layer})_{k.unit}" for k in kinks]
         result.check = check_gradients(spec, params, gradients, kinks=at)

@@ -25,6 +25,7 @@ SCALAR_CHECK_LIMIT = 200  # parameters; above this the scalar-graph cross-check 
 SCALAR_TOLERANCE = 1e-8
 ENTRY_LIMIT = 1000  # parameters; the symbolic entry-level view refuses bigger networks
 
+
 def scalar_name(kind: str, k: int | None, *idx: int) -> str:
     """Leaf/node names of the scalar graph: ``w2_1_3`` is w_{13}^{(2)} (input 1 → unit 3)."""
     return f"{kind}{'' if k is None else k}_" + "_".join(map(str, idx))
@@ -55,14 +56,17 @@ def build_scalar_graph(spec: MLPSpec, seeded: bool = False):
                 weights.append(w)
                 term = b.op("mul", (w, h[i - 1]))
                 acc = term if acc is None else b.op("add", (acc, term))
-            z.append(b.op("add", (acc, b.variable(scalar_name("b", k, j))),
-                          label=scalar_name("z", k, j)))
+            z.append(
+                b.op("add", (acc, b.variable(scalar_name("b", k, j))), label=scalar_name("z", k, j))
+            )
         act = spec.activation(k)
         if k == L and seeded:
             h = z
             break
-        names = [scalar_name("yhat", None, j) if k == L else scalar_name("h", k, j)
-                 for j in range(1, n[k] + 1)]
+        names = [
+            scalar_name("yhat", None, j) if k == L else scalar_name("h", k, j)
+            for j in range(1, n[k] + 1)
+        ]
         if act == "linear":
             h = z
         elif act == "softmax":
@@ -75,31 +79,37 @@ def build_scalar_graph(spec: MLPSpec, seeded: bool = False):
             h = [b.op(act, (zj,), label=name) for zj, name in zip(z, names)]
     ys = [b.variable(scalar_name("y", None, j)) for j in range(1, n[L] + 1)]
     if seeded:
-        terms = [b.op("mul", (b.variable(scalar_name("delta", None, j)), h[j - 1]))
-                 for j in range(1, n[L] + 1)]
+        terms = [
+            b.op("mul", (b.variable(scalar_name("delta", None, j)), h[j - 1]))
+            for j in range(1, n[L] + 1)
+        ]
     elif spec.loss == "mse":
         terms = [b.op("powc", (b.op("sub", (yj, hj)),), 2) for yj, hj in zip(ys, h)]
     elif spec.output == "softmax":
         terms = [b.op("mul", (yj, b.op("log", (hj,)))) for yj, hj in zip(ys, h)]
     else:
         one = b.constant(1)
-        terms = [b.op("add", (b.op("mul", (yj, b.op("log", (hj,)))),
-                              b.op("mul", (b.op("sub", (one, yj)),
-                                           b.op("log", (b.op("sub", (one, hj)),))))))
-                 for yj, hj in zip(ys, h)]
+        terms = [
+            b.op(
+                "add",
+                (
+                    b.op("mul", (yj, b.op("log", (hj,)))),
+                    b.op("mul", (b.op("sub", (one, yj)), b.op("log", (b.op("sub", (one, hj)),)))),
+                ),
+            )
+            for yj, hj in zip(ys, h)
+        ]
     total = terms[0]
     for term in terms[1:]:
         total = b.op("add", (total, term))
     if not seeded:
-        total = b.op("mulc", (total,), sympy_rational(0.5) if spec.loss == "mse" else -1,
-                     label="L")
+        total = b.op("mulc", (total,), sympy_rational(0.5) if spec.loss == "mse" else -1, label="L")
     if spec.l2:
         squares = [b.op("powc", (w,), 2) for w in weights]
         omega = squares[0]
         for sq in squares[1:]:
             omega = b.op("add", (omega, sq))
-        total = b.op("add", (total, b.op("mulc", (omega,), sympy_rational(spec.l2 / 2))),
-                     label="J")
+        total = b.op("add", (total, b.op("mulc", (omega,), sympy_rational(spec.l2 / 2))), label="J")
     return b.finish(total)
 
 
@@ -127,9 +137,12 @@ def _scalar_leaf_values(spec: MLPSpec, params: MLPParams, delta=None) -> dict[st
     return values
 
 
-
-def scalar_graph_check(spec: MLPSpec, params: MLPParams, gradients: dict[str, np.ndarray],
-                       tolerance: float = SCALAR_TOLERANCE) -> CheckReport:
+def scalar_graph_check(
+    spec: MLPSpec,
+    params: MLPParams,
+    gradients: dict[str, np.ndarray],
+    tolerance: float = SCALAR_TOLERANCE,
+) -> CheckReport:
     """Cross-check every gradient against the scalar computational graph (numeric adjoints).
 
     The scalar graph is the whole network drawn unit by unit, loss included (softmax as exp,
@@ -147,8 +160,12 @@ def scalar_graph_check(spec: MLPSpec, params: MLPParams, gradients: dict[str, np
     oracle = {}
     for k in range(1, spec.depth + 1):
         rows, cols = spec.layers[k], spec.layers[k - 1]
-        oracle[f"W{k}"] = np.array([[by_name[scalar_name("w", k, i, j)]
-                                     for i in range(1, cols + 1)] for j in range(1, rows + 1)])
+        oracle[f"W{k}"] = np.array(
+            [
+                [by_name[scalar_name("w", k, i, j)] for i in range(1, cols + 1)]
+                for j in range(1, rows + 1)
+            ]
+        )
         oracle[f"b{k}"] = np.array([by_name[scalar_name("b", k, j)] for j in range(1, rows + 1)])
     method = f"reverse pass over the scalar computational graph ({len(graph.nodes)} nodes)"
     return compare(gradients, oracle, method, tolerance, scale_floor(1.0))
@@ -161,9 +178,11 @@ def parse_entry(text: str, spec: MLPSpec) -> tuple[str, int, int, int]:
     kind, layer = head[:1].upper(), head[1:]
     want = "W<k>,i,j (input i to unit j) or b<k>,j"
     numbers = [layer, *parts[1:]]
-    if kind not in ("W", "B") or not all(p.isascii() and p.isdigit() and len(p) <= 6
-                                         for p in numbers) \
-            or len(parts) != (3 if kind == "W" else 2):
+    if (
+        kind not in ("W", "B")
+        or not all(p.isascii() and p.isdigit() and len(p) <= 6 for p in numbers)
+        or len(parts) != (3 if kind == "W" else 2)
+    ):
         raise SymgradError(f"entry: expected {want}, got {text!r}")
     k = int(layer)
     if not 1 <= k <= spec.depth:
@@ -172,8 +191,10 @@ def parse_entry(text: str, spec: MLPSpec) -> tuple[str, int, int, int]:
     if kind == "W":
         i, j = idx
         if not (1 <= i <= spec.layers[k - 1] and 1 <= j <= spec.layers[k]):
-            raise SymgradError(f"entry: W{k} has i in 1..{spec.layers[k - 1]} and j in "
-                               f"1..{spec.layers[k]}, got i={i}, j={j}")
+            raise SymgradError(
+                f"entry: W{k} has i in 1..{spec.layers[k - 1]} and j in "
+                f"1..{spec.layers[k]}, got i={i}, j={j}"
+            )
         return "W", k, i, j
     (j,) = idx
     if not 1 <= j <= spec.layers[k]:
@@ -211,8 +232,9 @@ class EntryGradient:
         return [self.j - 1, self.i - 1] if self.kind == "W" else [self.j - 1]
 
 
-def entry_gradient(spec: MLPSpec, params: MLPParams, adjoints: dict, gradients: dict,
-                   entry: str) -> EntryGradient:
+def entry_gradient(
+    spec: MLPSpec, params: MLPParams, adjoints: dict, gradients: dict, entry: str
+) -> EntryGradient:
     """One entry's gradient, built on the seeded scalar graph (:func:`build_scalar_graph`)
     with symgrad's reverse pass, so the expression is in node symbols like the lecture's
     explicit formulas; ``σ(z)`` and ``tanh(z)`` are written as the unit's own ``h``."""
@@ -224,8 +246,10 @@ def entry_gradient(spec: MLPSpec, params: MLPParams, adjoints: dict, gradients: 
 
     kind, k, i, j = parse_entry(entry, spec)
     if spec.n_params > ENTRY_LIMIT:
-        raise SymgradError(f"entry: the entry-level view is limited to networks of at most "
-                           f"{ENTRY_LIMIT} parameters (this one has {spec.n_params})")
+        raise SymgradError(
+            f"entry: the entry-level view is limited to networks of at most "
+            f"{ENTRY_LIMIT} parameters (this one has {spec.n_params})"
+        )
     graph = build_scalar_graph(spec, seeded=True)
     name = scalar_name("w", k, i, j) if kind == "W" else scalar_name("b", k, j)
     grad = scalar_backward(graph, None, symbolic=True).adjoints[graph.var_node(name).id]
@@ -237,13 +261,18 @@ def entry_gradient(spec: MLPSpec, params: MLPParams, adjoints: dict, gradients: 
             swaps[func(z_sym)] = node.symbol
     grad = grad.xreplace(swaps) if swaps else grad
     # the value at the point: node values of the seeded graph, δ from the reverse pass
-    values = forward_values(graph, _scalar_leaf_values(spec, params,
-                                                       adjoints[f"z{spec.depth}"]))
-    point = {node.symbol: sympy.Float(float(values[node.id]))
-             for node in graph.nodes if node.op != "const" and node.symbol in grad.free_symbols}
+    values = forward_values(graph, _scalar_leaf_values(spec, params, adjoints[f"z{spec.depth}"]))
+    point = {
+        node.symbol: sympy.Float(float(values[node.id]))
+        for node in graph.nodes
+        if node.op != "const" and node.symbol in grad.free_symbols
+    }
     value = float(grad.xreplace(point))  # Heaviside(0.0, 0) is 0: the kink convention
-    names = {node.symbol: node.name for node in graph.nodes
-             if node.op != "const" and not node.name.startswith("t_")}
+    names = {
+        node.symbol: node.name
+        for node in graph.nodes
+        if node.op != "const" and not node.name.startswith("t_")
+    }
     key = f"{kind}{k}"
     matrix_value = float(gradients[key][(j - 1, i - 1) if kind == "W" else j - 1])
     return EntryGradient(entry, kind, k, i, j, grad, names, value, matrix_value, spec.fused)

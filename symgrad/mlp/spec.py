@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ..errors import SymgradError
-from ..reading import read_text
 from ..ops import activations
+from ..reading import read_text
 
 MAX_DEPTH = 8  # weight layers
 MAX_WIDTH = 128  # units in any layer
@@ -74,12 +74,19 @@ class MLPSpec:
     def describe(self) -> str:
         acts = ",".join(self.hidden) if self.hidden else "-"
         lam = f"  λ={self.l2:g}" if self.l2 else ""
-        return (f"MLP {'-'.join(map(str, self.layers))}  hidden {acts}  output {self.output}  "
-                f"loss {self.loss}{lam}")
+        return (
+            f"MLP {'-'.join(map(str, self.layers))}  hidden {acts}  output {self.output}  "
+            f"loss {self.loss}{lam}"
+        )
 
     def to_dict(self) -> dict:
-        return {"layers": list(self.layers), "hidden": list(self.hidden), "output": self.output,
-                "loss": self.loss, "l2": self.l2}
+        return {
+            "layers": list(self.layers),
+            "hidden": list(self.hidden),
+            "output": self.output,
+            "loss": self.loss,
+            "l2": self.l2,
+        }
 
 
 def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
@@ -99,8 +106,10 @@ def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
             if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
                 raise SymgradError(f"layers: size {pos} must be a positive integer, got {size!r}")
     if len(sizes) < 2:
-        raise SymgradError(f"layers: need at least two sizes (input and output), "
-                           f"got {len(sizes)}: {','.join(map(str, sizes))}")
+        raise SymgradError(
+            f"layers: need at least two sizes (input and output), "
+            f"got {len(sizes)}: {','.join(map(str, sizes))}"
+        )
     for pos, size in enumerate(sizes, 1):
         if size < 1:
             raise SymgradError(f"layers: size {pos} must be a positive integer, got {size}")
@@ -114,8 +123,13 @@ def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
-def make_spec(layers: str | Sequence[int], hidden: str | Sequence[str] = "relu",
-              output: str = "softmax", loss: str = "ce", l2: float = 0.0) -> MLPSpec:
+def make_spec(
+    layers: str | Sequence[int],
+    hidden: str | Sequence[str] = "relu",
+    output: str = "softmax",
+    loss: str = "ce",
+    l2: float = 0.0,
+) -> MLPSpec:
     """Validate and build an :class:`MLPSpec`.
 
     ``hidden`` is one activation for every hidden layer or one per hidden layer
@@ -130,32 +144,42 @@ def make_spec(layers: str | Sequence[int], hidden: str | Sequence[str] = "relu",
     names = [h.strip() for h in hidden.split(",")] if isinstance(hidden, str) else list(hidden)
     for name in names:
         if name not in activations():
-            raise SymgradError(f"hidden: unknown activation {name!r} "
-                               f"(known: {', '.join(activations())})")
+            raise SymgradError(
+                f"hidden: unknown activation {name!r} (known: {', '.join(activations())})"
+            )
     if len(names) == 1:
         names = names * n_hidden
     elif len(names) != n_hidden:
         layers_word = "hidden layer" if n_hidden == 1 else "hidden layers"
-        raise SymgradError(f"hidden: {len(names)} activations given for {n_hidden} "
-                           f"{layers_word} (give one for all, or one per hidden layer)")
+        raise SymgradError(
+            f"hidden: {len(names)} activations given for {n_hidden} "
+            f"{layers_word} (give one for all, or one per hidden layer)"
+        )
     if output not in OUTPUTS:
-        raise SymgradError(f"output: unknown output unit {output!r} "
-                           f"(known: {', '.join(OUTPUTS)})")
+        raise SymgradError(f"output: unknown output unit {output!r} (known: {', '.join(OUTPUTS)})")
     if loss not in LOSSES:
         raise SymgradError(f"loss: unknown loss {loss!r} (known: {', '.join(LOSSES)})")
     if loss == "ce" and output == "linear":
-        raise SymgradError("loss: ce needs output softmax or sigmoid (ŷ must be a probability); "
-                           "use --loss mse with a linear output")
+        raise SymgradError(
+            "loss: ce needs output softmax or sigmoid (ŷ must be a probability); "
+            "use --loss mse with a linear output"
+        )
     if output == "softmax" and sizes[-1] < 2:
-        raise SymgradError(f"output: softmax needs at least 2 output units, got {sizes[-1]} "
-                           "(use sigmoid for one)")
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not math.isfinite(l2) \
-            or not 0 <= l2 <= MAX_ABS_VALUE:
+        raise SymgradError(
+            f"output: softmax needs at least 2 output units, got {sizes[-1]} (use sigmoid for one)"
+        )
+    if (
+        isinstance(l2, bool)
+        or not isinstance(l2, (int, float))
+        or not math.isfinite(l2)
+        or not 0 <= l2 <= MAX_ABS_VALUE
+    ):
         raise SymgradError(f"l2: λ must be a number from 0 to {MAX_ABS_VALUE:g}, got {l2!r}")
     return MLPSpec(sizes, tuple(names), output, loss, float(l2))
 
 
 # --------------------------------------------------------------------------- parameters
+
 
 @dataclass(frozen=True)
 class MLPParams:
@@ -193,8 +217,10 @@ def _nested_shape(key: str, value) -> tuple[int, ...]:
 def _to_array(key: str, value, shape: tuple[int, ...]) -> np.ndarray:
     want = f"expected shape {shape}"
     if not isinstance(value, list):
-        raise SymgradError(f"{key}: {want} as a {'nested ' * (len(shape) > 1)}list of numbers, "
-                           f"got {type(value).__name__}")
+        raise SymgradError(
+            f"{key}: {want} as a {'nested ' * (len(shape) > 1)}list of numbers, "
+            f"got {type(value).__name__}"
+        )
     got = _nested_shape(key, value)
     if got != shape:
         raise SymgradError(f"{key}: {want}, got {got}")
@@ -205,31 +231,43 @@ def _to_array(key: str, value, shape: tuple[int, ...]) -> np.ndarray:
             raise SymgradError(f"{key}{list(map(int, where))}: expected a number, got {item!r}")
         if abs(item) > MAX_ABS_VALUE or not math.isfinite(item):  # a huge int overflows isfinite
             where = np.unravel_index(pos, shape)
-            shown = repr(item) if isinstance(item, float) or item.bit_length() <= 64 else \
-                f"an integer of about {round(item.bit_length() * math.log10(2))} digits"
-            raise SymgradError(f"{key}{list(map(int, where))}: expected a finite number of "
-                               f"magnitude at most {MAX_ABS_VALUE:g}, got {shown}")
+            shown = (
+                repr(item)
+                if isinstance(item, float) or item.bit_length() <= 64
+                else f"an integer of about {round(item.bit_length() * math.log10(2))} digits"
+            )
+            raise SymgradError(
+                f"{key}{list(map(int, where))}: expected a finite number of "
+                f"magnitude at most {MAX_ABS_VALUE:g}, got {shown}"
+            )
     return np.array(value, dtype=float).reshape(shape)
 
 
 def params_from_dict(spec: MLPSpec, data) -> MLPParams:
     """Validate a parameter mapping (nested lists, as in a ``--params`` file)."""
     if not isinstance(data, dict):
-        raise SymgradError(f"params: expected a JSON object with keys "
-                           f"{', '.join(spec.shapes())}, got {type(data).__name__}")
+        raise SymgradError(
+            f"params: expected a JSON object with keys "
+            f"{', '.join(spec.shapes())}, got {type(data).__name__}"
+        )
     shapes = spec.shapes()
     for key, shape in shapes.items():
         if key not in data:
             raise SymgradError(f"{key}: missing key (expected shape {shape})")
     extra = sorted(set(data) - set(shapes))
     if extra:
-        raise SymgradError(f"{extra[0]}: unexpected key for a {spec.depth}-layer network "
-                           f"(expected {', '.join(shapes)})")
+        raise SymgradError(
+            f"{extra[0]}: unexpected key for a {spec.depth}-layer network "
+            f"(expected {', '.join(shapes)})"
+        )
     arrays = {key: _to_array(key, data[key], shape) for key, shape in shapes.items()}
     _check_target(spec, arrays["y"])
-    return MLPParams(tuple(arrays[f"W{k}"] for k in range(1, spec.depth + 1)),
-                     tuple(arrays[f"b{k}"] for k in range(1, spec.depth + 1)),
-                     arrays["x"], arrays["y"])
+    return MLPParams(
+        tuple(arrays[f"W{k}"] for k in range(1, spec.depth + 1)),
+        tuple(arrays[f"b{k}"] for k in range(1, spec.depth + 1)),
+        arrays["x"],
+        arrays["y"],
+    )
 
 
 def _check_target(spec: MLPSpec, y: np.ndarray) -> None:
@@ -239,11 +277,14 @@ def _check_target(spec: MLPSpec, y: np.ndarray) -> None:
     outside = np.concatenate([np.flatnonzero(y < 0), np.flatnonzero(y > 1)])
     if outside.size:
         i = int(outside[0])
-        raise SymgradError(f"y: entries must lie in [0, 1] for cross-entropy, "
-                           f"got {y[i]:g} at index {i}")
+        raise SymgradError(
+            f"y: entries must lie in [0, 1] for cross-entropy, got {y[i]:g} at index {i}"
+        )
     if spec.output == "softmax" and abs(y.sum() - 1.0) > 1e-9:
-        raise SymgradError(f"y: cross-entropy with softmax needs a distribution (entries "
-                           f"≥ 0 summing to 1), shape {y.shape}; got sum {y.sum():g}")
+        raise SymgradError(
+            f"y: cross-entropy with softmax needs a distribution (entries "
+            f"≥ 0 summing to 1), shape {y.shape}; got sum {y.sum():g}"
+        )
 
 
 class _DuplicateKey(Exception):
@@ -266,8 +307,9 @@ def load_params(spec: MLPSpec, path: str | Path) -> MLPParams:
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
-        raise SymgradError(f"params: {path} is not valid JSON (line {err.lineno}, "
-                           f"column {err.colno}: {err.msg})") from None
+        raise SymgradError(
+            f"params: {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+        ) from None
     except _DuplicateKey as err:
         raise SymgradError(f"params: duplicate key {err.args[0]} in {path}") from None
     except RecursionError:
@@ -275,8 +317,9 @@ def load_params(spec: MLPSpec, path: str | Path) -> MLPParams:
     except ValueError:  # json refuses integers of more than sys.get_int_max_str_digits()
         import sys
 
-        raise SymgradError(f"params: {path} has an integer of more than "
-                           f"{sys.get_int_max_str_digits()} digits; numbers must have "
-                           f"magnitude at most {MAX_ABS_VALUE:g}") from None
+        raise SymgradError(
+            f"params: {path} has an integer of more than "
+            f"{sys.get_int_max_str_digits()} digits; numbers must have "
+            f"magnitude at most {MAX_ABS_VALUE:g}"
+        ) from None
     return params_from_dict(spec, data)
-

@@ -19,7 +19,8 @@ Worked solution: f(x, y, z) = (x+y)*z
 from __future__ import annotations
 
 import json
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .. import display
 from ..errors import SymgradError
@@ -55,13 +56,18 @@ class View(NamedTuple):
 VIEWS = {
     "derivation": View(derivation.context, derivation.data, FORMATS),
     "mlp": View(mlp.context, mlp.data, FORMATS),
-    "jacobian": View(jacobian.context, jacobian.data,
-                     ("text", "json", "markdown", "latex", "html")),
+    "jacobian": View(
+        jacobian.context, jacobian.data, ("text", "json", "markdown", "latex", "html")
+    ),
     "check": View(grading.context, grading.data, ("text", "json", "markdown", "html")),
 }
 
-KINDS = {"Derivation": "derivation", "MLPResult": "mlp", "VectorChainRule": "jacobian",
-         "Diagnosis": "check"}
+KINDS = {
+    "Derivation": "derivation",
+    "MLPResult": "mlp",
+    "VectorChainRule": "jacobian",
+    "Diagnosis": "check",
+}
 """The result classes :func:`render` knows, by name (naming them costs no import)."""
 
 
@@ -79,8 +85,13 @@ def formats(kind: str) -> tuple[str, ...]:
     return VIEWS[kind].formats
 
 
-def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = False,
-           title: str | None = None) -> str:
+def render(
+    result,
+    fmt: str = "text",
+    lang: str = "en",
+    fragment: bool | str = False,
+    title: str | None = None,
+) -> str:
     r"""``result`` (a Derivation, an MLP result or a vector chain rule) as ``fmt``.
 
     ``fragment`` matters for LaTeX only: ``False`` gives a complete document; ``"body"`` the
@@ -95,8 +106,9 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
     kind = _kind(result)
     view = VIEWS[kind]
     if fmt not in view.formats:
-        raise SymgradError(f"unknown format {fmt!r} for a {kind} (expected one of: "
-                           f"{', '.join(view.formats)})")
+        raise SymgradError(
+            f"unknown format {fmt!r} for a {kind} (expected one of: {', '.join(view.formats)})"
+        )
     strings(lang)  # validates lang
     from .views.primitives import lecture_of  # SymPy: not at start-up
 
@@ -108,17 +120,29 @@ def render(result, fmt: str = "text", lang: str = "en", fragment: bool | str = F
         if title is not None:
             data = {"title": title, **data}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    mode = {False: "document", True: "math", "math": "math", "body": "body",
-            "document": "document"}.get(fragment)
+    mode = {
+        False: "document",
+        True: "math",
+        "math": "math",
+        "body": "body",
+        "document": "document",
+    }.get(fragment)
     if mode is None:
         raise SymgradError(f"unknown fragment mode {fragment!r} (use False, 'body' or 'math')")
     if fmt == "html":  # the interactive page; fragment: the notebook cell's widget
         from .html import solution_page
 
         return _punctuated(solution_page(result, kind, view, lang, title, bool(fragment)), lang)
-    context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
-               "lang": lang, "title": title, "mode": mode, "value_color": COLOR_VALUE,
-               "gradient_color": COLOR_GRADIENT, "lecture": lecture_of(result)}
+    context = {
+        "v": localized_view(view.context(result, lang), lang),
+        "s": strings(lang),
+        "lang": lang,
+        "title": title,
+        "mode": mode,
+        "value_color": COLOR_VALUE,
+        "gradient_color": COLOR_GRADIENT,
+        "lecture": lecture_of(result),
+    }
     if fmt == "latex" and mode == "math":
         name = f"{kind}.math.tex.j2"
         if template_file(name) is None:
@@ -160,12 +184,25 @@ def _kind(result) -> str:
     return kind
 
 
-display.FORMATTERS.update({
-    ("Derivation", "markdown"): lambda d: render(d, "markdown"),
-    ("Derivation", "latex"): lambda d: render(d, "latex", fragment="math"),
-    ("Derivation", "html"): lambda d: render(d, "html", fragment=True),
-    ("MLPResult", "html"): lambda r: render(r, "html", fragment=True),
-})
+display.FORMATTERS.update(
+    {
+        ("Derivation", "markdown"): lambda d: render(d, "markdown"),
+        ("Derivation", "latex"): lambda d: render(d, "latex", fragment="math"),
+        ("Derivation", "html"): lambda d: render(d, "html", fragment=True),
+        ("MLPResult", "html"): lambda r: render(r, "html", fragment=True),
+    }
+)
 
-__all__ = ["FORMATS", "EXERCISE_FORMATS", "HOMEWORK_FORMATS", "LANGUAGES", "VIEWS", "View",
-           "formats", "render", "render_pdf", "strings", "environment"]
+__all__ = [
+    "FORMATS",
+    "EXERCISE_FORMATS",
+    "HOMEWORK_FORMATS",
+    "LANGUAGES",
+    "VIEWS",
+    "View",
+    "formats",
+    "render",
+    "render_pdf",
+    "strings",
+    "environment",
+]

@@ -14,12 +14,12 @@ English sentence left.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from .environment import strings
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     pairs = strings(lang).get("check_text", {}).get("pairs", [])
     return tuple((re.compile(pattern), replacement) for pattern, replacement in pairs)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib.resources
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -42,7 +42,7 @@ FILTERS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_root():
     """``symgrad.templates`` when installed (wheel or editable), else the checkout's folder."""
     try:
@@ -65,7 +65,7 @@ def _load_template(name: str):
     return None if path is None else (path.read_text(encoding="utf-8"), None, lambda: True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment() -> jinja2.Environment:
     r"""The one shared Jinja2 environment (cached): our delimiters, filters and loader.
 
@@ -99,7 +99,7 @@ def render_template(name: str, **context) -> str:
     return environment().get_template(name).render(**context)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _all_strings() -> dict:
     return tomllib.loads(template_file("strings.toml").read_text(encoding="utf-8"))
 

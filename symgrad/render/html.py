@@ -17,7 +17,7 @@ import base64
 import hashlib
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..errors import SymgradError
 from .environment import environment, strings, template_file
@@ -76,7 +76,7 @@ def data_json(data) -> str:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def html_environment():
     """The one environment with autoescaping (HTML and inline SVG) and the math filters."""
     env = environment().overlay(autoescape=True)
@@ -84,7 +84,7 @@ def html_environment():
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset(name: str) -> str:
     """A shipped static file (``symgrad.js``, ``symgrad.css``) as text."""
     path = template_file(name)
@@ -99,41 +99,73 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def render_html(kind: str, context: dict, extra: dict, fragment: bool,
-                serve_form: dict | None = None) -> str:
+def render_html(
+    kind: str, context: dict, extra: dict, fragment: bool, serve_form: dict | None = None
+) -> str:
     """The page (or, with ``fragment``, the notebook cell's widget) of a result ``kind``."""
     script, style = asset("symgrad.js"), asset("symgrad.css")
     ui = strings(context["lang"])["html"]
-    context = {**context, **extra, "script": script, "style": style,
-               "script_hash": csp_hash(script), "style_hash": csp_hash(style),
-               "ui": ui, "fragment": fragment, "serve_form": serve_form,
-               "ui_json": {"forward": ui["forward_step"], "backward": ui["backward_step"],
-                           "running": ui["running_sum"], "total": ui["total_sum"],
-                           "start": ui["start"]},
-               "body_template": BODY.get(kind, f"{kind}.html.j2")}
+    context = {
+        **context,
+        **extra,
+        "script": script,
+        "style": style,
+        "script_hash": csp_hash(script),
+        "style_hash": csp_hash(style),
+        "ui": ui,
+        "fragment": fragment,
+        "serve_form": serve_form,
+        "ui_json": {
+            "forward": ui["forward_step"],
+            "backward": ui["backward_step"],
+            "running": ui["running_sum"],
+            "total": ui["total_sum"],
+            "start": ui["start"],
+        },
+        "body_template": BODY.get(kind, f"{kind}.html.j2"),
+    }
     context.setdefault("svg", None)
     context.setdefault("stepping", None)
     return html_environment().get_template("page.html.j2").render(context)
 
 
-def solution_page(result, kind: str, view, lang: str = "en", title: str | None = None,
-                  fragment: bool = False, serve_form: dict | None = None) -> str:
+def solution_page(
+    result,
+    kind: str,
+    view,
+    lang: str = "en",
+    title: str | None = None,
+    fragment: bool = False,
+    serve_form: dict | None = None,
+) -> str:
     """The interactive solution of ``result`` (``view``: its :class:`symgrad.render.View`)."""
     from .check_text import localized_view
     from .views.primitives import lecture_of
 
-    context = {"v": localized_view(view.context(result, lang), lang), "s": strings(lang),
-               "lang": lang, "title": title, "lecture": lecture_of(result)}
+    context = {
+        "v": localized_view(view.context(result, lang), lang),
+        "s": strings(lang),
+        "lang": lang,
+        "title": title,
+        "lecture": lecture_of(result),
+    }
     extra = EXTRAS[kind](result, context["v"])
     return render_html(kind, context, extra, fragment, serve_form)
 
 
-def page(form: dict, error: str | None = None, report: str | None = None,
-         correct: bool = False) -> str:
+def page(
+    form: dict, error: str | None = None, report: str | None = None, correct: bool = False
+) -> str:
     """``symgrad serve``'s forms alone, with an error message or a check report."""
     lang = form.get("lang", "en")
-    context = {"s": strings(lang), "lang": lang, "title": None, "error": error,
-               "report": report, "correct": correct}
+    context = {
+        "s": strings(lang),
+        "lang": lang,
+        "title": None,
+        "error": error,
+        "report": report,
+        "correct": correct,
+    }
     return render_html("serve", context, {}, False, serve_form=form)
 
 
@@ -153,12 +185,20 @@ def derivation_extra(d, view: dict) -> dict:
     if len(d.graph.nodes) > 4 * MAX_PICTURE_NODES:
         return {"svg": None, "stepping": None}
     svg = circuit_svg(d, graph_tex(d))
-    stepping = {"steps": [{**s, "html": str(mathml(s["latex"])),
-                           "sum_html": str(mathml(s["sum"])) if s.get("sum") else ""}
-                          for s in svg["steps"]],
-                "inspect": {k: {"title": v["title"],
-                                "html": [str(mathml(line)) for line in v["latex"]]}
-                            for k, v in svg["inspect"].items()}}
+    stepping = {
+        "steps": [
+            {
+                **s,
+                "html": str(mathml(s["latex"])),
+                "sum_html": str(mathml(s["sum"])) if s.get("sum") else "",
+            }
+            for s in svg["steps"]
+        ],
+        "inspect": {
+            k: {"title": v["title"], "html": [str(mathml(line)) for line in v["latex"]]}
+            for k, v in svg["inspect"].items()
+        },
+    }
     return {"svg": svg, "stepping": stepping if svg["steps"] else None}
 
 
@@ -169,12 +209,17 @@ def mlp_extra(result, view: dict) -> dict:
     if not view["draw_network"]:  # too wide to draw: the static solution only
         return {"svg": None, "stepping": None}
     svg = network_svg(result, view)
-    stepping = {"steps": [{**s, "html": str(mathml(s["latex"])), "sum_html": ""}
-                          for s in svg["steps"]], "inspect": svg["inspect"]}
+    stepping = {
+        "steps": [{**s, "html": str(mathml(s["latex"])), "sum_html": ""} for s in svg["steps"]],
+        "inspect": svg["inspect"],
+    }
     return {"svg": svg, "stepping": stepping}
 
 
-EXTRAS = {"derivation": derivation_extra, "mlp": mlp_extra,
-          "jacobian": lambda result, view: {"svg": None, "stepping": None},
-          "check": lambda result, view: {"svg": None, "stepping": None}}
+EXTRAS = {
+    "derivation": derivation_extra,
+    "mlp": mlp_extra,
+    "jacobian": lambda result, view: {"svg": None, "stepping": None},
+    "check": lambda result, view: {"svg": None, "stepping": None},
+}
 BODY = {"check": "diagnosis.html.j2"}  # check.html.j2 is the numeric check's table

@@ -25,8 +25,9 @@ PAGE_CM = (16.0, 21.0)  # largest picture (width, height) before it is scaled do
 TURNED_CM = (23.0, 16.0)  # largest picture turned sideways (its width runs up the page)
 
 
-def layout(graph, column_cm: float | None = None, row_cm: float = ROW_CM,
-           min_gap_cm: float = MIN_GAP_CM) -> tuple[dict[int, tuple[float, float]], float]:
+def layout(
+    graph, column_cm: float | None = None, row_cm: float = ROW_CM, min_gap_cm: float = MIN_GAP_CM
+) -> tuple[dict[int, tuple[float, float]], float]:
     """(x, y) in cm for every node, and the column width: columns by longest path, rows
     like a tree drawing (rows ``row_cm`` apart, nodes of a column at least ``min_gap_cm``).
 
@@ -64,8 +65,10 @@ def layout(graph, column_cm: float | None = None, row_cm: float = ROW_CM,
         for above, below in zip(ids, ids[1:]):
             if y[above] - y[below] < min_gap_cm:
                 y[below] = y[above] - min_gap_cm
-    return {i: (column[i] * column_cm - (LEAF_SHIFT_CM if graph.nodes[i].is_leaf else 0.0), y[i])
-            for i in y}, column_cm
+    return {
+        i: (column[i] * column_cm - (LEAF_SHIFT_CM if graph.nodes[i].is_leaf else 0.0), y[i])
+        for i in y
+    }, column_cm
 
 
 def columns(graph) -> dict[int, int]:
@@ -96,16 +99,26 @@ def circuit(d, tex_of=tex) -> dict:
         grad = "1" if has_point and node.id == graph.output else ""
         if has_point and not const and not grad:
             total, shares = number(d.adjoint_of(node), PICTURE_DIGITS), parts.get(node.id, [])
-            grad = total if len(shares) < 2 else f"\u03a3 = {total}" if len(shares) > 3 else \
-                " + ".join(number(p, PICTURE_DIGITS) for p in shares).replace("+ -", "- ") + \
-                f"\n= {total}"
-        texts[node.id] = {"gate": node.name if node.is_leaf else gate_text(node),
-                          "name": "" if node.is_leaf else node.name, "gradient": grad,
-                          "value": number(d.value_of(node), PICTURE_DIGITS)
-                          if has_point and not const else ""}
+            grad = (
+                total
+                if len(shares) < 2
+                else f"\u03a3 = {total}"
+                if len(shares) > 3
+                else " + ".join(number(p, PICTURE_DIGITS) for p in shares).replace("+ -", "- ")
+                + f"\n= {total}"
+            )
+        texts[node.id] = {
+            "gate": node.name if node.is_leaf else gate_text(node),
+            "name": "" if node.is_leaf else node.name,
+            "gradient": grad,
+            "value": number(d.value_of(node), PICTURE_DIGITS) if has_point and not const else "",
+        }
         tex_labels[node.id] = {
-            "gate": (tex_of(node.symbol) if not const else tex(node.const)) if node.is_leaf
-            else gate_label(node), "name": "" if node.is_leaf else tex_of(node.symbol)}
+            "gate": (tex_of(node.symbol) if not const else tex(node.const))
+            if node.is_leaf
+            else gate_label(node),
+            "name": "" if node.is_leaf else tex_of(node.symbol),
+        }
     g = plan(graph, texts)
     width, height = g["width"] + text_px(" f "), g["height"]
 
@@ -119,26 +132,50 @@ def circuit(d, tex_of=tex) -> dict:
     for box in g["gates"]:
         n, node = g["nodes"][box["node"]], graph.nodes[box["node"]]
         cx, cy = box["x"] + box["w"] / 2, box["y"] + box["h"] / 2
-        gates.append({"id": f"n{node.id}", "leaf": node.is_leaf, "at": cm(cx, cy),
-                      "pos": pt(cx, cy), "corner": cm(box["x"], box["y"]),
-                      "opposite": cm(box["x"] + box["w"], box["y"] + box["h"]),
-                      "w": f"{box['w'] * PT_PER_PX / 72:.3f}",
-                      "h": f"{box['h'] * PT_PER_PX / 72:.3f}",
-                      "label": tex_labels[node.id]["gate"], "text": texts[node.id]["gate"],
-                      "stub": (cm(n["stub_x"], n["y"]), cm(n["out_x"], n["y"])),
-                      "stub_pt": (pt(n["stub_x"], n["y"]), pt(n["out_x"], n["y"])),
-                      "output": node.id == graph.output})
+        gates.append(
+            {
+                "id": f"n{node.id}",
+                "leaf": node.is_leaf,
+                "at": cm(cx, cy),
+                "pos": pt(cx, cy),
+                "corner": cm(box["x"], box["y"]),
+                "opposite": cm(box["x"] + box["w"], box["y"] + box["h"]),
+                "w": f"{box['w'] * PT_PER_PX / 72:.3f}",
+                "h": f"{box['h'] * PT_PER_PX / 72:.3f}",
+                "label": tex_labels[node.id]["gate"],
+                "text": texts[node.id]["gate"],
+                "stub": (cm(n["stub_x"], n["y"]), cm(n["out_x"], n["y"])),
+                "stub_pt": (pt(n["stub_x"], n["y"]), pt(n["out_x"], n["y"])),
+                "output": node.id == graph.output,
+            }
+        )
     labels = []
     for k, box in enumerate(g["labels"]):
         t, i = texts[box["node"]], box["node"]
-        text = t["name"] if box["kind"] == "name" else t["value"] if box["kind"] == "value" \
-            else t["gradient"].split("\n")[sum(b["node"] == i and b["kind"] == "gradient"
-                                               for b in g["labels"][:k])]
-        latex = tex_labels[i]["name"] if box["kind"] == "name" else \
-            text.replace("\u03a3", "\\Sigma")
+        text = (
+            t["name"]
+            if box["kind"] == "name"
+            else t["value"]
+            if box["kind"] == "value"
+            else t["gradient"].split("\n")[
+                sum(b["node"] == i and b["kind"] == "gradient" for b in g["labels"][:k])
+            ]
+        )
+        latex = (
+            tex_labels[i]["name"] if box["kind"] == "name" else text.replace("\u03a3", "\\Sigma")
+        )
         cx, cy = box["x"] + box["w"] / 2, box["y"] + box["h"] / 2
-        labels.append({"id": f"l{k}", "kind": box["kind"], "node": f"n{i}", "text": text,
-                       "tex": latex, "at": cm(cx, cy), "pos": pt(cx, cy)})
+        labels.append(
+            {
+                "id": f"l{k}",
+                "kind": box["kind"],
+                "node": f"n{i}",
+                "text": text,
+                "tex": latex,
+                "at": cm(cx, cy),
+                "pos": pt(cx, cy),
+            }
+        )
     wires = []
     for w in g["wires"]:
         start = w["pieces"][0][1]
@@ -147,27 +184,43 @@ def circuit(d, tex_of=tex) -> dict:
             if piece[0] == "L":
                 (ax, ay), (bx, by) = piece[1], piece[2]
                 path += " -- " + cm(bx, by)
-                spline += [(ax + (bx - ax) / 3, ay + (by - ay) / 3),
-                           (ax + 2 * (bx - ax) / 3, ay + 2 * (by - ay) / 3), (bx, by)]
+                spline += [
+                    (ax + (bx - ax) / 3, ay + (by - ay) / 3),
+                    (ax + 2 * (bx - ax) / 3, ay + 2 * (by - ay) / 3),
+                    (bx, by),
+                ]
             else:
                 path += " .. controls {} and {} .. {}".format(*(cm(*q) for q in piece[2:]))
                 spline += list(piece[2:])
         tip = spline[-1]  # Graphviz draws the arrow head from the spline's end to the tip
-        spline[-6:] = [(min(x, tip[0] - ARROW_PX), y) if y == tip[1] else (x, y)
-                       for x, y in spline[-6:]]
-        wires.append({"source": f"n{w['source']}", "target": f"n{w['target']}", "path": path,
-                      "pos": f"e,{pt(*tip)} " + " ".join(pt(*q) for q in spline)})
+        spline[-6:] = [
+            (min(x, tip[0] - ARROW_PX), y) if y == tip[1] else (x, y) for x, y in spline[-6:]
+        ]
+        wires.append(
+            {
+                "source": f"n{w['source']}",
+                "target": f"n{w['target']}",
+                "path": path,
+                "pos": f"e,{pt(*tip)} " + " ".join(pt(*q) for q in spline),
+            }
+        )
     out = g["nodes"][graph.output]
     w_cm, h_cm = width / PX_PER_CM, height / PX_PER_CM
     scale = min(1.0, PAGE_CM[0] / w_cm, PAGE_CM[1] / h_cm)
     turned = min(1.0, TURNED_CM[0] / w_cm, TURNED_CM[1] / h_cm)  # a wide picture turns 90°
     rotate = scale < 0.5 and turned > 1.2 * scale  # upright while it stays readable
-    return {"gates": gates, "labels": labels, "wires": wires, "rotate": rotate,
-            "scale": f"{max(scale, turned) if rotate else scale:.3f}",
-            "size": cm(width, height), "has_point": has_point,
-            "f_at": cm(out["out_x"] + text_px(" f ") / 2, out["y"]),
-            "f_pos": pt(out["out_x"] + text_px(" f ") / 2, out["y"]),
-            "box_pt": f"0,0,{width * PT_PER_PX:.1f},{height * PT_PER_PX:.1f}"}
+    return {
+        "gates": gates,
+        "labels": labels,
+        "wires": wires,
+        "rotate": rotate,
+        "scale": f"{max(scale, turned) if rotate else scale:.3f}",
+        "size": cm(width, height),
+        "has_point": has_point,
+        "f_at": cm(out["out_x"] + text_px(" f ") / 2, out["y"]),
+        "f_pos": pt(out["out_x"] + text_px(" f ") / 2, out["y"]),
+        "box_pt": f"0,0,{width * PT_PER_PX:.1f},{height * PT_PER_PX:.1f}",
+    }
 
 
 # --- The box plan: node and label boxes in pixels, for the SVG (and for every picture that
@@ -195,8 +248,14 @@ def text_px(text: str) -> float:
 
 
 def _box(x: float, y: float, w: float, h: float, kind: str, node: int) -> dict:
-    return {"x": round(x, 1), "y": round(y, 1), "w": round(w, 1), "h": round(h, 1),
-            "kind": kind, "node": node}
+    return {
+        "x": round(x, 1),
+        "y": round(y, 1),
+        "w": round(w, 1),
+        "h": round(h, 1),
+        "kind": kind,
+        "node": node,
+    }
 
 
 def plan(graph, texts: dict[int, dict]) -> dict:
@@ -221,8 +280,14 @@ def plan(graph, texts: dict[int, dict]) -> dict:
         top = GATE_R + (LINE_PX + 2 if t["name"] else 0)
         top = max(top, LINE_PX + PAD) + PAD
         bottom = max(GATE_R, len(grad_lines) * LINE_PX + PAD) + PAD
-        cells[node.id] = {"gate_w": gate_w, "stub": max(stub, 24.0), "name_w": name_w,
-                          "top": top, "bottom": bottom, "lines": grad_lines}
+        cells[node.id] = {
+            "gate_w": gate_w,
+            "stub": max(stub, 24.0),
+            "name_w": name_w,
+            "top": top,
+            "bottom": bottom,
+            "lines": grad_lines,
+        }
     by_column: dict[int, list[int]] = {}
     for node in graph.nodes:
         by_column.setdefault(column[node.id], []).append(node.id)
@@ -237,15 +302,19 @@ def plan(graph, texts: dict[int, dict]) -> dict:
         desired = {}
         for i in ids:
             node = graph.nodes[i]
-            desired[i] = (-tree[i][1] * PX_PER_CM if node.is_leaf
-                          else sum(y[j] for j in node.inputs) / len(node.inputs))
+            desired[i] = (
+                -tree[i][1] * PX_PER_CM
+                if node.is_leaf
+                else sum(y[j] for j in node.inputs) / len(node.inputs)
+            )
         ids.sort(key=lambda i: (desired[i], i))
         placed = []
         for i in ids:
             want = desired[i]
             if placed:
-                want = max(want, y[placed[-1]] + cells[placed[-1]]["bottom"] + CELL_GAP
-                           + cells[i]["top"])
+                want = max(
+                    want, y[placed[-1]] + cells[placed[-1]]["bottom"] + CELL_GAP + cells[i]["top"]
+                )
             y[i] = want
             placed.append(i)
         shift = sum(desired[i] - y[i] for i in ids) / len(ids)
@@ -259,44 +328,80 @@ def plan(graph, texts: dict[int, dict]) -> dict:
         i, cell, t = node.id, cells[node.id], texts[node.id]
         cy = y[i] - top_edge + PAD
         gx = x0[i] + max(0.0, (cell["name_w"] - cell["gate_w"]) / 2)
-        gate = _box(gx, cy - GATE_R, cell["gate_w"], 2 * GATE_R, "leaf" if node.is_leaf
-                    else "gate", i)
+        gate = _box(
+            gx, cy - GATE_R, cell["gate_w"], 2 * GATE_R, "leaf" if node.is_leaf else "gate", i
+        )
         gates.append(gate)
         stub_x = gx + cell["gate_w"]
-        nodes[i] = {"id": i, "x": gate["x"], "y": round(cy, 1), "cx": round(gx + cell["gate_w"] / 2, 1),
-                    "w": gate["w"], "stub_x": round(stub_x, 1),
-                    "out_x": round(stub_x + cell["stub"], 1)}
+        nodes[i] = {
+            "id": i,
+            "x": gate["x"],
+            "y": round(cy, 1),
+            "cx": round(gx + cell["gate_w"] / 2, 1),
+            "w": gate["w"],
+            "stub_x": round(stub_x, 1),
+            "out_x": round(stub_x + cell["stub"], 1),
+        }
         if t["name"]:
-            labels.append(_box(gx + cell["gate_w"] / 2 - cell["name_w"] / 2,
-                               cy - GATE_R - 2 - LINE_PX, cell["name_w"], LINE_PX, "name", i))
+            labels.append(
+                _box(
+                    gx + cell["gate_w"] / 2 - cell["name_w"] / 2,
+                    cy - GATE_R - 2 - LINE_PX,
+                    cell["name_w"],
+                    LINE_PX,
+                    "name",
+                    i,
+                )
+            )
         if t["value"]:
-            labels.append(_box(stub_x + PAD, cy - LINE_PX - 1, text_px(t["value"]), LINE_PX,
-                               "value", i))
+            labels.append(
+                _box(stub_x + PAD, cy - LINE_PX - 1, text_px(t["value"]), LINE_PX, "value", i)
+            )
         for k, line in enumerate(cell["lines"]):
-            labels.append(_box(stub_x + PAD, cy + 1 + k * LINE_PX, text_px(line), LINE_PX,
-                               "gradient", i))
+            labels.append(
+                _box(stub_x + PAD, cy + 1 + k * LINE_PX, text_px(line), LINE_PX, "gradient", i)
+            )
     wires = []
     for node in graph.nodes:
         count = len(node.inputs)
         # ports from top to bottom in the order of the sources' heights: wires do not cross
-        port = {k: p for p, k in enumerate(sorted(range(count), key=lambda k: (
-            nodes[node.inputs[k]]["y"], k)))}
+        port = {
+            k: p
+            for p, k in enumerate(
+                sorted(range(count), key=lambda k: (nodes[node.inputs[k]]["y"], k))
+            )
+        }
         for k, j in enumerate(node.inputs):
             spread = GATE_R * 0.8 / max(count - 1, 1)
             end_y = nodes[node.id]["y"] + (port[k] - (count - 1) / 2) * spread
-            wires.append({"source": j, "target": node.id, "index": k,
-                          "x1": nodes[j]["out_x"], "y1": nodes[j]["y"],
-                          "x2": nodes[node.id]["x"] - 1, "y2": round(end_y, 1)})
+            wires.append(
+                {
+                    "source": j,
+                    "target": node.id,
+                    "index": k,
+                    "x1": nodes[j]["out_x"],
+                    "y1": nodes[j]["y"],
+                    "x2": nodes[node.id]["x"] - 1,
+                    "y2": round(end_y, 1),
+                }
+            )
     bands: dict[int, list[tuple[float, float]]] = {}
     for node in graph.nodes:
         cy = nodes[node.id]["y"]
-        bands.setdefault(column[node.id], []).append((cy - cells[node.id]["top"],
-                                                      cy + cells[node.id]["bottom"]))
+        bands.setdefault(column[node.id], []).append(
+            (cy - cells[node.id]["top"], cy + cells[node.id]["bottom"])
+        )
     lanes = _route(wires, column, span, bands)
     width = max(n["out_x"] for n in nodes.values()) + GAP_PX
     height = max([b["y"] + b["h"] for b in gates + labels] + lanes) + PAD + LINE_PX
-    return {"nodes": nodes, "labels": labels, "gates": gates, "wires": wires,
-            "width": round(width, 1), "height": round(height, 1)}
+    return {
+        "nodes": nodes,
+        "labels": labels,
+        "gates": gates,
+        "wires": wires,
+        "width": round(width, 1),
+        "height": round(height, 1),
+    }
 
 
 def overlaps(boxes: list[dict], margin: float = 0.0) -> list[tuple[dict, dict]]:
@@ -304,11 +409,14 @@ def overlaps(boxes: list[dict], margin: float = 0.0) -> list[tuple[dict, dict]]:
     found = []
     ordered = sorted(boxes, key=lambda b: b["x"])
     for n, a in enumerate(ordered):
-        for b in ordered[n + 1:]:
+        for b in ordered[n + 1 :]:
             if b["x"] >= a["x"] + a["w"] + margin:
                 break
-            if (a["y"] < b["y"] + b["h"] + margin and b["y"] < a["y"] + a["h"] + margin
-                    and a["x"] < b["x"] + b["w"] + margin):
+            if (
+                a["y"] < b["y"] + b["h"] + margin
+                and b["y"] < a["y"] + a["h"] + margin
+                and a["x"] < b["x"] + b["w"] + margin
+            ):
                 found.append((a, b))
     return found
 
@@ -329,25 +437,31 @@ def _route(wires: list[dict], column: dict, span: dict, bands: dict) -> list[flo
         xa, xd = span[cs][1], min(span[ct][0], x2)
         if ct - cs <= 1:
             middle = (xa + xd) / 2
-            pieces = [("L", (x1, y1), (xa, y1)),
-                      ("C", (xa, y1), (middle, y1), (middle, y2), (xd, y2)),
-                      ("L", (xd, y2), (x2, y2))]
+            pieces = [
+                ("L", (x1, y1), (xa, y1)),
+                ("C", (xa, y1), (middle, y1), (middle, y2), (xd, y2)),
+                ("L", (xd, y2), (x2, y2)),
+            ]
         else:
             xb, xc = span[cs + 1][0], span[ct - 1][1]
             crossed = [band for c in range(cs + 1, ct) for band in bands.get(c, [])]
             lane = _lane(y1, y2, crossed, [u for u in used if u[1] < xc and xb < u[2]])
             used.append((lane, xb, xc))
             m1, m2 = (xa + xb) / 2, (xc + xd) / 2
-            pieces = [("L", (x1, y1), (xa, y1)),
-                      ("C", (xa, y1), (m1, y1), (m1, lane), (xb, lane)),
-                      ("L", (xb, lane), (xc, lane)),
-                      ("C", (xc, lane), (m2, lane), (m2, y2), (xd, y2)),
-                      ("L", (xd, y2), (x2, y2))]
+            pieces = [
+                ("L", (x1, y1), (xa, y1)),
+                ("C", (xa, y1), (m1, y1), (m1, lane), (xb, lane)),
+                ("L", (xb, lane), (xc, lane)),
+                ("C", (xc, lane), (m2, lane), (m2, y2), (xd, y2)),
+                ("L", (xd, y2), (x2, y2)),
+            ]
         w["pieces"] = pieces
         w["d"] = f"M{x1:.1f},{y1:.1f} " + " ".join(
-            "L{:.1f},{:.1f}".format(*p[2]) if p[0] == "L" else
-            "C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(*p[2], *p[3], *p[4])
-            for p in pieces)
+            "L{:.1f},{:.1f}".format(*p[2])
+            if p[0] == "L"
+            else "C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(*p[2], *p[3], *p[4])
+            for p in pieces
+        )
     return [u[0] for u in used]
 
 
@@ -356,8 +470,11 @@ def _lane(y1: float, y2: float, crossed: list, used: list) -> float:
     margin = 3.0
 
     def free(y: float) -> bool:
-        return y >= PAD and all(not (top - margin < y < bottom + margin) for top, bottom in
-                                crossed) and all(abs(y - u[0]) >= LANE_PX for u in used)
+        return (
+            y >= PAD
+            and all(not (top - margin < y < bottom + margin) for top, bottom in crossed)
+            and all(abs(y - u[0]) >= LANE_PX for u in used)
+        )
 
     candidates = [y1, y2]
     for top, bottom in crossed:
@@ -383,7 +500,11 @@ def wire_points(wire: dict, per_piece: int = 16) -> list[tuple[float, float]]:
                 points.append((ax + (bx - ax) * t, ay + (by - ay) * t))
             else:
                 p0, p1, p2, p3 = piece[1:]
-                c = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3]
-                points.append((sum(ci * p[0] for ci, p in zip(c, (p0, p1, p2, p3))),
-                               sum(ci * p[1] for ci, p in zip(c, (p0, p1, p2, p3)))))
+                c = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3]
+                points.append(
+                    (
+                        sum(ci * p[0] for ci, p in zip(c, (p0, p1, p2, p3))),
+                        sum(ci * p[1] for ci, p in zip(c, (p0, p1, p2, p3))),
+                    )
+                )
     return points

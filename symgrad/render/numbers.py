@@ -100,8 +100,11 @@ def vec_latex(values, digits: int = ANSWER_DIGITS) -> str:
 
 def mat_latex(rows, digits: int = ANSWER_DIGITS) -> str:
     """A matrix (rows of answer numbers) as a LaTeX bmatrix."""
-    return (r"\begin{bmatrix}" + r"\\".join(" & ".join(num(v, digits) for v in row)
-                                            for row in rows) + r"\end{bmatrix}")
+    return (
+        r"\begin{bmatrix}"
+        + r"\\".join(" & ".join(num(v, digits) for v in row) for row in rows)
+        + r"\end{bmatrix}"
+    )
 
 
 def bmatrix(value, digits: int = TABLE_DIGITS) -> str:
@@ -161,4 +164,4 @@ def _elide(indices: list[int]) -> list[int | None]:
     if len(indices) <= MAX_MATRIX:
         return indices
     half = MAX_MATRIX // 2
-    return indices[:half] + [None] + indices[-half + 1:]
+    return indices[:half] + [None] + indices[-half + 1 :]

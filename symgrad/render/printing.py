@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .. import escape
 from .numbers import num
@@ -22,7 +22,7 @@ from .numbers import num
 # --------------------------------------------------------------------------- SymPy
 
 
-@lru_cache(maxsize=None)
+@cache
 def _printer_class():
     """sympy's LaTeX printer, with indicator functions for Heaviside steps."""
     from sympy.printing.latex import LatexPrinter
@@ -98,8 +98,9 @@ def partial(top: str, bottom: str) -> str:
 def factor(expr) -> str:
     """LaTeX of a factor in a product: parenthesized when it is a sum or starts with a sign."""
     text = sheet_tex(expr)
-    return rf"\left({text}\right)" if text.startswith("-") or " + " in text or " - " in text \
-        else text
+    return (
+        rf"\left({text}\right)" if text.startswith("-") or " + " in text or " - " in text else text
+    )
 
 
 def text_expr(expr, order: str | None = None) -> str:
@@ -124,7 +125,7 @@ def sympy_str(expr, order: str | None = None) -> str:
     return _str_printer_class()({} if order is None else {"order": order}).doprint(expr)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _str_printer_class():
     """SymPy's str printer, speaking the expression language instead of SymPy's names."""
     from sympy.printing.str import StrPrinter
@@ -134,12 +135,23 @@ def _str_printer_class():
 
     def step(self, e):  # Heaviside(x, 0) is 1 where x > 0, Heaviside(x, 1) where x >= 0
         relation = {0: ">", 1: "≥"}.get(e.args[1] if len(e.args) > 1 else None)
-        return self._print_Function(e) if relation is None else \
-            f"1[{self._print(e.args[0])} {relation} 0]"
+        return (
+            self._print_Function(e)
+            if relation is None
+            else f"1[{self._print(e.args[0])} {relation} 0]"
+        )
 
-    return type("Printer", (StrPrinter,), {  # Euler's e is exp(1): a variable may be named e
-        "_print_Heaviside": step, "_print_Exp1": lambda self, e: "exp(1)", "_print_Max": call,
-        "_print_Min": call, "_print_Abs": call})
+    return type(
+        "Printer",
+        (StrPrinter,),
+        {  # Euler's e is exp(1): a variable may be named e
+            "_print_Heaviside": step,
+            "_print_Exp1": lambda self, e: "exp(1)",
+            "_print_Max": call,
+            "_print_Min": call,
+            "_print_Abs": call,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- Expr trees
@@ -193,11 +205,15 @@ def _print(e, text: bool) -> str:
             if q < p or (right and q == p and op in ("sub", "div")) or (op == "pow" and q <= p):
                 return f"({s})" if text else rf"\left({s}\right)"
             return s
+
         if op == "neg":
             return "-" + child(args[0], True)
         if op == "pow":
-            return f"{child(args[0])}^{_print(args[1], text)}" if text else \
-                f"{child(args[0])}^{{{_print(args[1], text)}}}"
+            return (
+                f"{child(args[0])}^{_print(args[1], text)}"
+                if text
+                else f"{child(args[0])}^{{{_print(args[1], text)}}}"
+            )
         if op == "div" and not text:
             return rf"\frac{{{_print(args[0], text)}}}{{{_print(args[1], text)}}}"
         left, right = child(args[0]), child(args[1], True)
@@ -222,6 +238,7 @@ def _sub_name(name: str) -> str:
 
 # --------------------------------------------------------------------------- gate labels
 
+
 def gate_label(node) -> str:
     """The op record's LaTeX label, with ``{c}`` filled in for ops with a constant."""
     record = node.record
@@ -243,8 +260,14 @@ def gate_text(node) -> str:
     return plain_label(record.label.format(c="CONST")).replace("CONST", c)
 
 
-_LABEL_TEXT = [(r"\times", "×"), (r"\div", "÷"), (r"\cdot", "·"), (r"\sigma", "σ"),
-               (r"\zeta", "ζ"), (r"\sqrt", "√")]
+_LABEL_TEXT = [
+    (r"\times", "×"),
+    (r"\div", "÷"),
+    (r"\cdot", "·"),
+    (r"\sigma", "σ"),
+    (r"\zeta", "ζ"),
+    (r"\sqrt", "√"),
+]
 
 
 def plain_label(latex_label: str) -> str:
@@ -263,16 +286,41 @@ def plain_label(latex_label: str) -> str:
 
 # --------------------------------------------------------------------------- running text
 
-_OT1_SAFE = [(r"\textless{}", r"\ensuremath{<}"), (r"\textgreater{}", r"\ensuremath{>}"),
-             (r"\textbackslash{}", r"\ensuremath{\backslash}"),
-             (r"\textasciitilde{}", r"\~{}"), (r"\textasciicircum{}", r"\^{}")]
+_OT1_SAFE = [
+    (r"\textless{}", r"\ensuremath{<}"),
+    (r"\textgreater{}", r"\ensuremath{>}"),
+    (r"\textbackslash{}", r"\ensuremath{\backslash}"),
+    (r"\textasciitilde{}", r"\~{}"),
+    (r"\textasciicircum{}", r"\^{}"),
+]
 
 _MATH_SYMBOLS = {  # math-like Unicode in exercise notes, as LaTeX math (every engine, font)
-    "σ": r"\sigma", "ζ": r"\zeta", "λ": r"\lambda", "η": r"\eta", "Ω": r"\Omega",
-    "∂": r"\partial", "∇": r"\nabla", "⊙": r"\odot", "≤": r"\le", "≥": r"\ge", "→": r"\to",
-    "←": r"\leftarrow", "×": r"\times", "·": r"\cdot", "−": "-", "′": "'", "‖": r"\|",
-    "²": "^2", "ᵀ": r"^\top", "ŷ": r"\hat y", "Σ": r"\Sigma", "≈": r"\approx", "∈": r"\in",
-    "ˣ": "^x", "₁": "_1", "₂": "_2",
+    "σ": r"\sigma",
+    "ζ": r"\zeta",
+    "λ": r"\lambda",
+    "η": r"\eta",
+    "Ω": r"\Omega",
+    "∂": r"\partial",
+    "∇": r"\nabla",
+    "⊙": r"\odot",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "→": r"\to",
+    "←": r"\leftarrow",
+    "×": r"\times",
+    "·": r"\cdot",
+    "−": "-",
+    "′": "'",
+    "‖": r"\|",
+    "²": "^2",
+    "ᵀ": r"^\top",
+    "ŷ": r"\hat y",
+    "Σ": r"\Sigma",
+    "≈": r"\approx",
+    "∈": r"\in",
+    "ˣ": "^x",
+    "₁": "_1",
+    "₂": "_2",
 }
 _MATH_SYMBOLS_RE = re.compile("|".join(map(re.escape, _MATH_SYMBOLS)))
 
@@ -310,34 +358,71 @@ def plain(text: str) -> str:
 
 
 _PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
-    (re.compile(r"\\mathbb\{R\}"), "ℝ"), (re.compile(r"\\mathbb\{1\}"), "1"),  # 1[x > 0]
+    (re.compile(r"\\mathbb\{R\}"), "ℝ"),
+    (re.compile(r"\\mathbb\{1\}"), "1"),  # 1[x > 0]
     (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),
     (re.compile(r"_\{([^{}\\]+)\}"), r"_\1"),  # z_{3} -> z_3, so \frac matches
     (re.compile(r"\^\{([A-Za-z0-9.]+)\}"), r"^\1"),  # x^2, but e^(z_5): e^z_5 reads (e^z)_5
     (re.compile(r"\^\{(-?)\s*([^{}\\]+)\}"), r"^(\1\2)"),  # W^((2)) is undoubled at the end
     (re.compile(r"\s+(\\right)"), r"\1"),  # \left(z \right): SymPy's space before \right
     (re.compile(r"\\frac\{\\partial ([^{}]+)\}\{\\partial ([^{}]+)\}"), r"∂\1/∂\2"),
-    (re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"),
-     lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}"),
+    (
+        re.compile(r"\\frac\{([^{}]+)\}\{([^{}]+)\}"),
+        lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}",
+    ),
     # \hat y / \hat{y}: only the macro and its argument go; spaces around are the source's
     (re.compile(r"\\hat\s*(?:\{\s*y\s*\}|y(?![A-Za-z]))"), "ŷ"),
     (re.compile(r"\\hat\{([^{}]*)\}"), r"\1̂"),
-    (re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
-     lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]"),
-    (re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}"),
-     lambda m: "{ " + m.group(1).replace(r"\\", ";").replace("&", "") + " }"),
+    (
+        re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}"),
+        lambda m: "[" + m.group(1).replace(r"\\", "; ").replace("&", ",") + "]",
+    ),
+    (
+        re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}"),
+        lambda m: "{ " + m.group(1).replace(r"\\", ";").replace("&", "") + " }",
+    ),
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])"), ""),  # sizes only
     (re.compile(r"\\,|\\;|\\q?quad(?![A-Za-z])"), " "),
     (re.compile(r"\\!"), ""),
 ]
-_SYMBOLS = {r"\partial": "∂", r"\sigma": "σ", r"\zeta": "ζ", r"\lambda": "λ", r"\eta": "η",
-            r"\nabla": "∇", r"\odot": " ⊙ ", r"\cdot": " · ", r"\times": " × ", r"\approx": "≈",
-            r"\leftarrow": "←", r"\top": "ᵀ", r"\tanh": "tanh", r"\exp": "exp", r"\log": "log",
-            r"\max": "max", r"\min": "min", r"\sum": "Σ", r"\Omega": "Ω", r"\mathrel{+}=": "+=",
-            r"\pm": "±", r"\tfrac12": "½", r"\frac12": "½",
-            r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\in": "∈", r"\mid": "|",
-            r"\|": "‖", r"\{": "{", r"\}": "}", r"\theta": "θ", r"\to": "→", r"\ ": " ",
-            r"\geq": "≥", r"\_": "_"}
+_SYMBOLS = {
+    r"\partial": "∂",
+    r"\sigma": "σ",
+    r"\zeta": "ζ",
+    r"\lambda": "λ",
+    r"\eta": "η",
+    r"\nabla": "∇",
+    r"\odot": " ⊙ ",
+    r"\cdot": " · ",
+    r"\times": " × ",
+    r"\approx": "≈",
+    r"\leftarrow": "←",
+    r"\top": "ᵀ",
+    r"\tanh": "tanh",
+    r"\exp": "exp",
+    r"\log": "log",
+    r"\max": "max",
+    r"\min": "min",
+    r"\sum": "Σ",
+    r"\Omega": "Ω",
+    r"\mathrel{+}=": "+=",
+    r"\pm": "±",
+    r"\tfrac12": "½",
+    r"\frac12": "½",
+    r"\le": "≤",
+    r"\ge": "≥",
+    r"\neq": "≠",
+    r"\in": "∈",
+    r"\mid": "|",
+    r"\|": "‖",
+    r"\{": "{",
+    r"\}": "}",
+    r"\theta": "θ",
+    r"\to": "→",
+    r"\ ": " ",
+    r"\geq": "≥",
+    r"\_": "_",
+}
 
 
 def _operand(text: str) -> str:
@@ -390,8 +475,10 @@ def text_table(rows: list[list], indent: int = 2) -> list[str]:
     """
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(_width(r[i]) for r in cells) for i in range(len(cells[0]))]
-    lines = [" " * indent + "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths))
-             .rstrip() for r in cells]
+    lines = [
+        " " * indent + "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip()
+        for r in cells
+    ]
     return [lines[0], " " * indent + "  ".join("-" * w for w in widths), *lines[1:]]
 
 

@@ -29,7 +29,6 @@ def circuit_svg(d, tex_of) -> dict:
     stepping data (``steps``: forward then backward, each with its LaTeX and what it lights)."""
     graph = d.graph
     has_point = d.values is not None
-    users = graph.users()
     parts: dict[int, list[float]] = {}
     for step in d.steps:
         if step.product_value is not None:
@@ -42,37 +41,61 @@ def circuit_svg(d, tex_of) -> dict:
         if has_point and not const and node.id != graph.output:
             total = _signed(d.adjoint_of(node))
             shares = parts.get(node.id, [])
-            grad = total if len(shares) < 2 else f"\u03a3 = {total}" if len(shares) > 3 else \
-                " + ".join(_signed(p) for p in shares).replace("+ \u2212", "\u2212 ") + \
-                f"\n= {total}"
+            grad = (
+                total
+                if len(shares) < 2
+                else f"\u03a3 = {total}"
+                if len(shares) > 3
+                else " + ".join(_signed(p) for p in shares).replace("+ \u2212", "\u2212 ")
+                + f"\n= {total}"
+            )
         elif has_point and node.id == graph.output:
             grad = "1"
         texts[node.id] = {
             "gate": node.name if node.is_leaf else gate_text(node).replace("-", "\u2212"),
             "name": "" if node.is_leaf else node.name,
-            "value": "" if const else value, "gradient": grad}
+            "value": "" if const else value,
+            "gradient": grad,
+        }
     geometry = plan(graph, texts)
     nodes = []
     for node in graph.nodes:
         g = geometry["nodes"][node.id]
         t = texts[node.id]
-        nodes.append({**g, "leaf": node.is_leaf, "const": node.op == "const",
-                      "gate": t["gate"], "name": t["name"], "value": t["value"],
-                      "output": node.id == graph.output,
-                      "gradient": t["gradient"].split("\n") if t["gradient"] else [],
-                      "r": GATE_R, "line": LINE_PX, "pad": PAD})
+        nodes.append(
+            {
+                **g,
+                "leaf": node.is_leaf,
+                "const": node.op == "const",
+                "gate": t["gate"],
+                "name": t["name"],
+                "value": t["value"],
+                "output": node.id == graph.output,
+                "gradient": t["gradient"].split("\n") if t["gradient"] else [],
+                "r": GATE_R,
+                "line": LINE_PX,
+                "pad": PAD,
+            }
+        )
     for box in geometry["labels"]:  # what the stepping script shows from the start
         box["given"] = box["kind"] == "value" and graph.nodes[box["node"]].is_leaf
         box["seed"] = box["kind"] == "gradient" and box["node"] == graph.output
     wires = [{**w, "id": f"w{w['target']}-{w['index']}"} for w in geometry["wires"]]
     out = geometry["nodes"][graph.output]
-    return {"width": geometry["width"] + text_px(" f "), "height": geometry["height"],
-            "nodes": nodes, "wires": wires, "has_point": has_point,
-            "output_end": out["out_x"] + GATE_R, "output_y": out["y"],
-            "labels": geometry["labels"], "gates": geometry["gates"],
-            "overlaps": len(overlaps(geometry["labels"] + geometry["gates"])),
-            "steps": steps(d, tex_of) if has_point else [],
-            "inspect": inspect(d, tex_of) if has_point else {}}
+    return {
+        "width": geometry["width"] + text_px(" f "),
+        "height": geometry["height"],
+        "nodes": nodes,
+        "wires": wires,
+        "has_point": has_point,
+        "output_end": out["out_x"] + GATE_R,
+        "output_y": out["y"],
+        "labels": geometry["labels"],
+        "gates": geometry["gates"],
+        "overlaps": len(overlaps(geometry["labels"] + geometry["gates"])),
+        "steps": steps(d, tex_of) if has_point else [],
+        "inspect": inspect(d, tex_of) if has_point else {},
+    }
 
 
 def steps(d, tex_of) -> list[dict]:
@@ -81,13 +104,17 @@ def steps(d, tex_of) -> list[dict]:
     graph = d.graph
     out = []
     for node in graph.op_nodes:
-        names = {graph.nodes[i].symbol: _factor(d.value_of(graph.nodes[i]))
-                 for i in node.inputs if graph.nodes[i].op != "const"}
+        names = {
+            graph.nodes[i].symbol: _factor(d.value_of(graph.nodes[i]))
+            for i in node.inputs
+            if graph.nodes[i].op != "const"
+        }
         with_numbers = tex(node.local_expr, order="none", symbol_names=names)
-        latex = (f"{tex_of(node.symbol)} = {tex_of(node.local_expr, order='none')} = "
-                 f"{with_numbers} = {tex_number(d.value_of(node))}")
-        out.append({"kind": "forward", "node": node.id, "latex": latex, "sum": "",
-                    "done": True})
+        latex = (
+            f"{tex_of(node.symbol)} = {tex_of(node.local_expr, order='none')} = "
+            f"{with_numbers} = {tex_number(d.value_of(node))}"
+        )
+        out.append({"kind": "forward", "node": node.id, "latex": latex, "sum": "", "done": True})
     counts: dict[int, int] = {}
     for step in d.steps:
         counts[step.child] = counts.get(step.child, 0) + 1
@@ -99,19 +126,30 @@ def steps(d, tex_of) -> list[dict]:
         index = _edge_index(parent, step.child, seen)
         upstream = partial(f_tex, tex_of(parent.symbol))
         local = partial(tex_of(parent.symbol), tex_of(child.symbol))
-        latex = (f"{upstream} \\cdot {local} = {_factor(step.upstream_value)} \\cdot "
-                 f"{_factor(step.local_value)} = {tex_number(step.product_value)}")
+        latex = (
+            f"{upstream} \\cdot {local} = {_factor(step.upstream_value)} \\cdot "
+            f"{_factor(step.local_value)} = {tex_number(step.product_value)}"
+        )
         shares = running.setdefault(step.child, [])
         shares.append(step.product_value)
         total = ""
         if counts[step.child] > 1:
             lhs = partial(f_tex, tex_of(child.symbol))
             so_far = " + ".join(_factor(p) for p in shares)
-            total = f"{lhs} = {so_far}" + (" = " + tex_number(sum(shares)) if len(shares) > 1
-                                             else "")
-        out.append({"kind": "backward", "node": step.child, "parent": step.parent,
-                    "wire": f"w{step.parent}-{index}", "latex": latex, "sum": total,
-                    "done": len(shares) == counts[step.child]})
+            total = f"{lhs} = {so_far}" + (
+                " = " + tex_number(sum(shares)) if len(shares) > 1 else ""
+            )
+        out.append(
+            {
+                "kind": "backward",
+                "node": step.child,
+                "parent": step.parent,
+                "wire": f"w{step.parent}-{index}",
+                "latex": latex,
+                "sum": total,
+                "done": len(shares) == counts[step.child],
+            }
+        )
     return out
 
 
@@ -132,16 +170,17 @@ def inspect(d, tex_of) -> dict:
     for node in graph.nodes:
         if node.op == "const":
             continue
-        lines = [f"{tex_of(node.symbol)} = {tex_number(d.value_of(node), TABLE_DIGITS)}",
-                 f"{partial('f', tex_of(node.symbol))} = "
-                 f"{tex_number(d.adjoint_of(node), TABLE_DIGITS)}"]
+        lines = [
+            f"{tex_of(node.symbol)} = {tex_number(d.value_of(node), TABLE_DIGITS)}",
+            f"{partial('f', tex_of(node.symbol))} = {tex_number(d.adjoint_of(node), TABLE_DIGITS)}",
+        ]
         for k, i in enumerate(node.inputs):
             child = graph.nodes[i]
             if child.op == "const":
                 continue
-            local = sympify(node.record.partials[k](*node.op_args(
-                [graph.nodes[j].symbol for j in node.inputs])))
-            lines.append(f"{partial(tex_of(node.symbol), tex_of(child.symbol))} = "
-                         f"{tex_of(local)}")
+            local = sympify(
+                node.record.partials[k](*node.op_args([graph.nodes[j].symbol for j in node.inputs]))
+            )
+            lines.append(f"{partial(tex_of(node.symbol), tex_of(child.symbol))} = {tex_of(local)}")
         out[str(node.id)] = {"title": node.name, "latex": lines}
     return out

@@ -30,29 +30,85 @@ def network_svg(result, view: dict) -> dict:
             centre[unit["id"]] = (cx, cy)
             value = unit["value"].replace("-", "\u2212")
             grad = unit["gradient"].replace("-", "\u2212")
-            units.append({"id": unit["id"], "layer": k, "cx": cx, "cy": cy, "r": UNIT_R,
-                          "name": unit["name_text"], "value": value, "gradient": grad,
-                          "value_y": cy - UNIT_R - 5, "gradient_y": cy + UNIT_R + 13})
-            labels.append({"x": cx - text_px(value) / 2, "y": cy - UNIT_R - LINE_PX - 1,
-                           "w": text_px(value), "h": LINE_PX, "kind": "value", "node": unit["id"]})
+            units.append(
+                {
+                    "id": unit["id"],
+                    "layer": k,
+                    "cx": cx,
+                    "cy": cy,
+                    "r": UNIT_R,
+                    "name": unit["name_text"],
+                    "value": value,
+                    "gradient": grad,
+                    "value_y": cy - UNIT_R - 5,
+                    "gradient_y": cy + UNIT_R + 13,
+                }
+            )
+            labels.append(
+                {
+                    "x": cx - text_px(value) / 2,
+                    "y": cy - UNIT_R - LINE_PX - 1,
+                    "w": text_px(value),
+                    "h": LINE_PX,
+                    "kind": "value",
+                    "node": unit["id"],
+                }
+            )
             if grad:
-                labels.append({"x": cx - text_px(grad) / 2, "y": cy + UNIT_R + 1,
-                               "w": text_px(grad), "h": LINE_PX, "kind": "gradient",
-                               "node": unit["id"]})
+                labels.append(
+                    {
+                        "x": cx - text_px(grad) / 2,
+                        "y": cy + UNIT_R + 1,
+                        "w": text_px(grad),
+                        "h": LINE_PX,
+                        "kind": "gradient",
+                        "node": unit["id"],
+                    }
+                )
     for a, b in network["edge_ids"]:
         (x1, y1), (x2, y2) = centre[a], centre[b]
-        edges.append({"x1": x1 + UNIT_R, "y1": y1, "x2": x2 - UNIT_R, "y2": y2,
-                      "layer": int(b.split("x")[0][1:])})
-    heads = [{"x": MARGIN + 40 + layer["k"] * COLUMN_PX, "k": layer["k"],
-              "activation": layer["activation"]} for layer in network["layers"]]
-    gates = [{"x": u["cx"] - UNIT_R, "y": u["cy"] - UNIT_R, "w": 2 * UNIT_R, "h": 2 * UNIT_R,
-              "kind": "unit", "node": u["id"]} for u in units]
+        edges.append(
+            {
+                "x1": x1 + UNIT_R,
+                "y1": y1,
+                "x2": x2 - UNIT_R,
+                "y2": y2,
+                "layer": int(b.split("x")[0][1:]),
+            }
+        )
+    heads = [
+        {
+            "x": MARGIN + 40 + layer["k"] * COLUMN_PX,
+            "k": layer["k"],
+            "activation": layer["activation"],
+        }
+        for layer in network["layers"]
+    ]
+    gates = [
+        {
+            "x": u["cx"] - UNIT_R,
+            "y": u["cy"] - UNIT_R,
+            "w": 2 * UNIT_R,
+            "h": 2 * UNIT_R,
+            "kind": "unit",
+            "node": u["id"],
+        }
+        for u in units
+    ]
     width = MARGIN * 2 + 80 + (len(network["layers"]) - 1) * COLUMN_PX
     height = MARGIN * 2 + LINE_PX + 10 + tallest * ROW_PX
-    return {"width": width, "height": height, "units": units, "edges": edges,
-            "heads": heads, "labels": labels, "gates": gates,
-            "overlaps": len(overlaps(labels + gates)),
-            "steps": _steps(view), "inspect": _inspect(units)}
+    return {
+        "width": width,
+        "height": height,
+        "units": units,
+        "edges": edges,
+        "heads": heads,
+        "labels": labels,
+        "gates": gates,
+        "overlaps": len(overlaps(labels + gates)),
+        "steps": _steps(view),
+        "inspect": _inspect(units),
+    }
 
 
 def _steps(view: dict) -> list[dict]:
@@ -61,15 +117,23 @@ def _steps(view: dict) -> list[dict]:
     depth = view["depth"]
     for st in view["forward"] + view["backward"]:
         layer = depth if st["layer"] is None else st["layer"]  # the loss: at the output
-        latex = st["latex"] + (f" = {st['operands']}" if st["operands"] else "") + \
-            f" = {st['value']}"
+        latex = (
+            st["latex"] + (f" = {st['operands']}" if st["operands"] else "") + f" = {st['value']}"
+        )
         forward = st["kind"] in ("forward", "loss")
-        out.append({"kind": "forward" if forward else "backward", "node": f"L{layer}",
-                    "layer": layer, "latex": latex, "sum": "",
-                    "edges": bool(st["operands"]),  # a product with W: the weights light up
-                    # g ← W^(k)ᵀ g gives the gradient of layer k−1's units: they light up
-                    "units": layer - 1 if st["kind"] == "propagate" else layer,
-                    "done": st["kind"] in ("output", "activation")})
+        out.append(
+            {
+                "kind": "forward" if forward else "backward",
+                "node": f"L{layer}",
+                "layer": layer,
+                "latex": latex,
+                "sum": "",
+                "edges": bool(st["operands"]),  # a product with W: the weights light up
+                # g ← W^(k)ᵀ g gives the gradient of layer k−1's units: they light up
+                "units": layer - 1 if st["kind"] == "propagate" else layer,
+                "done": st["kind"] in ("output", "activation"),
+            }
+        )
     return out
 
 

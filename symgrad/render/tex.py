@@ -22,7 +22,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..errors import SymgradError
@@ -85,7 +85,7 @@ def tex_engine(source: str, lang: str = "en") -> str:
     return "xelatex" if _pdflatex_cannot_set().search(source) else "pdflatex"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pdflatex_cannot_set() -> re.Pattern:
     """One character class: above U+00FF and not in UNICODE_TEX, or in OT1_MISSING."""
     settable = "".join(chr(c) for c in UNICODE_TEX)
@@ -217,8 +217,9 @@ VERSION_STARTS = re.compile(r"^SHEET-VERSION-STARTS (\d+)$", re.MULTILINE)
 _PAGES = re.compile(r"Output written on document\.pdf \((\d+) pages?")
 
 
-def compile_pdf_pages(tex_source: str, engine: str = "pdflatex",
-                      timeout: float = 60) -> tuple[bytes, list[tuple[int, int]]]:
+def compile_pdf_pages(
+    tex_source: str, engine: str = "pdflatex", timeout: float = 60
+) -> tuple[bytes, list[tuple[int, int]]]:
     r"""Like :func:`compile_pdf`, for a document of several versions: also the first and
     last page (from 1) of each version, which the document reports in its log as
     ``SHEET-VERSION-STARTS n`` lines (``templates/homework.tex.j2``)."""
@@ -261,6 +262,8 @@ def _compile(tex_source: str, engine: str, timeout: float) -> tuple[bytes, str]:
         missing = _MISSING.search(log)
         if missing:  # the PDF would silently lack that text
             char, code = missing.groups()
-            raise SymgradError(f"no font for the character {char} (U+{code}); "
-                               f"{engine} would leave it out of the PDF")
+            raise SymgradError(
+                f"no font for the character {char} (U+{code}); "
+                f"{engine} would leave it out of the PDF"
+            )
         return pdf_path.read_bytes(), log

@@ -48,6 +48,5 @@ def zh_punctuation(text: str) -> str:
     return _FULL_COLON_SPACE.sub("：", text)
 
 
-
 def _full_width_parentheses(match: re.Match) -> str:
     return "（" + _INNER_COLON.sub("：", match.group(1)) + "）"

@@ -86,9 +86,16 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
         label = tex(node.const) if node.op == "const" else tex_of(node.symbol)
         text = node.name if node.op != "const" else str(node.const)
         half = _half_width(text) if leaf else _radius(node)
-        nodes[node.id] = {"id": f"n{node.id}", "leaf": leaf, "half": half, "y": pos[node.id][1],
-                          "label": label, "gate": "" if leaf else gate_label(node),
-                          "symbol": "" if leaf else tex_of(node.symbol), "column": column[node.id]}
+        nodes[node.id] = {
+            "id": f"n{node.id}",
+            "leaf": leaf,
+            "half": half,
+            "y": pos[node.id][1],
+            "label": label,
+            "gate": "" if leaf else gate_label(node),
+            "symbol": "" if leaf else tex_of(node.symbol),
+            "column": column[node.id],
+        }
     right = {}  # x of each column's right edge, for leaves (their names end there)
     x = 0.0
     for c in range(max(column.values()) + 1):
@@ -109,8 +116,17 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
     obstacles = [(n["box"], node_id) for node_id, n in nodes.items()]  # (box, owner)
     for node in graph.op_nodes:  # where a gate's inputs come in: no other wire runs there
         n, reach = nodes[node.id], PORT_CM * (len(node.inputs) - 1) / 2 + 0.1
-        obstacles.append(((n["entry"] - BEFORE_TARGET - TURN_CM - 0.05, n["y"] - reach,
-                           n["x"] - n["half"], n["y"] + reach), ("entry", node.id)))
+        obstacles.append(
+            (
+                (
+                    n["entry"] - BEFORE_TARGET - TURN_CM - 0.05,
+                    n["y"] - reach,
+                    n["x"] - n["half"],
+                    n["y"] + reach,
+                ),
+                ("entry", node.id),
+            )
+        )
 
     def shown(value) -> str:
         return "" if value is None else num(value)
@@ -119,8 +135,11 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
     for node in graph.nodes:  # a fork's total gradient: left of a name, under a gate
         if len(users[node.id]) > 1 and node.op != "const":
             n = nodes[node.id]
-            box = (_box(n["box"][0] - 0.1 - SLOT_W / 2, n["y"]) if n["leaf"] else
-                   _box(n["box"][2] - SLOT_W / 2, n["box"][1] - 0.08 - SLOT_H / 2))
+            box = (
+                _box(n["box"][0] - 0.1 - SLOT_W / 2, n["y"])
+                if n["leaf"]
+                else _box(n["box"][2] - SLOT_W / 2, n["box"][1] - 0.08 - SLOT_H / 2)
+            )
             slots.append(_slot(box, "total", shown(d.adjoint_of(node)) if filled else ""))
 
     steps: dict = {}
@@ -128,9 +147,10 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
         steps.setdefault((step.parent, step.child), []).append(step)
     lines = []  # placed wires' segments, for the lanes of later wires
     wires = []
-    order = sorted(((child, node.id, k) for node in graph.op_nodes
-                    for k, child in enumerate(node.inputs)),
-                   key=lambda w: (column[w[0]], -nodes[w[0]]["y"], column[w[1]], w[2]))
+    order = sorted(
+        ((child, node.id, k) for node in graph.op_nodes for k, child in enumerate(node.inputs)),
+        key=lambda w: (column[w[0]], -nodes[w[0]]["y"], column[w[1]], w[2]),
+    )
     taken: dict = {}
     for child, parent, k in order:
         repeat = taken.get((parent, child), 0)
@@ -154,20 +174,31 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
     start = (out["x"] + out["half"], out["y"])
     end = (start[0] + OUTPUT_CM, out["y"])
     x0 = start[0] + AFTER_SOURCE
-    slots.append(_slot(_box(x0 + SLOT_W / 2, out["y"] + SLOT_OFFSET + SLOT_H / 2), "value",
-                       shown(d.value) if filled else ""))
+    slots.append(
+        _slot(
+            _box(x0 + SLOT_W / 2, out["y"] + SLOT_OFFSET + SLOT_H / 2),
+            "value",
+            shown(d.value) if filled else "",
+        )
+    )
     slots.append(_slot(_box(x0 + SLOT_W / 2, out["y"] - SLOT_OFFSET - SLOT_H / 2), "gradient", "1"))
     wires.append({"points": [f"({start[0]:.2f},{start[1]:.2f})", f"({end[0]:.2f},{end[1]:.2f})"]})
     lines.append(((start, end), graph.output, None))
     boxes = [n["box"] for n in nodes.values()] + [s["box"] for s in slots]
     width = max(b[2] for b in boxes) + 0.5 - min(b[0] for b in boxes)
     return {
-        "nodes": [{**n, "x": f"{n['x']:.2f}", "y": f"{n['y']:.2f}",
-                   "size": f"{2 * n['half']:.2f}"} for n in nodes.values()],
-        "wires": wires, "slots": slots, "lines": lines,
+        "nodes": [
+            {**n, "x": f"{n['x']:.2f}", "y": f"{n['y']:.2f}", "size": f"{2 * n['half']:.2f}"}
+            for n in nodes.values()
+        ],
+        "wires": wires,
+        "slots": slots,
+        "lines": lines,
         "output": {"x": f"{end[0] + 0.1:.2f}", "y": f"{end[1]:.2f}"},
-        "scale": f"{min(1.0, TEXT_WIDTH_CM / width):.3f}", "filled": filled,
-        "value_color": COLOR_VALUE, "gradient_color": COLOR_GRADIENT,
+        "scale": f"{min(1.0, TEXT_WIDTH_CM / width):.3f}",
+        "filled": filled,
+        "value_color": COLOR_VALUE,
+        "gradient_color": COLOR_GRADIENT,
     }
 
 
@@ -176,9 +207,15 @@ def _box(cx: float, cy: float) -> tuple[float, float, float, float]:
 
 
 def _slot(box, kind: str, text: str) -> dict:
-    return {"box": box, "kind": kind, "text": text,
-            "x": f"{(box[0] + box[2]) / 2:.2f}", "y": f"{(box[1] + box[3]) / 2:.2f}",
-            "w": f"{SLOT_W:.2f}", "h": f"{SLOT_H:.2f}"}
+    return {
+        "box": box,
+        "kind": kind,
+        "text": text,
+        "x": f"{(box[0] + box[2]) / 2:.2f}",
+        "y": f"{(box[1] + box[3]) / 2:.2f}",
+        "w": f"{SLOT_W:.2f}",
+        "h": f"{SLOT_H:.2f}",
+    }
 
 
 def _route(source, target, child, parent, rank, arity, obstacles, lines, slots) -> dict:
@@ -203,8 +240,9 @@ def _route(source, target, child, parent, rank, arity, obstacles, lines, slots) 
         value_box = _box(x_slot + SLOT_W / 2, lane + SLOT_OFFSET + SLOT_H / 2)
         gradient_box = _box(x_slot + SLOT_W / 2, lane - SLOT_OFFSET - SLOT_H / 2)
         segments = list(zip(points, points[1:]))
-        if not _blocked(segments, (value_box, gradient_box), child, parent, obstacles, lines,
-                        slots):
+        if not _blocked(
+            segments, (value_box, gradient_box), child, parent, obstacles, lines, slots
+        ):
             lines.extend((seg, child, parent) for seg in segments)
             return {"points": points, "value_box": value_box, "gradient_box": gradient_box}
     raise NoLane(f"no lane for the wire z{child} -> z{parent}")
@@ -239,8 +277,12 @@ def _blocked(segments, boxes, child, parent, obstacles, lines, slots) -> str | N
 
 
 def _overlap(a, b, margin: float = MARGIN) -> bool:
-    return a[0] < b[2] + margin and b[0] < a[2] + margin and \
-        a[1] < b[3] + margin and b[1] < a[3] + margin
+    return (
+        a[0] < b[2] + margin
+        and b[0] < a[2] + margin
+        and a[1] < b[3] + margin
+        and b[1] < a[3] + margin
+    )
 
 
 def _crosses(seg, box, margin: float = MARGIN) -> bool:
@@ -248,8 +290,12 @@ def _crosses(seg, box, margin: float = MARGIN) -> bool:
     (x0, y0), (x1, y1) = seg
     dx, dy = x1 - x0, y1 - y0
     lo, hi = 0.0, 1.0
-    for p, q in ((-dx, x0 - (box[0] - margin)), (dx, box[2] + margin - x0),
-                 (-dy, y0 - (box[1] - margin)), (dy, box[3] + margin - y0)):
+    for p, q in (
+        (-dx, x0 - (box[0] - margin)),
+        (dx, box[2] + margin - x0),
+        (-dy, y0 - (box[1] - margin)),
+        (dy, box[3] + margin - y0),
+    ):
         if p == 0:
             if q < 0:
                 return False
@@ -277,13 +323,14 @@ def problems(picture: dict) -> list[str]:
     """What makes a picture hard to read: boxes (gates, names, slots) that touch, a wire
     through a box that is not its own end. Empty for a good picture."""
     found = []
-    named = [(n["box"], n["id"]) for n in picture["nodes"]] + \
-        [(s["box"], f"{s['kind']} slot at ({s['x']}, {s['y']})") for s in picture["slots"]]
+    named = [(n["box"], n["id"]) for n in picture["nodes"]] + [
+        (s["box"], f"{s['kind']} slot at ({s['x']}, {s['y']})") for s in picture["slots"]
+    ]
     for i, (a, name_a) in enumerate(named):
-        for b, name_b in named[i + 1:]:
+        for b, name_b in named[i + 1 :]:
             if _overlap(a, b, 0.0):
                 found.append(f"{name_a} overlaps {name_b}")
-    for (seg, child, parent) in picture["lines"]:
+    for seg, child, parent in picture["lines"]:
         for n in picture["nodes"]:
             own = n["id"] in (f"n{child}", f"n{parent}")
             if not own and _crosses(seg, n["box"], 0.0):

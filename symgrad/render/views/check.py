@@ -27,13 +27,23 @@ def check_view(check, names_tex: dict[str, str] | None = None) -> dict | None:
     names_tex = names_tex or {}
     rows = []
     for row in data.get("rows", data.get("variables", [])):
-        rows.append({"name": row["name"], "tex": names_tex.get(row["name"], row["name"]),
-                     "analytic": number(row["analytic"], 8),
-                     "numeric": number(row["numeric"], 8),
-                     "rel_error": error_text(row["rel_error"]),
-                     "rel_error_tex": error_tex(row["rel_error"]),
-                     "status": row["status"], "reason": row.get("reason", "")})
-    return {"passed": VERDICTS[data["passed"]],
-            "max_rel_error": error_text(data["max_rel_error"]),
-            "max_rel_error_tex": error_tex(data["max_rel_error"]),
-            "method": data["method"], "rows": rows, "kinks": list(data.get("kinks", []))}
+        rows.append(
+            {
+                "name": row["name"],
+                "tex": names_tex.get(row["name"], row["name"]),
+                "analytic": number(row["analytic"], 8),
+                "numeric": number(row["numeric"], 8),
+                "rel_error": error_text(row["rel_error"]),
+                "rel_error_tex": error_tex(row["rel_error"]),
+                "status": row["status"],
+                "reason": row.get("reason", ""),
+            }
+        )
+    return {
+        "passed": VERDICTS[data["passed"]],
+        "max_rel_error": error_text(data["max_rel_error"]),
+        "max_rel_error_tex": error_tex(data["max_rel_error"]),
+        "method": data["method"],
+        "rows": rows,
+        "kinks": list(data.get("kinks", [])),
+    }

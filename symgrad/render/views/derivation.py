@@ -9,8 +9,7 @@ from __future__ import annotations
 from ..environment import strings
 from ..layout import circuit
 from ..numbers import TABLE_DIGITS, number, parenthesized, tex_number
-from ..printing import (gate_label, gate_text, partial, symbol_names, sympy_str, tex,
-                        text_expr)
+from ..printing import gate_label, gate_text, partial, symbol_names, sympy_str, tex, text_expr
 from .check import check_view
 
 MAX_PICTURE_NODES = 60  # larger graphs get no TikZ picture (DOT still draws them)
@@ -112,12 +111,17 @@ def context(d, lang: str) -> dict:
     def chain_tex(node) -> str:
         """∂f/∂node as its chain-rule steps, Σ ∂f/∂parent · ∂parent/∂node: the node-symbol
         form printed where the written-out adjoint is too long to read."""
-        return " + ".join(rf"{partial(f_tex, name_tex(graph.nodes[s.parent]))} \cdot "
-                          rf"{_factor(tex_of(s.local))}" for s in by_child[node.id])
+        return " + ".join(
+            rf"{partial(f_tex, name_tex(graph.nodes[s.parent]))} \cdot "
+            rf"{_factor(tex_of(s.local))}"
+            for s in by_child[node.id]
+        )
 
     def chain_text(node) -> str:
-        return " + ".join(f"df/d{graph.nodes[s.parent].name} * "
-                          f"{_factor(text_expr(s.local))}" for s in by_child[node.id])
+        return " + ".join(
+            f"df/d{graph.nodes[s.parent].name} * {_factor(text_expr(s.local))}"
+            for s in by_child[node.id]
+        )
 
     def adjoint(node, text: bool = False):
         """A function giving ∂f/∂node in node symbols, or its chain-rule form if too long."""
@@ -133,27 +137,36 @@ def context(d, lang: str) -> dict:
             return lambda: step.product
         if text:
             return lambda: _Verbatim(f"df/d{parent.name} * {_factor(text_expr(step.local))}")
-        return lambda: _Verbatim(rf"{partial(f_tex, name_tex(parent))} \cdot "
-                                 rf"{_factor(tex_of(step.local))}")
+        return lambda: _Verbatim(
+            rf"{partial(f_tex, name_tex(parent))} \cdot "
+            rf"{_factor(tex_of(step.local))}"
+        )
 
     out = graph.nodes[graph.output]
     f_tex = "f"
     nodes = []
     for node in graph.op_nodes:
         value = value_of(node)
-        nodes.append({
-            "name": node.name, "tex": name_tex(node), "op": node.op,
-            "gate": gate_label(node), "gate_text": gate_text(node),
-            # as written: b - a, not -a + b (SymPy's printers sort unless told not to)
-            "formula": tex_of(node.local_expr, order="none"),
-            "formula_text": text_expr(node.local_expr, order="none"),
-            "value": value, "value_text": number(value, TABLE_DIGITS),
-            "value_tex": tex_number(value) if has_point else "",
-            "exact": _exact_latex(exact[node.id], value) if exact else None,
-            "exact_text": text_expr(exact[node.id]) if exact and _exact_latex(exact[node.id], value)
-            else None,
-            "is_output": node.id == graph.output,
-        })
+        nodes.append(
+            {
+                "name": node.name,
+                "tex": name_tex(node),
+                "op": node.op,
+                "gate": gate_label(node),
+                "gate_text": gate_text(node),
+                # as written: b - a, not -a + b (SymPy's printers sort unless told not to)
+                "formula": tex_of(node.local_expr, order="none"),
+                "formula_text": text_expr(node.local_expr, order="none"),
+                "value": value,
+                "value_text": number(value, TABLE_DIGITS),
+                "value_tex": tex_number(value) if has_point else "",
+                "exact": _exact_latex(exact[node.id], value) if exact else None,
+                "exact_text": text_expr(exact[node.id])
+                if exact and _exact_latex(exact[node.id], value)
+                else None,
+                "is_output": node.id == graph.output,
+            }
+        )
 
     backward = []
     for node in reversed(graph.nodes):
@@ -163,51 +176,63 @@ def context(d, lang: str) -> dict:
         contributions = []
         for step in by_child.get(node.id, []):
             parent = graph.nodes[step.parent]
-            contributions.append({
-                "parent": parent.name, "parent_tex": name_tex(parent),
-                "upstream_tex": partial(f_tex, name_tex(parent)),
-                "upstream_text": f"df/d{parent.name}",
-                "upstream": show(step.upstream_value, adjoint(parent, text=True)),
-                "upstream_value_tex": show_tex(step.upstream_value, adjoint(parent)),
-                "local_tex": partial(name_tex(parent), name_tex(node)),
-                "local_text": f"d{parent.name}/d{node.name}",
-                "local_expr": tex_of(step.local), "local_expr_text": text_expr(step.local),
-                "local": show(step.local_value, lambda: step.local),
-                "local_value_tex": show_tex(step.local_value, lambda: step.local),
-                "local_same": not has_point
-                or str(step.local) == number(step.local_value, TABLE_DIGITS),
-                "product": show(step.product_value, product(step, text=True)),
-                "product_tex": show_tex(step.product_value, product(step)),
-            })
-        backward.append({
-            "name": node.name, "tex": name_tex(node), "leaf": node.is_leaf,
-            "seed": node.id == graph.output,
-            "value": number(value_of(node), TABLE_DIGITS),
-            "value_tex": tex_number(value_of(node)) if has_point else "",
-            "grad": show(grad, adjoint(node, text=True)),
-            "grad_tex": show_tex(grad, adjoint(node)),
-            "lhs_tex": partial(f_tex, name_tex(node)), "lhs_text": f"df/d{node.name}",
-            "contributions": contributions,
-            "fork": len(contributions) > 1,
-            "sum_tex": " + ".join(parenthesized(c["product_tex"]) for c in contributions),
-            "sum_text": " + ".join(parenthesized(c["product"]) for c in contributions),
-        })
+            contributions.append(
+                {
+                    "parent": parent.name,
+                    "parent_tex": name_tex(parent),
+                    "upstream_tex": partial(f_tex, name_tex(parent)),
+                    "upstream_text": f"df/d{parent.name}",
+                    "upstream": show(step.upstream_value, adjoint(parent, text=True)),
+                    "upstream_value_tex": show_tex(step.upstream_value, adjoint(parent)),
+                    "local_tex": partial(name_tex(parent), name_tex(node)),
+                    "local_text": f"d{parent.name}/d{node.name}",
+                    "local_expr": tex_of(step.local),
+                    "local_expr_text": text_expr(step.local),
+                    "local": show(step.local_value, lambda step=step: step.local),
+                    "local_value_tex": show_tex(step.local_value, lambda step=step: step.local),
+                    "local_same": not has_point
+                    or str(step.local) == number(step.local_value, TABLE_DIGITS),
+                    "product": show(step.product_value, product(step, text=True)),
+                    "product_tex": show_tex(step.product_value, product(step)),
+                }
+            )
+        backward.append(
+            {
+                "name": node.name,
+                "tex": name_tex(node),
+                "leaf": node.is_leaf,
+                "seed": node.id == graph.output,
+                "value": number(value_of(node), TABLE_DIGITS),
+                "value_tex": tex_number(value_of(node)) if has_point else "",
+                "grad": show(grad, adjoint(node, text=True)),
+                "grad_tex": show_tex(grad, adjoint(node)),
+                "lhs_tex": partial(f_tex, name_tex(node)),
+                "lhs_text": f"df/d{node.name}",
+                "contributions": contributions,
+                "fork": len(contributions) > 1,
+                "sum_tex": " + ".join(parenthesized(c["product_tex"]) for c in contributions),
+                "sum_text": " + ".join(parenthesized(c["product"]) for c in contributions),
+            }
+        )
 
     gradients = []
     for g in d.gradients.values():
         var = graph.var_node(g.name)
-        gradients.append({
-            "name": g.name, "tex": tex_of(graph.var_node(g.name).symbol),
-            "lhs_tex": partial(f_tex, tex_of(graph.var_node(g.name).symbol)),
-            "node_expr": tex_of(g.node_expr) if g.readable else chain_tex(var),
-            "node_expr_text": text_expr(g.node_expr) if g.readable else chain_text(var),
-            "expr": None if g.expr is None else tex_of(g.expr),
-            "expr_text": None if g.expr is None else text_expr(g.expr),
-            "same": g.expr is not None and g.expr == g.node_expr,
-            "value": number(g.value, TABLE_DIGITS),
-            "value_tex": "" if g.value is None else tex_number(g.value),
-            "value_full": number(g.value, 10),
-        })
+        gradients.append(
+            {
+                "name": g.name,
+                "tex": tex_of(graph.var_node(g.name).symbol),
+                "lhs_tex": partial(f_tex, tex_of(graph.var_node(g.name).symbol)),
+                "node_expr": tex_of(g.node_expr) if g.readable else chain_tex(var),
+                "node_expr_text": text_expr(g.node_expr) if g.readable else chain_text(var),
+                "expr": None if g.expr is None else tex_of(g.expr),
+                "expr_text": None if g.expr is None else text_expr(g.expr),
+                "same": g.expr is not None and g.expr == g.node_expr,
+                "value": number(g.value, TABLE_DIGITS),
+                "value_tex": "" if g.value is None else tex_number(g.value),
+                "value_full": number(g.value, 10),
+            }
+        )
 
     notes, seen = [], set()
     for node in reversed(graph.op_nodes):  # the order the backward pass meets them
@@ -215,14 +240,21 @@ def context(d, lang: str) -> dict:
             continue
         seen.add(node.op)
         note = op_notes.get(node.record.note, node.record.note)
-        notes.append({"op": node.op, "gate": gate_label(node),
-                      "gate_text": gate_text(node), "note": note})
+        notes.append(
+            {"op": node.op, "gate": gate_label(node), "gate_text": gate_text(node), "note": note}
+        )
 
     point = []
     if d.point is not None:
         for name, value in d.point.items():
-            point.append({"name": name, "tex": tex_of(graph.var_node(name).symbol),
-                          "value_tex": tex_of(value), "value_text": str(value)})
+            point.append(
+                {
+                    "name": name,
+                    "tex": tex_of(graph.var_node(name).symbol),
+                    "value_tex": tex_of(value),
+                    "value_text": str(value),
+                }
+            )
 
     return {
         "expression": d.expression,

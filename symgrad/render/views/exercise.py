@@ -50,15 +50,16 @@ _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 def markup(text: str, fmt: str) -> str:
     """Our ``$``-markup in ``fmt``: ``latex``, ``markdown``, ``html`` or ``text``."""
     if fmt == "text":
-        return "\n".join(plain_math(part) if i % 2 == 0 else f"\n    {plain_math(part)}\n"
-                         for i, part in enumerate(re.split(r"\$\$(.+?)\$\$", text, flags=re.DOTALL))
-                         if part.strip())
+        return "\n".join(
+            plain_math(part) if i % 2 == 0 else f"\n    {plain_math(part)}\n"
+            for i, part in enumerate(re.split(r"\$\$(.+?)\$\$", text, flags=re.DOTALL))
+            if part.strip()
+        )
     out, pos = [], 0
     for m in _MATH.finditer(text):
-        out.append(_text_part(text[pos:m.start()], fmt))
+        out.append(_text_part(text[pos : m.start()], fmt))
         display, inline = m.group(1), m.group(2)
-        out.append(_math_part(display if display is not None else inline, fmt,
-                              display is not None))
+        out.append(_math_part(display if display is not None else inline, fmt, display is not None))
         pos = m.end()
     out.append(_text_part(text[pos:], fmt))
     return "".join(out)
@@ -74,7 +75,7 @@ def _math_part(math: str, fmt: str, display: bool) -> str:
     if fmt == "latex":
         return rf"\[ {math} \]" if display else f"${math}$"
     if fmt == "html":
-        return (rf"\[ {escape.html(math)} \]" if display else rf"\( {escape.html(math)} \)")
+        return rf"\[ {escape.html(math)} \]" if display else rf"\( {escape.html(math)} \)"
     return f"\n\n$$ {math} $$\n\n" if display else f"${math}$"
 
 
@@ -87,8 +88,16 @@ def math(text: str, fmt: str, display: bool = False) -> str:
 
 # --------------------------------------------------------------------------- contexts
 
-def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str | None = None,
-                     points=None, exercise_id: str | None = None) -> dict:
+
+def exercise_context(
+    exercise,
+    fmt: str,
+    lang: str,
+    number: int = 1,
+    title: str | None = None,
+    points=None,
+    exercise_id: str | None = None,
+) -> dict:
     """Everything a template needs about one exercise, already formatted for ``fmt``.
 
     ``title`` (user text from a spec) is escaped here; ours is formatted as markup. The
@@ -101,26 +110,38 @@ def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str 
         shown_title = user_text(title, fmt)
     answers = []
     for a in exercise.answers:
-        answers.append({
-            "name": a.name, "label": math(a.label, fmt), "raw_label": a.label,
-            "value": a.display, "tolerance": num(a.tol),
-            "weight": a.weight,
-            "marks": None if a.marks is None else f"{a.marks:g}",
-            "mark_units": None if a.marks is None else round(a.marks / MARK_UNIT),
-            "alternatives": [_alternative(alt, fmt, lang) for alt in a.alternatives],
-        })
+        answers.append(
+            {
+                "name": a.name,
+                "label": math(a.label, fmt),
+                "raw_label": a.label,
+                "value": a.display,
+                "tolerance": num(a.tol),
+                "weight": a.weight,
+                "marks": None if a.marks is None else f"{a.marks:g}",
+                "mark_units": None if a.marks is None else round(a.marks / MARK_UNIT),
+                "alternatives": [_alternative(alt, fmt, lang) for alt in a.alternatives],
+            }
+        )
     solution = []
     for line in exercise.solution:
         note = (line.get("note") or {}).get(lang)
-        solution.append({
-            "math": math(line["math"], fmt, display=True) if line["math"] else "",
-            "note": "" if not note else markup(note, fmt),  # our sentences, $math$ allowed
-        })
+        solution.append(
+            {
+                "math": math(line["math"], fmt, display=True) if line["math"] else "",
+                "note": "" if not note else markup(note, fmt),  # our sentences, $math$ allowed
+            }
+        )
     context = {
-        "number": number, "id": exercise_id or exercise.kind, "title": shown_title,
-        "points": points, "kind": exercise.kind,
-        "difficulty": exercise.difficulty, "prompt": markup(exercise.prompt[lang], fmt),
-        "answers": answers, "solution": solution,
+        "number": number,
+        "id": exercise_id or exercise.kind,
+        "title": shown_title,
+        "points": points,
+        "kind": exercise.kind,
+        "difficulty": exercise.difficulty,
+        "prompt": markup(exercise.prompt[lang], fmt),
+        "answers": answers,
+        "solution": solution,
     }
     return context
 
@@ -128,28 +149,46 @@ def exercise_context(exercise, fmt: str, lang: str, number: int = 1, title: str 
 def _alternative(alt, fmt: str, lang: str) -> dict:
     """A mistake's answer: its value, credit and feedback (plain, and formatted for ``fmt``)."""
     feedback = alt.to_dict(lang)["feedback"]
-    return {"value": num(alt.value), "fraction": alt.fraction, "mistake": alt.mistake,
-            "feedback": feedback if fmt == "markdown" else user_text(feedback, fmt),
-            "feedback_plain": feedback}
+    return {
+        "value": num(alt.value),
+        "fraction": alt.fraction,
+        "mistake": alt.mistake,
+        "feedback": feedback if fmt == "markdown" else user_text(feedback, fmt),
+        "feedback_plain": feedback,
+    }
 
 
-def sheet_context(fmt: str, title: str, exercises: list[dict], instructions: str | None = None,
-                  version: str | None = None, student: str | None = None, seed=None,
-                  total=None, recipe: str | None = None) -> dict:
+def sheet_context(
+    fmt: str,
+    title: str,
+    exercises: list[dict],
+    instructions: str | None = None,
+    version: str | None = None,
+    student: str | None = None,
+    seed=None,
+    total=None,
+    recipe: str | None = None,
+) -> dict:
     """A question sheet (or key) around exercise contexts; its user text escaped for ``fmt``.
 
     ``seed`` and ``recipe`` (the command that rebuilds the set) belong on keys only.
     """
     if recipe is not None and fmt != "markdown":
         recipe = user_text(recipe, fmt)
-    return {"title": user_text(title, fmt),
-            "instructions": user_text(instructions, fmt) if instructions else None,
-            "version": user_text(version, fmt) if version else None,
-            "student": user_text(student, fmt) if student else None,
-            "seed": seed, "recipe": recipe, "exercises": exercises, "total": total}
+    return {
+        "title": user_text(title, fmt),
+        "instructions": user_text(instructions, fmt) if instructions else None,
+        "version": user_text(version, fmt) if version else None,
+        "student": user_text(student, fmt) if student else None,
+        "seed": seed,
+        "recipe": recipe,
+        "exercises": exercises,
+        "total": total,
+    }
 
 
 # --------------------------------------------------------------------------- documents
+
 
 def render_sheet(sheet: dict, fmt: str, lang: str, answers: bool) -> str:
     """A sheet as ``latex`` (a complete exam-class document) or ``markdown``."""
@@ -162,8 +201,12 @@ def render_sheet(sheet: dict, fmt: str, lang: str, answers: bool) -> str:
 def render_exercise(exercise, fmt: str, lang: str = "en", answers: bool = False) -> str:
     """One exercise (``symgrad exercise``) as text, markdown, latex or json."""
     if fmt == "json":
-        return json.dumps(exercise.to_dict(lang, answers=True), indent=2, ensure_ascii=False,
-                          sort_keys=False) + "\n"
+        return (
+            json.dumps(
+                exercise.to_dict(lang, answers=True), indent=2, ensure_ascii=False, sort_keys=False
+            )
+            + "\n"
+        )
     ctx = exercise_context(exercise, fmt, lang)
     if fmt == "text":
         ctx["seed"] = exercise.seed  # the teacher's own command: its seed is no secret to them

@@ -11,8 +11,10 @@ from ..numbers import bmatrix, number, parenthesized, tex_number, text_matrix
 from ..printing import expr_latex, name_tex, partial, sympy_str, tex, text_expr
 from .check import check_dict, check_view
 
-GRAD_X_FORMULA = (r"\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}"
-                  r"{\partial \mathbf{x}}\right)^\top \nabla_{\mathbf{y}} z")
+GRAD_X_FORMULA = (
+    r"\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}"
+    r"{\partial \mathbf{x}}\right)^\top \nabla_{\mathbf{y}} z"
+)
 
 
 def path_sums(rule) -> list[dict]:
@@ -25,22 +27,33 @@ def path_sums(rule) -> list[dict]:
     out = []
     for i, xi in enumerate(rule.x):
         lhs, generic, terms = _sum_tex(rule, i)
-        text_terms = " + ".join(f"({text_expr(rule.grad_y[j])})·({text_expr(rule.jacobian[j, i])})"
-                                for j in range(len(rule.y_names)))
+        text_terms = " + ".join(
+            f"({text_expr(rule.grad_y[j])})·({text_expr(rule.jacobian[j, i])})"
+            for j in range(len(rule.y_names))
+        )
         value = None if rule.grad_x_value is None else float(rule.grad_x_value[i])
-        out.append({"variable": xi, "latex": f"{lhs} = {generic} = {terms}",
-                    "text": f"∂z/∂{xi} = {text_terms}", "value": value})
+        out.append(
+            {
+                "variable": xi,
+                "latex": f"{lhs} = {generic} = {terms}",
+                "text": f"∂z/∂{xi} = {text_terms}",
+                "value": value,
+            }
+        )
     return out
 
 
 def _sum_tex(rule, i: int) -> tuple[str, str, str]:
     """LaTeX of ``∂z/∂x_i``, of its sum over the paths through y, and of that sum's terms."""
     x_tex = name_tex(rule.x[i])
-    generic = " + ".join(partial("z", name_tex(yj)) + partial(name_tex(yj), x_tex)
-                         for yj in rule.y_names)
-    terms = " + ".join(rf"\left({tex(rule.grad_y[j])}\right)"
-                       rf"\left({tex(rule.jacobian[j, i])}\right)"
-                       for j in range(len(rule.y_names)))
+    generic = " + ".join(
+        partial("z", name_tex(yj)) + partial(name_tex(yj), x_tex) for yj in rule.y_names
+    )
+    terms = " + ".join(
+        rf"\left({tex(rule.grad_y[j])}\right)"
+        rf"\left({tex(rule.jacobian[j, i])}\right)"
+        for j in range(len(rule.y_names))
+    )
     return partial("z", x_tex), generic, terms
 
 
@@ -50,13 +63,23 @@ def data(rule) -> dict:
     out = {key: plain[key] for key in ("x", "y", "z", "point")}
     jac, grad_y, grad_x = plain["jacobian"], plain["grad_y"], plain["grad_x"]
     n, m = rule.shape  # expressions by the one printer: 1[x > 0], never Heaviside(x, 0)
-    out["jacobian"] = {"shape": jac["shape"], "latex": tex(rule.jacobian), "value": jac["value"],
-                       "expr": [[sympy_str(rule.jacobian[j, i]) for i in range(m)]
-                                for j in range(n)]}
-    out["grad_y"] = {"expr": [sympy_str(e) for e in rule.grad_y], "latex": tex(rule.grad_y),
-                     "value": grad_y["value"]}
-    out["grad_x"] = {"expr": [sympy_str(e) for e in rule.grad_x], "latex": tex(rule.grad_x),
-                     "value": grad_x["value"], "formula": GRAD_X_FORMULA}
+    out["jacobian"] = {
+        "shape": jac["shape"],
+        "latex": tex(rule.jacobian),
+        "value": jac["value"],
+        "expr": [[sympy_str(rule.jacobian[j, i]) for i in range(m)] for j in range(n)],
+    }
+    out["grad_y"] = {
+        "expr": [sympy_str(e) for e in rule.grad_y],
+        "latex": tex(rule.grad_y),
+        "value": grad_y["value"],
+    }
+    out["grad_x"] = {
+        "expr": [sympy_str(e) for e in rule.grad_x],
+        "latex": tex(rule.grad_x),
+        "value": grad_x["value"],
+        "formula": GRAD_X_FORMULA,
+    }
     out["y_values"] = plain["y_values"]
     out["sums"] = path_sums(rule)
     out["check"] = check_dict(plain["check"])
@@ -72,38 +95,59 @@ def context(rule, lang: str) -> dict:
     sums = []
     for i, entry in enumerate(path_sums(rule)):
         lhs, generic, terms = _sum_tex(rule, i)
-        row = {"text": entry["text"], "lhs_tex": lhs, "generic_tex": generic,
-               "terms_tex": terms, "numbers_text": "",
-               "numbers_tex": "", "value": "", "value_tex": ""}
+        row = {
+            "text": entry["text"],
+            "lhs_tex": lhs,
+            "generic_tex": generic,
+            "terms_tex": terms,
+            "numbers_text": "",
+            "numbers_tex": "",
+            "value": "",
+            "value_tex": "",
+        }
         if has_point:
             pairs = [(rule.grad_y_value[j], rule.jacobian_value[j, i]) for j in range(n)]
             row["numbers_text"] = " + ".join(f"({number(a)})·({number(b)})" for a, b in pairs)
             row["numbers_tex"] = " + ".join(
                 f"{parenthesized(tex_number(a, 6))} \\cdot {parenthesized(tex_number(b, 6))}"
-                for a, b in pairs)
+                for a, b in pairs
+            )
             row["value"], row["value_tex"] = number(entry["value"]), tex_number(entry["value"], 6)
         sums.append(row)
 
     def values(a) -> dict:
-        return {"lines": text_matrix(a) if has_point else [], "tex": bmatrix(a) if has_point
-                else ""}
+        return {
+            "lines": text_matrix(a) if has_point else [],
+            "tex": bmatrix(a) if has_point else "",
+        }
 
     return {
-        "n": n, "m": m, "has_point": has_point,
+        "n": n,
+        "m": m,
+        "has_point": has_point,
         "x": [{"name": x, "tex": name_tex(x)} for x in rule.x],
-        "y": [{"name": name, "text": text, "tex": name_tex(name),
-               "expr_tex": expr_latex(parse(text))}
-              for name, text in zip(rule.y_names, rule.y_texts)],
-        "z_text": rule.z_text, "z_tex": expr_latex(parse(rule.z_text)),
-        "point": [{"name": k, "tex": name_tex(k), "value_text": str(v), "value_tex": tex(v)}
-                  for k, v in (rule.point or {}).items()],
+        "y": [
+            {"name": name, "text": text, "tex": name_tex(name), "expr_tex": expr_latex(parse(text))}
+            for name, text in zip(rule.y_names, rule.y_texts)
+        ],
+        "z_text": rule.z_text,
+        "z_tex": expr_latex(parse(rule.z_text)),
+        "point": [
+            {"name": k, "tex": name_tex(k), "value_text": str(v), "value_tex": tex(v)}
+            for k, v in (rule.point or {}).items()
+        ],
         "y_values": values(rule.y_values),
-        "jacobian_rows": ["[" + ", ".join(text_expr(rule.jacobian[j, i]) for i in range(m)) + "]"
-                          for j in range(n)],
-        "jacobian_tex": tex(rule.jacobian), "jacobian_value": values(rule.jacobian_value),
+        "jacobian_rows": [
+            "[" + ", ".join(text_expr(rule.jacobian[j, i]) for i in range(m)) + "]"
+            for j in range(n)
+        ],
+        "jacobian_tex": tex(rule.jacobian),
+        "jacobian_value": values(rule.jacobian_value),
         "grad_y_text": "[" + ", ".join(map(text_expr, rule.grad_y)) + "]",
-        "grad_y_tex": tex(rule.grad_y), "grad_y_value": values(rule.grad_y_value),
-        "grad_x_formula": GRAD_X_FORMULA, "grad_x_tex": tex(rule.grad_x),
+        "grad_y_tex": tex(rule.grad_y),
+        "grad_y_value": values(rule.grad_y_value),
+        "grad_x_formula": GRAD_X_FORMULA,
+        "grad_x_tex": tex(rule.grad_x),
         "grad_x_value": values(rule.grad_x_value),
         "sums": sums,
         "check": check_view(rule.check, {x: name_tex(x) for x in rule.x}),

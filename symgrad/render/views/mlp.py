@@ -22,13 +22,24 @@ def data(result) -> dict:
     out = result.to_dict()
     lines = step_lines(result)
     en_notes = strings("en")["mlp_notes"]
-    out["forward"] = {line["label"]: np.asarray(step.value).tolist()
-                      for line, step in zip(lines, result.forward_steps)}
-    out["steps"] = [{"label": line["label"], "latex": line["latex"], "text": line["text"],
-                     "value": np.asarray(step.value).tolist(), "shape": list(step.shape),
-                     "kind": step.kind, "layer": step.layer, "expanded": line["expanded"],
-                     "note": en_notes[line["note"]] if line["note"] else ""}
-                    for line, step in zip(lines, result.steps)]
+    out["forward"] = {
+        line["label"]: np.asarray(step.value).tolist()
+        for line, step in zip(lines, result.forward_steps)
+    }
+    out["steps"] = [
+        {
+            "label": line["label"],
+            "latex": line["latex"],
+            "text": line["text"],
+            "value": np.asarray(step.value).tolist(),
+            "shape": list(step.shape),
+            "kind": step.kind,
+            "layer": step.layer,
+            "expanded": line["expanded"],
+            "note": en_notes[line["note"]] if line["note"] else "",
+        }
+        for line, step in zip(lines, result.steps)
+    ]
     out["entries"] = [entry_view(e, result.spec.depth) for e in result.entries]
     return out
 
@@ -38,7 +49,7 @@ def scalar_tex(name: str) -> str:
     head, *idx = name.split("_")
     sub = "{" + ("," if any(len(i) > 1 for i in idx) else "").join(idx) + "}"
     base = head.rstrip("0123456789")
-    layer = head[len(base):]
+    layer = head[len(base) :]
     base = {"delta": r"\delta", "yhat": r"\hat{y}"}.get(base, base)
     return f"{base}^{{({layer})}}_{sub}" if layer else f"{base}_{sub}"
 
@@ -49,7 +60,7 @@ def scalar_text(name: str) -> str:
     head, *idx = name.split("_")
     sub = ("," if any(len(i) > 1 for i in idx) else "").join(idx)
     base = head.rstrip("0123456789")
-    layer = head[len(base):]
+    layer = head[len(base) :]
     base = {"delta": "δ", "yhat": "ŷ"}.get(base, base)
     return f"{base}^({layer})_{sub}" if layer else f"{base}_{sub}"
 
@@ -61,8 +72,9 @@ def entry_view(entry, depth: int | str = "l") -> dict:
     names = {symbol: scalar_tex(name) for symbol, name in entry.names.items()}
 
     def plain(namer) -> str:
-        shown = entry.expr.xreplace({symbol: sympy.Symbol(namer(name), real=True)
-                                     for symbol, name in entry.names.items()})
+        shown = entry.expr.xreplace(
+            {symbol: sympy.Symbol(namer(name), real=True) for symbol, name in entry.names.items()}
+        )
         text = str(shown)
         for step in shown.atoms(sympy.Heaviside):  # 1[z1_1 > 0], as the LaTeX shows it
             text = text.replace(str(step), f"1[{step.args[0]} > 0]")
@@ -70,22 +82,38 @@ def entry_view(entry, depth: int | str = "l") -> dict:
 
     text = plain(scalar_text)  # the lecture's w^(k)_ij, δ_j: for people
     k, i, j = entry.layer, entry.i, entry.j
-    wrt = rf"w^{{({k})}}_{{{i}{j}}}" if entry.kind == "W" and i < 10 and j < 10 else \
-        scalar_tex(f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}")
-    delta = (r"\delta_j = \hat{y}_j - y_j" if entry.fused else
-             rf"\delta_j = \partial J / \partial z^{{({depth})}}_j")
+    wrt = (
+        rf"w^{{({k})}}_{{{i}{j}}}"
+        if entry.kind == "W" and i < 10 and j < 10
+        else scalar_tex(f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}")
+    )
+    delta = (
+        r"\delta_j = \hat{y}_j - y_j"
+        if entry.fused
+        else rf"\delta_j = \partial J / \partial z^{{({depth})}}_j"
+    )
     name = scalar_text(f"w{k}_{i}_{j}" if entry.kind == "W" else f"b{k}_{j}")
-    return {"entry": entry.entry, "param": entry.param, "index": entry.index,
-            "latex": rf"\frac{{\partial J}}{{\partial {wrt}}} = {tex(entry.expr, symbol_names=names)}",
-            "expr": plain(str), "delta": delta, "value": entry.value,  # expr: graph names
-            "matrix_value": entry.matrix_value,
-            "text": f"∂J/∂{name} = {text}  = {entry.value:.6g}   ({_delta_text(delta)})"}
+    return {
+        "entry": entry.entry,
+        "param": entry.param,
+        "index": entry.index,
+        "latex": rf"\frac{{\partial J}}{{\partial {wrt}}} = {tex(entry.expr, symbol_names=names)}",
+        "expr": plain(str),
+        "delta": delta,
+        "value": entry.value,  # expr: graph names
+        "matrix_value": entry.matrix_value,
+        "text": f"∂J/∂{name} = {text}  = {entry.value:.6g}   ({_delta_text(delta)})",
+    }
 
 
 def _delta_text(delta: str) -> str:
     """``\\delta_j = \\hat{y}_j - y_j`` as plain text: ``δ_j = ŷ_j − y_j``."""
-    for tex_form, plain in ((r"\delta", "δ"), (r"\hat{y}", "ŷ"), (r"\partial ", "∂"),
-                            (" - ", " − ")):
+    for tex_form, plain in (
+        (r"\delta", "δ"),
+        (r"\hat{y}", "ŷ"),
+        (r"\partial ", "∂"),
+        (" - ", " − "),
+    ):
         delta = delta.replace(tex_form, plain)
     return delta.replace("{", "").replace("}", "")
 
@@ -110,9 +138,14 @@ def solution_steps(result, lang: str = "en") -> list[dict]:
     """Every matrix-form step of ``result`` in order: its formula (LaTeX, without the value),
     its value (a NumPy array) and its teaching note in ``lang`` ("" when it has none)."""
     notes = strings(lang)["mlp_notes"]
-    return [{"latex": line["latex"], "value": step.value,
-             "note": notes[line["note"]] if line["note"] else ""}
-            for line, step in zip(step_lines(result), result.steps)]
+    return [
+        {
+            "latex": line["latex"],
+            "value": step.value,
+            "note": notes[line["note"]] if line["note"] else "",
+        }
+        for line, step in zip(step_lines(result), result.steps)
+    ]
 
 
 def context(result, lang: str) -> dict:
@@ -130,8 +163,7 @@ def context(result, lang: str) -> dict:
         """The step's right-hand side with the numbers in place (no arithmetic)."""
         k = step.layer
         if step.kind == "forward" and step.node == f"z{k}":
-            return (f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + "
-                    f"{bmatrix(params[f'b{k}'])}")
+            return f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + {bmatrix(params[f'b{k}'])}"
         if step.kind == "weight":
             reg = f" + {tex_number(spec.l2)} {bmatrix(params[f'W{k}'])}" if spec.l2 else ""
             return f"{bmatrix(g_of_layer[k])} {bmatrix([h_before(k)])}{reg}"
@@ -151,35 +183,61 @@ def context(result, lang: str) -> dict:
         return derivative(spec.activation(k), result.values[f"z{k}"], out)
 
     g_down = {s.layer: s.value for s in result.backward_steps if s.kind == "propagate"}
-    gprimes = {s.layer: gprime_of(s.layer) for s in result.backward_steps
-               if s.kind == "activation"}  # the numbers g ⊙ g′(z) multiplies by
+    gprimes = {
+        s.layer: gprime_of(s.layer) for s in result.backward_steps if s.kind == "activation"
+    }  # the numbers g ⊙ g′(z) multiplies by
 
     def step_view(step, line) -> dict:
         value = step.value
         gprime = gprimes.get(step.layer) if step.kind == "activation" else None
-        return {"gprime_lines": [] if gprime is None else text_matrix(gprime),
-                "gprime_text": "" if gprime is None else f"g′(z^({step.layer}))",
-                "label": line["label"], "kind": step.kind, "layer": step.layer,
-                "latex": line["latex"], "aligned": _aligned(line["latex"]),
-                "text": line["text"], "value": bmatrix(value),
-                "value_lines": text_matrix(value), "shape": _shape_tex(step.shape),
-                "shape_text": _shape_text(step.shape), "scalar": not step.shape,
-                "expanded": line["expanded"], "note": notes[line["note"]] if line["note"] else "",
-                "operands": operands(step)}
+        return {
+            "gprime_lines": [] if gprime is None else text_matrix(gprime),
+            "gprime_text": "" if gprime is None else f"g′(z^({step.layer}))",
+            "label": line["label"],
+            "kind": step.kind,
+            "layer": step.layer,
+            "latex": line["latex"],
+            "aligned": _aligned(line["latex"]),
+            "text": line["text"],
+            "value": bmatrix(value),
+            "value_lines": text_matrix(value),
+            "shape": _shape_tex(step.shape),
+            "shape_text": _shape_text(step.shape),
+            "scalar": not step.shape,
+            "expanded": line["expanded"],
+            "note": notes[line["note"]] if line["note"] else "",
+            "operands": operands(step),
+        }
 
     views = [step_view(step, line) for step, line in zip(result.steps, step_lines(result))]
     given = []
     for k in range(1, spec.depth + 1):
         w, b = params[f"W{k}"], params[f"b{k}"]
-        given.append({"layer": k, "W": bmatrix(w), "b": bmatrix(b),
-                      "W_lines": text_matrix(w), "b_lines": text_matrix(b),
-                      "W_shape": _shape_tex(w.shape), "b_shape": _shape_tex(b.shape),
-                      "W_shape_text": _shape_text(w.shape), "b_shape_text": _shape_text(b.shape)})
+        given.append(
+            {
+                "layer": k,
+                "W": bmatrix(w),
+                "b": bmatrix(b),
+                "W_lines": text_matrix(w),
+                "b_lines": text_matrix(b),
+                "W_shape": _shape_tex(w.shape),
+                "b_shape": _shape_tex(b.shape),
+                "W_shape_text": _shape_text(w.shape),
+                "b_shape_text": _shape_text(b.shape),
+            }
+        )
     gradients = []
     for key, value in result.gradients.items():
-        gradients.append({"key": key, "tex": _param_tex(key), "value": bmatrix(value),
-                          "lines": text_matrix(value), "shape": _shape_tex(value.shape),
-                          "shape_text": _shape_text(value.shape)})
+        gradients.append(
+            {
+                "key": key,
+                "tex": _param_tex(key),
+                "value": bmatrix(value),
+                "lines": text_matrix(value),
+                "shape": _shape_tex(value.shape),
+                "shape_text": _shape_text(value.shape),
+            }
+        )
     check, scalar = check_view(result.check), check_view(result.scalar_check)
     if check is not None:
         check["skipped"] = [row["name"] for row in check["rows"] if row["status"] == "inconclusive"]
@@ -187,24 +245,41 @@ def context(result, lang: str) -> dict:
     return {
         "layers": "-".join(map(str, spec.layers)),
         "hidden": ", ".join(spec.hidden) if spec.hidden else "-",
-        "output": spec.output, "loss": spec.loss, "l2": number(spec.l2),
-        "has_l2": bool(spec.l2), "depth": spec.depth,
-        "x": bmatrix(params["x"]), "y": bmatrix(params["y"]),
-        "x_lines": text_matrix(params["x"]), "y_lines": text_matrix(params["y"]),
-        "x_shape": _shape_tex(params["x"].shape), "y_shape": _shape_tex(params["y"].shape),
+        "output": spec.output,
+        "loss": spec.loss,
+        "l2": number(spec.l2),
+        "has_l2": bool(spec.l2),
+        "depth": spec.depth,
+        "x": bmatrix(params["x"]),
+        "y": bmatrix(params["y"]),
+        "x_lines": text_matrix(params["x"]),
+        "y_lines": text_matrix(params["y"]),
+        "x_shape": _shape_tex(params["x"].shape),
+        "y_shape": _shape_tex(params["y"].shape),
         "x_shape_text": _shape_text(params["x"].shape),
         "y_shape_text": _shape_text(params["y"].shape),
         "given": given,
         "forward": [v for v in views if v["kind"] in ("forward", "loss")],
         "backward": [v for v in views if v["kind"] not in ("forward", "loss")],
         "gradients": gradients,
-        "loss_value": number(result.loss, 6), "loss_tex": tex_number(result.loss, 6),
-        "check": check, "scalar_check": scalar,
-        "kinks": [fill(kink_phrase, z=f"z^({k.layer})_{k.unit}", value=f"{k.z:g}",
-                       activation=k.activation, derivative=f"{k.derivative_used:g}")
-                  for k in result.kinks],
-        "entries": [{"latex": e["latex"], "text": e["text"], "value": number(e["value"], 6)}
-                    for e in (entry_view(e, spec.depth) for e in result.entries)],
+        "loss_value": number(result.loss, 6),
+        "loss_tex": tex_number(result.loss, 6),
+        "check": check,
+        "scalar_check": scalar,
+        "kinks": [
+            fill(
+                kink_phrase,
+                z=f"z^({k.layer})_{k.unit}",
+                value=f"{k.z:g}",
+                activation=k.activation,
+                derivative=f"{k.derivative_used:g}",
+            )
+            for k in result.kinks
+        ],
+        "entries": [
+            {"latex": e["latex"], "text": e["text"], "value": number(e["value"], 6)}
+            for e in (entry_view(e, spec.depth) for e in result.entries)
+        ],
         "network": _network(result),
         "draw_network": max(spec.layers) <= MAX_NETWORK_WIDTH,
     }
@@ -229,8 +304,9 @@ def _network(result) -> dict:
     layers = []
     tallest = max(spec.layers)
     for k, width in enumerate(spec.layers):
-        values = result.params.x if k == 0 else \
-            result.values["yhat" if k == spec.depth else f"h{k}"]
+        values = (
+            result.params.x if k == 0 else result.values["yhat" if k == spec.depth else f"h{k}"]
+        )
         top = (tallest - width) * NETWORK_ROW_CM / 2
         units = []
         for j in range(width):
@@ -240,24 +316,48 @@ def _network(result) -> dict:
                 name = rf"\hat{{y}}_{{{j + 1}}}"
             else:
                 name = rf"h^{{({k})}}_{{{j + 1}}}"
-            units.append({
-                "id": f"u{k}x{j}", "x": f"{k * NETWORK_COLUMN_CM:.2f}",
-                "y": f"{-(top + j * NETWORK_ROW_CM):.2f}", "name": name,
-                "name_text": "x" + str(j + 1) if k == 0 else
-                (f"yhat{j + 1}" if k == spec.depth else f"h{k}_{j + 1}"),
-                "value": number(values[j], PICTURE_DIGITS),
-                "gradient": "" if k == 0 else number(grads[k][j], PICTURE_DIGITS),
-            })
+            units.append(
+                {
+                    "id": f"u{k}x{j}",
+                    "x": f"{k * NETWORK_COLUMN_CM:.2f}",
+                    "y": f"{-(top + j * NETWORK_ROW_CM):.2f}",
+                    "name": name,
+                    "name_text": "x" + str(j + 1)
+                    if k == 0
+                    else (f"yhat{j + 1}" if k == spec.depth else f"h{k}_{j + 1}"),
+                    "value": number(values[j], PICTURE_DIGITS),
+                    "gradient": "" if k == 0 else number(grads[k][j], PICTURE_DIGITS),
+                }
+            )
         activation = "" if k == 0 else spec.activation(k)
-        layers.append({"k": k, "units": units, "activation": activation,
-                       "x": f"{k * NETWORK_COLUMN_CM:.2f}",
-                       "top": f"{NETWORK_ROW_CM * 0.9:.2f}"})
-    edges = [(a["x"], a["y"], b["x"], b["y"]) for left, right in zip(layers, layers[1:])
-             for a in left["units"] for b in right["units"]]
+        layers.append(
+            {
+                "k": k,
+                "units": units,
+                "activation": activation,
+                "x": f"{k * NETWORK_COLUMN_CM:.2f}",
+                "top": f"{NETWORK_ROW_CM * 0.9:.2f}",
+            }
+        )
+    edges = [
+        (a["x"], a["y"], b["x"], b["y"])
+        for left, right in zip(layers, layers[1:])
+        for a in left["units"]
+        for b in right["units"]
+    ]
     height = tallest * NETWORK_ROW_CM + 1.5
     width = spec.depth * NETWORK_COLUMN_CM + 3.0
     scale = min(1.0, PAGE_CM[0] / width, PAGE_CM[1] / height)
-    edge_ids = [(a["id"], b["id"]) for left, right in zip(layers, layers[1:])
-                for a in left["units"] for b in right["units"]]
-    return {"layers": layers, "edges": edges, "edge_ids": edge_ids, "scale": f"{scale:.3f}",
-            "bottom": f"{-(tallest * NETWORK_ROW_CM):.2f}"}
+    edge_ids = [
+        (a["id"], b["id"])
+        for left, right in zip(layers, layers[1:])
+        for a in left["units"]
+        for b in right["units"]
+    ]
+    return {
+        "layers": layers,
+        "edges": edges,
+        "edge_ids": edge_ids,
+        "scale": f"{scale:.3f}",
+        "bottom": f"{-(tallest * NETWORK_ROW_CM):.2f}",
+    }

@@ -55,8 +55,11 @@ def _paren(latex: str) -> str:
     r"""``latex`` as a factor after ``⊙``: parenthesized unless it is one symbol, indicator or
     function value (``\sigma(z)``, ``e^{...}``); a sum is always parenthesized."""
     one_term = " + " not in latex and " - " not in latex
-    simple = latex.replace("\\", "").isalnum() or \
-        one_term and latex.startswith((r"\mathbb", r"\sigma", "e^"))
+    simple = (
+        latex.replace("\\", "").isalnum()
+        or one_term
+        and latex.startswith((r"\mathbb", r"\sigma", "e^"))
+    )
     return latex if simple else rf"\left({latex}\right)"
 
 
@@ -69,8 +72,11 @@ def derivative_rule(spec, k: int) -> tuple[str, str]:
     r"""Layer ``k``'s rule ``g ⊙ g'(z)`` (softmax: its Jacobian times g), LaTeX and text."""
     name = spec.activation(k)
     if name == "softmax":
-        return (r"(\operatorname{diag}(\hat{\mathbf{y}}) - \hat{\mathbf{y}}"
-                r"\hat{\mathbf{y}}^\top)\,\mathbf{g}", "(diag(ŷ) − ŷŷᵀ) g")
+        return (
+            r"(\operatorname{diag}(\hat{\mathbf{y}}) - \hat{\mathbf{y}}"
+            r"\hat{\mathbf{y}}^\top)\,\mathbf{g}",
+            "(diag(ŷ) − ŷŷᵀ) g",
+        )
     op = ops.get(name)
     out_tex, out_text = _output_tex(spec, k)
     latex = op.derivative_tex.format(z=vec("z", k), h=out_tex)
@@ -83,32 +89,45 @@ def _loss_forms(spec) -> tuple[str, str]:
         return r"\tfrac12 \|\mathbf{y} - \hat{\mathbf{y}}\|^2", "½‖y − ŷ‖²"
     if spec.output == "softmax":
         return r"-\sum_i y_i \log \hat{y}_i", "−Σ y log ŷ"
-    return (r"-\sum_i \left(y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right)",
-            "−Σ (y log ŷ + (1 − y) log(1 − ŷ))")
+    return (
+        r"-\sum_i \left(y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right)",
+        "−Σ (y log ŷ + (1 − y) log(1 − ŷ))",
+    )
 
 
 def forward_line(spec, step) -> dict:
     """A forward or loss step: label, LaTeX, text."""
     k = step.layer
     if step.node.startswith("z"):
-        return {"label": f"layer {k}: pre-activation",
-                "latex": rf"{vec('z', k)} = {vec('W', k)} {h_tex(k - 1)} + {vec('b', k)}",
-                "text": f"z^({k}) = W^({k}) {h_text(k - 1)} + b^({k})"}
+        return {
+            "label": f"layer {k}: pre-activation",
+            "latex": rf"{vec('z', k)} = {vec('W', k)} {h_tex(k - 1)} + {vec('b', k)}",
+            "text": f"z^({k}) = W^({k}) {h_text(k - 1)} + b^({k})",
+        }
     if step.kind == "forward":
         lhs, lhs_text = _output_tex(spec, k)
         rhs, rhs_text = activation_forms(spec, k)
-        return {"label": f"layer {k}: {spec.activation(k)}", "latex": f"{lhs} = {rhs}",
-                "text": f"{lhs_text} = {rhs_text}"}
+        return {
+            "label": f"layer {k}: {spec.activation(k)}",
+            "latex": f"{lhs} = {rhs}",
+            "text": f"{lhs_text} = {rhs_text}",
+        }
     if step.node == "L":
         latex, text = _loss_forms(spec)
         return {"label": "loss", "latex": f"L = {latex}", "text": f"L = {text}"}
     if step.node == "Omega":
-        return {"label": "penalty", "latex": r"\Omega = \tfrac12 \sum_k \|\mathbf{W}^{(k)}\|_F^2",
-                "text": "Ω = ½ Σ_k ‖W^(k)‖²"}
+        return {
+            "label": "penalty",
+            "latex": r"\Omega = \tfrac12 \sum_k \|\mathbf{W}^{(k)}\|_F^2",
+            "text": "Ω = ½ Σ_k ‖W^(k)‖²",
+        }
     if spec.l2:
         lam = f"{spec.l2:g}"
-        return {"label": "objective", "latex": rf"J = L + \lambda\Omega,\ \lambda = {lam}",
-                "text": f"J = L + λΩ, λ = {lam}"}
+        return {
+            "label": "objective",
+            "latex": rf"J = L + \lambda\Omega,\ \lambda = {lam}",
+            "text": f"J = L + λΩ, λ = {lam}",
+        }
     return {"label": "objective", "latex": "J = L", "text": "J = L"}
 
 
@@ -122,43 +141,65 @@ def backward_lines(spec, steps) -> list[dict]:
         k = step.layer
         if step.kind == "output" and spec.fused:
             name = spec.output
-            line = {"label": f"output gradient ({name} + cross-entropy, fused)",
-                    "latex": rf"{G} \leftarrow \nabla_{{{vec('z', L)}}} J = {residual}",
-                    "text": f"g ← ∇_z^({L}) J = ŷ − y", "note": f"fused_{name}"}
+            line = {
+                "label": f"output gradient ({name} + cross-entropy, fused)",
+                "latex": rf"{G} \leftarrow \nabla_{{{vec('z', L)}}} J = {residual}",
+                "text": f"g ← ∇_z^({L}) J = ŷ − y",
+                "note": f"fused_{name}",
+            }
         elif step.kind == "output":
-            line = {"label": "output gradient (MSE)",
-                    "latex": rf"{G} \leftarrow \nabla_{{{vec('yhat')}}} J = {residual}",
-                    "text": "g ← ∇_ŷ J = ŷ − y", "note": ""}
+            line = {
+                "label": "output gradient (MSE)",
+                "latex": rf"{G} \leftarrow \nabla_{{{vec('yhat')}}} J = {residual}",
+                "text": "g ← ∇_ŷ J = ŷ − y",
+                "note": "",
+            }
         elif step.kind == "activation":
             rule, rule_text = derivative_rule(spec, k)
             if k == L:  # MSE through the output unit
                 chain = rule.replace(G, chain)
-                line = {"label": f"layer {L}: through the {spec.output} output",
-                        "latex": rf"{G} \leftarrow \nabla_{{{vec('z', L)}}} J = {rule}",
-                        "text": f"g ← ∇_z^({L}) J", "note": f"mse_{spec.output}"}
+                line = {
+                    "label": f"layer {L}: through the {spec.output} output",
+                    "latex": rf"{G} \leftarrow \nabla_{{{vec('z', L)}}} J = {rule}",
+                    "text": f"g ← ∇_z^({L}) J",
+                    "note": f"mse_{spec.output}",
+                }
             else:
                 chain = chain + r" \odot " + rule.split(r"\odot ", 1)[1]
-                line = {"label": f"layer {k}: through {spec.activation(k)}",
-                        "latex": rf"{G} \leftarrow \nabla_{{{vec('z', k)}}} J = {G} \odot "
-                                 rf"g'({vec('z', k)}) = {rule}",
-                        "text": f"g ← ∇_z^({k}) J = {rule_text}", "note": spec.activation(k)}
+                line = {
+                    "label": f"layer {k}: through {spec.activation(k)}",
+                    "latex": rf"{G} \leftarrow \nabla_{{{vec('z', k)}}} J = {G} \odot "
+                    rf"g'({vec('z', k)}) = {rule}",
+                    "text": f"g ← ∇_z^({k}) J = {rule_text}",
+                    "note": spec.activation(k),
+                }
         elif step.kind == "bias":
-            line = {"label": f"layer {k}: ∇b^({k})", "latex": rf"\nabla_{{{vec('b', k)}}} J = {G}",
-                    "text": f"∇_b^({k}) J = g", "note": "l2_bias" if spec.l2 else ""}
+            line = {
+                "label": f"layer {k}: ∇b^({k})",
+                "latex": rf"\nabla_{{{vec('b', k)}}} J = {G}",
+                "text": f"∇_b^({k}) J = g",
+                "note": "l2_bias" if spec.l2 else "",
+            }
         elif step.kind == "weight":
             reg = rf" + \lambda {vec('W', k)}" if spec.l2 else ""
-            line = {"label": f"layer {k}: ∇W^({k})",
-                    "latex": rf"\nabla_{{{vec('W', k)}}} J = {G}\, {h_tex(k - 1, True)}{reg}",
-                    "text": f"∇_W^({k}) J = g {h_text(k - 1)}ᵀ" + (f" + λW^({k})" if spec.l2
-                                                                  else ""),
-                    "note": "", "expanded": rf"{chain}\, {h_tex(k - 1, True)}{reg}"}
+            line = {
+                "label": f"layer {k}: ∇W^({k})",
+                "latex": rf"\nabla_{{{vec('W', k)}}} J = {G}\, {h_tex(k - 1, True)}{reg}",
+                "text": f"∇_W^({k}) J = g {h_text(k - 1)}ᵀ" + (f" + λW^({k})" if spec.l2 else ""),
+                "note": "",
+                "expanded": rf"{chain}\, {h_tex(k - 1, True)}{reg}",
+            }
         else:  # propagate
-            chain = vec("W", k, True) + (rf" \left[{chain}\right]" if r"\odot" in chain
-                                         else f" {chain}")
-            line = {"label": f"layer {k}: back to h^({k - 1})",
-                    "latex": rf"{G} \leftarrow \nabla_{{{vec('h', k - 1)}}} J = "
-                             rf"{vec('W', k, True)} {G}",
-                    "text": f"g ← ∇_h^({k - 1}) J = W^({k})ᵀ g", "note": ""}
+            chain = vec("W", k, True) + (
+                rf" \left[{chain}\right]" if r"\odot" in chain else f" {chain}"
+            )
+            line = {
+                "label": f"layer {k}: back to h^({k - 1})",
+                "latex": rf"{G} \leftarrow \nabla_{{{vec('h', k - 1)}}} J = "
+                rf"{vec('W', k, True)} {G}",
+                "text": f"g ← ∇_h^({k - 1}) J = W^({k})ᵀ g",
+                "note": "",
+            }
         line.setdefault("expanded", chain)
         lines.append(line)
     return lines
@@ -168,6 +209,5 @@ def step_lines(result) -> list[dict]:
     """Every step of ``result.steps`` as ``{label, latex, text, expanded, note}`` (``note`` is
     the key of its teaching note, "" for none)."""
     spec = result.spec
-    lines = [{**forward_line(spec, s), "expanded": "", "note": ""}
-             for s in result.forward_steps]
+    lines = [{**forward_line(spec, s), "expanded": "", "note": ""} for s in result.forward_steps]
     return lines + backward_lines(spec, result.backward_steps)

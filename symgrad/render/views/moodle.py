@@ -20,20 +20,28 @@ from ..environment import render_template
 from .exercise import phrases, phrases_for, user_text
 
 
-def moodle_question(ex: dict, lang: str, version: str, student: str | None = None,
-                    instructions: str | None = None) -> str:
+def moodle_question(
+    ex: dict, lang: str, version: str, student: str | None = None, instructions: str | None = None
+) -> str:
     """One ``<question>`` of Moodle XML from an exercise context made for ``html``.
 
     ``instructions`` are the set's (the teacher's text, escaped here); the precision rule
     of ``lang`` follows them.
     """
     table = phrases(lang)
-    return render_template("homework.xml.j2", part="question", ex=ex,
-                           version=user_text(version, "html"),
-                           student=user_text(student, "html") if student else None,
-                           instructions=user_text(instructions, "html") if instructions else None,
-                           s=phrases_for(table, "html"), cloze=cloze_answer,
-                           correct=table["correct"], grade=question_grade(ex), lang=lang)
+    return render_template(
+        "homework.xml.j2",
+        part="question",
+        ex=ex,
+        version=user_text(version, "html"),
+        student=user_text(student, "html") if student else None,
+        instructions=user_text(instructions, "html") if instructions else None,
+        s=phrases_for(table, "html"),
+        cloze=cloze_answer,
+        correct=table["correct"],
+        grade=question_grade(ex),
+        lang=lang,
+    )
 
 
 def moodle_quiz(categories: list[dict]) -> str:
@@ -63,6 +71,8 @@ def cloze_answer(answer: dict, correct: str) -> str:
     ``w`` its weight (:func:`blank_weight`)."""
     parts = [f"={answer['value']}:{answer['tolerance']}#{cloze_text(correct)}"]
     for alt in answer["alternatives"]:
-        parts.append(f"%{alt['fraction']}%{alt['value']}:{answer['tolerance']}"
-                     f"#{cloze_text(alt['feedback_plain'])}")
+        parts.append(
+            f"%{alt['fraction']}%{alt['value']}:{answer['tolerance']}"
+            f"#{cloze_text(alt['feedback_plain'])}"
+        )
     return f"{{{blank_weight(answer)}:NUMERICAL:" + "~".join(parts) + "}"

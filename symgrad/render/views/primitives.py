@@ -52,19 +52,26 @@ def lecture_view(graph) -> dict:
     constants: dict[str, set] = {}
     for node in graph.op_nodes:  # forward order: first use decides the number
         if node.op not in numbers:
-            numbers[node.op] = LECTURE[node.op][0] if node.op in LECTURE else \
-                max([6, *numbers.values()]) + 1
+            numbers[node.op] = (
+                LECTURE[node.op][0] if node.op in LECTURE else max([6, *numbers.values()]) + 1
+            )
         if node.record.has_const:
             constants.setdefault(node.op, set()).add(node.const)
     names = {node.id: f"f{numbers[node.op]}" for node in graph.op_nodes}
-    table = [_row(op, number, constants.get(op))
-             for op, number in sorted(numbers.items(), key=lambda item: item[1])]
+    table = [
+        _row(op, number, constants.get(op))
+        for op, number in sorted(numbers.items(), key=lambda item: item[1])
+    ]
     nested_text, nested_tex = _nested(graph, names)
     width = max((len(row["text"]) for row in table), default=0)
     for row in table:  # the text table's first column, padded
         row["text_padded"] = row["text"].ljust(width)
-    return {"names": {graph.nodes[i].name: name for i, name in names.items()},
-            "table": table, "nested_text": nested_text, "nested_tex": nested_tex}
+    return {
+        "names": {graph.nodes[i].name: name for i, name in names.items()},
+        "table": table,
+        "nested_text": nested_text,
+        "nested_tex": nested_tex,
+    }
 
 
 def _row(op: str, number: int, constants: set | None) -> dict:
@@ -82,22 +89,26 @@ def _row(op: str, number: int, constants: set | None) -> dict:
         from ... import ops
 
         record = ops.get(op)
-        args = ARGUMENTS[:record.arity]
+        args = ARGUMENTS[: record.arity]
         symbols = [sympy.Symbol(a, real=True) for a in args]
         extra = (c if one else sympy.Symbol("c"),) if record.has_const else ()
         formula = record.forward(*symbols, *extra)
         text, latex = _plain(formula), tex(formula)
-        rows = [(a, _plain(p(*symbols, *extra)), tex(p(*symbols, *extra)))
-                for a, p in zip(args, record.partials)]
+        rows = [
+            (a, _plain(p(*symbols, *extra)), tex(p(*symbols, *extra)))
+            for a, p in zip(args, record.partials)
+        ]
     name = f"f{number}"
     several = len(args) > 1
     d = r"\partial" if several else "d"
     return {
-        "name": name, "op": op,
+        "name": name,
+        "op": op,
         "text": f"{name}({', '.join(args)}) = {text}",
         "tex": rf"f_{{{number}}}({', '.join(args)}) = {latex}",
-        "derivatives_text": [f"{'∂' if several else 'd'}f/{'∂' if several else 'd'}{a} = {dt}"
-                             for a, dt, _ in rows],
+        "derivatives_text": [
+            f"{'∂' if several else 'd'}f/{'∂' if several else 'd'}{a} = {dt}" for a, dt, _ in rows
+        ],
         "derivatives_tex": [rf"\frac{{{d} f}}{{{d} {a}}} = {dx}" for a, _, dx in rows],
         "constants": None if constants is None or one else sorted(map(str, constants)),
     }
@@ -109,8 +120,10 @@ def _const_text(c) -> str:
 
 def _plain(expr) -> str:
     """Text of a derivative, with steps as indicators: ``1[x > 0]``, never ``Heaviside``."""
-    steps = {h: sympy.Symbol(f"1[{h.args[0]} {'>=' if len(h.args) > 1 and h.args[1] == 1 else '>'}"
-                             f" 0]") for h in expr.atoms(sympy.Heaviside)}
+    steps = {
+        h: sympy.Symbol(f"1[{h.args[0]} {'>=' if len(h.args) > 1 and h.args[1] == 1 else '>'} 0]")
+        for h in expr.atoms(sympy.Heaviside)
+    }
     text = text_expr(expr.xreplace(steps) if steps else expr)
     return text.replace(">=", "≥").replace("Max(", "max(").replace("Min(", "min(")
 

@@ -58,12 +58,21 @@ def _blanks(ex: dict) -> list[dict]:
     for n, a in enumerate(ex["answers"], 1):
         value, tol = float(a["value"]), float(a["tolerance"])
         marks = blank_weight(a) / 100
-        out.append({"n": n, "label": a["label"], "value": number(value), "tolerance": number(tol),
-                    "low": number(value - tol), "high": number(value + tol),
-                    "marks": number(marks),
-                    "alternatives": [{"value": alt["value"],
-                                      "score": number(marks * alt["fraction"] / 100)}
-                                     for alt in a["alternatives"]]})
+        out.append(
+            {
+                "n": n,
+                "label": a["label"],
+                "value": number(value),
+                "tolerance": number(tol),
+                "low": number(value - tol),
+                "high": number(value + tol),
+                "marks": number(marks),
+                "alternatives": [
+                    {"value": alt["value"], "score": number(marks * alt["fraction"] / 100)}
+                    for alt in a["alternatives"]
+                ],
+            }
+        )
     return out
 
 
@@ -82,21 +91,32 @@ def _versions(versions: list[dict], lang: str, instructions: str | None) -> list
     text = user_text(instructions, "html") if instructions else None
     out = []
     for v_number, version in enumerate(versions, 1):
-        v = {"id": f"V{v_number:04d}", "label": user_text(version["label"], "html"),
-             "student": user_text(version["student"], "html") if version["student"] else None}
+        v = {
+            "id": f"V{v_number:04d}",
+            "label": user_text(version["label"], "html"),
+            "student": user_text(version["student"], "html") if version["student"] else None,
+        }
         v["header"] = _header_html(v, s, text)
-        v["exercises"] = [{"id": f"{v['id']}E{e_number:02d}", "title": ex["title"],
-                           "prompt": ex["prompt"], "points": ex["points"], "ident": ex["id"],
-                           "blanks": _blanks(ex)}
-                          for e_number, ex in enumerate(version["items"], 1)]
+        v["exercises"] = [
+            {
+                "id": f"{v['id']}E{e_number:02d}",
+                "title": ex["title"],
+                "prompt": ex["prompt"],
+                "points": ex["points"],
+                "ident": ex["id"],
+                "blanks": _blanks(ex),
+            }
+            for e_number, ex in enumerate(version["items"], 1)
+        ]
         for ex in v["exercises"]:
             ex["max"] = number(sum(float(b["marks"]) for b in ex["blanks"]))
         out.append(v)
     return out
 
 
-def qti12_package(title: str, versions: list[dict], lang: str,
-                  instructions: str | None = None) -> bytes:
+def qti12_package(
+    title: str, versions: list[dict], lang: str, instructions: str | None = None
+) -> bytes:
     """``qti12.zip``: an IMS content package with one QTI 1.2 assessment per version.
 
     ``versions``: dicts with ``label``, ``student`` (or None) and ``items``, the exercise
@@ -106,19 +126,23 @@ def qti12_package(title: str, versions: list[dict], lang: str,
     built = _versions(versions, lang, instructions)
     for v in built:
         for ex in v["exercises"]:
-            ex["prompt_html"] = escape.cdata(f"{v['header']}<h4>{ex['title']}</h4>"
-                                             f"<p>{ex['prompt']}</p>")
+            ex["prompt_html"] = escape.cdata(
+                f"{v['header']}<h4>{ex['title']}</h4><p>{ex['prompt']}</p>"
+            )
             for b in ex["blanks"]:
                 b["html"] = escape.cdata(f"<p>{ex['title']}: {b['label']} = ?</p>")
         files[f"{v['id']}/{v['id']}.xml"] = render_template(
-            "qti12.xml.j2", v=v, title=escape.xml(f"{title} · {v['label']}"))
-    files["imsmanifest.xml"] = render_template("qti12-manifest.xml.j2", versions=built,
-                                               title=escape.xml(title))
+            "qti12.xml.j2", v=v, title=escape.xml(f"{title} · {v['label']}")
+        )
+    files["imsmanifest.xml"] = render_template(
+        "qti12-manifest.xml.j2", versions=built, title=escape.xml(title)
+    )
     return zip_bytes(files)
 
 
-def qti21_package(title: str, versions: list[dict], lang: str,
-                  instructions: str | None = None) -> bytes:
+def qti21_package(
+    title: str, versions: list[dict], lang: str, instructions: str | None = None
+) -> bytes:
     """``qti21.zip``: QTI 2.1 items (one per exercise and version), one assessment test per
     version, and an ``imsmanifest.xml`` listing every item and test as a resource."""
     files = {}
@@ -126,16 +150,20 @@ def qti21_package(title: str, versions: list[dict], lang: str,
     for v in built:
         for ex in v["exercises"]:
             files[f"items/{ex['id']}.xml"] = render_template(
-                "qti21-item.xml.j2", v=v, ex=ex, title=escape.xml(f"{ex['ident']} {v['label']}"))
+                "qti21-item.xml.j2", v=v, ex=ex, title=escape.xml(f"{ex['ident']} {v['label']}")
+            )
         files[f"tests/{v['id']}.xml"] = render_template(
-            "qti21-test.xml.j2", v=v, title=escape.xml(f"{title} · {v['label']}"))
-    files["imsmanifest.xml"] = render_template("qti21-manifest.xml.j2", versions=built,
-                                               title=escape.xml(title))
+            "qti21-test.xml.j2", v=v, title=escape.xml(f"{title} · {v['label']}")
+        )
+    files["imsmanifest.xml"] = render_template(
+        "qti21-manifest.xml.j2", versions=built, title=escape.xml(title)
+    )
     return zip_bytes(files)
 
 
-def qti_files(formats, title: str, versions: list, results: list, lang: str,
-              instructions: str | None = None) -> dict[str, bytes]:
+def qti_files(
+    formats, title: str, versions: list, results: list, lang: str, instructions: str | None = None
+) -> dict[str, bytes]:
     """The QTI packages ``formats`` asks for, by file name (nothing when it asks for none).
 
     ``versions`` are the set's versions (``label``, ``name``), ``results`` their built
@@ -143,5 +171,8 @@ def qti_files(formats, title: str, versions: list, results: list, lang: str,
     """
     makers = {"qti12": qti12_package, "qti21": qti21_package}
     lms = [{"label": v.label, "student": v.name, "items": r.lms} for v, r in zip(versions, results)]
-    return {f"{fmt}.zip": makers[fmt](title, lms, lang, instructions)
-            for fmt in QTI_FORMATS if fmt in formats}
+    return {
+        f"{fmt}.zip": makers[fmt](title, lms, lang, instructions)
+        for fmt in QTI_FORMATS
+        if fmt in formats
+    }
