@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 from click.testing import CliRunner
-from test_diagnose import AT, CIRCUIT, hand_answers
+from support.lecture import AT, CIRCUIT, hand_answers
 
 from symgrad.cli import cli
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import require_tool
-from test_exercises import MOODLE_NUMBER, recompute
+from support.exercises import MOODLE_NUMBER, recompute
 
 from symgrad.cli import cli
 

@@ -231,7 +231,7 @@ def test_json_latex_comes_from_the_shared_printer():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_latex_compiles(lang):
     from conftest import require_tool
-    from test_latex import pdf_pages, pdf_text
+    from support.pdf import pdf_pages, pdf_text
 
     from symgrad.render import render, strings
     from symgrad.render.tex import compile_pdf

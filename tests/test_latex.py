@@ -4,12 +4,12 @@ Tests that need TeX (or poppler's pdftotext, to read a PDF back) skip outside CI
 missing; with ``CI`` set they fail.
 """
 
-import subprocess
 import tempfile
 import time
 
 import pytest
 from conftest import require_tool
+from support.pdf import pdf_pages, pdf_text
 
 from symgrad import escape
 from symgrad.errors import SymgradError
@@ -41,22 +41,6 @@ def private_tempdir(tmp_path, monkeypatch):
 def document(body, cls="article"):
     """A minimal complete document around ``body``."""
     return f"\\documentclass{{{cls}}}\n\\begin{{document}}\n{body}\n\\end{{document}}\n"
-
-
-def pdf_text(pdf: bytes) -> str:
-    """Text of a PDF by poppler's pdftotext, minus signs as ASCII ``-``; a form feed ends each
-    page. Skips outside CI when pdftotext is missing."""
-    assert pdf.startswith(b"%PDF-"), pdf[:40]
-    require_tool("pdftotext")
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
-    ).stdout.decode("utf-8")
-    return text.replace("\u2212", "-")
-
-
-def pdf_pages(pdf: bytes) -> int:
-    """Number of pages of a PDF (pdftotext ends every page with a form feed)."""
-    return pdf_text(pdf).count("\f")
 
 
 def test_every_special_character_compiles(pdflatex):

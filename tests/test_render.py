@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import IN_CI, SIGMOID_CIRCUIT, SIGMOID_POINT, require_tool
-from test_latex import pdf_pages, pdf_text
+from support.pdf import pdf_pages, pdf_text
 
 from symgrad import escape
 from symgrad.cli import cli

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from conftest import require_tool
-from test_layout import DERIVATIONS
+from support.circuits import DERIVATIONS
 
 from symgrad.render import layout, render
 from symgrad.render.layout import PX_PER_CM, circuit, overlaps, plan
