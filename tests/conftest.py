@@ -1,10 +1,12 @@
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 IN_CI = bool(os.environ.get("CI"))
+ROOT = Path(__file__).resolve().parent.parent  # the repository: bank/, templates/, symgrad/
 
 
 def require_tool(*names):

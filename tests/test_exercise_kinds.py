@@ -13,18 +13,16 @@ import math
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy
-from conftest import hand_mlp
+from conftest import ROOT, hand_mlp
 
 from symgrad import ops
 from symgrad.exercises import DIFFICULTIES, activation, make_exercise
 from symgrad.exercises.base import KINK_MARGIN, MIN_ANSWER, rng_for
 
-ROOT = Path(__file__).resolve().parents[1]
 Z = sympy.Symbol("z", real=True)
 
 

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import require_tool
+from conftest import ROOT, require_tool
 from support.exercises import MOODLE_NUMBER, recompute
 
 from symgrad.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "bank" / "lecture3-2.toml"
 CLOZE = re.compile(r"\{\d+:NUMERICAL:([^{}]*)\}")
 

@@ -11,10 +11,10 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,7 @@ from symgrad.cli import cli
 from symgrad.errors import ParseError
 from symgrad.parse import Expr, parse
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = ROOT
 LIMIT_S = 5.0  # generous against noisy machines; the target is well under one second
 HANG_S = 30.0  # a child still running after this is killed and the test fails
 

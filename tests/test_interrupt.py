@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-BANK = Path(__file__).resolve().parent.parent / "bank" / "lecture3-2.toml"
+BANK = ROOT / "bank" / "lecture3-2.toml"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -8,15 +8,15 @@ index.json) carry the recipe that rebuilds the set.
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from symgrad.exercises.homework import build, random_seed, recipe
 from symgrad.exercises.spec import load_spec
 from symgrad.exercises.versions import versions_from_count
 
-BANK = Path(__file__).resolve().parent.parent / "bank" / "lecture3-2.toml"
+BANK = ROOT / "bank" / "lecture3-2.toml"
 SEED = 918273645501
 
 

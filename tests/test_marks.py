@@ -15,10 +15,10 @@ import json
 import math
 import operator
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from symgrad.exercises import DIFFICULTIES, KINDS, make_exercise
 from symgrad.exercises.base import Answer, Exercise, assign_marks, tolerance
@@ -26,7 +26,6 @@ from symgrad.exercises.chain import rounded_pass, significant
 from symgrad.render.numbers import num
 from symgrad.render.views.exercise import exercise_context, render_exercise
 
-ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "bank" / "lecture3-2.toml"
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from symgrad.exercises.homework import build, load_spec, versions_from_count
 from symgrad.render.views.exercise import phrases
 
-ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "bank" / "lecture3-2.toml"
 SEED = 2024
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sympy
 from click.testing import CliRunner
-from conftest import require_tool
+from conftest import ROOT, require_tool
 
 from symgrad.cli import cli
 from symgrad.exercises import make_exercise
@@ -23,7 +23,6 @@ from symgrad.exercises.homework import build, load_spec, versions_from_count
 from symgrad.render.numbers import num
 from symgrad.render.views.blank_circuit import blank_circuit, problems
 
-ROOT = Path(__file__).resolve().parents[1]
 SPEC = """title = "Paper test"
 [[exercise]]
 id = "circuit"

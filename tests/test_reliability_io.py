@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from symgrad import files
 from symgrad.cli import cli
 
-BANK = Path(__file__).resolve().parent.parent / "bank" / "lecture3-2.toml"
+BANK = ROOT / "bank" / "lecture3-2.toml"
 MEMORY_LIMIT = 500 * 1024 * 1024
 # One derivation whose LaTeX is about 150 KB: far more than a pipe or a nearly full disk takes.
 BIG = "+".join(f"sin(x{i})*x{i + 1}" for i in range(100))

@@ -13,12 +13,11 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import IN_CI, SIGMOID_CIRCUIT, SIGMOID_POINT, require_tool
+from conftest import IN_CI, ROOT, SIGMOID_CIRCUIT, SIGMOID_POINT, require_tool
 from support.pdf import pdf_pages, pdf_text
 
 from symgrad import escape
@@ -534,7 +533,7 @@ def test_templates_ship_inside_the_wheel(tmp_path):
         if IN_CI:
             pytest.fail("CI must install the test extra (pip install -e .[test]) to build wheels")
         pytest.skip("the build package is not installed (pip install -e .[test])")
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     source = tmp_path / "source"  # a copy, so the build leaves no build/ in the checkout
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", "dist")
     for part in ("symgrad", "templates", "bank"):

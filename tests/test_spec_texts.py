@@ -3,13 +3,14 @@
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from symgrad.errors import SymgradError
 from symgrad.exercises.homework import build, generate_version
 from symgrad.exercises.spec import load_spec
 from symgrad.exercises.versions import versions_from_count
 
-BANK = Path(__file__).resolve().parent.parent / "bank"
+BANK = ROOT / "bank"
 
 TWO_LANGS = """
 title.en = "Backprop quiz"
