@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import sympy
 
 from .graph import Graph
 from .ops import local_gradient_numpy
+
+if TYPE_CHECKING:
+    from .numpy_forms import Floats
 
 
 @dataclass
@@ -38,22 +42,24 @@ class Step:
     upstream_value: float | None = None
     local_value: float | None = None
     product_value: float | None = None
-    source: tuple | None = field(default=None, repr=False, compare=False)  # (adjoints, index)
+    # (adjoints, index)
+    source: tuple[SymbolicAdjoints, int] | None = field(default=None, repr=False, compare=False)
 
 
-def _lazy(name: str):
+def _lazy(name: str) -> property:
     """A Step field read from the symbolic adjoints when it was not given."""
     private = "_" + name
 
-    def get(self):
-        value = self.__dict__.get(private)
-        if value is None and self.__dict__.get("source") is not None:
-            adjoints, index = self.source
+    def get(self: Step) -> sympy.Expr | None:
+        value: sympy.Expr | None = self.__dict__.get(private)
+        source = self.__dict__.get("source")
+        if value is None and source is not None:
+            adjoints, index = source
             value = adjoints.upstream(index) if name == "upstream" else adjoints.product(index)
             self.__dict__[private] = value
         return value
 
-    def put(self, value):
+    def put(self: Step, value: sympy.Expr | None) -> None:
         self.__dict__[private] = value
 
     return property(get, put)
@@ -63,7 +69,7 @@ Step.upstream = _lazy("upstream")
 Step.product = _lazy("product")
 
 
-class SymbolicAdjoints(Sequence):
+class SymbolicAdjoints(Sequence["sympy.Expr | None"]):
     """∂f/∂node in node symbols for every node (None for constants), built on demand.
 
     Reading one adjoint builds it and the adjoints it depends on (its users', up to the
@@ -84,29 +90,41 @@ class SymbolicAdjoints(Sequence):
     def __len__(self) -> int:
         return len(self.graph.nodes)
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> sympy.Expr | None: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[sympy.Expr | None]: ...
+
+    def __getitem__(self, i: int | slice) -> sympy.Expr | None | list[sympy.Expr | None]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         i = range(len(self))[i]
         if self.graph.nodes[i].op == "const":
             return None
+        return self._adjoint(i)
+
+    def _adjoint(self, i: int) -> sympy.Expr:
+        """The adjoint of node ``i`` (not a constant), built on first use."""
         if i not in self._done:
             self._build(i)
         return self._done[i]
 
     def upstream(self, index: int) -> sympy.Expr:
+        """∂f/∂parent of step ``index``."""
         return self[self.steps[index].parent]
 
     def product(self, index: int) -> sympy.Expr:
+        """The product upstream × local of step ``index`` (built once)."""
         if index not in self._products:
             step = self.steps[index]
-            self._products[index] = self[step.parent] * step.local
+            self._products[index] = self._adjoint(step.parent) * step.local
         return self._products[index]
 
     def _build(self, target: int) -> None:
         """Build ``target``'s adjoint and the missing adjoints of the nodes it depends on,
         users first (a user has a larger id than its inputs)."""
-        need, stack = set(), [target]
+        need, stack = set[int](), [target]
         while stack:
             i = stack.pop()
             if i in self._done or i in need:
@@ -129,13 +147,15 @@ class SymbolicAdjoints(Sequence):
             for node in reversed(self.graph.nodes):
                 for n, k in enumerate(self._into.get(node.id, ())):
                     step = self.steps[k]
-                    local = 0 if step.local.is_Number else _ops(step.local) + 1
+                    local = (
+                        0 if step.local is None or step.local.is_Number else _ops(step.local) + 1
+                    )
                     sizes[node.id] += sizes[step.parent] + local + (n > 0)
             self._sizes = sizes
         return self._sizes[i]
 
 
-def _ops(expr) -> int:
+def _ops(expr: sympy.Expr) -> int:
     """Nodes of a small expression tree (a local partial)."""
     stack, count = [expr], 0
     while stack:
@@ -149,8 +169,11 @@ def _ops(expr) -> int:
 class Backward:
     """Adjoints ∂f/∂node for every node (None for constants) and the steps that made them."""
 
-    adjoints: Sequence  # SymPy, in node symbols (None where symbolic=False or for constants)
-    adjoint_values: list | None  # floats, or None without a point
+    # SymPy, in node symbols (None where symbolic=False or for constants)
+    adjoints: Sequence[sympy.Expr | None]
+    adjoint_values: (
+        list[float | None] | None
+    )  # floats (None for constants), or None without a point
     steps: list[Step]
 
     def adjoint_size(self, node_id: int) -> int | None:
@@ -161,7 +184,9 @@ class Backward:
         return None
 
 
-def backward(graph: Graph, values: list | None = None, symbolic: bool = True) -> Backward:
+def backward(
+    graph: Graph, values: Sequence[Floats] | None = None, symbolic: bool = True
+) -> Backward:
     """Reverse-mode pass over ``graph``; ``values`` are the forward values (or None).
 
     >>> from symgrad.parse import parse
@@ -173,11 +198,9 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
     >>> backward(g).adjoints[0]
     z
     """
-    adjoint_values = (
-        None if values is None else [None if n.op == "const" else 0.0 for n in graph.nodes]
-    )
-    if values is not None:
-        adjoint_values[graph.output] = 1.0
+    numeric = None if values is None else [0.0] * len(graph.nodes)  # constants stay 0: no edge
+    if numeric is not None:
+        numeric[graph.output] = 1.0
     steps: list[Step] = []
     for node in reversed(graph.nodes):
         if node.is_leaf:
@@ -192,18 +215,24 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
             step = Step(node.id, child, None, None, None)
             if symbolic:
                 step.local = sympy.sympify(record.partials[k](*input_symbols))
-            if values is not None:
+            if values is not None and numeric is not None:
                 # NumPy floats, not Python's: 0.0 ** -0.5 is inf (reported by derive() as a
                 # domain edge) where Python raises ZeroDivisionError
                 args = node.op_args([np.float64(values[i]) for i in node.inputs])
                 if record.has_const:
                     args = (*args[:-1], np.float64(args[-1]))
                 with np.errstate(all="ignore"):  # overflow shows as inf; derive() reports it
-                    step.local_value = float(local_gradient_numpy(node.op, k)(*args))
-                step.upstream_value = adjoint_values[node.id]
-                step.product_value = step.upstream_value * step.local_value
-                adjoint_values[child] += step.product_value
+                    local = float(local_gradient_numpy(node.op, k)(*args))
+                product = numeric[node.id] * local
+                step.upstream_value, step.local_value = numeric[node.id], local
+                step.product_value = product
+                numeric[child] += product
             steps.append(step)
+    adjoint_values: list[float | None] | None = (
+        None
+        if numeric is None
+        else [None if n.op == "const" else v for n, v in zip(graph.nodes, numeric)]
+    )
     if not symbolic:
         return Backward([None] * len(graph.nodes), adjoint_values, steps)
     adjoints = SymbolicAdjoints(graph, steps)
@@ -215,7 +244,7 @@ def backward(graph: Graph, values: list | None = None, symbolic: bool = True) ->
 def with_values(symbolic: Backward, numeric: Backward) -> Backward:
     """The symbolic pass of a graph joined with a numeric pass over the same graph (the
     symbolic expressions stay unbuilt until read)."""
-    steps = []
+    steps: list[Step] = []
     for s, n in zip(symbolic.steps, numeric.steps):
         lazy = s.__dict__.get("source")
         joined = Step(

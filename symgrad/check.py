@@ -7,9 +7,18 @@ say nothing there, so it is never reported as a pass or a failure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import sympy
+    from numpy.typing import ArrayLike
+
+    from .graph import Graph
+    from .numpy_forms import FloatArray
 
 TOLERANCE = 1e-6  # relative error that passes
 FLOOR = 1e-8  # absolute difference (times max(1, |f|)) below what central differences resolve
@@ -31,7 +40,7 @@ PRODUCT_WEIGHT = 8  # graph_cost: a factor of a product, per variable (SymPy sor
 SYMPY_DIGITS = (30, 60)  # the two working precisions of the sympy.diff oracle
 
 
-def relative_error(a, b, floor: float = 0.0):
+def relative_error(a: ArrayLike, b: ArrayLike, floor: float = 0.0) -> FloatArray:
     """``|a − b| / max(|a|, |b|, floor)``, elementwise: the one relative error of every check.
 
     ``floor`` is the size below which a difference is rounding, not disagreement (a true
@@ -40,19 +49,20 @@ def relative_error(a, b, floor: float = 0.0):
     >>> float(relative_error(1.0, 1.1)), float(relative_error(0.0, 1e-12, floor=1e-6))
     (0.09090909090909098, 1e-06)
     """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), max(floor, TINY))
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.maximum(np.maximum(np.abs(x), np.abs(y)), max(floor, TINY))
     with np.errstate(invalid="ignore"):
-        return np.abs(a - b) / scale
+        error: FloatArray = np.abs(x - y) / scale
+    return error
 
 
-def central_difference_points(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+def central_difference_points(x: FloatArray, h: FloatArray) -> FloatArray:
     """Rows: x, then x ± h_i e_i, then x ± (h_i/2) e_i for each i: shape (4n + 1, n)."""
     shifts = np.diag(h)
     return np.vstack([x[None, :], x + shifts, x - shifts, x + shifts / 2, x - shifts / 2])
 
 
-def central_differences(f_rows: np.ndarray, h: np.ndarray) -> np.ndarray:
+def central_differences(f_rows: FloatArray, h: FloatArray) -> FloatArray:
     """Estimates from ``f`` at :func:`central_difference_points`, shape (3, n): the central
     difference with step h, with step h/2, and their Richardson extrapolation (error O(h⁴)
     instead of O(h²): it stays accurate for strongly curved functions such as exp(exp(x)))."""
@@ -63,8 +73,10 @@ def central_differences(f_rows: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.vstack([d1, d2, (4 * d2 - d1) / 3])
 
 
-def step_sizes(x: np.ndarray) -> np.ndarray:
-    return STEP * np.maximum(1.0, np.abs(x))
+def step_sizes(x: FloatArray) -> FloatArray:
+    """The central differences' step for each coordinate of ``x``: STEP·max(1, |x|)."""
+    steps: FloatArray = STEP * np.maximum(1.0, np.abs(x))
+    return steps
 
 
 @dataclass
@@ -99,9 +111,11 @@ class CheckReport:
 
     @property
     def inconclusive(self) -> list[str]:
+        """The names of the rows that could not be decided."""
         return [row.name for row in self.rows if row.status == "inconclusive"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
+        """The report as JSON data."""
         return {
             "passed": self.passed,
             "max_rel_error": self.max_rel_error,
@@ -114,14 +128,14 @@ class CheckReport:
 
 
 def report(
-    names,
-    analytic,
-    numeric,
+    names: Sequence[str],
+    analytic: ArrayLike,
+    numeric: ArrayLike,
     method: str,
     tolerance: float = TOLERANCE,
     floor: float = 0.0,
     inconclusive: dict[str, str] | None = None,
-    kinks=(),
+    kinks: Iterable[str] = (),
 ) -> CheckReport:
     """Compare ``analytic`` with ``numeric`` row by row into a :class:`CheckReport`.
 
@@ -140,7 +154,7 @@ def report(
         else:
             ok = bool(err <= tolerance)
             rows.append(CheckRow(name, float(a), float(n), float(err), "pass" if ok else "fail"))
-    decided = [r.rel_error for r in rows if r.status != "inconclusive"]
+    decided = [r.rel_error for r in rows if r.status != "inconclusive" and r.rel_error is not None]
     return CheckReport(
         verdict(rows), max(decided, default=None), tolerance, method, rows, list(kinks)
     )
@@ -155,12 +169,12 @@ def verdict(rows: list[CheckRow]) -> bool | None:
     return True
 
 
-def _f(x):
+def _f(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
 def check_graph(
-    graph,
+    graph: Graph,
     point: dict[str, float],
     analytic: dict[str, float],
     sympy_check: bool = True,
@@ -256,9 +270,9 @@ def check_graph(
     return result
 
 
-def _variables_feeding(graph, node_id: int) -> set[str]:
+def _variables_feeding(graph: Graph, node_id: int) -> set[str]:
     """Names of the variables that node ``node_id`` depends on."""
-    seen, stack, names = set(), [node_id], set()
+    seen, stack, names = set[int](), [node_id], set[str]()
     while stack:
         i = stack.pop()
         if i in seen:
@@ -272,7 +286,7 @@ def _variables_feeding(graph, node_id: int) -> set[str]:
 
 
 def _sympy_cross_check(
-    graph, point: dict[str, float], result: CheckReport, budget: int = SYMPY_CHECK_BUDGET
+    graph: Graph, point: dict[str, float], result: CheckReport, budget: int = SYMPY_CHECK_BUDGET
 ) -> None:
     """Compare with ``sympy.diff`` of the whole expression, evaluated at the point.
 
@@ -352,7 +366,7 @@ def skipped_too_large(budget: int) -> str:
     )
 
 
-def graph_cost(graph, n_variables: int, budget: int | None = None) -> int:
+def graph_cost(graph: Graph, n_variables: int, budget: int | None = None) -> int:
     """:func:`diff_cost` estimated from the graph, before SymPy builds the whole expression.
 
     Building it is itself superlinear for max, min, relu, abs (SymPy simplifies their
@@ -384,7 +398,7 @@ def graph_cost(graph, n_variables: int, budget: int | None = None) -> int:
     return cost
 
 
-def diff_cost(expr, n_variables: int, budget: int | None = None) -> int:
+def diff_cost(expr: sympy.Basic, n_variables: int, budget: int | None = None) -> int:
     """An estimate of the work of ``sympy.diff(expr, v)`` for ``n_variables`` variables.
 
     Each variable's derivative visits every node of the tree (``size``); a chain of nested
@@ -407,7 +421,9 @@ def diff_cost(expr, n_variables: int, budget: int | None = None) -> int:
     return n_variables * size + DEPTH_WEIGHT * depth_sum
 
 
-def _at_point(derivative, symbols: dict, point: dict[str, float]) -> tuple[float | None, str]:
+def _at_point(
+    derivative: sympy.Expr, symbols: dict[str, sympy.Symbol], point: dict[str, float]
+) -> tuple[float | None, str]:
     """``derivative`` at ``point``, evaluated twice with SymPy Floats (mpmath: no overflow at
     exp(710), no nan from inf/inf), at two precisions that must agree: (value, "") or
     (None, why the oracle breaks down here)."""

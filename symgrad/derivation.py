@@ -6,8 +6,10 @@ Every renderer and every exercise consumes a Derivation; nothing downstream reco
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 import sympy
 
@@ -18,6 +20,9 @@ from .errors import SymgradError
 from .graph import Graph, Node, build_graph, forward_values
 from .parse import Expr, parse
 from .point import parse_assignments
+
+if TYPE_CHECKING:
+    from .numpy_forms import Floats
 
 READABLE_OPS = 60  # a gradient written out with more operations is not printed in full
 MAX_EXACT_SIZE = 40  # operations in an exact node value worth building for display
@@ -37,7 +42,8 @@ class Gradient:
     node_expr: sympy.Expr
     value: float | None
     graph: Graph = field(repr=False, compare=False)
-    source: tuple | None = field(default=None, repr=False, compare=False)  # (adjoints, id)
+    # (adjoints, node id)
+    source: tuple[SymbolicAdjoints, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int | None:
@@ -62,15 +68,16 @@ class Gradient:
         return self.node_expr.xreplace(self.graph.substitution(ids))
 
 
-def _node_expr(self):
-    value = self.__dict__.get("_node_expr")
-    if value is None and self.__dict__.get("source") is not None:
-        adjoints, node_id = self.source
+def _node_expr(self: Gradient) -> sympy.Expr | None:
+    value: sympy.Expr | None = self.__dict__.get("_node_expr")
+    source = self.__dict__.get("source")
+    if value is None and source is not None:
+        adjoints, node_id = source
         value = self.__dict__["_node_expr"] = adjoints[node_id]
     return value
 
 
-def _set_node_expr(self, value):
+def _set_node_expr(self: Gradient, value: sympy.Expr | None) -> None:
     self.__dict__["_node_expr"] = value
 
 
@@ -85,7 +92,7 @@ class Derivation:
     tree: Expr
     graph: Graph
     point: dict[str, sympy.Expr] | None  # exact values of the variables, or None
-    values: list | None  # forward value of every node (floats), or None
+    values: list[Floats] | None  # forward value of every node (floats), or None
     backward: Backward
     gradients: dict[str, Gradient]
     check: CheckReport | None
@@ -126,7 +133,8 @@ class Derivation:
 
     def adjoint_of(self, node: Node) -> float | None:
         vals = self.backward.adjoint_values
-        return None if vals is None or vals[node.id] is None else float(vals[node.id])
+        value = None if vals is None else vals[node.id]
+        return None if value is None else float(value)
 
     def readable(self, node: Node) -> bool:
         """Whether ∂f/∂node in node symbols is small enough to print (READABLE_OPS), known
@@ -143,7 +151,7 @@ class Derivation:
         evaluation of deep nests (119 nested sin) costs seconds."""
         if self.point is None:
             return None
-        out: list = []
+        out: list[sympy.Expr | None] = []
         size: list[int] = []
         for node in self.graph.nodes:
             if node.op == "var":
@@ -171,15 +179,15 @@ class Derivation:
         1 + e^-50 rounds to 1, and log of it gives 0.0 instead of 1.93e-22. Where the
         precise value is not a finite real float, the float64 value is kept.
         """
-        if self.point is None:
+        if self.point is None or self.values is None:
             return None
-        exact: list = []
+        exact: list[sympy.Expr] = []
         out: list[float] = []
         for node in self.graph.nodes:
             if node.op == "var":
                 value = sympy.Float(self.point[node.name].evalf(digits), digits)
             elif node.op == "const":
-                value = node.const.evalf(digits)
+                value = node.constant.evalf(digits)
             else:
                 value = node.record.forward(*node.op_args([exact[i] for i in node.inputs]))
                 value = value.evalf(digits)
@@ -191,16 +199,16 @@ class Derivation:
             out.append(number if math.isfinite(number) else float(self.values[node.id]))
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """The JSON object of the CLI contract (``derive --format json``)."""
         name = {n.id: n.name for n in self.graph.nodes}
         adj = self.backward.adjoints
-        locals_by_parent: dict[int, list] = {}
+        locals_by_parent: dict[int, list[dict[str, object]]] = {}
         for step in self.backward.steps:
             locals_by_parent.setdefault(step.parent, []).append(
                 {"input": name[step.child], "expr": _s(step.local), "value": step.local_value}
             )
-        nodes = []
+        nodes: list[dict[str, object]] = []
         for n in self.graph.nodes:
             nodes.append(
                 {
@@ -244,18 +252,18 @@ class Derivation:
         return formatted(self, "latex")
 
 
-def _s(expr) -> str | None:
+def _s(expr: sympy.Basic | None) -> str | None:
     return None if expr is None else str(expr)
 
 
-def _latex(expr) -> str | None:
+def _latex(expr: sympy.Basic | None) -> str | None:
     return None if expr is None else sympy.latex(expr)
 
 
 def derive(
     expr: str | Expr,
-    at=None,
-    wrt=None,
+    at: str | Mapping[str, object] | None = None,
+    wrt: str | Sequence[str] | None = None,
     granularity: str = "written",
     check: bool = True,
     sympy_budget: int | None = None,
@@ -305,12 +313,16 @@ def derive(
     gradients = {}
     for name in wanted:
         node = graph.var_node(name)
-        value = None if values is None else float(result.adjoint_values[node.id])
+        adjoint = None if result.adjoint_values is None else result.adjoint_values[node.id]
+        value = None if values is None or adjoint is None else float(adjoint)
         gradients[name] = _gradient(name, node.id, result, value, graph)
     outcome = None
     if check and point is not None:
         outcome = check_graph(
-            graph, floats, {k: g.value for k, g in gradients.items()}, sympy_budget=sympy_budget
+            graph,
+            floats,
+            {k: g.value for k, g in gradients.items() if g.value is not None},
+            sympy_budget=sympy_budget,
         )
     return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted, unused)
 
@@ -337,7 +349,7 @@ def _deep_enough(limit: int = 12000) -> None:
         sys.setrecursionlimit(limit)
 
 
-def _wrt(wrt, variables: list[str]) -> list[str]:
+def _wrt(wrt: str | Sequence[str] | None, variables: list[str]) -> list[str]:
     """The variables to report: all for ``None``; ``--wrt ""`` or an empty name is an error."""
     if wrt is None:
         return list(variables)
@@ -356,7 +368,9 @@ def _wrt(wrt, variables: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _gradient(name: str, node_id: int, result: Backward, value, graph: Graph) -> Gradient:
+def _gradient(
+    name: str, node_id: int, result: Backward, value: float | None, graph: Graph
+) -> Gradient:
     """The gradient of ``name``, its node-symbol form left unbuilt until read."""
     adjoints = result.adjoints
     if isinstance(adjoints, SymbolicAdjoints):
@@ -367,7 +381,7 @@ def _gradient(name: str, node_id: int, result: Backward, value, graph: Graph) ->
 def _require_finite_gradients(graph: Graph, result: Backward, where: str = "") -> None:
     bad = [
         n.name
-        for n, v in zip(graph.nodes, result.adjoint_values)
+        for n, v in zip(graph.nodes, result.adjoint_values or ())
         if v is not None and not math.isfinite(v)
     ]
     if bad:
@@ -378,7 +392,7 @@ def _require_finite_gradients(graph: Graph, result: Backward, where: str = "") -
         )
 
 
-def _require_finite(graph: Graph, values: list, where: str = "") -> None:
+def _require_finite(graph: Graph, values: Sequence[Floats], where: str = "") -> None:
     import numpy as np
 
     if np.isfinite(np.asarray(values, dtype=float)).all():
@@ -414,14 +428,16 @@ def _require_finite_primitive(tree: Expr, floats: dict[str, float]) -> None:
     _require_finite_gradients(graph, backward(graph, values, symbolic=False), where)
 
 
-def _extreme(*lists) -> bool:
+def _extreme(*lists: Sequence[Floats | None] | None) -> bool:
     """Whether a value is large or small enough that the primitive form may overflow where
     this graph does not: lowering adds exp(±x) (sigmoid, softplus, swish: |x| > 709) and
     1/y with local gradient -1/y² (|y| < 1e-154). Elsewhere the forms agree, and the
     primitive graph is not evaluated (it doubled the cost of a small derivation)."""
     import numpy as np
 
-    a = np.abs(np.array([v for values in lists for v in values if v is not None], dtype=float))
+    a = np.abs(
+        np.array([v for values in lists for v in values or () if v is not None], dtype=float)
+    )
     return bool(((a > 700) | ((a > 0) & (a < 1e-150))).any())
 
 

@@ -18,8 +18,9 @@ variable is named ``z``, ``z_<anything>`` or ``z<digits>``; then the first free 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 import sympy
 
@@ -28,9 +29,13 @@ from .errors import SymgradError
 from .parse import Expr
 from .rewriting import fuse, lower, rewrite, walk
 
+if TYPE_CHECKING:
+    from .numpy_forms import Floats
+
 GRANULARITIES = ("written", "primitive", "gate")
 _FLAT = {"add": sympy.Add, "mul": sympy.Mul}  # associative ops built as one n-ary SymPy call
 MAX_GRAPH_NODES = 20000
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,23 +45,32 @@ class Node:
     id: int
     op: str  # 'var', 'const' or a key of ops.OPS
     inputs: tuple[int, ...] = ()
-    const: object = None  # the constant of addc/mulc/powc, or a const leaf's exact value
+    const: sympy.Expr | None = None  # the constant of addc/mulc/powc, or a const leaf's exact value
     name: str = ""  # 'w0', 'z_3', or the constant written out
     symbol: sympy.Expr = None  # a Symbol (vars, op nodes) or the exact number (consts)
     local_expr: sympy.Expr = None  # the op applied to its inputs' symbols
 
     @property
     def is_leaf(self) -> bool:
+        """Whether the node is a variable or a constant (no op)."""
         return self.op in ("var", "const")
 
     @property
     def record(self) -> ops.Op:
+        """The op record of an op node."""
         return ops.get(self.op)
 
-    def op_args(self, inputs):
+    @property
+    def constant(self) -> sympy.Expr:
+        """The exact constant of a const leaf or of an addc/mulc/powc node."""
+        if self.const is None:
+            raise SymgradError(f"node {self.name} has no constant")
+        return self.const
+
+    def op_args(self, inputs: Sequence[T]) -> tuple[T | sympy.Expr, ...]:
         """Arguments for the op record's functions: the inputs, then the constant if any."""
         return (
-            (*inputs, self.const)
+            (*inputs, self.constant)
             if self.op not in ("var", "const") and self.record.has_const
             else tuple(inputs)
         )
@@ -70,19 +84,22 @@ class Graph:
     output: int
     variables: list[str]  # leaf names, in order of first appearance
     granularity: str = "written"
-    _leaf_exprs: list | None = field(default=None, repr=False)
-    _built: dict = field(default_factory=dict, repr=False)  # leaf expressions built so far
-    _tree_sizes: list | None = field(default=None, repr=False)
-    _vars: dict | None = field(default=None, repr=False)
+    _leaf_exprs: list[sympy.Expr] | None = field(default=None, repr=False)
+    # leaf expressions built so far
+    _built: dict[int, sympy.Expr] = field(default_factory=dict, repr=False)
+    _tree_sizes: list[int] | None = field(default=None, repr=False)
+    _vars: dict[str, Node] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     @property
     def op_nodes(self) -> list[Node]:
+        """The nodes that apply an op (not leaves), in topological order."""
         return [n for n in self.nodes if not n.is_leaf]
 
     def var_node(self, name: str) -> Node:
+        """The leaf of variable ``name``, or one clear error."""
         if self._vars is None:
             self._vars = {n.name: n for n in self.nodes if n.op == "var"}
         if name not in self._vars:
@@ -108,7 +125,7 @@ class Graph:
 
         A chain of + (or of ×) is built as one sum (product) of all its operands: building
         it link by link re-sorts a growing sum at every link (quadratic in the chain)."""
-        done, pending = self._built, set()
+        done, pending = self._built, set[int]()
         stack = [(i, False)]
         while stack:
             j, ready = stack.pop()
@@ -137,7 +154,8 @@ class Graph:
         node = self.nodes[j]
         if node.op not in _FLAT:
             return list(node.inputs)
-        out, stack = [], list(reversed(node.inputs))
+        out: list[int] = []
+        stack = list(reversed(node.inputs))
         while stack:
             k = stack.pop()
             if k not in self._built and self.nodes[k].op == node.op:
@@ -156,7 +174,7 @@ class Graph:
             self._tree_sizes = sizes
         return self._tree_sizes[i]
 
-    def substitution(self, ids=None) -> dict:
+    def substitution(self, ids: list[int] | None = None) -> dict[sympy.Symbol, sympy.Expr]:
         """Node symbol -> expression in leaf variables, for every op node (or those ``ids``)."""
         ids = [n.id for n in self.nodes if not n.is_leaf] if ids is None else ids
         return {self.nodes[i].symbol: self.leaf_expr(i) for i in ids}
@@ -169,10 +187,11 @@ class GraphBuilder:
         self.nodes: list[Node] = []
         self.variables: list[str] = []
         self.prefix = symbol_prefix
-        self._index: dict[tuple, int] = {}
+        self._index: dict[tuple[object, ...], int] = {}
         self._count = 0
 
     def variable(self, name: str) -> int:
+        """The leaf of variable ``name``, made once."""
         key = ("var", name)
         if key not in self._index:
             self.variables.append(name)
@@ -181,7 +200,8 @@ class GraphBuilder:
             )
         return self._index[key]
 
-    def constant(self, value) -> int:
+    def constant(self, value: object) -> int:
+        """The leaf of the exact constant ``value``, made once."""
         value = sympy.sympify(value)
         key = ("const", value)
         if key not in self._index:
@@ -190,7 +210,9 @@ class GraphBuilder:
             )
         return self._index[key]
 
-    def op(self, name: str, inputs: tuple[int, ...], c=None, label: str | None = None) -> int:
+    def op(
+        self, name: str, inputs: tuple[int, ...], c: object = None, label: str | None = None
+    ) -> int:
         """The node computing op ``name`` of ``inputs`` (and constant ``c``), made once."""
         record = ops.get(name)
         if len(inputs) != record.arity or (c is not None) != record.has_const:
@@ -221,10 +243,11 @@ class GraphBuilder:
         return node.id
 
     def finish(self, output: int, granularity: str = "written") -> Graph:
+        """The graph of the nodes added so far, with ``output`` as its output."""
         return Graph(self.nodes, output, self.variables, granularity)
 
 
-def as_written(name: str, args) -> sympy.Expr:
+def as_written(name: str, args: Sequence[sympy.Expr | None]) -> sympy.Expr:
     """Op ``name`` applied to ``args`` without SymPy's evaluation: x*x stays x*x, not x**2.
 
     Same result as calling the op under ``sympy.evaluate(False)``, but that switch clears
@@ -238,7 +261,7 @@ def as_written(name: str, args) -> sympy.Expr:
     template, placeholders = ops.written(name)
     fill = dict(zip(placeholders, args))
 
-    def build(e):
+    def build(e: sympy.Expr) -> sympy.Expr:
         if e in fill:
             return fill[e]
         return e.func(*map(build, e.args), evaluate=False) if e.args else e
@@ -267,7 +290,7 @@ def build_graph(expr: Expr, granularity: str = "written") -> Graph:
     built: dict[int, int] = {}
 
     def node_of(e: Expr) -> int:  # constants become nodes only where an op takes them as input
-        return builder.constant(e.value) if e.is_const else built[id(e)]
+        return builder.constant(e.number) if e.is_const else built[id(e)]
 
     for e in walk(expr):
         if not e.is_const:
@@ -305,38 +328,39 @@ def _free_prefix(names: set[str]) -> str:
 
 def _add_expr(b: GraphBuilder, e: Expr, node_of: Callable[[Expr], int]) -> int:
     """Map one written operation to a graph node (constants fold into add/mul/pow)."""
-    if e.op == "var":
+    if e.op == "var" and e.name is not None:
         return b.variable(e.name)
-    x, y = (e.args + (None, None))[:2]
-    if e.op == "add" and (x.is_const or y.is_const):
-        c, other = (x, y) if x.is_const else (y, x)
-        return b.op("addc", (node_of(other),), c.value)
-    if e.op == "sub" and y.is_const:
-        return b.op("addc", (node_of(x),), -y.value)
-    if e.op == "mul" and (x.is_const or y.is_const):
-        c, other = (x, y) if x.is_const else (y, x)
-        return b.op("mulc", (node_of(other),), c.value)
-    if e.op == "div" and x.is_const and x.value == 1:
-        return b.op("recip", (node_of(y),))
-    if e.op == "pow" and y.is_const:
-        return b.op("powc", (node_of(x),), y.value)
+    if len(e.args) == 2:
+        x, y = e.args
+        if e.op == "add" and (x.is_const or y.is_const):
+            c, other = (x, y) if x.is_const else (y, x)
+            return b.op("addc", (node_of(other),), c.number)
+        if e.op == "sub" and y.is_const:
+            return b.op("addc", (node_of(x),), -y.number)
+        if e.op == "mul" and (x.is_const or y.is_const):
+            c, other = (x, y) if x.is_const else (y, x)
+            return b.op("mulc", (node_of(other),), c.number)
+        if e.op == "div" and x.is_const and x.number == 1:
+            return b.op("recip", (node_of(y),))
+        if e.op == "pow" and y.is_const:
+            return b.op("powc", (node_of(x),), y.number)
     return b.op(e.op, tuple(node_of(a) for a in e.args))
 
 
-def forward_values(graph: Graph, leaf_values: dict) -> list:
+def forward_values(graph: Graph, leaf_values: Mapping[str, Floats]) -> list[Floats]:
     """Every node's value, in node order, from NumPy values (scalars or arrays) of the leaves.
 
     Arrays broadcast: passing arrays of points evaluates all of them in one pass.
     """
     import numpy as np
 
-    values: list = []
+    values: list[Floats] = []
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             if node.op == "var":
                 values.append(leaf_values[node.name])
             elif node.op == "const":
-                values.append(float(node.const))
+                values.append(float(node.constant))
             else:
                 args = node.op_args([values[i] for i in node.inputs])
                 if node.record.has_const:

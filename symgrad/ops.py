@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .errors import SymgradError
 from .numpy_forms import (
@@ -37,6 +39,15 @@ from .numpy_forms import (
     ufunc,
 )
 
+if TYPE_CHECKING:
+    import sympy
+    from sympy.printing.latex import LatexPrinter
+
+    from .numpy_forms import Floats
+
+    SympyFormula = Callable[..., sympy.Expr]  # (*inputs[, c]) -> expression
+    NumpyForm = Callable[..., Floats]  # (*inputs[, c]) -> float64 scalar or array
+
 ARGUMENTS = ("x", "y")  # the inputs' names in a record's formulas; "c" is the constant
 
 
@@ -48,7 +59,7 @@ class Op:
     arity: int  # inputs that are graph nodes
     sympy: str  # forward formula over x, y (and c)
     derivatives: tuple[str, ...]  # local partial derivative per input, same variables
-    numpy: Callable  # NumPy forward, same arguments
+    numpy: NumpyForm  # NumPy forward, same arguments
     label: str  # LaTeX label of the gate; "{c}" stands for the constant
     text: str  # the same label in plain text
     formula: str  # human form, e.g. "x + y"
@@ -62,7 +73,9 @@ class Op:
     spellings: tuple[str, ...] = ()  # other ways to write it that primitive rewrites to it
     fuses: tuple[str, ...] = ()  # patterns that become this one gate (granularity gate)
     activation: bool = False  # usable in an MLP layer and in the activation exercise
-    derivative: Callable | None = None  # activations: NumPy g'(z) from (z, h = g(z))
+    derivative: Callable[[Floats, Floats], Floats] | None = (
+        None  # activations: NumPy g'(z) from (z, h = g(z))
+    )
     derivative_tex: str = ""  # activations: g'(z) for a layer, LaTeX over {z} and {h} = g({z})
     derivative_text: str = ""  # the same in plain text
 
@@ -72,17 +85,17 @@ class Op:
         return self.name
 
     @property
-    def forward(self) -> Callable:
+    def forward(self) -> SympyFormula:
         """SymPy forward: ``(*inputs[, c]) -> expression``."""
         return _sympy_callable(self.name, "forward", 0)
 
     @property
-    def partials(self) -> tuple[Callable, ...]:
+    def partials(self) -> tuple[SympyFormula, ...]:
         """SymPy local derivative per input, with the same arguments as :attr:`forward`."""
         return tuple(_sympy_callable(self.name, "partial", k) for k in range(self.arity))
 
     @property
-    def kinks(self) -> Callable | None:
+    def kinks(self) -> SympyFormula | None:
         """``(*inputs[, c]) -> expressions`` whose zeros are kinks, or None if smooth."""
         return _sympy_callable(self.name, "kinks", 0) if self.kink_at else None
 
@@ -104,7 +117,7 @@ def get(name: str) -> Op:
 
 def functions() -> dict[str, int]:
     """Names an expression may call, with their arity (aliases included)."""
-    out = {}
+    out: dict[str, int] = {}
     for op in OPS.values():
         if op.function:
             for name in (op.name, *op.aliases):
@@ -141,11 +154,11 @@ def kink_points(name: str) -> tuple[float, ...]:
 
 
 @lru_cache(maxsize=1)
-def _namespace() -> dict:
+def _namespace() -> dict[str, object]:
     """Names the records' formulas use: SymPy's functions and symgrad's own."""
     import sympy
 
-    space = {
+    space: dict[str, object] = {
         "exp": sympy.exp,
         "log": sympy.log,
         "sqrt": sympy.sqrt,
@@ -163,13 +176,17 @@ def _namespace() -> dict:
         "Rational": sympy.Rational,
     }
     space.update({name: sympy.Symbol(name, real=True) for name in (*ARGUMENTS, "c")})
-    for op in OPS.values():
-        if op.elementary:
-            space[op.name] = _function_class(op)
+    space.update(_own_functions())
     return space
 
 
-def _formula(text: str, evaluate: bool = True):
+@lru_cache(maxsize=1)
+def _own_functions() -> dict[str, type[sympy.Function]]:
+    """symgrad's own functions (``sigmoid``, ``relu``, ...) as ``sympy.Function`` classes."""
+    return {op.name: _function_class(op) for op in OPS.values() if op.elementary}
+
+
+def _formula(text: str, evaluate: bool = True) -> sympy.Expr:
     """A record's formula as SymPy (our own text, never user input)."""
     if evaluate:
         return _parse_evaluated(text)
@@ -179,19 +196,19 @@ def _formula(text: str, evaluate: bool = True):
 
 
 @cache
-def _parse_evaluated(text: str):
+def _parse_evaluated(text: str) -> sympy.Expr:
     import sympy
 
     return sympy.sympify(text, locals=dict(_namespace()))
 
 
-def _symbols(op: Op) -> tuple:
+def _symbols(op: Op) -> tuple[sympy.Symbol, ...]:
     space = _namespace()
     return tuple(space[p] for p in op.parameters)
 
 
 @cache
-def _sympy_callable(name: str, what: str, index: int) -> Callable:
+def _sympy_callable(name: str, what: str, index: int) -> SympyFormula:
     """``(*args) -> expression`` for a record's formula, by substitution into its text."""
     op = get(name)
     text = {
@@ -210,20 +227,20 @@ def _sympy_callable(name: str, what: str, index: int) -> Callable:
     return lambda *args: template.xreplace(dict(zip(symbols, map(_sympified, args))))
 
 
-def _sympified(value):
+def _sympified(value: object) -> sympy.Basic:
     import sympy
 
     return value if isinstance(value, sympy.Basic) else sympy.sympify(value)
 
 
-def written(name: str):
+def written(name: str) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
     """The op applied to placeholders without SymPy's evaluation (x*x stays x*x), and the
     placeholders: what :func:`symgrad.graph.as_written` fills in."""
     return _written(name)
 
 
 @cache
-def _written(name: str):
+def _written(name: str) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
     op = get(name)
     template = _formula(op.sympy, evaluate=False)
     if template.is_Mul and len(template.args) == 2 and template.args[0] == 1:
@@ -231,31 +248,32 @@ def _written(name: str):
     return template, _symbols(op)
 
 
-def sympy_function(name: str):
+def sympy_function(name: str) -> type[sympy.Function]:
     """The ``sympy.Function`` of one of symgrad's own functions (``sigmoid``, ``relu``, ...)."""
     op = get(name)
     if not op.elementary:
         raise SymgradError(f"{name} is not one of symgrad's own functions")
-    return _namespace()[name]
+    return _own_functions()[name]
 
 
-def _function_class(op: Op):
+def _function_class(op: Op) -> type[sympy.Function]:
     """A ``sympy.Function`` for ``op``: prints as the lecture does (σ(z), not its formula),
     differentiates by the record, folds numbers, and evaluates through ``op.elementary``."""
     import sympy
 
-    def eval(cls, x):
+    def eval(cls: type[sympy.Function], x: sympy.Expr) -> sympy.Expr | None:
         if x.is_number and x.is_comparable:  # σ(0) is 1/2, relu(cos(2)) is 0
             return elementary_form(x)
+        return None
 
-    def elementary_form(x):
+    def elementary_form(x: sympy.Expr) -> sympy.Expr:
         (symbol,) = _symbols(op)
         return _parse_evaluated(op.elementary).xreplace({symbol: x})
 
-    def fdiff(self, argindex=1):
+    def fdiff(self: sympy.Function, argindex: int = 1) -> sympy.Expr:
         return op.partials[0](self.args[0])
 
-    def _latex(self, printer, exp=None):
+    def _latex(self: sympy.Function, printer: LatexPrinter, exp: str | None = None) -> str:
         body = rf"{op.tex}\left({printer._print(self.args[0])}\right)"
         return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
 
@@ -275,7 +293,7 @@ def _function_class(op: Op):
     )
 
 
-def elementary(expr):
+def elementary(expr: sympy.Expr) -> sympy.Expr:
     """Rewrite symgrad's own functions into SymPy's elementary functions.
 
     Used by the independent ``sympy.diff`` cross-check, so that it never calls our fdiff.
@@ -287,7 +305,7 @@ def elementary(expr):
     return expr
 
 
-def lambdify_modules() -> list:
+def lambdify_modules() -> list[dict[str, NumpyForm] | ModuleType]:
     """Modules for ``sympy.lambdify``: our functions' NumPy forms, then NumPy itself.
 
     The numpy module itself, not the string "numpy": for the string SymPy runs
@@ -299,22 +317,23 @@ def lambdify_modules() -> list:
 
 
 @cache
-def _lambdified(name: str, what: str, index: int) -> Callable:
+def _lambdified(name: str, what: str, index: int) -> NumpyForm:
     """NumPy versions of an op's SymPy partials or kink expressions, made once per op."""
     import sympy
 
     op = get(name)
     symbols = _symbols(op)
     text = op.derivatives[index] if what == "partial" else op.kink_at[index]
-    return sympy.lambdify(symbols, _parse_evaluated(text), modules=lambdify_modules())
+    form: NumpyForm = sympy.lambdify(symbols, _parse_evaluated(text), modules=lambdify_modules())
+    return form
 
 
-def local_gradient_numpy(name: str, index: int) -> Callable:
+def local_gradient_numpy(name: str, index: int) -> NumpyForm:
     """NumPy function of an op's local derivative with respect to input ``index``."""
     return _lambdified(name, "partial", index)
 
 
-def kink_numpy(name: str) -> list[Callable]:
+def kink_numpy(name: str) -> list[NumpyForm]:
     """NumPy functions whose sign change marks a kink of the op (empty if smooth)."""
     return [_lambdified(name, "kink", i) for i in range(len(get(name).kink_at))]
 

@@ -17,10 +17,14 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NoReturn
 
 from . import ops
 from .errors import ParseError
 from .hints import did_you_mean, syntax_hint
+
+if TYPE_CHECKING:
+    import sympy
 
 MAX_LENGTH = 8000  # characters of expression text
 MAX_DEPTH = 400  # nesting of operators and calls
@@ -71,7 +75,7 @@ class Expr:
     op: str
     args: tuple[Expr, ...] = ()
     name: str | None = None
-    value: object = None  # a SymPy number for 'const'
+    value: sympy.Expr | None = None  # a SymPy number for 'const'
     col: int = field(default=0, compare=False)
 
     def __repr__(self) -> str:  # compact and stable, for tests and debugging
@@ -83,7 +87,15 @@ class Expr:
 
     @property
     def is_const(self) -> bool:
+        """Whether this is a constant leaf (a number, ``pi`` or ``e``)."""
         return self.op == "const"
+
+    @property
+    def number(self) -> sympy.Expr:
+        """The exact SymPy value of a constant leaf."""
+        if self.value is None:
+            raise TypeError(f"{self!r} is not a constant")
+        return self.value
 
 
 def is_variable_name(name: str) -> bool:
@@ -106,7 +118,7 @@ def var(name: str) -> Expr:
     return Expr("var", name=name)
 
 
-def const(value) -> Expr:
+def const(value: int | float | str | sympy.Expr) -> Expr:
     """A constant leaf with an exact SymPy value (int, float, decimal str or SymPy number)."""
     import sympy
 
@@ -149,22 +161,23 @@ def parse(text: str) -> Expr:
         # when the text does not parse as it is: `lambda x: 1` still reads as a lambda
         # (refused by name), `x if y else z` as a conditional.
         renamed, keywords = _rename_keywords(source)
+        retry: ast.Expression | None
         try:
-            tree = _ast_parse(renamed) if keywords else None
+            retry = _ast_parse(renamed) if keywords else None
         except SyntaxError:
-            tree = None
-        if tree is None:
+            retry = None
+        if retry is None:
             lead = len(source) - len(source.lstrip())
             offset = lead + (err.offset or 1) - 1
             col = columns[min(offset, len(columns) - 1)] if err.lineno == 1 and err.offset else 0
             raise ParseError(*syntax_hint(text, err.msg, col)) from None
-        source = renamed
+        source, tree = renamed, retry
     except (RecursionError, MemoryError, ValueError):
         raise ParseError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
     return _Converter(source, columns, keywords).convert(tree.body)
 
 
-def _ast_parse(source: str):
+def _ast_parse(source: str) -> ast.Expression:
     try:
         with warnings.catch_warnings():  # e.g. "invalid decimal literal" for `1if`
             warnings.simplefilter("ignore")
@@ -229,7 +242,7 @@ class _Converter:
         self.count = 0
 
     def col(self, node: ast.AST) -> int:
-        offset = getattr(node, "col_offset", None)
+        offset: int | None = getattr(node, "col_offset", None)
         if offset is not None:
             offset += self.lead
         if offset is None or getattr(node, "lineno", 1) != 1:
@@ -239,7 +252,7 @@ class _Converter:
     def source_of(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or type(node).__name__
 
-    def fail(self, message: str, node: ast.AST):
+    def fail(self, message: str, node: ast.AST) -> NoReturn:
         raise ParseError(message, self.col(node))
 
     def convert(self, root: ast.AST) -> Expr:
@@ -276,10 +289,14 @@ class _Converter:
         kind = _REFUSED.get(type(node), type(node).__name__)
         self.fail(f"{kind} not allowed in an expression", node)
 
-    def check_call(self, node: ast.Call) -> None:
+    def call_name(self, node: ast.Call) -> str:
+        """The name a call calls; only plain names may be called."""
         if not isinstance(node.func, ast.Name):
             self.fail("only calls of the named functions are allowed", node)
-        name = node.func.id
+        return node.func.id
+
+    def check_call(self, node: ast.Call) -> None:
+        name = self.call_name(node)
         if name not in FUNCTIONS:
             guess = did_you_mean(name, FUNCTIONS)
             hint = (
@@ -315,7 +332,7 @@ class _Converter:
             if isinstance(node.op, ast.USub):
                 (arg,) = args
                 if arg.is_const and arg.name is None:  # a negative literal, e.g. -3
-                    return Expr("const", value=-arg.value, col=col)
+                    return Expr("const", value=-arg.number, col=col)
                 return self.fold(Expr("neg", (arg,), col=col), node)
             self.fail(f"operator {_op_symbol(node.op)} not allowed", node)
         if isinstance(node, ast.BinOp):
@@ -326,11 +343,11 @@ class _Converter:
                 self.check_power(node, *args)
             return self.fold(Expr(op, tuple(args), col=col), node)
         if isinstance(node, ast.Call):
-            name = ops.canonical(node.func.id)
+            name = ops.canonical(self.call_name(node))
             return self.fold(Expr(name, tuple(args), col=col), node)
         self.fail(f"{type(node).__name__} not allowed", node)
 
-    def number(self, node: ast.Constant):
+    def number(self, node: ast.Constant) -> sympy.Expr:
         import sympy
 
         value = node.value
@@ -373,7 +390,7 @@ class _Converter:
         as a domain edge (its gradient is not finite there)."""
         if not all(arg.is_const for arg in expr.args):
             return expr
-        value = ops.get(expr.op).forward(*(arg.value for arg in expr.args))
+        value = ops.get(expr.op).forward(*(arg.number for arg in expr.args))
         if not (value.is_real and value.is_finite):
             self.fail(
                 f"constant expression {self.source_of(node)!r} is undefined "
@@ -392,7 +409,7 @@ class _Converter:
         """Bound powers by the size of their result, not per exponent."""
         if not exponent.is_const:
             return
-        c = exponent.value
+        c = exponent.number
         if not c.is_real or not c.is_finite:
             self.fail("exponent must be a finite real number", node)
         if not base.is_const:
@@ -401,7 +418,7 @@ class _Converter:
                     f"exponent {float(c):.3g} too large in magnitude (limit {MAX_EXPONENT})", node
                 )
             return
-        magnitude = float(abs(base.value))
+        magnitude = float(abs(base.number))
         size = float(abs(c)) * math.log10(magnitude) if magnitude > 0 else 0.0
         if abs(size) > MAX_RESULT_DIGITS:
             self.fail(

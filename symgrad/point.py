@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 import sympy
 
@@ -20,15 +21,18 @@ from .parse import NAME_RE, parse
 _DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")  # a plain number needs no parser
 
 
-def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, sympy.Expr]:
+def parse_assignments(
+    text: str | Mapping[str, object] | None, what: str = "--at"
+) -> dict[str, sympy.Expr]:
     """``"w0=2, x0=-1"`` (or a dict) -> exact SymPy values; values may be ``1/2``, ``pi``..."""
     if text is None:
         return {}
-    if not isinstance(text, (str, dict)):
+    if not isinstance(text, (str, Mapping)):
         raise SymgradError(
             f"{what}: expected NAME=VALUE text or a dict of values, not {type(text).__name__}"
         )
-    if isinstance(text, dict):
+    items: list[tuple[str, object]]
+    if isinstance(text, Mapping):
         items = [(str(k), v) for k, v in text.items()]
     else:
         items = []
@@ -40,14 +44,14 @@ def parse_assignments(text: str | dict | None, what: str = "--at") -> dict[str, 
                 raise SymgradError(
                     f"{what}: expected NAME=VALUE between the commas, got {text.strip()!r}"
                 )
-            name, sep, value = part.partition("=")
+            name, sep, written = part.partition("=")
             if not sep:
                 if NAME_RE.fullmatch(part.strip()):
                     raise SymgradError(
                         f"{what}: {part.strip()} has no value (write {part.strip()}=VALUE)"
                     )
                 raise SymgradError(f"{what}: expected NAME=VALUE, got {part.strip()!r}")
-            items.append((name.strip(), value.strip()))
+            items.append((name.strip(), written.strip()))
     point: dict[str, sympy.Expr] = {}
     for name, value in items:
         if not NAME_RE.match(name):
@@ -64,7 +68,8 @@ def _top_level_parts(text: str) -> list[str]:
     >>> _top_level_parts("x=1, y=max(1,2),z")
     ['x=1', ' y=max(1,2)', 'z']
     """
-    parts, depth, start = [], 0, 0
+    parts: list[str] = []
+    depth = start = 0
     for i, char in enumerate(text):
         if char in "([":
             depth += 1
@@ -77,7 +82,7 @@ def _top_level_parts(text: str) -> list[str]:
     return parts
 
 
-def _exact_number(value, what: str) -> sympy.Expr:
+def _exact_number(value: object, what: str) -> sympy.Expr:
     import numbers
 
     if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a NumPy scalar
@@ -105,7 +110,7 @@ def _exact_number(value, what: str) -> sympy.Expr:
             raise SymgradError(f"{what}: {err}") from None
         if not tree.is_const:
             raise SymgradError(f"{what}: expected a number, got {value!r}")
-        exact = tree.value
+        exact = tree.number
     else:
         raise SymgradError(f"{what}: expected a number, got {value!r}")
     if not (exact.is_real and exact.is_finite):
