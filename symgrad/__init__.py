@@ -6,7 +6,13 @@
 3.0
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the one place the number lives is pyproject.toml; installed metadata carries it here
+    __version__ = version("symgrad")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
 __all__ = ["derive", "Derivation", "SymgradError", "ParseError"]
 
 from .errors import ParseError, SymgradError
