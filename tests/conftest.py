@@ -5,17 +5,29 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-IN_CI = bool(os.environ.get("CI"))
+
+def in_ci() -> bool:
+    """True on CI (``CI`` set to anything but empty, 0, false or no), read at call time."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+IN_CI = in_ci()
 ROOT = Path(__file__).resolve().parent.parent  # the repository: bank/, templates/, symgrad/
 
 
-def require_tool(*names):
+def skip_or_fail(reason: str) -> None:
+    """Skip outside CI; on CI (tests/system/test_ci_tools.py) a test that needs TeX, Graphviz,
+    poppler or Chromium never skips: what it needs missing is a failure."""
+    if in_ci():
+        pytest.fail(f"CI must have what this test needs (see .ci/run): {reason}")
+    pytest.skip(reason)
+
+
+def require_tool(*names: str) -> None:
     """Skip outside CI when a tool is missing; in CI a missing tool is a failure."""
     missing = [n for n in names if shutil.which(n) is None]
     if missing:
-        if IN_CI:
-            pytest.fail(f"CI must have {', '.join(missing)} installed (see .ci/run)")
-        pytest.skip(f"{', '.join(missing)} not installed")
+        skip_or_fail(f"{', '.join(missing)} not installed")
 
 
 SIGMOID_CIRCUIT = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
@@ -27,13 +39,13 @@ def pytest_addoption(parser):
         "--fuzz-long",
         action="store_true",
         default=False,
-        help="tests/test_fuzz.py: run 10x as many hypothesis examples (issue 17)",
+        help="tests/system/test_fuzz.py: run 10x as many hypothesis examples (issue 17)",
     )
 
 
 @pytest.fixture(scope="session")
 def fuzz_factor(request) -> int:
-    """How many times the default example counts of tests/test_fuzz.py to run (--fuzz-long)."""
+    """How many times the default example counts of tests/system/test_fuzz.py to run (--fuzz-long)."""
     return 10 if request.config.getoption("--fuzz-long") else 1
 
 

@@ -2,11 +2,11 @@
 
 import html as html_std
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import require_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -199,11 +199,11 @@ def test_dot_escapes():
     assert escape.dot("{a|<b>}") == "\\{a\\|\\<b\\>\\}"
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 @pytest.mark.parametrize("text", [t for t in HOSTILE if "\n" not in t] + ["\\N \\G \\l end\\"])
 @pytest.mark.parametrize("shape", ["ellipse", "record"])
 def test_dot_label_renders_verbatim(text, shape):
     """Graphviz draws exactly the text we gave it, for ordinary and record nodes."""
+    require_tool("dot")
     source = f'digraph {{ n [shape={shape}, label="{escape.dot(text)}"]; }}'
     svg = subprocess.run(
         ["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=30

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import skip_or_fail
 
 from symgrad.cli import cli
 
@@ -36,10 +37,9 @@ def _browser():
         chromium = None
     if chromium and driver:
         return chromium, driver
-    reason = "needs chromium, chromedriver and selenium (apt-get install chromium chromium-driver)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail("CI must run the browser tests: " + reason)
-    pytest.skip(reason)
+    skip_or_fail(
+        "needs chromium, chromedriver and selenium (apt-get install chromium chromium-driver)"
+    )
 
 
 @pytest.fixture(scope="module")
