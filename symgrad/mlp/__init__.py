@@ -6,6 +6,8 @@
   the matrix-form steps, math only;
 * :mod:`.numeric`: the finite-difference check; :mod:`.scalar`: the same network as a scalar
   computational graph (a second check, and entry-level gradients);
+* :mod:`.steps`: the loops' lines; :mod:`.batch`: the same loops on a mini-batch (the
+  columns of X and Y), J the mean loss; :mod:`.params_file`: ``--params`` files;
 * :mod:`.result`: :func:`run_mlp`, which does all of that once.
 
 Notation (DESIGN.md): ``z^{(k)} = W^{(k)} h^{(k-1)} + b^{(k)}``, ``h^{(k)} = g(z^{(k)})``,
@@ -16,18 +18,11 @@ Notation (DESIGN.md): ``z^{(k)} = W^{(k)} h^{(k-1)} + b^{(k)}``, ``h^{(k)} = g(z
 ['W1', 'W2', 'W3', 'b1', 'b2', 'b3']
 """
 
-from .network import (
-    Forward,
-    Kink,
-    LayerGraph,
-    LayerNode,
-    MatrixStep,
-    build_layer_graph,
-    forward,
-    random_params,
-    teaching_flaw,
-)
+from .batch import batch_pass
+from .layer_graph import LayerGraph, LayerNode, build_layer_graph
+from .network import Forward, Kink, forward, random_params, teaching_flaw
 from .numeric import CHECK_TOLERANCE, FD_STEP, check_gradients, numeric_gradients
+from .params_file import load_params, params_from_dict
 from .result import MLPResult, run_mlp
 from .scalar import (
     ENTRY_LIMIT,
@@ -40,23 +35,24 @@ from .scalar import (
 )
 from .spec import (
     LOSSES,
+    MAX_BATCH,
     MAX_DEPTH,
     MAX_PARAMS,
     MAX_WIDTH,
     OUTPUTS,
     MLPParams,
     MLPSpec,
-    load_params,
     make_spec,
-    params_from_dict,
     parse_layers,
 )
+from .steps import MatrixStep
 
 __all__ = [
     "CHECK_TOLERANCE",
     "ENTRY_LIMIT",
     "FD_STEP",
     "LOSSES",
+    "MAX_BATCH",
     "MAX_DEPTH",
     "MAX_PARAMS",
     "MAX_WIDTH",
@@ -71,6 +67,7 @@ __all__ = [
     "MLPResult",
     "MLPSpec",
     "MatrixStep",
+    "batch_pass",
     "build_layer_graph",
     "build_scalar_graph",
     "check_gradients",

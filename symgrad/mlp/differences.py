@@ -23,9 +23,11 @@ def scale_floor(objective: float) -> float:
 
 
 def _tail(spec: MLPSpec, params: MLPParams, k: int, Z: np.ndarray):
-    """Data loss for a batch of pre-activations ``Z`` at layer ``k`` (rows), plus kink sides.
+    """Data loss for a stack of pre-activations ``Z`` at layer ``k`` (rows), plus kink sides.
 
-    Returns ``(loss per row, sides)``; ``sides`` is a (rows, m) array of signs of every hidden
+    ``Z`` is (rows, n_k) for one example, (rows, m, n_k) for a mini-batch (examples along
+    the middle axis), whose loss is the mean over its examples. Returns
+    ``(loss per row, sides)``; ``sides`` is a (rows, ·) array of signs of every hidden
     pre-activation from layer ``k`` on relative to each of its kinks.
     """
     sides = []
@@ -33,21 +35,31 @@ def _tail(spec: MLPSpec, params: MLPParams, k: int, Z: np.ndarray):
         name = spec.activation(m)
         if m < spec.depth:
             for point in kink_points(name):
-                sides.append(np.sign(Z - point))
+                sides.append(np.sign(Z - point).reshape(len(Z), -1))
             Z = activate(name, Z) @ params.weights[m].T + params.biases[m]
-    loss = data_loss(spec, Z, activate(spec.output, Z) if spec.loss == "mse" else None, params.y)
+    y = params.y if params.batch is None else params.y.T
+    loss = data_loss(spec, Z, activate(spec.output, Z) if spec.loss == "mse" else None, y)
+    if params.batch is not None:
+        loss = loss.mean(axis=-1)
     side = np.concatenate(sides, axis=1) if sides else np.zeros((len(Z), 0))
     return loss, side
+
+
+def base_rows(params: MLPParams, z: np.ndarray) -> np.ndarray:
+    """``z^{(k)}`` as :func:`_tail` reads it: (n_k,) for one example, Zᵀ (m, n_k) for a batch."""
+    return z if params.batch is None else z.T
 
 
 def layer_losses(spec: MLPSpec, params: MLPParams, fwd, k: int, dZ: np.ndarray):
     """Data loss with ``z^{(k)}`` moved by each row of ``dZ`` (in chunks of FD_CHUNK rows),
     and for each row whether it puts a hidden pre-activation from layer ``k`` on another side
     of one of its kinks than the unperturbed point does."""
-    _, base_side = _tail(spec, params, k, fwd.z[k - 1][None, :])
+    base = base_rows(params, fwd.z[k - 1])
+    _, base_side = _tail(spec, params, k, base[None])
     values, crossed = [], []
-    for start in range(0, len(dZ), FD_CHUNK):
-        loss, side = _tail(spec, params, k, fwd.z[k - 1] + dZ[start : start + FD_CHUNK])
+    chunk = max(1, FD_CHUNK // (params.batch or 1))
+    for start in range(0, len(dZ), chunk):
+        loss, side = _tail(spec, params, k, base + dZ[start : start + chunk])
         values.append(loss)
         crossed.append(np.any(side != base_side, axis=1))
     return np.concatenate(values), np.concatenate(crossed)
@@ -66,11 +78,16 @@ def entry_differences(
     n_out, n_in = spec.layers[k], spec.layers[k - 1]
     indices = np.asarray(indices, dtype=int)
     is_w = indices < n_out * n_in
-    direction = np.zeros((len(indices), n_out))  # each entry's direction in z^{(k)}
     w_rows = np.flatnonzero(is_w)
-    direction[w_rows, indices[w_rows] // n_in] = fwd.h[k - 1][indices[w_rows] % n_in]
     b_rows = np.flatnonzero(~is_w)
-    direction[b_rows, indices[b_rows] - n_out * n_in] = 1.0
+    if params.batch is None:
+        direction = np.zeros((len(indices), n_out))  # each entry's direction in z^{(k)}
+        direction[w_rows, indices[w_rows] // n_in] = fwd.h[k - 1][indices[w_rows] % n_in]
+        direction[b_rows, indices[b_rows] - n_out * n_in] = 1.0
+    else:  # every example's z^{(k)} moves: row j of Z by δ times row i of H^{(k-1)}
+        direction = np.zeros((len(indices), params.batch, n_out))
+        direction[w_rows, :, indices[w_rows] // n_in] = fwd.h[k - 1][indices[w_rows] % n_in]
+        direction[b_rows, :, indices[b_rows] - n_out * n_in] = 1.0
     w_flat = params.weights[k - 1].reshape(-1)
     w_value = np.where(is_w, w_flat[np.minimum(indices, n_out * n_in - 1)], 0.0)
     total = np.zeros(len(indices))

@@ -83,11 +83,14 @@ def _direction_row(
     analytic = float(np.sum(g * D))
     # how z^(k) moves along D: D h^(k-1) for a weight matrix, D itself for a bias
     dz = D @ fwd.h[k - 1] if key.startswith("W") else D
+    if params.batch is not None:  # every example's z^(k) moves: (m, n_k), as _tail reads it
+        dz = dz.T if key.startswith("W") else np.broadcast_to(D, (params.batch, len(D)))
     W = params.weights[k - 1]
     h = step
     for _ in range(HALVINGS + 1):
         offsets = np.array([-2.0, -1.0, 1.0, 2.0]) * h
-        loss, crossed = layer_losses(spec, params, fwd, k, offsets[:, None] * dz[None, :])
+        stencil = offsets.reshape(-1, *([1] * dz.ndim)) * dz[None]
+        loss, crossed = layer_losses(spec, params, fwd, k, stencil)
         if not crossed.any():
             break
         h /= 2

@@ -11,24 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..check import CheckReport
-from .network import (
-    Kink,
-    LayerGraph,
-    MatrixStep,
-    backward,
-    build_layer_graph,
-    evaluate,
-    forward,
-    matrix_steps,
-    near_kinks,
-)
+from ..errors import SymgradError
+from .batch import batch_pass
+from .layer_graph import LayerGraph, backward, build_layer_graph, evaluate
+from .network import Kink, forward, near_kinks
 from .numeric import FULL_CHECK_LIMIT, check_gradients
 from .scalar import SCALAR_CHECK_LIMIT, EntryGradient, entry_gradient, scalar_graph_check
 from .spec import MLPParams, MLPSpec
+from .steps import MatrixStep, matrix_steps
 
 
 @dataclass
@@ -37,15 +32,20 @@ class MLPResult:
 
     spec: MLPSpec
     params: MLPParams
-    graph: LayerGraph
-    values: dict
-    adjoints: dict
+    graph: LayerGraph | None  # None for a mini-batch (the batch loops run on matrices)
+    values: dict[str, Any]
+    adjoints: dict[str, Any]
     gradients: dict[str, np.ndarray]
     steps: list[MatrixStep]
     kinks: list[Kink]
     check: CheckReport | None = None
     scalar_check: CheckReport | None = None
     entries: list[EntryGradient] = field(default_factory=list)
+
+    @property
+    def batch(self) -> int | None:
+        """The number of examples ``m`` of a mini-batch; None for a single example."""
+        return self.params.batch
 
     @property
     def loss(self) -> float:
@@ -69,9 +69,10 @@ class MLPResult:
         verdicts = [c.passed for c in (self.check, self.scalar_check) if c is not None]
         return False if False in verdicts else None if None in verdicts else True
 
-    def to_dict(self) -> dict:
-        """Plain data: ``loss``, ``output``, ``gradients``, ``check`` and the details."""
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: ``loss``, ``output``, ``gradients``, ``check`` and the details; a
+        mini-batch adds ``batch`` (m), ``example_losses`` (each L_i) and ``shapes``."""
+        out = {
             "spec": self.spec.to_dict(),
             "loss": self.loss,
             "data_loss": float(self.values["L"]),
@@ -82,6 +83,11 @@ class MLPResult:
             "kinks": [kink.to_dict() for kink in self.kinks],
             "params": self.params.to_json(),
         }
+        if self.batch is not None:
+            out["batch"] = self.batch
+            out["example_losses"] = np.asarray(self.values["L_i"]).tolist()
+            out["shapes"] = {key: list(np.shape(v)) for key, v in self.params.as_dict().items()}
+        return out
 
 
 def run_mlp(
@@ -97,7 +103,14 @@ def run_mlp(
     ``scalar_check=None`` cross-checks against the scalar computational graph only when the
     network has at most :data:`SCALAR_CHECK_LIMIT` parameters; True forces it, False skips it.
     ``entries`` (e.g. ``["W2,1,3", "b1,2"]``) adds the entry-level view of those parameters.
+    A mini-batch (``params.batch``) runs the batch loops (:mod:`.batch`) and is checked the
+    same way on the mean loss; it has no entry-level view.
     """
+    if entries and params.batch is not None:
+        raise SymgradError(
+            "entry: --entry writes one example's gradient as a scalar formula; with a batch "
+            "the gradient is the mean of those over the examples: run --entry without --batch"
+        )
     if spec.n_params <= FULL_CHECK_LIMIT:  # limiting threads costs more than it saves
         return _run(spec, params, check, scalar_check, entries)
     with single_blas_thread():  # many small products: BLAS threads cost 2-4x on 2 cores
@@ -106,26 +119,23 @@ def run_mlp(
 
 def _run(spec, params, check, scalar_check, entries) -> MLPResult:
     """The body of :func:`run_mlp`."""
-    graph = build_layer_graph(spec)
-    values = evaluate(graph, params)
-    adjoints = backward(graph, values)
-    gradients = {}
-    for k in range(1, spec.depth + 1):
-        gradients[f"W{k}"] = np.asarray(adjoints[f"W{k}"], dtype=float)
-        gradients[f"b{k}"] = np.asarray(adjoints[f"b{k}"], dtype=float)
+    graph: LayerGraph | None = None
+    adjoints: dict[str, Any] = {}
+    if params.batch is not None:
+        values, gradients, steps = batch_pass(spec, params)
+    else:
+        graph = build_layer_graph(spec)
+        values = evaluate(graph, params)
+        adjoints = backward(graph, values)
+        gradients = {}
+        for k in range(1, spec.depth + 1):
+            gradients[f"W{k}"] = np.asarray(adjoints[f"W{k}"], dtype=float)
+            gradients[f"b{k}"] = np.asarray(adjoints[f"b{k}"], dtype=float)
+        steps = matrix_steps(spec, values, adjoints)
     kinks = near_kinks(spec, forward(spec, params))
-    result = MLPResult(
-        spec,
-        params,
-        graph,
-        values,
-        adjoints,
-        gradients,
-        matrix_steps(spec, values, adjoints),
-        kinks,
-    )
+    result = MLPResult(spec, params, graph, values, adjoints, gradients, steps, kinks)
     if check:
-        at = [f"z^({k.layer})_{k.unit}" for k in kinks]
+        at = [k.name for k in kinks]
         result.check = check_gradients(spec, params, gradients, kinks=at)
     if scalar_check or (scalar_check is None and spec.n_params <= SCALAR_CHECK_LIMIT):
         result.scalar_check = scalar_graph_check(spec, params, gradients)

@@ -148,25 +148,39 @@ def scalar_graph_check(
     The scalar graph is the whole network drawn unit by unit, loss included (softmax as exp,
     sum and divide, cross-entropy as log and multiply), run through symgrad's generic
     reverse pass. Only for nets up to :data:`SCALAR_CHECK_LIMIT` parameters by default.
+    A mini-batch runs the graph once per example and compares the mean of the gradients.
     """
     from ..backward import backward as scalar_backward
     from ..graph import forward_values
 
     graph = build_scalar_graph(spec)
-    with np.errstate(all="ignore"):
-        values = forward_values(graph, _scalar_leaf_values(spec, params))
-        adjoint_values = scalar_backward(graph, values, symbolic=False).adjoint_values
-    by_name = {node.name: adjoint_values[node.id] for node in graph.nodes if node.op == "var"}
-    oracle = {}
-    for k in range(1, spec.depth + 1):
-        rows, cols = spec.layers[k], spec.layers[k - 1]
-        oracle[f"W{k}"] = np.array(
-            [
-                [by_name[scalar_name("w", k, i, j)] for i in range(1, cols + 1)]
-                for j in range(1, rows + 1)
-            ]
-        )
-        oracle[f"b{k}"] = np.array([by_name[scalar_name("b", k, j)] for j in range(1, rows + 1)])
+    examples = (
+        [params]
+        if params.batch is None
+        else [
+            MLPParams(params.weights, params.biases, params.x[:, i], params.y[:, i])
+            for i in range(params.batch)
+        ]
+    )
+    oracle: dict[str, np.ndarray] = {}
+    for example in examples:  # a batch: J = mean of (L_i + λΩ), so ∇J is their mean
+        with np.errstate(all="ignore"):
+            values = forward_values(graph, _scalar_leaf_values(spec, example))
+            adjoint_values = scalar_backward(graph, values, symbolic=False).adjoint_values
+        by_name = {node.name: adjoint_values[node.id] for node in graph.nodes if node.op == "var"}
+        for k in range(1, spec.depth + 1):
+            rows, cols = spec.layers[k], spec.layers[k - 1]
+            w = np.array(
+                [
+                    [by_name[scalar_name("w", k, i, j)] for i in range(1, cols + 1)]
+                    for j in range(1, rows + 1)
+                ]
+            )
+            b = np.array([by_name[scalar_name("b", k, j)] for j in range(1, rows + 1)])
+            for key, value in ((f"W{k}", w), (f"b{k}", b)):
+                oracle[key] = oracle[key] + value if key in oracle else value
+    if len(examples) > 1:
+        oracle = {key: value / len(examples) for key, value in oracle.items()}
     method = f"reverse pass over the scalar computational graph ({len(graph.nodes)} nodes)"
     return compare(gradients, oracle, method, tolerance, scale_floor(1.0))
 

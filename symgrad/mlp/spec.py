@@ -12,23 +12,21 @@ Notation (DESIGN.md): ``W^{(k)}`` has shape ``(n_k, n_{k-1})``; files name the a
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import SymgradError
 from ..ops import activations
-from ..reading import read_text
 
 MAX_DEPTH = 8  # weight layers
 MAX_WIDTH = 128  # units in any layer
 MAX_PARAMS = 140_000  # weights + biases (8 layers of 128 units: 132,096)
 MAX_ABS_VALUE = 1e6  # any parameter, input or target entry
 MAX_PARAMS_BYTES = 8 * 1024 * 1024  # a --params file: 140,000 numbers need about 3.5 MB
+MAX_BATCH = 32  # examples in a mini-batch (columns of X and Y): a batch worked by hand is small
 OUTPUTS = ("linear", "sigmoid", "softmax")
 LOSSES = ("ce", "mse")
 
@@ -57,14 +55,19 @@ class MLPSpec:
         """Activation name of layer ``k`` (1-based); the last layer uses ``output``."""
         return self.output if k == self.depth else self.hidden[k - 1]
 
-    def shapes(self) -> dict[str, tuple[int, ...]]:
-        """Expected array shapes by parameter-file key, in file order."""
+    def shapes(self, batch: int | None = None) -> dict[str, tuple[int, ...]]:
+        """Expected array shapes by parameter-file key, in file order: ``x`` and ``y`` for
+        one example, ``X`` (n_0 × m) and ``Y`` (n_l × m) for a batch of ``m`` examples."""
         out: dict[str, tuple[int, ...]] = {}
         for k in range(1, self.depth + 1):
             out[f"W{k}"] = (self.layers[k], self.layers[k - 1])
             out[f"b{k}"] = (self.layers[k],)
-        out["x"] = (self.layers[0],)
-        out["y"] = (self.layers[-1],)
+        if batch is None:
+            out["x"] = (self.layers[0],)
+            out["y"] = (self.layers[-1],)
+        else:
+            out["X"] = (self.layers[0], batch)
+            out["Y"] = (self.layers[-1], batch)
         return out
 
     @property
@@ -183,22 +186,34 @@ def make_spec(
 
 @dataclass(frozen=True)
 class MLPParams:
-    """Weights ``W[k-1]`` of shape ``(n_k, n_{k-1})``, biases, input ``x`` and target ``y``."""
+    """Weights ``W[k-1]`` of shape ``(n_k, n_{k-1})``, biases, input ``x`` and target ``y``.
+
+    For a mini-batch ``x`` is the matrix ``X`` (n_0 × m) and ``y`` the matrix ``Y``
+    (n_l × m): column ``i`` is example ``i``.
+    """
 
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
     x: np.ndarray
     y: np.ndarray
 
+    @property
+    def batch(self) -> int | None:
+        """The number of examples ``m`` of a mini-batch; None for a single example."""
+        return int(self.x.shape[1]) if self.x.ndim == 2 else None
+
     def as_dict(self) -> dict[str, np.ndarray]:
-        """Arrays by parameter-file key (``W1, b1, ..., x, y``)."""
+        """Arrays by parameter-file key (``W1, b1, ..., x, y``; ``X, Y`` for a batch)."""
         out: dict[str, np.ndarray] = {}
         for k, (w, b) in enumerate(zip(self.weights, self.biases), 1):
             out[f"W{k}"], out[f"b{k}"] = w, b
-        out["x"], out["y"] = self.x, self.y
+        if self.batch is None:
+            out["x"], out["y"] = self.x, self.y
+        else:
+            out["X"], out["Y"] = self.x, self.y
         return out
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, list]:
         return {key: value.tolist() for key, value in self.as_dict().items()}
 
 
@@ -285,41 +300,3 @@ def _check_target(spec: MLPSpec, y: np.ndarray) -> None:
             f"y: cross-entropy with softmax needs a distribution (entries "
             f"≥ 0 summing to 1), shape {y.shape}; got sum {y.sum():g}"
         )
-
-
-class _DuplicateKey(Exception):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """``object_pairs_hook`` for :func:`json.loads`: a repeated key is an error, not "last wins"."""
-    out: dict = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
-
-
-def load_params(spec: MLPSpec, path: str | Path) -> MLPParams:
-    """Read and validate a ``--params`` JSON file (UTF-8, with or without a BOM)."""
-    text = read_text(path, MAX_PARAMS_BYTES, "params")
-    try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as err:
-        raise SymgradError(
-            f"params: {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
-        ) from None
-    except _DuplicateKey as err:
-        raise SymgradError(f"params: duplicate key {err.args[0]} in {path}") from None
-    except RecursionError:
-        raise SymgradError(f"params: {path} is nested too deeply") from None
-    except ValueError:  # json refuses integers of more than sys.get_int_max_str_digits()
-        import sys
-
-        raise SymgradError(
-            f"params: {path} has an integer of more than "
-            f"{sys.get_int_max_str_digits()} digits; numbers must have "
-            f"magnitude at most {MAX_ABS_VALUE:g}"
-        ) from None
-    return params_from_dict(spec, data)

@@ -153,20 +153,31 @@ def context(result, lang: str) -> dict:
     spec = result.spec
     notes = strings(lang)["mlp_notes"]
     params = result.params.as_dict()
-
-    g_of_layer = {s.layer: s.value for s in result.backward_steps if s.kind == "bias"}
+    batch = result.batch
+    # g (a batch: G) as the bias and weight steps of layer k use it: its last value there
+    g_of_layer = {
+        s.layer: s.value for s in result.backward_steps if s.kind in ("output", "activation")
+    }
 
     def h_before(k: int):
-        return params["x"] if k == 1 else result.values[f"h{k - 1}"]
+        return result.params.x if k == 1 else result.values[f"h{k - 1}"]
 
     def operands(step) -> str:
         """The step's right-hand side with the numbers in place (no arithmetic)."""
         k = step.layer
         if step.kind == "forward" and step.node == f"z{k}":
-            return f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + {bmatrix(params[f'b{k}'])}"
+            ones = r" \mathbf{1}^\top" if batch else ""
+            return (
+                f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + "
+                f"{bmatrix(params[f'b{k}'])}{ones}"
+            )
         if step.kind == "weight":
             reg = f" + {tex_number(spec.l2)} {bmatrix(params[f'W{k}'])}" if spec.l2 else ""
+            if batch:
+                return rf"\tfrac{{1}}{{{batch}}} {bmatrix(g_of_layer[k])} {bmatrix(h_before(k).T)}{reg}"
             return f"{bmatrix(g_of_layer[k])} {bmatrix([h_before(k)])}{reg}"
+        if step.kind == "bias" and batch:
+            return rf"\tfrac{{1}}{{{batch}}} {bmatrix(g_of_layer[k])} \mathbf{{1}}"
         if step.kind == "propagate":
             return f"{bmatrix(params[f'W{k}'].T)} {bmatrix(g_of_layer[k])}"
         if step.kind == "activation" and k + 1 in g_down and gprimes.get(k) is not None:
@@ -188,11 +199,11 @@ def context(result, lang: str) -> dict:
     }  # the numbers g ⊙ g′(z) multiplies by
 
     def step_view(step, line) -> dict:
-        value = step.value
+        value = step.value if step.node != "L_i" else step.value[None, :]  # a row: L_1 … L_m
         gprime = gprimes.get(step.layer) if step.kind == "activation" else None
         return {
             "gprime_lines": [] if gprime is None else text_matrix(gprime),
-            "gprime_text": "" if gprime is None else f"g′(z^({step.layer}))",
+            "gprime_text": "" if gprime is None else f"g′({'Z' if batch else 'z'}^({step.layer}))",
             "label": line["label"],
             "kind": step.kind,
             "layer": step.layer,
@@ -242,7 +253,14 @@ def context(result, lang: str) -> dict:
     if check is not None:
         check["skipped"] = [row["name"] for row in check["rows"] if row["status"] == "inconclusive"]
     kink_phrase = strings(lang)["mlp_kink"]
+    x_name, y_name = ("X", "Y") if batch else ("x", "y")
     return {
+        "batch": batch,
+        "suffix": "_batch" if batch else "",
+        "x_name": x_name,
+        "y_name": y_name,
+        "x_tex": rf"\mathbf{{{x_name}}}",
+        "y_tex": rf"\mathbf{{{y_name}}}",
         "layers": "-".join(map(str, spec.layers)),
         "hidden": ", ".join(spec.hidden) if spec.hidden else "-",
         "output": spec.output,
@@ -250,14 +268,14 @@ def context(result, lang: str) -> dict:
         "l2": number(spec.l2),
         "has_l2": bool(spec.l2),
         "depth": spec.depth,
-        "x": bmatrix(params["x"]),
-        "y": bmatrix(params["y"]),
-        "x_lines": text_matrix(params["x"]),
-        "y_lines": text_matrix(params["y"]),
-        "x_shape": _shape_tex(params["x"].shape),
-        "y_shape": _shape_tex(params["y"].shape),
-        "x_shape_text": _shape_text(params["x"].shape),
-        "y_shape_text": _shape_text(params["y"].shape),
+        "x": bmatrix(result.params.x),
+        "y": bmatrix(result.params.y),
+        "x_lines": text_matrix(result.params.x),
+        "y_lines": text_matrix(result.params.y),
+        "x_shape": _shape_tex(result.params.x.shape),
+        "y_shape": _shape_tex(result.params.y.shape),
+        "x_shape_text": _shape_text(result.params.x.shape),
+        "y_shape_text": _shape_text(result.params.y.shape),
         "given": given,
         "forward": [v for v in views if v["kind"] in ("forward", "loss")],
         "backward": [v for v in views if v["kind"] not in ("forward", "loss")],
@@ -269,7 +287,7 @@ def context(result, lang: str) -> dict:
         "kinks": [
             fill(
                 kink_phrase,
-                z=f"z^({k.layer})_{k.unit}",
+                z=k.name,
                 value=f"{k.z:g}",
                 activation=k.activation,
                 derivative=f"{k.derivative_used:g}",
@@ -281,7 +299,8 @@ def context(result, lang: str) -> dict:
             for e in (entry_view(e, spec.depth) for e in result.entries)
         ],
         "network": _network(result),
-        "draw_network": max(spec.layers) <= MAX_NETWORK_WIDTH,
+        # a batch: every unit holds m values; the picture (one value per unit) is left out
+        "draw_network": max(spec.layers) <= MAX_NETWORK_WIDTH and not batch,
     }
 
 
@@ -301,6 +320,8 @@ def _network(result) -> dict:
     for step in result.backward_steps:
         if step.kind in ("output", "activation"):
             grads[step.layer] = denoised(step.value)  # the last per layer is ∇_{z^{(k)}} J
+    if result.batch is not None:  # per unit: ∂J/∂b_j = (1/m) Σ_i G_ji (no single value)
+        grads = {k: denoised(result.gradients[f"b{k}"]) for k in range(1, spec.depth + 1)}
     layers = []
     tallest = max(spec.layers)
     for k, width in enumerate(spec.layers):
@@ -325,7 +346,7 @@ def _network(result) -> dict:
                     "name_text": "x" + str(j + 1)
                     if k == 0
                     else (f"yhat{j + 1}" if k == spec.depth else f"h{k}_{j + 1}"),
-                    "value": number(values[j], PICTURE_DIGITS),
+                    "value": "" if result.batch else number(values[j], PICTURE_DIGITS),
                     "gradient": "" if k == 0 else number(grads[k][j], PICTURE_DIGITS),
                 }
             )

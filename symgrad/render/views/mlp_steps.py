@@ -1,6 +1,6 @@
 r"""How the MLP's matrix-form steps read, in the lecture's notation (LaTeX and plain text).
 
-:func:`symgrad.mlp.network.matrix_steps` says which quantity each line computes; here each
+:func:`symgrad.mlp.steps.matrix_steps` says which quantity each line computes; here each
 line gets its label, its formula (``\mathbf{g} \leftarrow \mathbf{g} \odot g'(\mathbf{z})``),
 the whole chain written out (``expanded``) and the key of its teaching note
 (``[*.mlp_notes]`` in the strings file). An activation's derivative is its op record's
@@ -19,7 +19,9 @@ def vec(name: str, k: int | None = None, transpose: bool = False) -> str:
 
     ``transpose`` puts ``\\top`` inside the same superscript (``\\mathbf{h}^{(1)\\top}``).
     """
-    bold = {"yhat": r"\hat{\mathbf{y}}"}.get(name, rf"\mathbf{{{name}}}")
+    bold = {"yhat": r"\hat{\mathbf{y}}", "Yhat": r"\hat{\mathbf{Y}}"}.get(
+        name, rf"\mathbf{{{name}}}"
+    )
     top = r"\top" if transpose else ""
     if k is None:
         return f"{bold}^{top}" if transpose else bold
@@ -207,7 +209,147 @@ def backward_lines(spec, steps) -> list[dict]:
 
 def step_lines(result) -> list[dict]:
     """Every step of ``result.steps`` as ``{label, latex, text, expanded, note}`` (``note`` is
-    the key of its teaching note, "" for none)."""
+    the key of its teaching note, "" for none); a mini-batch reads in its matrix form."""
     spec = result.spec
+    if result.batch is not None:
+        return batch_lines(spec, result.steps)
     lines = [{**forward_line(spec, s), "expanded": "", "note": ""} for s in result.forward_steps]
     return lines + backward_lines(spec, result.backward_steps)
+
+
+# --------------------------------------------------------------------------- mini-batches
+ONE_T = r"\mathbf{1}^\top"
+GB = r"\mathbf{G}"
+
+
+def batch_h(k: int, transpose: bool = False) -> tuple[str, str]:
+    """``H^{(k)}`` of a batch (``X`` for k = 0) in LaTeX and text."""
+    if k == 0:
+        return vec("X", transpose=transpose), "X" + ("ᵀ" if transpose else "")
+    return vec("H", k, transpose), f"H^({k})" + ("ᵀ" if transpose else "")
+
+
+def _batch_out(spec, k: int) -> tuple[str, str]:
+    return (vec("Yhat"), "Ŷ") if k == spec.depth else batch_h(k)
+
+
+def _batch_losses(spec) -> tuple[str, str]:
+    """One example's loss ``L_i`` over column ``i`` of Y and Ŷ."""
+    if spec.loss == "mse":
+        return (
+            r"\tfrac12 \|\mathbf{y}_i - \hat{\mathbf{y}}_i\|^2",
+            "½‖y_i − ŷ_i‖²",
+        )
+    if spec.output == "softmax":
+        return r"-\sum_j Y_{ji} \log \hat{Y}_{ji}", "−Σ_j Y_ji log Ŷ_ji"
+    return (
+        r"-\sum_j \left(Y_{ji} \log \hat{Y}_{ji} + (1 - Y_{ji})\log(1 - \hat{Y}_{ji})\right)",
+        "−Σ_j (Y_ji log Ŷ_ji + (1 − Y_ji) log(1 − Ŷ_ji))",
+    )
+
+
+def _batch_forward(spec, step) -> dict:
+    k = step.layer
+    if step.kind == "forward" and step.node.startswith("z"):
+        h, h_text = batch_h(k - 1)
+        return {
+            "label": f"layer {k}: pre-activation",
+            "latex": rf"{vec('Z', k)} = {vec('W', k)} {h} + {vec('b', k)} {ONE_T}",
+            "text": f"Z^({k}) = W^({k}) {h_text} + b^({k}) 1ᵀ",
+        }
+    if step.kind == "forward":
+        lhs, lhs_text = _batch_out(spec, k)
+        name = spec.activation(k)
+        z, z_text = vec("Z", k), f"Z^({k})"
+        op = None if name == "softmax" else ops.get(name)
+        if op is None:
+            rhs, rhs_text = rf"\operatorname{{softmax}}({z})", f"softmax({z_text})"
+        elif not op.tex:
+            rhs, rhs_text = z, z_text
+        else:
+            rhs, rhs_text = f"{op.tex}({z})", f"{op.text}({z_text})"
+        return {
+            "label": f"layer {k}: {name}",
+            "latex": f"{lhs} = {rhs}",
+            "text": f"{lhs_text} = {rhs_text}",
+        }
+    if step.node == "L_i":
+        latex, text = _batch_losses(spec)
+        return {"label": "example losses", "latex": f"L_i = {latex}", "text": f"L_i = {text}"}
+    if step.node == "L":
+        return {
+            "label": "loss",
+            "latex": r"L = \frac{1}{m} \sum_{i=1}^{m} L_i",
+            "text": "L = (1/m) Σ_i L_i",
+        }
+    return forward_line(spec, step)  # Ω and J read as for one example
+
+
+def _batch_backward(spec, step) -> dict:
+    k, L = step.layer, spec.depth
+    if step.kind == "output":
+        wrt = vec("z", L) if spec.fused else vec("yhat")
+        wrt_text = f"z^({L})" if spec.fused else "ŷ"
+        head = "fused" if spec.fused else "MSE"
+        return {
+            "label": f"output gradient ({spec.output} + {head})",
+            "latex": rf"{GB} \leftarrow \left[\nabla_{{{wrt}_i}} L_i\right]_{{i=1}}^{{m}} = "
+            rf"{vec('Yhat')} - {vec('Y')}",
+            "text": f"G ← [∇_{wrt_text}_i L_i]_i = Ŷ − Y",
+            "note": f"fused_{spec.output}" if spec.fused else "",
+        }
+    if step.kind == "activation":
+        name = spec.activation(k)
+        note = f"mse_{spec.output}" if k == L else name
+        if name == "softmax":
+            rule = r"\left[(\operatorname{diag}(\hat{\mathbf{y}}_i) - \hat{\mathbf{y}}_i\hat{\mathbf{y}}_i^\top)\,\mathbf{g}_i\right]_{i=1}^{m}"
+            return {
+                "label": f"layer {k}: through the softmax output",
+                "latex": rf"{GB} \leftarrow {rule}",
+                "text": "G ← [(diag(ŷ_i) − ŷ_i ŷ_iᵀ) g_i]_i",
+                "note": note,
+            }
+        op = ops.get(name)
+        out, out_text = _batch_out(spec, k)
+        latex = op.derivative_tex.format(z=vec("Z", k), h=out)
+        text = op.derivative_text.format(z=f"Z^({k})", h=out_text)
+        return {
+            "label": f"layer {k}: through {name}",
+            "latex": rf"{GB} \leftarrow {GB} \odot g'({vec('Z', k)}) = {GB} \odot {_paren(latex)}",
+            "text": f"G ← G ⊙ g′(Z^({k})) = G ⊙ {_paren_text(text)}",
+            "note": note,
+        }
+    if step.kind == "bias":
+        return {
+            "label": f"layer {k}: ∇b^({k})",
+            "latex": rf"\nabla_{{{vec('b', k)}}} J = \tfrac{{1}}{{m}} {GB} \mathbf{{1}}",
+            "text": f"∇_b^({k}) J = (1/m) G 1",
+            "note": "l2_bias" if spec.l2 else "",
+        }
+    if step.kind == "weight":
+        h, h_text = batch_h(k - 1, transpose=True)
+        reg = rf" + \lambda {vec('W', k)}" if spec.l2 else ""
+        return {
+            "label": f"layer {k}: ∇W^({k})",
+            "latex": rf"\nabla_{{{vec('W', k)}}} J = \tfrac{{1}}{{m}} {GB} {h}{reg}",
+            "text": f"∇_W^({k}) J = (1/m) G {h_text}" + (f" + λW^({k})" if spec.l2 else ""),
+            "note": "",
+        }
+    return {  # propagate
+        "label": f"layer {k}: back to H^({k - 1})",
+        "latex": rf"{GB} \leftarrow {vec('W', k, True)} {GB}",
+        "text": f"G ← W^({k})ᵀ G",
+        "note": "",
+    }
+
+
+def batch_lines(spec, steps) -> list[dict]:
+    """The steps of a mini-batch in the batch form (``Z = W H + b 1ᵀ``, ``G``,
+    ``∇W = (1/m) G Hᵀ``, ``∇b = (1/m) G 1``), as :func:`step_lines` returns them."""
+    lines = []
+    for step in steps:
+        if step.kind in ("forward", "loss"):
+            lines.append({**_batch_forward(spec, step), "expanded": "", "note": ""})
+        else:
+            lines.append({**_batch_backward(spec, step), "expanded": ""})
+    return lines
