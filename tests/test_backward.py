@@ -1,7 +1,6 @@
 """Graph, reverse pass and check against independent oracles: the lecture's numbers,
 sympy.diff of the whole expression, and finite differences."""
 
-import itertools
 import math
 
 import pytest
@@ -12,8 +11,6 @@ from hypothesis import strategies as st
 
 from symgrad import derive
 from symgrad.errors import SymgradError
-from symgrad.graph import as_written, build_graph
-from symgrad.ops import OPS
 from symgrad.parse import parse
 
 POINT = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -65,12 +62,6 @@ def test_fan_out_adds_at_forks():
     assert sympy.simplify(d.gradients["x"].expr - (2 * sympy.Symbol("x", real=True) + 1)) == 0
 
 
-def test_shared_subexpressions_are_one_node():
-    g = build_graph(parse("exp(a*b) + exp(a*b)*c"))
-    assert [n.op for n in g.op_nodes].count("exp") == 1
-    assert [n.op for n in g.op_nodes].count("mul") == 2
-
-
 def test_constants_get_no_gradient():
     d = derive("2 - x", at="x=1")
     assert d.gradients["x"].value == -1.0
@@ -89,27 +80,6 @@ def test_wrt_restricts_and_validates():
     assert list(d.gradients) == ["y"]
     with pytest.raises(SymgradError, match="not in the expression"):
         derive("x*y", wrt="q")
-
-
-@pytest.mark.parametrize(
-    "at, words",
-    [
-        ("x=1", "no value for y"),
-        ("x=1,x=2,y=1", "twice"),
-        ("x=foo(1),y=2", "unknown function"),
-        ("x=y,y=1", "expected a number"),
-        ("x", "x has no value"),
-        ("1", "NAME=VALUE"),
-    ],
-)
-def test_bad_points(at, words):
-    with pytest.raises(SymgradError, match=words):
-        derive("x*y", at=at)
-
-
-def test_point_outside_domain_is_bad_input():
-    with pytest.raises(SymgradError, match="not a finite"):
-        derive("log(x)", at="x=-1")
 
 
 def test_kink_is_inconclusive_not_pass_or_fail():
@@ -133,15 +103,6 @@ def test_sigmoid_nested_thirty_deep():
         grad *= value * (1 - value)
     assert d.value == pytest.approx(value, rel=1e-12)
     assert d.gradients["x"].value == pytest.approx(grad, rel=1e-9)
-    assert d.check.passed is True
-
-
-def test_deep_chain_does_not_recurse():
-    text = "x"
-    for i in range(55):
-        text = f"({text}*1.01 + {i % 3})"
-    d = derive(text, at="x=0.1", granularity="primitive")
-    assert d.gradients["x"].value == pytest.approx(1.01**55, rel=1e-12)
     assert d.check.passed is True
 
 
@@ -256,32 +217,6 @@ def test_sympy_failure_in_cross_check_is_reported_not_raised():
     d = derive("min(x*y*sigmoid(z), log(relu(y))) - y", at="x=3,y=2.5,z=-3", granularity="gate")
     assert d.check.passed is True  # finite differences still decide
     assert "sympy.diff" in d.check.method
-
-
-@pytest.mark.parametrize("name", sorted(OPS))
-def test_as_written_equals_the_op_under_evaluate_false(name):
-    """graph.as_written (fast: no cache-clearing switch) builds what sympy.evaluate(False) does."""
-    record = OPS[name]
-    z, w = sympy.Symbol("z_1", real=True), sympy.Symbol("w0", real=True)
-    inputs = [z, w, sympy.Integer(2), sympy.Rational(1, 2)]
-    for args in itertools.product(inputs, repeat=record.arity):
-        for c in (
-            [sympy.Integer(-3), sympy.Rational(-2, 3), sympy.Integer(2)]
-            if record.has_const
-            else [None]
-        ):
-            full = (*args, c) if record.has_const else args
-            with sympy.evaluate(False):
-                expected = record.forward(*full)
-            assert sympy.srepr(as_written(name, full)) == sympy.srepr(expected)
-
-
-def test_long_flat_sums_and_products_are_not_nesting():
-    names = [f"v{i}" for i in range(200)]
-    d = derive("+".join(names), at={n: i for i, n in enumerate(names)})
-    assert d.value == sum(range(200)) and d.check.passed is True
-    d = derive("*".join(["x"] * 150), at="x=1.01")
-    assert d.gradients["x"].value == pytest.approx(150 * 1.01**149, rel=1e-12)
 
 
 def test_verdict_is_inconclusive_when_any_variable_is():

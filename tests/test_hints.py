@@ -46,29 +46,6 @@ def test_no_guess_for_a_name_far_from_every_function():
     assert "did you mean" not in error_of("qqqq(x)")
 
 
-@pytest.mark.parametrize(
-    "at,words",
-    [
-        ("x=1,y", "y has no value (write y=VALUE)"),
-        ("x=1, y ,z=2", "y has no value"),
-        ("x=1,2", "expected NAME=VALUE, got '2'"),
-    ],
-)
-def test_point_messages(at, words):
-    result = CliRunner().invoke(cli, ["derive", "x*y*z", "--at", at])
-    assert result.exit_code == 2
-    assert words in result.output
-    assert len(result.output.strip().splitlines()) == 1
-
-
-def test_point_value_may_hold_a_comma_inside_parentheses():
-    result = CliRunner().invoke(
-        cli, ["derive", "x*y", "--at", "x=max(1,2),y=3", "--format", "json"]
-    )
-    assert result.exit_code == 0, result.output
-    assert '"value": 6' in result.output.replace(".0", "")
-
-
 def test_layers_with_dashes_is_the_same_network():
     dashes = CliRunner().invoke(
         cli, ["mlp", "--layers", "3-4-3-2", "--seed", "1", "--format", "json"]
