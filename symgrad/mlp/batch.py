@@ -58,7 +58,8 @@ def batch_pass(
     else:
         steps.append(MatrixStep("output", L, "yhat", G))
         if spec.output == "softmax":  # each column: (diag(ŷ_i) − ŷ_i ŷ_iᵀ) g_i
-            G = y_hat * (G - (y_hat * G).sum(axis=0))
+            dots = np.array([y_hat[:, i] @ G[:, i] for i in range(m)])  # as one example's
+            G = y_hat * (G - dots)
         else:
             G = G * derivative(spec.output, fwd.z[L - 1], y_hat)
         steps.append(MatrixStep("activation", L, f"z{L}", G))

@@ -166,7 +166,8 @@ def teaching_flaw(spec: MLPSpec, fwd: Forward, margin: float) -> str | None:
 
     ``"kink"``: a hidden pre-activation lies within ``margin`` of a kink of its activation;
     ``"dead units"``: a kinked layer passes gradient through fewer than half its units (a
-    batch: its entries), or, in a batch, one of its units passes nothing for every example.
+    batch: its entries), or, in a batch of m > 1, one of its units passes nothing for
+    every example (m = 1 draws as one example does).
     The one rule for generated networks (:func:`random_params`, the ``mlp`` exercise kind).
 
     >>> from symgrad.mlp.spec import make_spec
@@ -181,7 +182,12 @@ def teaching_flaw(spec: MLPSpec, fwd: Forward, margin: float) -> str | None:
         if not kink_points(name):
             continue
         passing = derivative(name, fwd.z[k - 1], fwd.h[k]) != 0
-        if np.mean(passing) < 0.5 or passing.ndim == 2 and not passing.any(axis=1).all():
+        if (
+            np.mean(passing) < 0.5
+            or passing.ndim == 2
+            and passing.shape[1] > 1
+            and not passing.any(axis=1).all()
+        ):
             return "dead units"  # a batch: also a unit that passes nothing for any example
     return None
 
