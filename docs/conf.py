@@ -46,7 +46,7 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "extend/*.diff", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "auto/files", "Thumbs.db", ".DS_Store"]
 language = "en"
 
 myst_enable_extensions = ["colon_fence", "deflist"]

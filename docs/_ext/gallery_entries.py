@@ -226,9 +226,11 @@ def mlp_batch(r, lang):
         tr(lang, "3-4-3-2 on a mini-batch of 4", "3-4-3-2，小批量 4 个样本"),
         tr(
             lang,
-            "The same network on a mini-batch: the loss averages over the examples, and "
-            "every gradient sums the examples' contributions.",
-            "同一网络在一个小批量上：损失对样本取平均，每个梯度是各样本贡献之和。",
+            "The same network on a mini-batch of 4 examples, the columns of X and Y: J is the "
+            "mean loss, and the lecture's loop runs on the whole batch (Z = W H + b 1ᵀ, "
+            "∇W = (1/m) G Hᵀ, ∇b = (1/m) G 1).",
+            "同一网络在 4 个样本组成的小批量上（X、Y 的各列）：J 是平均损失，讲义中的循环在整个批量上进行"
+            "（Z = W H + b 1ᵀ，∇W = (1/m) G Hᵀ，∇b = (1/m) G 1）。",
         ),
     )
     return [
@@ -547,6 +549,7 @@ def check(r, lang):
 ENTRIES = {
     "sigmoid": sigmoid,
     "mlp": mlp,
+    "mlp-batch": mlp_batch,
     "jacobian": jacobian,
     "exercises": exercises,
     "homework": homework,  # and the grading page, from the same set
