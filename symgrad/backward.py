@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from .numpy_forms import Floats
 
 
+def known(value: float | None) -> float:
+    """A number that exists at a point: a value, gradient or step product of a pass given
+    values (None there means a pass without a point, a caller's error)."""
+    if value is None:
+        raise ValueError("a reverse pass without values has no numbers")
+    return value
+
+
 @dataclass
 class Step:
     """One edge of the chain rule: ∂f/∂child += (∂f/∂parent) · (∂parent/∂child).
@@ -175,6 +183,13 @@ class Backward:
         list[float | None] | None
     )  # floats (None for constants), or None without a point
     steps: list[Step]
+
+    def adjoint_value(self, node_id: int) -> float:
+        """The number ∂f/∂node of a pass given values, for a node that is not a constant."""
+        value = None if self.adjoint_values is None else self.adjoint_values[node_id]
+        if value is None:
+            raise ValueError(f"no numeric adjoint of node {node_id} in this reverse pass")
+        return value
 
     def adjoint_size(self, node_id: int) -> int | None:
         """An upper bound on the size of adjoint ``node_id`` in node symbols, known before it

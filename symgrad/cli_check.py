@@ -62,7 +62,18 @@ REPORT_EXTENSIONS = {
     is_flag=True,
     help="Show the right values (without it no report shows a value you did not give).",
 )
-def check(expr, at, answers_file, template, granularity, fmt, lang, output, force, reveal):
+def check(
+    expr: str,
+    at: str | None,
+    answers_file: str | None,
+    template: bool,
+    granularity: str,
+    fmt: str | None,
+    lang: str,
+    output: str | None,
+    force: bool,
+    reveal: bool,
+) -> None:
     """Check your answers for EXPR at --at, step by step: which are right, which are right
     given your own earlier answers (a mistake costs once), the first wrong step, the named
     mistake that explains it and a hint.

@@ -24,7 +24,9 @@ MAX_SHOWN_PROBLEMS = 20  # on stderr; problems.csv has them all
 @FORCE_OPTION
 @click.option("--pdf", is_flag=True, help="Also compile each feedback page to PDF (needs TeX).")
 @LANG_OPTION
-def grade(set_dir, responses, out_dir, force, pdf, lang):
+def grade(
+    set_dir: str, responses: str, out_dir: str | None, force: bool, pdf: bool, lang: str
+) -> None:
     """Mark RESPONSES (a CSV: student,version,exercise,blank,answer) against the homework set
     in SET_DIR: grades.csv, problems.csv and feedback/STUDENT.md (and .pdf) per student.
 

@@ -8,6 +8,8 @@ import contextlib
 import errno
 import os
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -22,7 +24,16 @@ class SymgradGroup(click.Group):
     ends with "symgrad: error: aborted" and exit 130.
     """
 
-    def main(self, args=None, prog_name=None, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's ``main``, always handling exits itself (``standalone_mode`` is ignored)."""
         from_command_line = args is None
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args  # accepted anywhere on the line, before or after the command
@@ -32,7 +43,12 @@ class SymgradGroup(click.Group):
         try:
             try:
                 status = super().main(
-                    args, prog_name=prog_name or "symgrad", standalone_mode=False, **extra
+                    args,
+                    prog_name=prog_name or "symgrad",
+                    complete_var=complete_var,
+                    standalone_mode=False,
+                    windows_expand_args=windows_expand_args,
+                    **extra,
                 )
             except SystemExit as exc:  # a command's sys.exit(1): a failed check
                 status = exc.code
@@ -44,11 +60,19 @@ class SymgradGroup(click.Group):
             sys.exit(status)
         return status
 
-    def make_context(self, *args, **kwargs):
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """click's ``make_context``; Ctrl-C and a closed stdout reach :meth:`main`."""
         with _past_click():  # --help and --version print while the context is made
-            return super().make_context(*args, **kwargs)
+            return super().make_context(info_name, args, parent, **extra)
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
+        """click's ``invoke``; Ctrl-C and a closed stdout reach :meth:`main`."""
         with _past_click():
             return super().invoke(ctx)
 
@@ -242,10 +266,12 @@ class OpsHelpOption(click.Option):
     """An option whose help names the activations of the op records (``{activations}``), read
     only when the help is shown: ``symgrad --help`` loads no NumPy."""
 
-    def get_help_record(self, ctx):
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The help line, with ``{activations}`` filled in from the op records."""
         from .ops import activations
 
-        self.help = self.help.replace("{activations}", ", ".join(activations()))
+        if self.help:
+            self.help = self.help.replace("{activations}", ", ".join(activations()))
         return super().get_help_record(ctx)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from .backward import Backward, Step, SymbolicAdjoints, backward, with_values
+from .backward import Backward, Step, SymbolicAdjoints, backward, known, with_values
 from .check import CheckReport, check_graph
 from .display import formatted
 from .errors import SymgradError
@@ -127,6 +127,10 @@ class Derivation:
     @property
     def value(self) -> float | None:
         return None if self.values is None else float(self.values[self.graph.output])
+
+    def gradient_values(self) -> dict[str, float]:
+        """∂f/∂v at the point for every reported variable (a derivation with a point)."""
+        return {name: known(g.value) for name, g in self.gradients.items()}
 
     def value_of(self, node: Node) -> float | None:
         return None if self.values is None else float(self.values[node.id])

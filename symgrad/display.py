@@ -16,13 +16,15 @@ through the package's lazy attributes), and a result's ``_repr_markdown_`` (or
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-FORMATTERS: dict[tuple[str, str], Callable[[object], str]] = {}
+# each formatter takes an instance of the class its key names
+FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {}
 """``{(class name, "markdown" | "latex" | "html"): formatter}``, filled by
 :mod:`symgrad.render`."""
 
 
-def formatted(obj, mime: str) -> str | None:
+def formatted(obj: object, mime: str) -> str | None:
     """``obj`` as ``mime`` by its registered formatter; None when none is registered."""
     formatter = FORMATTERS.get((type(obj).__name__, mime))
     return None if formatter is None else formatter(obj)

@@ -1,9 +1,14 @@
 """The one error family symgrad raises for anything a user can get wrong."""
 
+from __future__ import annotations
+
+from types import FrameType
+from typing import NoReturn
+
 MAX_SHOWN = 40  # characters of a user's value quoted in a message
 
 
-def shown(value) -> str:
+def shown(value: object) -> str:
     """A user's value quoted in an error message, at most :data:`MAX_SHOWN` characters.
 
     A huge integer is described, not printed (Python refuses to print one of more than 4300
@@ -25,7 +30,7 @@ class SymgradError(ValueError):
 class ParseError(SymgradError):
     """An expression that is not in symgrad's grammar; ``column`` is 1-based (0 if unknown)."""
 
-    def __init__(self, message: str, column: int = 0, text: str | None = None):
+    def __init__(self, message: str, column: int = 0, text: str | None = None) -> None:
         self.message = message
         self.column = column
         self.text = text
@@ -43,6 +48,6 @@ class Interrupted(BaseException):
     """
 
 
-def raise_interrupted(signum=None, frame=None):
+def raise_interrupted(signum: int | None = None, frame: FrameType | None = None) -> NoReturn:
     """The CLI's SIGINT handler."""
     raise Interrupted()

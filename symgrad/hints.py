@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 _NUMBER_THEN_NAME = re.compile(r"(?<![A-Za-z0-9_.])([0-9]+(?:\.[0-9]*)?)([A-Za-z_][A-Za-z0-9_]*)")
 _OPERAND_END = re.compile(r"[A-Za-z0-9_.)]\s*$")
@@ -18,7 +19,7 @@ _TRAILING_OPERATOR = re.compile(r"(\*\*|[-+*/^])\s*$")
 OPERATORS = "+*/^"  # '-' may start an operand
 
 
-def did_you_mean(name: str, known) -> str | None:
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
     """The known name closest to ``name`` (a likely typo), or None."""
     close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.6)
     return close[0] if close else None

@@ -6,11 +6,20 @@ so no command module imports another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import click
 
 from .console import write_stdout
 from .render import LANGUAGES, render_pdf
 from .render import formats as format_choices
+
+if TYPE_CHECKING:
+    from .derivation import Derivation
+    from .mlp.result import MLPResult
+
+FC = TypeVar("FC", bound="Callable[..., Any] | click.Command")  # what click's decorators take
 
 FORCE_OPTION = click.option("--force", is_flag=True, help="Replace an existing output file.")
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
@@ -31,7 +40,7 @@ EXTENSIONS = {
 """What ``-o FILE`` says about the format when ``--format`` is not given."""
 
 
-def format_option(kind: str, from_output: bool = False):
+def format_option(kind: str, from_output: bool = False) -> Callable[[FC], FC]:
     """``--format``, its choices the formats the renderer has for ``kind``.
 
     With ``from_output`` the default is None: :func:`output_format` then takes the format
@@ -106,7 +115,7 @@ def output_format(
     return fmt, pdf
 
 
-def solution_options(command):
+def solution_options(command: FC) -> FC:
     """The options every worked-solution command shares: language, title, LaTeX, PDF, --force."""
     for option in reversed(
         [
@@ -150,7 +159,9 @@ def emit(text: str | bytes, output: str | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def write_pdf(result, lang: str, title: str | None, output: str | None) -> None:
+def write_pdf(
+    result: Derivation | MLPResult, lang: str, title: str | None, output: str | None
+) -> None:
     """Compile the worked solution to PDF (sandboxed, see symgrad.render.tex), write it to output."""
     from .errors import SymgradError
 

@@ -18,14 +18,14 @@ stack, and repeated sub-expressions are rewritten once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 from . import ops
 from .parse import Expr, const
 
 
-def walk(root: Expr):
+def walk(root: Expr) -> Iterator[Expr]:
     """Post-order over the distinct sub-expressions of ``root``, without recursion."""
     seen: set[int] = set()
     stack = [(root, False)]
@@ -71,11 +71,11 @@ def lower(e: Expr) -> Expr:
             bound = match(e, _template(pattern))
             if bound is not None:
                 return _fill(_template(record.sympy), bound)
-    record = ops.OPS.get(e.op)
-    if record is None or not record.lower:
+    own = ops.OPS.get(e.op)
+    if own is None or not own.lower:
         return e
     args = dict(zip(ops.ARGUMENTS, e.args))
-    if _fill(_template(record.lower), args) == e:  # already primitive: 1/y stays 1/y
+    if _fill(_template(own.lower), args) == e:  # already primitive: 1/y stays 1/y
         return e
     return _fill(_lowered_template(e.op), args)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import TYPE_CHECKING
 
 from .. import ops
 from ..errors import SymgradError, shown
@@ -48,6 +49,9 @@ from .base import (
     tolerance,
 )
 from .fair import make_fair, near_guess
+
+if TYPE_CHECKING:
+    from numpy.random import Generator
 
 SATURATION = 3.0  # every |z| is at most this (a smooth activation saturates beyond it)
 INNER = "w1*x1 + w2*x2 + b"
@@ -74,7 +78,12 @@ def check_options(raw: dict, where: str) -> dict:
     return options
 
 
-def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
+def generate(
+    rng: Generator,
+    difficulty: str,
+    options: dict | None = None,
+    structure: Generator | None = None,
+) -> Exercise:
     """One activation exercise: the activation from ``structure`` (or the pin), numbers from
     ``rng``; ``difficulty`` sets the grid (integers/halves), the examples and the blanks."""
     names = functions()
@@ -82,7 +91,7 @@ def generate(rng, difficulty: str, options: dict | None = None, structure=None) 
     return exercise_for(rng, difficulty, (options or {}).get("activation", drawn))
 
 
-def exercise_for(rng, difficulty: str, function: str) -> Exercise:
+def exercise_for(rng: Generator, difficulty: str, function: str) -> Exercise:
     """One exercise on the activation ``function`` (any name of :func:`functions`)."""
     return rejection(lambda: _draw(rng, difficulty, function), f"activation {function}")
 
@@ -187,7 +196,7 @@ def _draw(rng, difficulty: str, function: str) -> Exercise:
     }
     answers = [Answer(f"z{n}", f"z^{{({n})}}", clean(z, "z")) for n, z in enumerate(zs, 1)]
     for p in parameters:
-        grad = clean(d.gradients[p].value, f"dL/d{p}")
+        grad = clean(d.gradient_values()[p], f"dL/d{p}")
         no_upstream = sum(s * x for s, x in zip(g_prime, dz[p]))
         answers.append(
             add_alternatives(

@@ -7,13 +7,22 @@ mistake answers replay those steps with one rule broken) and prints them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol, SupportsFloat
 
 from .. import ops
+from ..backward import known
 from ..errors import SymgradError
 from ..render.numbers import num, paren
 from ..render.printing import expr_latex, expr_text, factor, partial  # noqa: F401  (for kinds)
 from ..render.printing import sheet_tex as tex
 from .base import KINK_MARGIN, Rejected, line
+
+if TYPE_CHECKING:
+    from ..backward import Step
+    from ..derivation import Derivation
+    from ..graph import Graph
+    from ..numpy_forms import Floats
 
 
 def _value_for_derivative(op: str) -> bool:
@@ -22,22 +31,42 @@ def _value_for_derivative(op: str) -> bool:
     return op in ops.activations()
 
 
-def replay(derivation, local=None) -> dict[int, float]:
+def replay(
+    derivation: Derivation, local: Callable[[Step], float | None] | None = None
+) -> dict[int, float]:
     """Adjoint values from the recorded steps; ``local(step)`` may override a local gradient."""
     adjoint = {derivation.graph.output: 1.0}
     for step in derivation.steps:  # recorded parent by parent, outputs first
-        value = step.local_value if local is None else local(step)
+        value = known(step.local_value if local is None else local(step))
         adjoint[step.child] = adjoint.get(step.child, 0.0) + adjoint.get(step.parent, 0.0) * value
     return adjoint
 
 
-def significant(x: float, digits: int) -> float:
+def point_values(derivation: Evaluated) -> Sequence[Floats]:
+    """The forward value of every node of a derivation at a point."""
+    if derivation.values is None:
+        raise ValueError("a derivation without a point has no values")
+    return derivation.values
+
+
+class Evaluated(Protocol):
+    """A graph and the forward value of every node: a Derivation at a point, or a namespace
+    with those two fields (the cheap screen of a drawn point)."""
+
+    @property
+    def graph(self) -> Graph: ...
+
+    @property
+    def values(self) -> Sequence[Floats] | None: ...
+
+
+def significant(x: SupportsFloat, digits: int) -> float:
     """``x`` rounded to ``digits`` significant figures (what a student writes down)."""
     x = float(x)
     return x if x == 0 or not math.isfinite(x) else float(f"{x:.{digits - 1}e}")
 
 
-def rounded_pass(derivation, digits: int = 3) -> tuple[list[float], dict[int, float]]:
+def rounded_pass(derivation: Derivation, digits: int = 3) -> tuple[list[float], dict[int, float]]:
     """The forward values and adjoints a student gets who writes every node value, local
     gradient, product and sum rounded to ``digits`` significant figures, along the recorded
     steps: what a blank's tolerance must forgive."""
@@ -49,10 +78,11 @@ def rounded_pass(derivation, digits: int = 3) -> tuple[list[float], dict[int, fl
         args = node.op_args([np.float64(values[i]) for i in node.inputs])
         return (*args[:-1], np.float64(args[-1])) if node.record.has_const else args
 
+    given = point_values(derivation)
     values: list[float] = []
     for node in graph.nodes:
         if node.is_leaf:
-            values.append(float(derivation.values[node.id]))  # given exactly
+            values.append(float(given[node.id]))  # given exactly
         else:
             with np.errstate(all="ignore"):
                 values.append(significant(node.record.numpy(*inputs(node, values)), digits))
@@ -70,20 +100,20 @@ def rounded_pass(derivation, digits: int = 3) -> tuple[list[float], dict[int, fl
     return values, adjoint
 
 
-def mistakes(derivation, name: str) -> list[tuple[str, float]]:
+def mistakes(derivation: Derivation, name: str) -> list[tuple[str, float]]:
     """Wrong answers for ∂f/∂name that common mistakes give, found from the derivation."""
     graph = derivation.graph
     node = graph.var_node(name)
-    right = derivation.gradients[name].value
+    right = known(derivation.gradients[name].value)
     out = [("sign_flip", -right)]
     into = [s for s in derivation.steps if s.child == node.id]
-    if len(into) == 1 and abs(into[0].upstream_value) != 1.0:
-        out.append(("missing_upstream", into[0].local_value))
+    if len(into) == 1 and abs(known(into[0].upstream_value)) != 1.0:
+        out.append(("missing_upstream", known(into[0].local_value)))
     elif len(into) > 1:
-        out.append(("missed_branch", into[0].product_value))
+        out.append(("missed_branch", known(into[0].product_value)))
     if any(_value_for_derivative(graph.nodes[s.parent].op) for s in derivation.steps):
 
-        def value_instead(step):
+        def value_instead(step: Step) -> float | None:
             parent = graph.nodes[step.parent]
             if _value_for_derivative(parent.op):
                 return derivation.value_of(parent)
@@ -93,7 +123,7 @@ def mistakes(derivation, name: str) -> list[tuple[str, float]]:
     return out
 
 
-def kink_distance(derivation) -> float:
+def kink_distance(derivation: Evaluated) -> float:
     """Smallest |kink expression| over the graph's nodes at the point (inf if no kinks)."""
     from ..ops import kink_numpy
 
@@ -102,35 +132,38 @@ def kink_distance(derivation) -> float:
         functions = kink_numpy(node.op)
         if not functions:
             continue
-        args = [derivation.values[i] for i in node.inputs]
+        args = [point_values(derivation)[i] for i in node.inputs]
         if node.record.has_const:
-            args.append(float(node.const))
+            args.append(float(node.constant))
         for f in functions:
             best = min(best, abs(float(f(*args))))
     return best
 
 
-def require_clean(derivation, margin: float = KINK_MARGIN, saturate: float = 3.0) -> float:
+def require_clean(
+    derivation: Evaluated, margin: float = KINK_MARGIN, saturate: float = 3.0
+) -> float:
     """Reject kinks within ``margin``, saturated smooth activations (σ, tanh, ...) and
     exponentials of large inputs, and inputs near a pole; return the kink distance."""
     distance = kink_distance(derivation)
     if distance < margin:
         raise Rejected("kink")
+    values = point_values(derivation)
     for node in derivation.graph.op_nodes:
-        first, last = derivation.values[node.inputs[0]], derivation.values[node.inputs[-1]]
+        first, last = float(values[node.inputs[0]]), float(values[node.inputs[-1]])
         record = node.record
         saturating = record.activation and not record.kink_at or node.op == "exp"
         if saturating and abs(first) > saturate:
             raise Rejected("saturation")
         if node.op in ("recip", "div", "log") and abs(last) < 0.5:
             raise Rejected("near a pole")
-    for value in derivation.values:
+    for value in values:
         if not math.isfinite(float(value)) or abs(float(value)) > 50:
             raise Rejected("overflow")
     return distance
 
 
-def solution_lines(derivation, f: str = "f") -> list[dict]:
+def solution_lines(derivation: Derivation, f: str = "f") -> list[dict]:
     """Forward values node by node, then one chain-rule line per edge, as the lecture does."""
     graph = derivation.graph
     out = [line("", "Forward pass, node by node:", "前向传播（逐个节点）：")]
@@ -138,7 +171,7 @@ def solution_lines(derivation, f: str = "f") -> list[dict]:
         out.append(
             line(
                 rf"{tex(node.symbol)} = {tex(node.local_expr)} = "
-                f"{num(derivation.value_of(node))}"
+                f"{num(known(derivation.value_of(node)))}"
             )
         )
     out.append(
@@ -154,19 +187,26 @@ def solution_lines(derivation, f: str = "f") -> list[dict]:
         out.append(
             line(
                 rf"{partial(f, tex(child.symbol))} \mathrel{{+}}= {partial(f, tex(parent.symbol))}"
-                rf"\cdot {factor(step.local)} = {paren(step.upstream_value)} \cdot "
-                rf"{paren(step.local_value)} = {num(step.product_value)}"
+                rf"\cdot {factor(step.local)} = {paren(known(step.upstream_value))} \cdot "
+                rf"{paren(known(step.local_value))} = {num(known(step.product_value))}"
             )
         )
     for g in derivation.gradients.values():
-        out.append(line(rf"{partial(f, tex(graph.var_node(g.name).symbol))} = {num(g.value)}"))
+        out.append(
+            line(rf"{partial(f, tex(graph.var_node(g.name).symbol))} = {num(known(g.value))}")
+        )
     return out
 
 
 # --------------------------------------------------------------------------- fast derive
 
 
-def derive_at(expr: str, point: dict, wrt=None, granularity: str = "written"):
+def derive_at(
+    expr: str,
+    point: Mapping[str, float],
+    wrt: str | Sequence[str] | None = None,
+    granularity: str = "written",
+) -> Derivation:
     """:func:`symgrad.derivation.derive` at ``point`` (as displayed), without the check.
 
     The symbolic part is built once per expression (:func:`symgrad.derivation.structure`), so
@@ -200,13 +240,14 @@ def numbers_at(expr: str, point: dict, granularity: str = "written") -> tuple[fl
 
     graph = structure(expr, granularity)[1]
     values = forward_values(graph, {name: float(num(point[name])) for name in graph.variables})
-    grads = backward(graph, values, symbolic=False).adjoint_values
+    reverse = backward(graph, values, symbolic=False)
+    grads = reverse.adjoint_values or []
     numbers = [v for v in list(values) + grads if v is not None]
     if not all(math.isfinite(v) for v in numbers) or (
         granularity != "primitive" and _extreme(values, grads)
     ):
         d = derive_at(expr, point, granularity=granularity)
-        return d.value, {name: g.value for name, g in d.gradients.items()}
+        return known(d.value), {name: g.value for name, g in d.gradients.items()}
     return float(values[graph.output]), {
-        name: float(grads[graph.var_node(name).id]) for name in graph.variables
+        name: reverse.adjoint_value(graph.var_node(name).id) for name in graph.variables
     }

@@ -14,12 +14,22 @@ scores nothing. Every gradient comes from :func:`symgrad.derivation.derive`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .base import Exercise, Kind, rejection
 from .circuit_point import exercise_at
 from .circuit_shapes import FAMILIES, check_options, choose_circuit, draw_point
 
+if TYPE_CHECKING:
+    from numpy.random import Generator
 
-def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
+
+def generate(
+    rng: Generator,
+    difficulty: str,
+    options: dict | None = None,
+    structure: Generator | None = None,
+) -> Exercise:
     """One circuit exercise: the circuit from ``structure`` (one draw), the point from ``rng``."""
     options = options or {}
     structure = rng if structure is None else structure

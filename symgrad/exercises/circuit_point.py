@@ -7,11 +7,16 @@ the exercise.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
+from ..backward import known
 from ..render.printing import name_tex
 from .base import Answer, Exercise, Rejected, add_alternatives, both, clean, num
 from .chain import derive_at, kink_distance, mistakes, require_clean, solution_lines
 from .fair import make_fair, near_guess
+
+if TYPE_CHECKING:
+    from .circuit_shapes import Circuit
 
 LEVEL = {
     "written": both("one node per operation as written", "每个运算（按书写）一个节点"),
@@ -28,7 +33,9 @@ LEVEL = {
 TITLE = both("Computational graph: forward and backward", "计算图：前向与反向传播")
 
 
-def exercise_at(difficulty: str, circuit, values: dict, strict: bool = True) -> Exercise:
+def exercise_at(
+    difficulty: str, circuit: Circuit, values: dict[str, float], strict: bool = True
+) -> Exercise:
     """The exercise at ``values``: f and ∂f/∂v for every input v.
 
     ``strict`` rejects (:class:`~.base.Rejected`) a point near a kink or pole, a saturated
@@ -39,7 +46,8 @@ def exercise_at(difficulty: str, circuit, values: dict, strict: bool = True) -> 
         _numbers(circuit, values)
     d = derive_at(circuit.text, values, granularity=circuit.granularity)
     distance = require_clean(d) if strict else kink_distance(d)
-    raw = {"f": d.value} | {f"df_d{n}": d.gradients[n].value for n in circuit.names}
+    grads = d.gradient_values()
+    raw = {"f": known(d.value)} | {f"df_d{n}": grads[n] for n in circuit.names}
     if strict:
         _screen(circuit, raw)
     answers = [Answer("f", "f", raw["f"])]
@@ -85,11 +93,11 @@ def _numbers(circuit, values: dict) -> None:
     if not all(map(math.isfinite, node_values)):
         raise Rejected("outside the domain")
     require_clean(SimpleNamespace(graph=graph, values=node_values))
-    grads = backward(graph, node_values, symbolic=False).adjoint_values
+    reverse = backward(graph, node_values, symbolic=False)
     _screen(
         circuit,
         {"f": float(node_values[graph.output])}
-        | {f"df_d{n}": float(grads[graph.var_node(n).id]) for n in circuit.names},
+        | {f"df_d{n}": reverse.adjoint_value(graph.var_node(n).id) for n in circuit.names},
     )
 
 

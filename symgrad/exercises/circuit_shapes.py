@@ -67,7 +67,7 @@ class Circuit:
     fixed: frozenset = frozenset()
 
 
-def draw_point(rng, circuit: Circuit) -> dict:
+def draw_point(rng: np.random.Generator, circuit: Circuit) -> dict[str, float]:
     span = input_range(circuit.step)
     return {n: grid(rng, -span, span, circuit.step, nonzero=True) for n in circuit.names}
 
@@ -91,6 +91,7 @@ def choose_circuit(
         level = granularity or (
             "written" if difficulty != "hard" else ("primitive", "gate")[int(private.integers(2))]
         )
+        candidate: Circuit | None
         if expression is not None:
             candidate = pinned_circuit(expression, level, step)
         elif family == "sigmoid-neuron":
@@ -113,7 +114,7 @@ def choose_circuit(
     raise RuntimeError(f"graph {difficulty} {family}: no circuit with clean points")
 
 
-def clean_points_common(circuit: Circuit, private) -> bool:
+def clean_points_common(circuit: Circuit, private: np.random.Generator) -> bool:
     """Whether :data:`VALIDATION_HITS` of :data:`VALIDATION_TRIES` points are clean: then
     a version's rejection sampling (2000 tries) finds one with certainty for all purposes."""
     return clean_draws_common(
@@ -203,7 +204,7 @@ def _tree(rng, difficulty: str, depth: int, leaves: list) -> Expr:
 
 
 def _name_leaves(e: Expr, names: list[str]) -> Expr:
-    if e.op == "var":
+    if e.op == "var" and e.name is not None:
         return var(names[int(e.name[1:])])
     if not e.args:
         return e

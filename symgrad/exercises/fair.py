@@ -14,6 +14,8 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .base import GUESSES, Answer, Exercise, Rejected
 
 
@@ -41,7 +43,7 @@ def without_guessable_alternatives(answer: Answer) -> Answer:
     return answer
 
 
-def make_fair(exercise: Exercise, exempt=(), strict: bool = True) -> Exercise:
+def make_fair(exercise: Exercise, exempt: Collection[str] = (), strict: bool = True) -> Exercise:
     """Reject the draw (``strict``) when a blank other than those named in ``exempt`` is
     0 or ±1 at its final tolerance; drop every guessable alternative."""
     if strict:
@@ -51,7 +53,7 @@ def make_fair(exercise: Exercise, exempt=(), strict: bool = True) -> Exercise:
     return exercise
 
 
-def require_unguessable(answers: list[Answer], exempt=()) -> None:
+def require_unguessable(answers: list[Answer], exempt: Collection[str] = ()) -> None:
     """Reject the draw when a blank (other than those named in ``exempt``) is 0 or ±1."""
     for answer in answers:
         if answer.name not in exempt and guessable(answer):

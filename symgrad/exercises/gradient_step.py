@@ -16,6 +16,7 @@ and no answer is 0, 1 or −1.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from ..render.printing import name_tex
 from .base import (
@@ -34,6 +35,9 @@ from .base import (
 )
 from .fair import make_fair
 from .pin_values import number, refuse
+
+if TYPE_CHECKING:
+    from numpy.random import Generator
 
 RATES = (0.1, 0.25, 0.5)
 LAMBDAS = (0.1, 0.2, 0.5, 1.0)
@@ -62,7 +66,12 @@ def check_options(raw: dict, where: str) -> dict:
     return options
 
 
-def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
+def generate(
+    rng: Generator,
+    difficulty: str,
+    options: dict | None = None,
+    structure: Generator | None = None,
+) -> Exercise:
     """One gradient-descent step with L2 regularization: η and λ from the pins or
     ``structure``, the numbers from ``rng``."""
     structure = rng if structure is None else structure
@@ -102,9 +111,10 @@ def _draw(rng, difficulty: str, eta: float, lam: float) -> Exercise:
         else f"0.5*({z_text} - y)^2"
     )
     d = derive_at(f"{loss} + lam/2*({penalty})", {**values, "lam": lam}, wrt=ws + ["b"])
-    data_grad = {w: d.gradients[w].value - lam * values[w] for w in ws}
+    grads = d.gradient_values()
+    data_grad = {w: grads[w] - lam * values[w] for w in ws}
     answers = []
-    g1 = clean(d.gradients["w1"].value, "dJ/dw1")
+    g1 = clean(grads["w1"], "dJ/dw1")
     answers.append(
         add_alternatives(
             Answer("dJ_dw1", r"\partial J / \partial w_1", g1),
@@ -112,7 +122,7 @@ def _draw(rng, difficulty: str, eta: float, lam: float) -> Exercise:
         )
     )
     for w in ws:
-        g = d.gradients[w].value
+        g = grads[w]
         clean(g, f"dJ/d{w}")
         new = clean(values[w] - eta * g, f"new {w}")
         answers.append(
@@ -124,7 +134,7 @@ def _draw(rng, difficulty: str, eta: float, lam: float) -> Exercise:
                 ],
             )
         )
-    gb = clean(d.gradients["b"].value, "dJ/db")
+    gb = clean(grads["b"], "dJ/db")
     b_new = clean(values["b"] - eta * gb, "new b")
     answers.append(
         add_alternatives(
@@ -164,7 +174,7 @@ def _draw(rng, difficulty: str, eta: float, lam: float) -> Exercise:
         ),
     ]
     for w, x in zip(ws, xs):
-        g = d.gradients[w].value
+        g = grads[w]
         solution.append(
             line(
                 rf"\frac{{\partial J}}{{\partial {name_tex(w)}}} = (\hat y - y)\, {name_tex(x)} + "

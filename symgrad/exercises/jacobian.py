@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,6 +40,9 @@ from .base import (
 from .chain import numbers_at
 from .fair import make_fair, near_guess
 from .pin_values import refuse, text, texts
+
+if TYPE_CHECKING:
+    from numpy.random import Generator
 
 # Component templates: {a}, {b}, {c} are coefficients; x1..x3 the inputs.
 FORMS = {
@@ -80,7 +84,12 @@ class System:
     fixed: frozenset = frozenset()
 
 
-def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
+def generate(
+    rng: Generator,
+    difficulty: str,
+    options: dict | None = None,
+    structure: Generator | None = None,
+) -> Exercise:
     """One vector-chain-rule exercise: the functions from ``structure``, the point from ``rng``."""
     options = options or {}
     structure = rng if structure is None else structure
@@ -98,7 +107,7 @@ def generate(rng, difficulty: str, options: dict | None = None, structure=None) 
     return rejection(draw, f"jacobian {difficulty}")
 
 
-def draw_point(rng, system: System) -> dict:
+def draw_point(rng: Generator, system: System) -> dict[str, float]:
     return {name: grid(rng, -RANGE, RANGE, system.step, nonzero=True) for name in system.xs}
 
 
@@ -347,7 +356,7 @@ def check_options(raw: dict, where: str) -> dict:
             f"{len(rule.x)} inputs ({', '.join(rule.x)}); a hand exercise has at most {MAX_INPUTS}",
         )
     _check_size(ys, z, where)
-    out = {"y": ys, "z": z, "x": list(rule.x)}
+    out: dict[str, object] = {"y": ys, "z": z, "x": list(rule.x)}
     if "at" not in raw:
         try:
             choose_system("easy", tuple(ys), z, tuple(rule.x), 0)
@@ -371,7 +380,7 @@ def check_options(raw: dict, where: str) -> dict:
         vector_chain_rule(ys, z, at=point, x=list(rule.x))
     except SymgradError as err:
         raise _rekeyed(err, where) from None
-    values = {}
+    values: dict[str, float] = {}
     for name in rule.x:
         value = float(point[name])
         if abs(value) > 1000 or float(num(value)) != value:

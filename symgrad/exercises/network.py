@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,11 @@ from .base import (
 from .fair import make_fair, near_guess
 from .network_pins import OPTIONS_HELP, check_options, resolve, shapes_for
 
+if TYPE_CHECKING:
+    from numpy.random import Generator
+
+    from ..mlp.spec import MLPSpec
+
 SATURATION = 3.0  # a smooth hidden activation's |z| above this is saturated: rejected
 CONFIDENT = 0.9  # a target of 1 predicted above this: ŷ − y cancels (rejected)
 MAX_LOGIT = 6.0  # |output logit| above this: rejected (with CE)
@@ -50,12 +56,17 @@ VALIDATION_HITS = 3
 class Network:
     """An exercise's structure: the network and the output entry ŷ_j asked."""
 
-    spec: object  # MLPSpec
+    spec: MLPSpec
     out: int
     x_step: float
 
 
-def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
+def generate(
+    rng: Generator,
+    difficulty: str,
+    options: dict | None = None,
+    structure: Generator | None = None,
+) -> Exercise:
     """One MLP exercise: the network from ``structure`` (one draw), the numbers from ``rng``."""
     options = options or {}
     structure = rng if structure is None else structure
@@ -114,7 +125,7 @@ def _pinned_network(options: dict, private) -> Network:
     return Network(spec, int(private.integers(layers[-1])), 1.0)
 
 
-def draw_numbers(rng, spec, x_step: float) -> dict:
+def draw_numbers(rng: Generator, spec: MLPSpec, x_step: float) -> dict[str, list]:
     """Weights and biases (halves), inputs, and a target that fits the output and loss."""
     layers = spec.layers
     data = {}
@@ -141,7 +152,12 @@ def draw_numbers(rng, spec, x_step: float) -> dict:
 
 
 def exercise_for(
-    difficulty: str, net: Network, numbers: dict, pick, strict: bool = True, final: bool = True
+    difficulty: str,
+    net: Network,
+    numbers: dict[str, list],
+    pick: Generator,
+    strict: bool = True,
+    final: bool = True,
 ) -> Exercise:
     """The exercise for these weights and inputs; ``strict`` rejects unclean numbers and
     guessable blanks; without ``final`` only the answers are built. ``pick`` (a generator)
@@ -184,13 +200,14 @@ def exercise_for(
         entries = [
             i
             for i in np.ndindex(g.shape)
-            if abs(g[i]) >= 0.02 and not (strict and near_guess(g[i], 0.1 * abs(g[i])))
+            if abs(g[i]) >= 0.02
+            and not (strict and near_guess(float(g[i]), 0.1 * abs(float(g[i]))))
         ]
         if not entries and strict:
             raise Rejected(f"no clean entry of the gradient of {what}{k}")
         entries = entries or list(np.ndindex(g.shape))
         idx = entries[int(pick.integers(len(entries)))]
-        value = clean(g[idx]) if strict else float(g[idx])
+        value = clean(float(g[idx])) if strict else float(g[idx])
         # the lecture's w_ij: from input i to unit j, i.e. row j, column i of W
         sub = "".join(str(i + 1) for i in idx[::-1])
         symbol = what.lower()
@@ -345,7 +362,7 @@ def _solution(result) -> list[dict]:
     for en, zh in zip(solution_steps(result, "en"), solution_steps(result, "zh")):
         value = np.asarray(en["value"], dtype=float)
         shown = (
-            num(value)
+            num(float(value))
             if value.ndim == 0
             else mat_latex([value]) + r"^{\top}"
             if value.ndim == 1

@@ -14,7 +14,7 @@ from ..errors import SymgradError
 from ..ops import activations
 from .pin_values import choice, number, refuse, sizes, text
 
-SHAPES = {
+SHAPES: dict[str, list[tuple[tuple[int, ...], str, str]]] = {
     "easy": [((2, 2, 2), "relu", "softmax")],
     "medium": [
         ((2, 3, 2), "relu", "softmax"),
@@ -46,7 +46,9 @@ OPTIONS_HELP = {
 }
 
 
-def resolve(options: dict, shape) -> tuple:
+def resolve(
+    options: dict, shape: tuple[tuple[int, ...], str | tuple[str, ...], str]
+) -> tuple[tuple[int, ...], tuple[str, ...], str, str, float]:
     """``(layers, hidden per layer, output, loss, l2)``: the pins, else the shape's values."""
     layers, hidden, output = shape
     layers = tuple(options.get("layers", layers))

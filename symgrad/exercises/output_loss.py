@@ -21,6 +21,7 @@ difficulty's variants that match the pins; the numbers come from ``rng``.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from ..render.printing import name_tex
 from .base import (
@@ -40,6 +41,9 @@ from .base import (
 )
 from .fair import make_fair
 from .pin_values import choice, refuse
+
+if TYPE_CHECKING:
+    from numpy.random import Generator
 
 PAIRS = {
     "softmax_ce": ("softmax", "ce"),
@@ -100,7 +104,12 @@ def variants(difficulty: str, options: dict) -> tuple[str, ...]:
     )
 
 
-def generate(rng, difficulty: str, options: dict | None = None, structure=None) -> Exercise:
+def generate(
+    rng: Generator,
+    difficulty: str,
+    options: dict | None = None,
+    structure: Generator | None = None,
+) -> Exercise:
     """One output-unit exercise: the variant from ``structure`` (one draw, among those that
     match the pins), the numbers from ``rng``."""
     choices = variants(difficulty, options or {})

@@ -14,6 +14,7 @@ symgrad.errors.SymgradError: spec.toml: exercise[1].l2: expected a number, got T
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 from ..errors import SymgradError, shown
 
@@ -23,14 +24,14 @@ def refuse(where: str, key: str, message: str) -> SymgradError:
     return SymgradError(f"{where}.{key}: {message}")
 
 
-def choice(where: str, key: str, value, allowed) -> str:
+def choice(where: str, key: str, value: object, allowed: Collection[str]) -> str:
     """``value`` if it is one of ``allowed`` (text)."""
     if not isinstance(value, str) or value not in allowed:
         raise refuse(where, key, f"expected one of {', '.join(allowed)}, got {shown(value)}")
     return value
 
 
-def text(where: str, key: str, value, limit: int = 200) -> str:
+def text(where: str, key: str, value: object, limit: int = 200) -> str:
     """Non-empty one-line text of at most ``limit`` characters."""
     if not isinstance(value, str):
         raise refuse(where, key, f"expected text, got {type(value).__name__} {shown(value)}")
@@ -44,7 +45,7 @@ def text(where: str, key: str, value, limit: int = 200) -> str:
 
 
 def number(
-    where: str, key: str, value, low: float | None = None, high: float | None = None
+    where: str, key: str, value: object, low: float | None = None, high: float | None = None
 ) -> float:
     """A finite number (not a bool) within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -57,7 +58,7 @@ def number(
     return float(value)
 
 
-def texts(where: str, key: str, value, most: int, limit: int = 200) -> list[str]:
+def texts(where: str, key: str, value: object, most: int, limit: int = 200) -> list[str]:
     """A list of texts (``["a", "b"]``), or one text split at its top-level commas."""
     from ..jacobian import split_top_level
 
@@ -78,7 +79,7 @@ def texts(where: str, key: str, value, most: int, limit: int = 200) -> list[str]
     return [item.strip() for item in items]
 
 
-def sizes(where: str, key: str, value, most_layers: int, most_units: int) -> list[int]:
+def sizes(where: str, key: str, value: object, most_layers: int, most_units: int) -> list[int]:
     """A list of positive integers (layer sizes), at most ``most_layers`` long."""
     if not isinstance(value, list) or not value:
         raise refuse(

@@ -62,7 +62,7 @@ class HomeworkSpec:
     instructions: dict[str, str] | None = None
 
     def title_in(self, lang: str) -> str:
-        return in_language(self.title, lang)
+        return in_language(self.title, lang) or ""
 
     def instructions_in(self, lang: str) -> str | None:
         return in_language(self.instructions, lang)
@@ -75,7 +75,7 @@ def in_language(texts: dict[str, str] | None, lang: str) -> str | None:
     return texts.get(lang) or texts.get("en") or next(iter(texts.values()))
 
 
-def texts_value(where: str, value, limit: int = MAX_TITLE) -> dict[str, str]:
+def texts_value(where: str, value: object, limit: int = MAX_TITLE) -> dict[str, str]:
     """A text for every language (``"..."``) or one per language (``{en = "...", zh = "..."}``)."""
     if isinstance(value, dict):
         if not value:
@@ -89,7 +89,7 @@ def texts_value(where: str, value, limit: int = MAX_TITLE) -> dict[str, str]:
     return {"any": text_value(where, value, limit)}
 
 
-def text_value(where: str, value, limit: int = MAX_TITLE) -> str:
+def text_value(where: str, value: object, limit: int = MAX_TITLE) -> str:
     """``value`` if it is one line of non-empty text of at most ``limit`` characters."""
     if not isinstance(value, str):
         raise SymgradError(f"{where}: expected text, got {type(value).__name__} {shown(value)}")
