@@ -1,13 +1,14 @@
 """The MLP drawn unit by unit as SVG data, and its stepping (one step per matrix-form line).
 
 Units sit in columns (one per layer); each unit's output is written above it and ∂J/∂z of
-the unit below it, as the TikZ and DOT pictures of :func:`symgrad.render.views.mlp._network`
-show them. Label boxes are returned so a test can check that none overlap.
+the unit below it, as the TikZ and DOT pictures of :func:`network_picture` show them (a
+mini-batch: ∂J/∂b of the unit below, nothing above). Label boxes are returned so a test can check that none overlap.
 """
 
 from __future__ import annotations
 
-from .layout import LINE_PX, overlaps, text_px
+from .layout import LINE_PX, PAGE_CM, overlaps, text_px
+from .numbers import PICTURE_DIGITS, denoised, number
 
 UNIT_R = 20
 COLUMN_PX = 190
@@ -148,3 +149,78 @@ def _inspect(units: list[dict]) -> dict:
             lines.append(f"∂J/∂z = {escape(u['gradient'])}")
         out[u["id"]] = {"title": u["name"], "html": lines}
     return out
+
+
+NETWORK_COLUMN_CM = 3.4
+NETWORK_ROW_CM = 1.6
+
+
+def network_picture(result) -> dict:
+    """The MLP drawn unit by unit: each unit's output above, ∂J/∂z of the unit below."""
+    spec = result.spec
+    grads = {}
+    for step in result.backward_steps:
+        if step.kind in ("output", "activation"):
+            grads[step.layer] = denoised(step.value)  # the last per layer is ∇_{z^{(k)}} J
+    if result.batch is not None:  # per unit: ∂J/∂b_j = (1/m) Σ_i G_ji (no single value)
+        grads = {k: denoised(result.gradients[f"b{k}"]) for k in range(1, spec.depth + 1)}
+    layers = []
+    tallest = max(spec.layers)
+    for k, width in enumerate(spec.layers):
+        values = (
+            result.params.x if k == 0 else result.values["yhat" if k == spec.depth else f"h{k}"]
+        )
+        top = (tallest - width) * NETWORK_ROW_CM / 2
+        units = []
+        for j in range(width):
+            if k == 0:
+                name = rf"x_{{{j + 1}}}"
+            elif k == spec.depth:
+                name = rf"\hat{{y}}_{{{j + 1}}}"
+            else:
+                name = rf"h^{{({k})}}_{{{j + 1}}}"
+            units.append(
+                {
+                    "id": f"u{k}x{j}",
+                    "x": f"{k * NETWORK_COLUMN_CM:.2f}",
+                    "y": f"{-(top + j * NETWORK_ROW_CM):.2f}",
+                    "name": name,
+                    "name_text": "x" + str(j + 1)
+                    if k == 0
+                    else (f"yhat{j + 1}" if k == spec.depth else f"h{k}_{j + 1}"),
+                    "value": "" if result.batch else number(values[j], PICTURE_DIGITS),
+                    "gradient": "" if k == 0 else number(grads[k][j], PICTURE_DIGITS),
+                }
+            )
+        activation = "" if k == 0 else spec.activation(k)
+        layers.append(
+            {
+                "k": k,
+                "units": units,
+                "activation": activation,
+                "x": f"{k * NETWORK_COLUMN_CM:.2f}",
+                "top": f"{NETWORK_ROW_CM * 0.9:.2f}",
+            }
+        )
+    edges = [
+        (a["x"], a["y"], b["x"], b["y"])
+        for left, right in zip(layers, layers[1:])
+        for a in left["units"]
+        for b in right["units"]
+    ]
+    height = tallest * NETWORK_ROW_CM + 1.5
+    width = spec.depth * NETWORK_COLUMN_CM + 3.0
+    scale = min(1.0, PAGE_CM[0] / width, PAGE_CM[1] / height)
+    edge_ids = [
+        (a["id"], b["id"])
+        for left, right in zip(layers, layers[1:])
+        for a in left["units"]
+        for b in right["units"]
+    ]
+    return {
+        "layers": layers,
+        "edges": edges,
+        "edge_ids": edge_ids,
+        "scale": f"{scale:.3f}",
+        "bottom": f"{-(tallest * NETWORK_ROW_CM):.2f}",
+    }

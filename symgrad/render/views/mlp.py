@@ -5,9 +5,9 @@ steps as they read (:mod:`.mlp_steps`) and the entry-level formulas."""
 from __future__ import annotations
 
 from ..environment import strings
-from ..layout import PAGE_CM
-from ..numbers import PICTURE_DIGITS, bmatrix, denoised, number, tex_number, text_matrix
+from ..numbers import bmatrix, number, tex_number, text_matrix
 from ..printing import fill, tex
+from ..svg_network import network_picture
 from .check import check_view
 from .mlp_steps import step_lines
 
@@ -150,6 +150,8 @@ def solution_steps(result, lang: str = "en") -> list[dict]:
 
 def context(result, lang: str) -> dict:
     """The MLP templates' view: parameters, forward and backward steps, gradient matrices."""
+    import numpy as np
+
     spec = result.spec
     notes = strings(lang)["mlp_notes"]
     params = result.params.as_dict()
@@ -162,27 +164,49 @@ def context(result, lang: str) -> dict:
     def h_before(k: int):
         return result.params.x if k == 1 else result.values[f"h{k - 1}"]
 
-    def operands(step) -> str:
-        """The step's right-hand side with the numbers in place (no arithmetic)."""
+    def operands(step) -> list[str]:
+        """The step's right-hand side with the numbers in place (no arithmetic): one piece
+        for one example; a batch's factors packed into the lines of a LaTeX page."""
+        if batch:
+            return _pack(batch_factors(step))
         k = step.layer
         if step.kind == "forward" and step.node == f"z{k}":
-            ones = r" \mathbf{1}^\top" if batch else ""
-            return (
-                f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + "
-                f"{bmatrix(params[f'b{k}'])}{ones}"
-            )
+            return [
+                f"{bmatrix(params[f'W{k}'])} {bmatrix(h_before(k))} + {bmatrix(params[f'b{k}'])}"
+            ]
         if step.kind == "weight":
             reg = f" + {tex_number(spec.l2)} {bmatrix(params[f'W{k}'])}" if spec.l2 else ""
-            if batch:
-                return rf"\tfrac{{1}}{{{batch}}} {bmatrix(g_of_layer[k])} {bmatrix(h_before(k).T)}{reg}"
-            return f"{bmatrix(g_of_layer[k])} {bmatrix([h_before(k)])}{reg}"
-        if step.kind == "bias" and batch:
-            return rf"\tfrac{{1}}{{{batch}}} {bmatrix(g_of_layer[k])} \mathbf{{1}}"
+            return [f"{bmatrix(g_of_layer[k])} {bmatrix([h_before(k)])}{reg}"]
         if step.kind == "propagate":
-            return f"{bmatrix(params[f'W{k}'].T)} {bmatrix(g_of_layer[k])}"
+            return [f"{bmatrix(params[f'W{k}'].T)} {bmatrix(g_of_layer[k])}"]
         if step.kind == "activation" and k + 1 in g_down and gprimes.get(k) is not None:
-            return rf"{bmatrix(g_down[k + 1])} \odot {bmatrix(gprimes[k])}"
-        return ""
+            return [rf"{bmatrix(g_down[k + 1])} \odot {bmatrix(gprimes[k])}"]
+        return []
+
+    def batch_factors(step) -> list[tuple[str, str, int]]:
+        """A batch step's right-hand side as (operator, factor, columns) triples."""
+        k = step.layer
+
+        def mat(value) -> tuple[str, int]:
+            return bmatrix(value), int(np.shape(value)[-1]) if np.ndim(value) == 2 else 1
+
+        mean = ("", rf"\tfrac{{1}}{{{batch}}}", 0)
+        if step.kind == "forward" and step.node == f"z{k}":
+            W, H, b = mat(params[f"W{k}"]), mat(h_before(k)), mat(params[f"b{k}"])
+            return [("", *W), ("", *H), ("+", rf"{b[0]} \mathbf{{1}}^\top", b[1])]
+        if step.kind == "weight":
+            out = [mean, ("", *mat(g_of_layer[k])), ("", *mat(h_before(k).T))]
+            if spec.l2:
+                W = mat(params[f"W{k}"])
+                out.append(("+", f"{tex_number(spec.l2)} {W[0]}", W[1]))
+            return out
+        if step.kind == "bias":
+            return [mean, ("", *mat(g_of_layer[k])), ("", r"\mathbf{1}", 0)]
+        if step.kind == "propagate":
+            return [("", *mat(params[f"W{k}"].T)), ("", *mat(g_of_layer[k]))]
+        if step.kind == "activation" and k + 1 in g_down and gprimes.get(k) is not None:
+            return [("", *mat(g_down[k + 1])), (r"\odot", *mat(gprimes[k]))]
+        return []
 
     def gprime_of(k: int):
         """g′(z^(k)) as numbers; None for softmax, whose Jacobian is not a vector."""
@@ -208,7 +232,8 @@ def context(result, lang: str) -> dict:
             "kind": step.kind,
             "layer": step.layer,
             "latex": line["latex"],
-            "aligned": _aligned(line["latex"]),
+            # a batch aligns at the left edge: its wide matrices get the whole line
+            "aligned": f"& {line['latex']}" if batch else _aligned(line["latex"]),
             "text": line["text"],
             "value": bmatrix(value),
             "value_lines": text_matrix(value),
@@ -217,7 +242,8 @@ def context(result, lang: str) -> dict:
             "scalar": not step.shape,
             "expanded": line["expanded"],
             "note": notes[line["note"]] if line["note"] else "",
-            "operands": operands(step),
+            "operands": " ".join(operands(step)),
+            "operand_lines": operands(step),
         }
 
     views = [step_view(step, line) for step, line in zip(result.steps, step_lines(result))]
@@ -298,87 +324,34 @@ def context(result, lang: str) -> dict:
             {"latex": e["latex"], "text": e["text"], "value": number(e["value"], 6)}
             for e in (entry_view(e, spec.depth) for e in result.entries)
         ],
-        "network": _network(result),
+        "network": network_picture(result),
         # a batch: every unit holds m values; the picture (one value per unit) is left out
         "draw_network": max(spec.layers) <= MAX_NETWORK_WIDTH and not batch,
     }
 
 
+LINE_COLUMNS = 10  # matrix columns of numbers a LaTeX line holds (\small, 3pt column gaps)
+
+
+def _pack(factors: list[tuple[str, str, int]]) -> list[str]:
+    """Factors ``(operator, latex, columns)`` in lines of at most :data:`LINE_COLUMNS` columns
+    (a factor wider than that gets its own line); a product continued on a new line gets a
+    ``\\cdot``."""
+    lines: list[list[str]] = []
+    width = 0
+    for op, latex, columns in factors:
+        if lines and width + columns > LINE_COLUMNS and width > 0:
+            lines.append([op or r"\cdot", latex])
+            width = columns
+        elif lines:
+            lines[-1] += [op, latex] if op else [latex]
+            width += columns
+        else:
+            lines.append([latex])
+            width = columns
+    return [" ".join(line) for line in lines]
+
+
 def _param_tex(key: str) -> str:
     """``W2`` → ``\\nabla_{\\mathbf{W}^{(2)}} J``."""
     return rf"\nabla_{{\mathbf{{{key[0]}}}^{{({key[1:]})}}}} J"
-
-
-NETWORK_COLUMN_CM = 3.4
-NETWORK_ROW_CM = 1.6
-
-
-def _network(result) -> dict:
-    """The MLP drawn unit by unit: each unit's output above, ∂J/∂z of the unit below."""
-    spec = result.spec
-    grads = {}
-    for step in result.backward_steps:
-        if step.kind in ("output", "activation"):
-            grads[step.layer] = denoised(step.value)  # the last per layer is ∇_{z^{(k)}} J
-    if result.batch is not None:  # per unit: ∂J/∂b_j = (1/m) Σ_i G_ji (no single value)
-        grads = {k: denoised(result.gradients[f"b{k}"]) for k in range(1, spec.depth + 1)}
-    layers = []
-    tallest = max(spec.layers)
-    for k, width in enumerate(spec.layers):
-        values = (
-            result.params.x if k == 0 else result.values["yhat" if k == spec.depth else f"h{k}"]
-        )
-        top = (tallest - width) * NETWORK_ROW_CM / 2
-        units = []
-        for j in range(width):
-            if k == 0:
-                name = rf"x_{{{j + 1}}}"
-            elif k == spec.depth:
-                name = rf"\hat{{y}}_{{{j + 1}}}"
-            else:
-                name = rf"h^{{({k})}}_{{{j + 1}}}"
-            units.append(
-                {
-                    "id": f"u{k}x{j}",
-                    "x": f"{k * NETWORK_COLUMN_CM:.2f}",
-                    "y": f"{-(top + j * NETWORK_ROW_CM):.2f}",
-                    "name": name,
-                    "name_text": "x" + str(j + 1)
-                    if k == 0
-                    else (f"yhat{j + 1}" if k == spec.depth else f"h{k}_{j + 1}"),
-                    "value": "" if result.batch else number(values[j], PICTURE_DIGITS),
-                    "gradient": "" if k == 0 else number(grads[k][j], PICTURE_DIGITS),
-                }
-            )
-        activation = "" if k == 0 else spec.activation(k)
-        layers.append(
-            {
-                "k": k,
-                "units": units,
-                "activation": activation,
-                "x": f"{k * NETWORK_COLUMN_CM:.2f}",
-                "top": f"{NETWORK_ROW_CM * 0.9:.2f}",
-            }
-        )
-    edges = [
-        (a["x"], a["y"], b["x"], b["y"])
-        for left, right in zip(layers, layers[1:])
-        for a in left["units"]
-        for b in right["units"]
-    ]
-    height = tallest * NETWORK_ROW_CM + 1.5
-    width = spec.depth * NETWORK_COLUMN_CM + 3.0
-    scale = min(1.0, PAGE_CM[0] / width, PAGE_CM[1] / height)
-    edge_ids = [
-        (a["id"], b["id"])
-        for left, right in zip(layers, layers[1:])
-        for a in left["units"]
-        for b in right["units"]
-    ]
-    return {
-        "layers": layers,
-        "edges": edges,
-        "edge_ids": edge_ids,
-        "scale": f"{scale:.3f}",
-        "bottom": f"{-(tallest * NETWORK_ROW_CM):.2f}",
-    }
