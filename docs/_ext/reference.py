@@ -212,7 +212,10 @@ def json_outputs(work: Path) -> dict[str, tuple[str, list]]:
             ("derive", EXPR, "--at", POINT, "--format", "json"),
             ("derive", EXPR, "--at", POINT, "--granularity", "primitive", "--format", "json"),
         ],
-        "mlp": [("mlp", "--layers", "3,4,3,2", "--seed", "1", "--format", "json")],
+        "mlp": [
+            ("mlp", "--layers", "3,4,3,2", "--seed", "1", "--format", "json"),
+            ("mlp", "--layers", "3,4,3,2", "--seed", "1", "--batch", "4", "--format", "json"),
+        ],
         "jacobian": [
             (
                 "jacobian",
