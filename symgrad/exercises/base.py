@@ -20,6 +20,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +149,7 @@ class Exercise:
         return hashlib.sha256(stable_json(self.data).encode()).hexdigest()[:16]
 
     def to_dict(self, lang: str = "en", answers: bool = True) -> dict:
-        out = {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "difficulty": self.difficulty,
             "seed": self.seed,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import SymgradError
 from ..render import HOMEWORK_FORMATS as FORMATS
@@ -87,7 +88,6 @@ class VersionOutput:
     summary: dict = field(default_factory=dict)
     sheets: dict = field(default_factory=dict)  # LaTeX sheet contexts, for all-*.pdf
     lms: list[dict] = field(default_factory=list)  # exercise contexts for QTI (html)
-    pdf_sources: dict[str, str] = field(default_factory=dict)  # PDF path -> LaTeX to compile
 
 
 # --------------------------------------------------------------------------- paper
@@ -101,7 +101,6 @@ ROOM_CM = {
     "gd_step": 1.0,
 }  # working space per blank on a question sheet
 ROOM_LIMITS_CM = (2.5, 8.0)
-ALL_PDFS = {"questions": "all-questions.pdf", "key": "all-keys.pdf"}
 
 
 def paper_extras(exercise) -> dict:
@@ -111,7 +110,7 @@ def paper_extras(exercise) -> dict:
 
     low, high = ROOM_LIMITS_CM
     room = min(high, max(low, ROOM_CM.get(exercise.kind, 1.2) * len(exercise.answers)))
-    extras = {"room": f"{room:.1f}", "circuit": None, "circuit_key": None}
+    extras: dict[str, Any] = {"room": f"{room:.1f}", "circuit": None, "circuit_key": None}
     if exercise.kind == "graph" and exercise.derivation is not None:
         extras["circuit"] = blank_circuit(exercise, filled=False)
         extras["circuit_key"] = blank_circuit(exercise, filled=True)
@@ -176,7 +175,7 @@ def build_version(job: Job) -> VersionOutput:
     def sheet(fmt: str, answers: bool) -> dict:
         # Only the key (the teacher's copy) says how to rebuild the set: a sheet that showed
         # the seed would let a student print the key.
-        secret = {"seed": job.seed, "recipe": job.recipe} if answers else {}
+        secret: dict[str, Any] = {"seed": job.seed, "recipe": job.recipe} if answers else {}
         return view.sheet_context(
             fmt,
             spec.title_in(lang),
@@ -194,11 +193,9 @@ def build_version(job: Job) -> VersionOutput:
         for name, answers in (("questions", False), ("key", True)):
             context = sheet(fmt, answers)
             text = view.render_sheet(context, fmt, lang, answers)
-            if job.pdf and fmt == "latex":
+            if job.pdf and fmt == "latex":  # for the class's two PDFs (homework_pdf.py)
                 out.sheets[name] = context
             out.files[f"{folder}/{name}.{suffix}"] = text
-            if job.pdf and fmt == "latex":  # compiled by build(), all PDFs in parallel
-                out.pdf_sources[f"{folder}/{name}.pdf"] = text
     summary = {
         "version": version.label,
         "folder": folder,
@@ -287,7 +284,10 @@ def build(
         files.update(result.files)
     pdf_pages = {}
     if pdf and "latex" in formats:
-        pdf_pages = compile_pdfs(files, results, versions, lang, jobs)
+        from .homework_pdf import compile_pdfs
+
+        sheets = [r.sheets for r in results]
+        pdf_pages = compile_pdfs(files, sheets, [v.folder for v in versions], lang, jobs)
     if "moodle" in formats:
         categories = []
         for i, ex_spec in enumerate(spec.exercises):
@@ -327,58 +327,6 @@ def build(
         index["pdf_pages"] = pdf_pages
     files["index.json"] = compact_json(index, "versions")
     return files
-
-
-def compile_pdfs(
-    files: dict, results: list[VersionOutput], versions: list[Version], lang: str, jobs: int
-) -> dict:
-    """Compile every version's sheet and key and the two all-versions PDFs into ``files``,
-    ``jobs`` LaTeX runs at a time (each run is its own process: threads only wait for them),
-    the two long all-versions documents first; returns their page ranges per version."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from ..render.tex import compile_pdf, tex_engine
-
-    def one(source: str) -> bytes:  # English with, e.g., 张伟 needs xelatex
-        return compile_pdf(source, engine=tex_engine(source, lang), timeout=120)
-
-    sources = {path: text for r in results for path, text in r.pdf_sources.items()}
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        combined = {
-            path: pool.submit(
-                all_versions_pdf, [r.sheets[name] for r in results], lang, name == "key"
-            )
-            for name, path in ALL_PDFS.items()
-        }
-        single = {path: pool.submit(one, text) for path, text in sources.items()}
-        for path in sources:  # version order, as the sources were listed
-            files[path] = single[path].result()
-        pages = {}
-        for path, future in combined.items():
-            files[path], ranges = future.result()
-            pages[path] = {v.folder: list(r) for v, r in zip(versions, ranges)}
-    return pages
-
-
-def all_versions_pdf(sheets: list[dict], lang: str, answers: bool) -> tuple[bytes, list]:
-    """Every version's sheet (or key) in one document, compiled once: each version starts
-    on a new page numbered 1. Returns the PDF and each version's (first, last) page."""
-    from ..render.tex import compile_pdf_pages, tex_document, tex_engine
-    from ..render.views.exercise import phrases, phrases_for
-
-    text = tex_document(
-        "homework.tex.j2",
-        lang,
-        sheets=sheets,
-        s=phrases_for(phrases(lang), "latex"),
-        answers=answers,
-    )
-    pdf, ranges = compile_pdf_pages(
-        text, engine=tex_engine(text, lang), timeout=120 + 10 * len(sheets)
-    )
-    if len(ranges) != len(sheets):
-        raise SymgradError(f"the combined PDF reports {len(ranges)} versions, not {len(sheets)}")
-    return pdf, ranges
 
 
 def compact_json(data: dict, rows: str) -> str:

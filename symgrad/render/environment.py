@@ -6,17 +6,22 @@ r"""The one Jinja2 environment, its filters, and the phrases of each language.
 * LaTeX-friendly delimiters in *every* template (``\VAR{x}``, ``\BLOCK{for ...}``,
   ``\#{comment}``), so ``{``, ``}``, ``%`` and ``#`` in LaTeX, Markdown and DOT are plain text.
 
-Templates and ``strings.toml`` are found one way, :func:`template_file`.
+Templates and ``strings.toml`` are found one way, :func:`template_file`. Compiled templates
+are kept in a per-user cache (:func:`bytecode_cache`), so a command does not compile its
+template again in every process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import os
+import stat
 import tomllib
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import escape
 from ..errors import SymgradError
@@ -65,6 +70,22 @@ def _load_template(name: str):
     return None if path is None else (path.read_text(encoding="utf-8"), None, lambda: True)
 
 
+ENVIRONMENT: dict[str, Any] = {
+    "block_start_string": r"\BLOCK{",
+    "block_end_string": "}",
+    "variable_start_string": r"\VAR{",
+    "variable_end_string": "}",
+    "comment_start_string": r"\#{",
+    "comment_end_string": "}",
+    "line_statement_prefix": None,
+    "line_comment_prefix": None,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+"""The syntax settings of our templates (compiled code depends on them: see the cache)."""
+
+
 @cache
 def environment() -> jinja2.Environment:
     r"""The one shared Jinja2 environment (cached): our delimiters, filters and loader.
@@ -78,20 +99,65 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FunctionLoader(_load_template),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
-        block_start_string=r"\BLOCK{",
-        block_end_string="}",
-        variable_start_string=r"\VAR{",
-        variable_end_string="}",
-        comment_start_string=r"\#{",
-        comment_end_string="}",
-        line_statement_prefix=None,
-        line_comment_prefix=None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
+        **ENVIRONMENT,
     )
     env.filters.update(FILTERS)
     return env
+
+
+def cache_directory() -> Path | None:
+    """Where compiled templates are kept: ``$SYMGRAD_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/symgrad`` or ``~/.cache/symgrad``; None when ``SYMGRAD_CACHE_DIR`` is
+    set empty, or when the folder cannot be made private to this user (created with mode
+    0700; one that others may write to, or that another user owns, is never used)."""
+    chosen = os.environ.get("SYMGRAD_CACHE_DIR")
+    if chosen == "":
+        return None
+    if chosen is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        chosen = os.path.join(base, "symgrad")
+    path = Path(chosen)
+    try:
+        path.mkdir(mode=stat.S_IRWXU, parents=True, exist_ok=True)
+        info = path.lstat()
+    except (OSError, RuntimeError):
+        return None
+    private = stat.S_ISDIR(info.st_mode) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    if not private or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return None
+    return path
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja2's file cache of compiled templates in :func:`cache_directory`, or None.
+
+    Jinja2 checks each entry against the template's source (a checksum) and its own and
+    Python's versions; the file names also carry a digest of :data:`ENVIRONMENT`, so a
+    template compiled with other syntax settings is never reused. A cache that cannot be
+    read or written is skipped: the template is compiled as without a cache."""
+    import jinja2
+
+    directory = cache_directory()
+    if directory is None:
+        return None
+    settings = repr(sorted(ENVIRONMENT.items())) + jinja2.__version__
+    digest = hashlib.sha256(settings.encode()).hexdigest()[:16]
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):  # unreadable or damaged
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:  # read-only or full disk: no cache this time
+                pass
+
+    return Cache(str(directory), f"template-{digest}-%s.cache")
 
 
 def render_template(name: str, **context) -> str:

@@ -162,6 +162,6 @@ def denoised(value):
 
 def _elide(indices: list[int]) -> list[int | None]:
     if len(indices) <= MAX_MATRIX:
-        return indices
+        return list[int | None](indices)
     half = MAX_MATRIX // 2
     return indices[:half] + [None] + indices[-half + 1 :]

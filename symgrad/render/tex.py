@@ -218,20 +218,50 @@ _PAGES = re.compile(r"Output written on document\.pdf \((\d+) pages?")
 
 
 def compile_pdf_pages(
-    tex_source: str, engine: str = "pdflatex", timeout: float = 60
+    tex_source: str, engine: str = "pdflatex", timeout: float = 60, reruns: bool = True
 ) -> tuple[bytes, list[tuple[int, int]]]:
     r"""Like :func:`compile_pdf`, for a document of several versions: also the first and
     last page (from 1) of each version, which the document reports in its log as
-    ``SHEET-VERSION-STARTS n`` lines (``templates/homework.tex.j2``)."""
-    pdf, log = _compile(tex_source, engine, timeout)
+    ``SHEET-VERSION-STARTS n`` lines (``templates/homework.tex.j2``).
+
+    ``reruns=False`` runs the engine once: right for a document that prints no
+    cross-reference (no ``\ref``, ``\pageref``, point totals), whose later runs only
+    rewrite the .aux file and typeset the same pages again."""
+    pdf, log = _compile(tex_source, engine, timeout, MAX_RUNS if reruns else 1)
     starts = [int(n) for n in VERSION_STARTS.findall(log)]
     pages = _PAGES.search(log)
     total = int(pages.group(1)) if pages else 0
     return pdf, [(a, b - 1) for a, b in zip(starts, starts[1:] + [total + 1])]
 
 
-def _compile(tex_source: str, engine: str, timeout: float) -> tuple[bytes, str]:
-    """The PDF's bytes and the last run's log."""
+def cut_pages(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """One PDF per ``(first, last)`` page range (from 1, inclusive) of ``pdf``, holding only
+    those pages and what they use (fonts, pictures); no outline or other page comes along.
+
+    Cut with pypdf, so a class's per-version PDFs come from one compile of all versions."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    count = len(reader.pages)
+    cuts = []
+    for first, last in ranges:
+        if not 1 <= first <= last <= count:
+            raise SymgradError(f"pages {first}-{last} are not in a PDF of {count} pages")
+        writer = PdfWriter()
+        for index in range(first - 1, last):
+            writer.add_page(reader.pages[index])
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        cuts.append(buffer.getvalue())
+    return cuts
+
+
+def _compile(
+    tex_source: str, engine: str, timeout: float, runs: int = MAX_RUNS
+) -> tuple[bytes, str]:
+    """The PDF's bytes and the last run's log, after at most ``runs`` engine runs."""
     if engine not in ENGINES:
         raise SymgradError(f"unknown LaTeX engine {engine!r}; use one of {', '.join(ENGINES)}")
     if not tex_available(engine):
@@ -252,7 +282,7 @@ def _compile(tex_source: str, engine: str, timeout: float) -> tuple[bytes, str]:
         workdir = Path(tmp)
         (workdir / "document.tex").write_text(tex_source, encoding="utf-8")
         log_path, pdf_path = workdir / "document.log", workdir / "document.pdf"
-        for _ in range(MAX_RUNS):
+        for _ in range(max(1, runs)):
             status = _run_engine(command, workdir, deadline - time.monotonic(), timeout)
             log = _read_text(log_path)
             if status != 0 or not pdf_path.exists():

@@ -34,6 +34,7 @@ OUTPUT_CM = 2.0  # length of the output wire
 MARGIN = 0.06  # boxes closer than this count as touching
 TEXT_WIDTH_CM = 16.0  # pictures wider than this are scaled down
 MAX_LANES = 60
+NAME_GAP = 0.05  # between a gate and its name above it
 
 
 def _radius(node) -> float:
@@ -52,26 +53,84 @@ def blank_circuit(exercise, filled: bool) -> dict:
     (only the leaves' given values and the output's seed gradient 1 are printed),
     ``filled=True`` for the key (every value and gradient, as the answers show them).
 
-    Rows start :data:`ROW_CM` apart; a crowded graph is drawn again with more room. The
-    question and the key get the same picture (the filling does not move anything)."""
+    The placement depends on the graph alone: it is worked out once per graph shape
+    (:func:`_geometry`) and shared by the question and the key (the filling moves nothing)
+    and by every version of a set that varies only the numbers."""
+    return _filled(_geometry(exercise.derivation), exercise.derivation, filled)
+
+
+GEOMETRIES: dict = {}  # placed pictures by graph shape (_shape), at most MAX_GEOMETRIES
+MAX_GEOMETRIES = 256
+
+
+def _shape(graph) -> tuple:
+    """Everything of a graph the placement reads: ops, inputs, constants, names, output."""
+    return (
+        graph.output,
+        tuple((n.op, tuple(n.inputs), str(n.const), n.name, str(n.symbol)) for n in graph.nodes),
+    )
+
+
+def _geometry(d) -> dict:
+    """The picture without texts at the first spacing of :data:`ATTEMPTS` that is legible
+    (:func:`problems`); a crowded graph is drawn again with more room."""
+    key = _shape(d.graph)
+    found = GEOMETRIES.get(key)
+    if found is not None:
+        return found
     picture = None
     for row, name_reach in ATTEMPTS:
         try:
-            picture = _picture(exercise.derivation, filled, row, name_reach)
+            picture = _picture(d, row, name_reach)
         except NoLane:
             continue
         if not problems(picture):
             break
     if picture is None:
         raise NoLane("no legible circuit")  # never seen over the seeds the tests sweep
+    if len(GEOMETRIES) >= MAX_GEOMETRIES:
+        GEOMETRIES.clear()
+    GEOMETRIES[key] = picture
     return picture
+
+
+def _filled(geometry: dict, d, filled: bool) -> dict:
+    """A copy of ``geometry`` whose slots show this derivation's numbers: all of them when
+    ``filled``, else only the leaves' given values and the output's seed gradient 1."""
+    graph = d.graph
+
+    def shown(value) -> str:
+        return "" if value is None else num(value)
+
+    steps: dict = {}
+    for step in d.steps:
+        steps.setdefault((step.parent, step.child), []).append(step)
+
+    def text(source: tuple) -> str:
+        what, *ids = source
+        if what == "total":
+            return shown(d.adjoint_of(graph.nodes[ids[0]])) if filled else ""
+        if what == "value":
+            given = graph.nodes[ids[0]].is_leaf
+            return shown(d.value_of(graph.nodes[ids[0]])) if filled or given else ""
+        if what == "gradient":
+            parent, child, repeat = ids
+            part = steps.get((parent, child), [])
+            step = part[repeat] if repeat < len(part) else None
+            return shown(step.product_value) if (filled and step is not None) else ""
+        if what == "output":
+            return shown(d.value) if filled else ""
+        return "1"  # the output's seed gradient
+
+    slots = [{**slot, "text": text(slot["source"])} for slot in geometry["slots"]]
+    return {**geometry, "nodes": [dict(n) for n in geometry["nodes"]], "slots": slots}
 
 
 class NoLane(Exception):
     """No lane is free for a wire at this spacing."""
 
 
-def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
+def _picture(d, row: float, name_reach: float) -> dict:
     graph = d.graph
     from .derivation import graph_tex
 
@@ -128,9 +187,6 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
             )
         )
 
-    def shown(value) -> str:
-        return "" if value is None else num(value)
-
     slots = []
     for node in graph.nodes:  # a fork's total gradient: left of a name, under a gate
         if len(users[node.id]) > 1 and node.op != "const":
@@ -140,12 +196,9 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
                 if n["leaf"]
                 else _box(n["box"][2] - SLOT_W / 2, n["box"][1] - 0.08 - SLOT_H / 2)
             )
-            slots.append(_slot(box, "total", shown(d.adjoint_of(node)) if filled else ""))
+            slots.append(_slot(box, "total", ("total", node.id)))
 
-    steps: dict = {}
-    for step in d.steps:
-        steps.setdefault((step.parent, step.child), []).append(step)
-    lines = []  # placed wires' segments, for the lanes of later wires
+    lines: list[tuple] = []  # placed wires' segments, for the lanes of later wires
     wires = []
     order = sorted(
         ((child, node.id, k) for node in graph.op_nodes for k, child in enumerate(node.inputs)),
@@ -155,19 +208,16 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
     for child, parent, k in order:
         repeat = taken.get((parent, child), 0)
         taken[(parent, child)] = repeat + 1
-        part = steps.get((parent, child), [])
-        step = part[repeat] if repeat < len(part) else None
         source, target = nodes[child], nodes[parent]
         const = graph.nodes[child].op == "const"
-        given = graph.nodes[child].is_leaf
-        value = shown(d.value_of(graph.nodes[child])) if (filled or given) else ""
-        gradient = shown(step.product_value) if (filled and step is not None) else ""
         inputs = graph.nodes[parent].inputs
         rank = sorted(range(len(inputs)), key=lambda i: (-nodes[inputs[i]]["y"], i)).index(k)
         wire = _route(source, target, child, parent, rank, len(inputs), obstacles, lines, slots)
-        slots.append(_slot(wire["value_box"], "value", value))
+        slots.append(_slot(wire["value_box"], "value", ("value", child)))
         if not const:
-            slots.append(_slot(wire["gradient_box"], "gradient", gradient))
+            slots.append(
+                _slot(wire["gradient_box"], "gradient", ("gradient", parent, child, repeat))
+            )
         wires.append({"points": [f"({px:.2f},{py:.2f})" for px, py in wire["points"]]})
 
     out = nodes[graph.output]
@@ -178,17 +228,25 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
         _slot(
             _box(x0 + SLOT_W / 2, out["y"] + SLOT_OFFSET + SLOT_H / 2),
             "value",
-            shown(d.value) if filled else "",
+            ("output",),
         )
     )
-    slots.append(_slot(_box(x0 + SLOT_W / 2, out["y"] - SLOT_OFFSET - SLOT_H / 2), "gradient", "1"))
+    slots.append(
+        _slot(_box(x0 + SLOT_W / 2, out["y"] - SLOT_OFFSET - SLOT_H / 2), "gradient", ("seed",))
+    )
     wires.append({"points": [f"({start[0]:.2f},{start[1]:.2f})", f"({end[0]:.2f},{end[1]:.2f})"]})
     lines.append(((start, end), graph.output, None))
     boxes = [n["box"] for n in nodes.values()] + [s["box"] for s in slots]
     width = max(b[2] for b in boxes) + 0.5 - min(b[0] for b in boxes)
     return {
         "nodes": [
-            {**n, "x": f"{n['x']:.2f}", "y": f"{n['y']:.2f}", "size": f"{2 * n['half']:.2f}"}
+            {
+                **n,
+                "x": f"{n['x']:.2f}",
+                "y": f"{n['y']:.2f}",
+                "radius": f"{n['half']:.2f}",
+                "name_y": f"{n['y'] + n['half'] + NAME_GAP:.2f}",  # a gate's name sits on it
+            }
             for n in nodes.values()
         ],
         "wires": wires,
@@ -196,7 +254,6 @@ def _picture(d, filled: bool, row: float, name_reach: float) -> dict:
         "lines": lines,
         "output": {"x": f"{end[0] + 0.1:.2f}", "y": f"{end[1]:.2f}"},
         "scale": f"{min(1.0, TEXT_WIDTH_CM / width):.3f}",
-        "filled": filled,
         "value_color": COLOR_VALUE,
         "gradient_color": COLOR_GRADIENT,
     }
@@ -206,11 +263,13 @@ def _box(cx: float, cy: float) -> tuple[float, float, float, float]:
     return (cx - SLOT_W / 2, cy - SLOT_H / 2, cx + SLOT_W / 2, cy + SLOT_H / 2)
 
 
-def _slot(box, kind: str, text: str) -> dict:
+def _slot(box, kind: str, source: tuple) -> dict:
+    """A slot at ``box``; ``source`` says which number it shows (:func:`_filled`)."""
     return {
         "box": box,
         "kind": kind,
-        "text": text,
+        "source": source,
+        "text": "",
         "x": f"{(box[0] + box[2]) / 2:.2f}",
         "y": f"{(box[1] + box[3]) / 2:.2f}",
         "w": f"{SLOT_W:.2f}",
