@@ -48,6 +48,8 @@ def serve(host: str, port: int, time_limit: float, quiet: bool) -> None:
     except OSError as error:
         raise SymgradError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     bound_host, bound_port = server.server_address[:2]
+    if isinstance(bound_host, bytes):  # an AF_UNIX-style address; TCP gives text
+        bound_host = bound_host.decode()
     signal.signal(signal.SIGTERM, raise_interrupted)
     click.echo(
         f"symgrad serve: listening on http://{bound_host}:{bound_port}/ (Ctrl-C stops)", err=True

@@ -18,13 +18,17 @@ control characters are dropped or turned into spaces, since no output format
 needs them and several choke on them.
 """
 
-_CONTROL = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
+from collections.abc import Mapping
+
+_CONTROL: dict[int, str | None] = {
+    c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]
+}
 """C0 controls (except tab, newline, carriage return) and DEL: removed everywhere."""
 
 _NEWLINES_TO_SPACE = {ord("\t"): " ", ord("\n"): " ", ord("\r"): " "}
 
 
-def _table(mapping: dict[str, str], base: dict[int, str | None]) -> dict[int, str | None]:
+def _table(mapping: dict[str, str], base: Mapping[int, str | None]) -> dict[int, str | None]:
     """Build a ``str.translate`` table from ``{character: replacement}`` on top of ``base``."""
     table = dict(base)
     table.update({ord(char): replacement for char, replacement in mapping.items()})

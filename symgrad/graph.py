@@ -285,7 +285,7 @@ def build_graph(expr: Expr, granularity: str = "written") -> Graph:
         expr = rewrite(expr, lower)
     elif granularity == "gate":
         expr = rewrite(expr, fuse)
-    variable_names = {e.name for e in walk(expr) if e.op == "var"}
+    variable_names = {e.name for e in walk(expr) if e.op == "var" and e.name is not None}
     builder = GraphBuilder(_free_prefix(variable_names))
     built: dict[int, int] = {}
 

@@ -12,17 +12,22 @@ expression ``z(g(x))`` (and that one against central differences).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy
 
 from .check import CheckReport, relative_error, report, verdict
-from .derivation import derive, parse_assignments
+from .derivation import derive
 from .errors import SymgradError
 from .parse import is_variable_name, parse
+from .point import parse_assignments
 from .rewriting import rewrite, walk
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 MAX_OUTPUTS = 20  # expressions in y = g(x)
 MAX_INPUTS = 20  # variables in x
@@ -33,7 +38,9 @@ METHOD = "reverse pass over the composed expression z(g(x))"  # the report's met
 
 def split_top_level(text: str) -> list[str]:
     """``"x1*x2, max(x2, x3)"`` → ``["x1*x2", "max(x2, x3)"]``: commas outside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -102,7 +109,7 @@ def _list(a):
 def vector_chain_rule(
     y: str | Sequence[str],
     z: str,
-    at=None,
+    at: str | Mapping[str, object] | None = None,
     x: str | Sequence[str] | None = None,
     y_names: str | Sequence[str] | None = None,
 ) -> VectorChainRule:
@@ -151,8 +158,7 @@ def vector_chain_rule(
 
     n, m = len(texts), len(inputs)
     jac = sympy.zeros(n, m)
-    jac_value = None if point is None else np.zeros((n, m))
-    y_values = None if point is None else np.zeros(n)
+    jac_value, y_values = np.zeros((n, m)), np.zeros(n)  # kept only with a point
     for j, tree in enumerate(trees):
         value, grads = _reverse_pass(tree, point)
         if point is not None:
@@ -164,7 +170,7 @@ def vector_chain_rule(
                 jac_value[j, i] = grad_value
 
     grad_y = sympy.zeros(n, 1)
-    grad_y_value = None if point is None else np.zeros(n)
+    grad_y_value = np.zeros(n)
     z_at = (
         None
         if point is None
@@ -176,6 +182,8 @@ def vector_chain_rule(
         if point is not None:
             grad_y_value[j] = grad_value
 
+    if point is None:
+        return VectorChainRule(inputs, names, texts, z, jac, grad_y, None, None, None, None)
     rule = VectorChainRule(
         inputs, names, texts, z, jac, grad_y, point, y_values, jac_value, grad_y_value
     )
@@ -189,7 +197,7 @@ def vector_chain_rule(
 
 def _variables(tree) -> list[str]:
     """Variable names in order of first appearance."""
-    return list(dict.fromkeys(e.name for e in walk(tree) if e.op == "var"))
+    return list(dict.fromkeys(e.name for e in walk(tree) if e.op == "var" and e.name is not None))
 
 
 def _reverse_pass(tree, point, check: bool = False):
@@ -276,7 +284,12 @@ def _direct_check(trees, names, z_tree, inputs, point, chain_value):
     return direct, check_chain_product(inputs, chain_value, direct, oracle_check)
 
 
-def check_chain_product(inputs: Sequence[str], product, oracle, oracle_check=None) -> CheckReport:
+def check_chain_product(
+    inputs: Sequence[str],
+    product: ArrayLike,
+    oracle: ArrayLike,
+    oracle_check: CheckReport | None = None,
+) -> CheckReport:
     """Compare the chain-rule product with the composed expression's reverse pass, per input.
 
     The oracle's own check (``oracle_check``, central differences of ``z(g(x))``) decides
@@ -303,7 +316,8 @@ def check_chain_product(inputs: Sequence[str], product, oracle, oracle_check=Non
     )
     for row in result.rows:
         failed = own.get(row.name)
-        if failed is not None and failed.status == "fail":  # show the estimate it failed
+        # show the estimate it failed (a failed row always has one)
+        if failed is not None and failed.status == "fail" and failed.numeric is not None:
             row.numeric, row.reason, row.status = failed.numeric, failed.reason, "fail"
             row.rel_error = float(relative_error(row.analytic, failed.numeric))
     result.passed = verdict(result.rows)

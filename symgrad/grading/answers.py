@@ -26,7 +26,7 @@ FORMATS = {".toml": "toml", ".json": "json", ".csv": "csv"}
 DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
 
-def normalized(answer, where: str) -> float | str | None:
+def normalized(answer: object, where: str) -> float | str | None:
     """A number as a float, a formula as its text, None for an empty string.
 
     >>> normalized("-0.25", "z_1"), normalized(3, "z_1"), normalized(" x0*2 ", "z_1")

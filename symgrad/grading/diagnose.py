@@ -28,11 +28,18 @@ the worked solution's order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import SymgradError
 from .answers import normalized
 from .judgement import Judgement, Quantity
 from .replay import Replay
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from ..mlp.result import MLPResult
+    from .network import Solved
 
 
 @dataclass
@@ -69,7 +76,7 @@ class Diagnosis:
 
 
 def quantities(
-    derivation, need_values: bool = True, every: bool = False
+    derivation: Solved, need_values: bool = True, every: bool = False
 ) -> tuple[list[Quantity], dict[str, str]]:
     """The answerable quantities in worked-solution order, and aliases (``f`` = output).
 
@@ -83,14 +90,9 @@ def quantities(
     prefix = getattr(derivation, "gradient_prefix", "df/d")
     asked = getattr(derivation, "answerable", None)
     nan = float("nan")
-    value = (
-        (lambda i: nan) if derivation.values is None else (lambda i: float(derivation.values[i]))
-    )
-    grad = (
-        (lambda i: nan)
-        if derivation.values is None
-        else (lambda i: float(derivation.backward.adjoint_values[i]))
-    )
+    values, reverse = derivation.values, derivation.backward
+    value = (lambda i: nan) if values is None else (lambda i: float(values[i]))
+    grad = (lambda i: nan) if values is None else reverse.adjoint_value
     out = [Quantity(n.name, "value", n.id, value(n.id)) for n in graph.op_nodes]
     for node in reversed(graph.nodes):
         if node.op != "const":
@@ -105,17 +107,27 @@ def quantities(
     return out, aliases
 
 
-def names(derivation) -> list[str]:
-    """Every name an answer file may use (aliases included), in worked-solution order."""
-    if type(derivation).__name__ == "MLPResult":
+def _is_mlp(result: Solved | MLPResult) -> TypeIs[MLPResult]:
+    """An MLP result, told by its class name (naming it imports nothing)."""
+    return type(result).__name__ == "MLPResult"
+
+
+def _solved(result: Solved | MLPResult) -> Solved:
+    """What the engine judges: an MLP result's scalar graph, else the derivation itself."""
+    if _is_mlp(result):
         from .network import scalar_network
 
-        derivation = scalar_network(derivation)
-    found, aliases = quantities(derivation)
+        return scalar_network(result)
+    return result
+
+
+def names(derivation: Solved | MLPResult) -> list[str]:
+    """Every name an answer file may use (aliases included), in worked-solution order."""
+    found, aliases = quantities(_solved(derivation))
     return [q.name for q in found] + list(aliases)
 
 
-def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
+def diagnose(derivation: Solved | MLPResult, answers: dict, where: dict | None = None) -> Diagnosis:
     """Judge ``answers`` (name -> number or formula text) against ``derivation``; ``where``
     (name -> "FILE:LINE") prefixes errors about an answer.
 
@@ -129,13 +141,10 @@ def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
     (:mod:`symgrad.grading.network`), with names such as ``z1_2``, ``yhat_1``, ``J``,
     ``dJ/dw2_1_3`` and ``dJ/db1_2``.
     """
-    if type(derivation).__name__ == "MLPResult":
-        from .network import scalar_network
-
-        derivation = scalar_network(derivation)
-    found, aliases = quantities(derivation)
+    solved = _solved(derivation)
+    found, aliases = quantities(solved)
     by_name = {q.name: q for q in found}
-    given: dict[str, object] = {}
+    given: dict[str, float | str] = {}
     for name, answer in answers.items():
         key = aliases.get(name, name)
         if key not in by_name:
@@ -147,12 +156,10 @@ def diagnose(derivation, answers: dict, where: dict | None = None) -> Diagnosis:
         value = normalized(answer, name)
         if value is not None:
             given[key] = value
-    replay = Replay(derivation)
+    replay = Replay(solved)
     where = {aliases.get(k, k): v for k, v in (where or {}).items()}
-    every, _ = quantities(derivation, every=True)  # helper nodes are recomputed, not asked
+    every, _ = quantities(solved, every=True)  # helper nodes are recomputed, not asked
     judged = [replay.judge(q, given.get(q.name), where.get(q.name)) for q in every]
     judgements = [j for j in judged if j.name in by_name]
-    point = {k: float(v) for k, v in derivation.point.items()}
-    return Diagnosis(
-        derivation.expression, derivation.granularity, point, judgements, aliases=aliases
-    )
+    point = {k: float(v) for k, v in (solved.point or {}).items()}
+    return Diagnosis(solved.expression, solved.granularity, point, judgements, aliases=aliases)

@@ -20,9 +20,18 @@ Equivalence is decided in two ways:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import SymgradError
+
+if TYPE_CHECKING:
+    import sympy
+    from numpy.typing import ArrayLike
+
+    from ..graph import Graph
+    from ..numpy_forms import FloatArray, Floats
 
 MAX_EXACT_OPS = 60  # both sides together: larger formulas are judged numerically only
 POINTS = 8  # sample points that must agree
@@ -37,11 +46,12 @@ class Formula:
     """A learner's formula, parsed: its graph, and the names it uses."""
 
     text: str
-    graph: object  # symgrad.graph.Graph
+    graph: Graph
     names: list[str]
 
     @property
     def constant(self) -> bool:
+        """Whether the formula uses no names."""
         return not self.names
 
 
@@ -57,15 +67,16 @@ def parse_formula(text: str, allowed: list[str], what: str) -> Formula | float:
     ...
     symgrad.errors.SymgradError: df/dx: formula __import__('os'): unknown function '__import__'...
     """
+    from ..errors import ParseError
     from ..graph import build_graph
-    from ..parse import ParseError, parse
+    from ..parse import parse
 
     try:
         tree = parse(text)
     except ParseError as err:
         raise SymgradError(f"{what}: formula {text}: {err}") from None
     if tree.is_const:
-        value = float(tree.value)
+        value = float(tree.number)
         if not math.isfinite(value):
             raise SymgradError(f"{what}: formula {text} is not a finite number")
         return value
@@ -79,7 +90,7 @@ def parse_formula(text: str, allowed: list[str], what: str) -> Formula | float:
     return Formula(text, graph, list(graph.variables))
 
 
-def evaluate(formula: Formula, values: dict) -> object:
+def evaluate(formula: Formula, values: Mapping[str, Floats]) -> Floats:
     """The formula's value for ``values`` (name -> float or NumPy array)."""
     from ..graph import forward_values
 
@@ -97,7 +108,9 @@ class Equivalence:
     points: int  # sample points compared (0 for exact)
 
 
-def exact_equal(formula: Formula, truth, substitution: dict) -> bool:
+def exact_equal(
+    formula: Formula, truth: sympy.Expr | None, substitution: Mapping[sympy.Symbol, sympy.Expr]
+) -> bool:
     """Whether SymPy proves ``formula`` − ``truth`` = 0 cheaply (False: not proven)."""
     import sympy
 
@@ -116,7 +129,9 @@ def exact_equal(formula: Formula, truth, substitution: dict) -> bool:
         return False
 
 
-def numeric_equal(formula: Formula, samples: dict, truth_values) -> Equivalence:
+def numeric_equal(
+    formula: Formula, samples: Mapping[str, Floats], truth_values: ArrayLike
+) -> Equivalence:
     """Compare at the sample points: ``samples`` maps every name (variables and node names)
     to an array of values, ``truth_values`` is the true quantity there (same length)."""
     import numpy as np
@@ -133,7 +148,7 @@ def numeric_equal(formula: Formula, samples: dict, truth_values) -> Equivalence:
     return Equivalence(bool(same.all()), "numeric", int(mine.size))
 
 
-def sample_points(graph, point: dict[str, float]) -> dict:
+def sample_points(graph: Graph, point: dict[str, float]) -> dict[str, FloatArray]:
     """Up to :data:`POINTS` points around ``point`` where ``graph`` is finite and away from
     its kinks: name -> array, for the variables and every node name."""
     import numpy as np

@@ -59,6 +59,8 @@ class Judgement:
 def verdict_of(judgement: Judgement, off_inputs: bool, context: dict) -> None:
     """Fill in the verdict, mistake and credit of an answered number (``given`` set)."""
     q, given, expected = judgement.quantity, judgement.given, judgement.expected
+    if given is None or expected is None:
+        raise ValueError("a verdict needs the answer's value and the expected value")
     if not math.isfinite(given):
         judgement.verdict = "wrong"
     elif close(given, q.true) or (close(given, expected) and not off_inputs):

@@ -15,9 +15,39 @@ regularized", not a forgotten fork sum.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, SupportsFloat
+
+if TYPE_CHECKING:
+    from ..backward import Backward
+    from ..graph import Graph
+    from ..mlp.result import MLPResult
+    from ..numpy_forms import Floats
 
 HELPER = "t_"  # unnamed nodes of the scalar graph (GraphBuilder("t") in symgrad.mlp.scalar)
+
+
+class Solved(Protocol):
+    """What the diagnosis engine reads of a solved graph: a Derivation or a ScalarNetwork."""
+
+    @property
+    def expression(self) -> str: ...
+
+    @property
+    def graph(self) -> Graph: ...
+
+    @property
+    def values(self) -> Sequence[Floats] | None: ...
+
+    @property
+    def backward(self) -> Backward: ...
+
+    @property
+    def point(self) -> Mapping[str, SupportsFloat] | None: ...
+
+    @property
+    def granularity(self) -> str: ...
 
 
 @dataclass
@@ -25,19 +55,19 @@ class ScalarNetwork:
     """The shape of a :class:`~symgrad.derivation.Derivation` that :mod:`.diagnose` reads."""
 
     expression: str
-    graph: object
-    values: list
-    backward: object
-    point: dict
+    graph: Graph
+    values: list[float]
+    backward: Backward
+    point: dict[str, float]
     granularity: str = "scalar"
     gradient_prefix: str = "dJ/d"
-    answerable: set = field(default_factory=set)  # node ids whose value/gradient is asked
-    penalty: set = field(default_factory=set)  # node ids of the L2 penalty's squares
-    biases: set = field(default_factory=set)  # leaf ids of the biases
+    answerable: set[int] = field(default_factory=set)  # node ids whose value/gradient is asked
+    penalty: set[int] = field(default_factory=set)  # node ids of the L2 penalty's squares
+    biases: set[int] = field(default_factory=set)  # leaf ids of the biases
     l2: float = 0.0
 
 
-def scalar_network(result) -> ScalarNetwork:
+def scalar_network(result: MLPResult) -> ScalarNetwork:
     """The scalar graph of an MLP result, its values and numeric reverse pass."""
     import numpy as np
 

@@ -81,9 +81,9 @@ def _output_loss(q: dict, v: Values) -> Values:
         out = {"sigma_prime": y_hat * (1 - y_hat), "dLce_dz": y_hat - y}
         if "sigma_prime" in v:
             out["dLmse_dz"] = (y_hat - y) * v["sigma_prime"]
-        for loss in ("mse", "ce"):
-            if f"dL{loss}_dz" in v:
-                out[f"dL{loss}_dw1"] = v[f"dL{loss}_dz"] * inputs["h1"]
+        for kind in ("mse", "ce"):
+            if f"dL{kind}_dz" in v:
+                out[f"dL{kind}_dw1"] = v[f"dL{kind}_dz"] * inputs["h1"]
         return out
     if variant == "sigmoid_ce":
         loss = -(y * math.log(y_hat) + (1 - y) * math.log(1 - y_hat)) if 0 < y_hat < 1 else math.nan

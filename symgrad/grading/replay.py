@@ -11,13 +11,20 @@ an answer that matches only the recomputed value is "carried" when an input was 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import ops
+from ..errors import SymgradError
 from .equivalence import Formula, evaluate, exact_equal, numeric_equal, parse_formula, sample_points
 from .judgement import Judgement, Quantity, close, verdict_of
 from .mistakes import MISTAKES
+
+if TYPE_CHECKING:
+    from ..numpy_forms import FloatArray
+    from .network import Solved
 
 MAX_EXACT_NODES = 100  # larger graphs: formulas are judged at sample points only (no SymPy)
 
@@ -25,19 +32,22 @@ MAX_EXACT_NODES = 100  # larger graphs: formulas are judged at sample points onl
 class Replay:
     """The learner's world of one derivation, filled in quantity by quantity."""
 
-    def __init__(self, derivation):
+    def __init__(self, derivation: Solved):
+        if derivation.values is None:
+            raise SymgradError("checking answers needs a point: give --at NAME=VALUE,...")
         self.d = derivation
         self.graph = derivation.graph
+        self.at_point = derivation.values
         self.value = [float(v) for v in derivation.values]  # leaves: the point, exactly
         self.value_off = [False] * len(self.graph.nodes)
         self.grad: dict[int, float] = {}
         self.grad_off: dict[int, bool] = {}
         self.users = self.graph.users()
         self.allowed = list(self.graph.variables) + [n.name for n in self.graph.op_nodes]
-        self._samples = None
+        self._samples: dict[str, FloatArray] | None = None
 
     # ------------------------------------------------------------------ judging
-    def judge(self, q: Quantity, answer, where: str | None = None) -> Judgement:
+    def judge(self, q: Quantity, answer: float | str | None, where: str | None = None) -> Judgement:
         """The judgement of ``answer`` (None: unanswered) for ``q``; updates the world.
         ``where`` ("FILE:LINE") prefixes an error about the answer's formula."""
         if q.kind == "value":
@@ -58,7 +68,8 @@ class Replay:
             else:
                 j.given = value
                 verdict_of(j, off_inputs, context)
-            world = j.given if math.isfinite(j.given) else expected
+            given = j.given
+            world = given if given is not None and math.isfinite(given) else expected
             off = j.verdict in ("wrong", "carried")
         if q.kind == "value":
             self.value[q.node], self.value_off[q.node] = world, off
@@ -74,7 +85,7 @@ class Replay:
         one of them by coincidence.
         """
         q = j.quantity
-        at = {n.name: self.d.values[n.id] for n in self.graph.nodes if n.op != "const"}
+        at = {n.name: self.at_point[n.id] for n in self.graph.nodes if n.op != "const"}
         with np.errstate(all="ignore"):
             j.given = float(evaluate(formula, at))
         j.expected = q.true  # judged against the truth, not carried forward
@@ -125,7 +136,7 @@ class Replay:
             return 1.0, False, {}
         edges = self._edges(node_id)
         parts = [self.grad[p] * self._local(p, k) for p, k in edges]
-        penalty = getattr(self.d, "penalty", set())
+        penalty: Collection[int] = getattr(self.d, "penalty", set())
         off = any(
             self.grad_off[p] or any(self.value_off[i] for i in self.graph.nodes[p].inputs)
             for p, _ in edges
@@ -135,8 +146,9 @@ class Replay:
         if any(p in penalty for p, _ in edges):  # an MLP weight: the L2 term is no branch
             context = {"l2_term": sum(x for (p, _), x in zip(edges, parts) if p in penalty)}
             edges = [(p, k) for p, k in edges if p not in penalty]
-        if node_id in getattr(self.d, "biases", ()) and getattr(self.d, "l2", 0):
-            context["bias_l2_term"] = self.d.l2 * self.value[node_id]
+        l2: float = getattr(self.d, "l2", 0.0)
+        if node_id in getattr(self.d, "biases", ()) and l2:
+            context["bias_l2_term"] = l2 * self.value[node_id]
         if len(edges) == 1:
             ((p, k),) = edges
             user = self.graph.nodes[p]
@@ -166,9 +178,9 @@ class Replay:
             return None
         return adjoint.xreplace(self.graph.substitution())
 
-    def _sample(self) -> dict:
+    def _sample(self) -> dict[str, FloatArray]:
         if self._samples is None:
-            point = {k: float(v) for k, v in self.d.point.items()}
+            point = {k: float(v) for k, v in (self.d.point or {}).items()}
             self._samples = sample_points(self.graph, point)
         return self._samples
 
@@ -186,7 +198,5 @@ class Replay:
             if q.kind == "value":
                 out.append(float(values[q.node]))
             else:
-                out.append(
-                    float(backward(self.graph, values, symbolic=False).adjoint_values[q.node])
-                )
+                out.append(backward(self.graph, values, symbolic=False).adjoint_value(q.node))
         return np.array(out, dtype=float)

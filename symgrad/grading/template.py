@@ -8,11 +8,15 @@ JSON has no comments, only the names.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from .diagnose import quantities
 
+if TYPE_CHECKING:
+    from .network import Solved
 
-def template(derivation, fmt: str = "toml", lang: str = "en") -> str:
+
+def template(derivation: Solved, fmt: str = "toml", lang: str = "en") -> str:
     """The empty answer file for ``derivation`` as ``fmt`` (toml, json or csv).
 
     >>> from symgrad.derivation import derive

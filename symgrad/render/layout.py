@@ -14,8 +14,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from .numbers import PICTURE_DIGITS, number
 from .printing import gate_label, gate_text, tex
+
+if TYPE_CHECKING:
+    from ..graph import Graph
 
 COLUMN_CM = (2.0, 2.6)  # horizontal distance between layers: squeezed down to the minimum
 ROW_CM = 1.5  # vertical distance between input slots
@@ -258,7 +263,18 @@ def _box(x: float, y: float, w: float, h: float, kind: str, node: int) -> dict:
     }
 
 
-def plan(graph, texts: dict[int, dict]) -> dict:
+class _Cell(TypedDict):
+    """The measured parts of one node's cell in :func:`plan` (pixels)."""
+
+    gate_w: float
+    stub: float
+    name_w: float
+    top: float
+    bottom: float
+    lines: list[str]
+
+
+def plan(graph: Graph, texts: dict[int, dict[str, str]]) -> dict:
     """Pixel geometry of the circuit: per node its gate box, name, value and gradient label
     boxes, and the wires between them.
 
@@ -269,7 +285,7 @@ def plan(graph, texts: dict[int, dict]) -> dict:
     """
     column = columns(graph)
     tree, _ = layout(graph)
-    cells = {}
+    cells: dict[int, _Cell] = {}
     for node in graph.nodes:
         t = texts[node.id]
         gate_w = text_px(t["gate"]) + (2 * PAD if node.is_leaf else 14)
@@ -291,15 +307,16 @@ def plan(graph, texts: dict[int, dict]) -> dict:
     by_column: dict[int, list[int]] = {}
     for node in graph.nodes:
         by_column.setdefault(column[node.id], []).append(node.id)
-    x0, y = {}, {}
+    x0: dict[int, float] = {}
+    y: dict[int, float] = {}
     span: dict[int, tuple[float, float]] = {}  # column -> (left, right) in pixels
-    left = PAD
+    left: float = PAD
     for c in sorted(by_column):
         ids = by_column[c]
         width = max(max(cells[i]["gate_w"], cells[i]["name_w"]) + cells[i]["stub"] for i in ids)
         for i in ids:
             x0[i] = left
-        desired = {}
+        desired: dict[int, float] = {}
         for i in ids:
             node = graph.nodes[i]
             desired[i] = (
@@ -308,7 +325,7 @@ def plan(graph, texts: dict[int, dict]) -> dict:
                 else sum(y[j] for j in node.inputs) / len(node.inputs)
             )
         ids.sort(key=lambda i: (desired[i], i))
-        placed = []
+        placed: list[int] = []
         for i in ids:
             want = desired[i]
             if placed:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 from .. import escape
@@ -357,7 +358,9 @@ def plain(text: str) -> str:
     return "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in str(text))
 
 
-_PLAIN = [  # applied repeatedly, innermost braces first, until nothing changes
+_PLAIN: list[
+    tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
+] = [  # applied repeatedly, innermost braces first, until nothing changes
     (re.compile(r"\\mathbb\{R\}"), "ℝ"),
     (re.compile(r"\\mathbb\{1\}"), "1"),  # 1[x > 0]
     (re.compile(r"\\(?:mathbf|boldsymbol|mathrm|operatorname|text|mathit)\{([^{}]*)\}"), r"\1"),

@@ -77,10 +77,10 @@ def lecture_view(graph) -> dict:
 def _row(op: str, number: int, constants: set | None) -> dict:
     """One line of the table: ``f3(x) = x + 1``, df/dx = 1 (text and LaTeX)."""
     one = constants is not None and len(constants) == 1
-    c = next(iter(constants)) if one else None
+    c = next(iter(constants)) if constants is not None and one else None
     if op in LECTURE:
         _, args, text, latex, partials = LECTURE[op]
-        if one and op == "addc" and sympy.sympify(c).is_negative:  # x + (-3) reads x − 3
+        if c is not None and op == "addc" and sympy.sympify(c).is_negative:  # x + (-3) reads x − 3
             text, latex = f"x − {_const_text(-c)}", f"x - {tex(-c)}"
         text = text.replace("{c}", _const_text(c) if one else "c")
         latex = latex.replace("{c}", tex(c) if one else "c")

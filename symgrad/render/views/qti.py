@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from ... import escape
 from ..environment import render_template
@@ -91,7 +92,7 @@ def _versions(versions: list[dict], lang: str, instructions: str | None) -> list
     text = user_text(instructions, "html") if instructions else None
     out = []
     for v_number, version in enumerate(versions, 1):
-        v = {
+        v: dict[str, Any] = {  # a template's context
             "id": f"V{v_number:04d}",
             "label": user_text(version["label"], "html"),
             "student": user_text(version["student"], "html") if version["student"] else None,
