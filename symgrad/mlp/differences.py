@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import activate, data_loss, kink_points
+from .network import Forward, activate, data_loss, kink_points
 from .spec import MLPParams, MLPSpec
 
 FD_STEP = 1e-4  # five-point central differences: truncation ~h⁴, rounding ~1e-12
@@ -22,7 +22,7 @@ def scale_floor(objective: float) -> float:
     return SCALE_FLOOR * max(1.0, abs(float(objective)))
 
 
-def _tail(spec: MLPSpec, params: MLPParams, k: int, Z: np.ndarray):
+def _tail(spec: MLPSpec, params: MLPParams, k: int, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Data loss for a stack of pre-activations ``Z`` at layer ``k`` (rows), plus kink sides.
 
     ``Z`` is (rows, n_k) for one example, (rows, m, n_k) for a mini-batch (examples along
@@ -50,7 +50,9 @@ def base_rows(params: MLPParams, z: np.ndarray) -> np.ndarray:
     return z if params.batch is None else z.T
 
 
-def layer_losses(spec: MLPSpec, params: MLPParams, fwd, k: int, dZ: np.ndarray):
+def layer_losses(
+    spec: MLPSpec, params: MLPParams, fwd: Forward, k: int, dZ: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Data loss with ``z^{(k)}`` moved by each row of ``dZ`` (in chunks of FD_CHUNK rows),
     and for each row whether it puts a hidden pre-activation from layer ``k`` on another side
     of one of its kinks than the unperturbed point does."""
@@ -66,8 +68,13 @@ def layer_losses(spec: MLPSpec, params: MLPParams, fwd, k: int, dZ: np.ndarray):
 
 
 def entry_differences(
-    spec: MLPSpec, params: MLPParams, fwd, k: int, indices: np.ndarray, step: float = FD_STEP
-):
+    spec: MLPSpec,
+    params: MLPParams,
+    fwd: Forward,
+    k: int,
+    indices: np.ndarray,
+    step: float = FD_STEP,
+) -> tuple[np.ndarray, np.ndarray]:
     """Five-point central differences of ``J`` for the entries ``indices`` of layer ``k``'s
     parameters (``W^{(k)}`` row-major, then ``b^{(k)}``), and whether each one's stencil
     crosses a kink.

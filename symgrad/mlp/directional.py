@@ -18,11 +18,14 @@ always includes each array's largest entry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..check import CheckReport, CheckRow, relative_error, verdict
 from .differences import STRADDLE, entry_differences, layer_losses
-from .network import forward
+from .network import Forward, forward
+from .spec import MLPParams, MLPSpec
 
 DIRECTIONS = 3  # random directions per parameter array
 SAMPLE = 24  # entries per array checked one by one (the largest |g| plus random ones)
@@ -32,7 +35,13 @@ HALVINGS = 20  # a stencil crossing a kink is retried with half the step, this m
 
 
 def directional_check(
-    spec, params, gradients: dict, tolerance: float, step: float, floor: float, kinks=()
+    spec: MLPSpec,
+    params: MLPParams,
+    gradients: dict[str, np.ndarray],
+    tolerance: float,
+    step: float,
+    floor: float,
+    kinks: Sequence[str] = (),
 ) -> CheckReport:
     """The linear-cost check (see the module docstring): one row per array and direction,
     then per array the worst sampled entry and the sampled entries whose stencil crosses a
@@ -62,7 +71,7 @@ def directional_check(
         for part, lo, hi in ((f"W{k}", 0, size_w), (f"b{k}", size_w, size_w + n_out)):
             picked = [(i, n, c) for i, n, c in zip(chosen, numeric, crossed) if lo <= i < hi]
             rows += _entry_rows(part, picked, flat, lo, n_in, tolerance, floor, STRADDLE)
-    decided = [r.rel_error for r in rows if r.status != "inconclusive"]
+    decided = [r.rel_error for r in rows if r.status != "inconclusive" and r.rel_error is not None]
     method = (
         f"five-point central differences along {DIRECTIONS} random directions per "
         f"parameter array (random signs, magnitudes in [{LOW:g}, {HIGH:g}]: a single "
@@ -76,7 +85,17 @@ def directional_check(
 
 
 def _direction_row(
-    spec, params, fwd, k: int, key: str, g, D, d: int, step: float, tolerance: float, floor: float
+    spec: MLPSpec,
+    params: MLPParams,
+    fwd: Forward,
+    k: int,
+    key: str,
+    g: np.ndarray,
+    D: np.ndarray,
+    d: int,
+    step: float,
+    tolerance: float,
+    floor: float,
 ) -> CheckRow:
     """∇J·D against five-point differences of J along D (D on array ``key`` only)."""
     name = f"{key}·d{d}"
@@ -119,7 +138,7 @@ def _direction_row(
     return CheckRow(name, analytic, numeric, err, "pass" if err <= tolerance else "fail")
 
 
-def _sample(rng, values: np.ndarray, offset: int) -> list[int]:
+def _sample(rng: np.random.Generator, values: np.ndarray, offset: int) -> list[int]:
     """Up to SAMPLE indices of ``values`` (plus ``offset``): the largest |value| first."""
     if len(values) <= SAMPLE:
         return [offset + i for i in range(len(values))]
@@ -129,7 +148,14 @@ def _sample(rng, values: np.ndarray, offset: int) -> list[int]:
 
 
 def _entry_rows(
-    key: str, picked, flat, lo: int, n_in: int, tolerance: float, floor: float, straddle: str
+    key: str,
+    picked: list[tuple[int, float, bool]],
+    flat: np.ndarray,
+    lo: int,
+    n_in: int,
+    tolerance: float,
+    floor: float,
+    straddle: str,
 ) -> list[CheckRow]:
     """The worst decided sampled entry of one array, then its kink-straddling ones."""
 

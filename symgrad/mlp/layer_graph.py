@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,8 +37,8 @@ class LayerNode:
     op: str
     inputs: tuple[str, ...]
     shape: tuple[int, ...]
-    forward: Callable | None = None
-    vjp: Callable | None = None
+    forward: Callable[..., Any] | None = None
+    vjp: Callable[..., tuple[Any, ...]] | None = None
     layer: int | None = None
 
 
@@ -89,6 +90,7 @@ def build_layer_graph(spec: MLPSpec) -> LayerGraph:
             )
         )
         name = spec.activation(k)
+        rule: Callable[..., tuple[Any, ...]]
         if name == "softmax":
             rule = lambda ins, out, g: (out * (g - out @ g),)  # noqa: E731
         else:
@@ -163,18 +165,18 @@ def build_layer_graph(spec: MLPSpec) -> LayerGraph:
     return LayerGraph(tuple(nodes))
 
 
-def evaluate(graph: LayerGraph, params: MLPParams) -> dict[str, np.ndarray | float]:
+def evaluate(graph: LayerGraph, params: MLPParams) -> dict[str, Any]:
     """Forward values of every node of the layer graph."""
-    values: dict[str, object] = dict(params.as_dict())
+    values: dict[str, Any] = dict(params.as_dict())
     for node in graph.nodes:
         if node.forward is not None:
             values[node.id] = node.forward(*(values[i] for i in node.inputs))
     return values
 
 
-def backward(graph: LayerGraph, values: dict) -> dict[str, np.ndarray | float]:
+def backward(graph: LayerGraph, values: dict[str, Any]) -> dict[str, Any]:
     """Reverse pass: each node's VJP rule adds into its inputs' adjoints (``+=`` at forks)."""
-    adjoints: dict[str, object] = {graph.output: 1.0}
+    adjoints: dict[str, Any] = {graph.output: 1.0}
     for node in reversed(graph.nodes):
         if node.vjp is None or node.id not in adjoints:
             continue

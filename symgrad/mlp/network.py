@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -29,32 +30,38 @@ from .spec import MAX_BATCH, MLPParams, MLPSpec
 def softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis; subtracts the max before ``exp``."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    return cast(np.ndarray, e / e.sum(axis=-1, keepdims=True))
 
 
 def _logsumexp(z: np.ndarray) -> np.ndarray:
     m = z.max(axis=-1, keepdims=True)
-    return (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))[..., 0]
+    return cast(np.ndarray, (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))[..., 0])
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
     """``g(z)`` for an activation op, or softmax over the last axis."""
-    return softmax(z) if name == "softmax" else ops.get(name).numpy(z)
+    return softmax(z) if name == "softmax" else cast(np.ndarray, ops.get(name).numpy(z))
 
 
 def derivative(name: str, z: np.ndarray, h: np.ndarray) -> np.ndarray:
     """Elementwise ``g'(z)`` of an activation op, from ``z`` and ``h = g(z)``."""
-    return np.asarray(ops.get(name).derivative(z, h), dtype=float)
+    rule = ops.get(name).derivative
+    if rule is None:
+        raise ValueError(f"{name} has no derivative rule for arrays")
+    return np.asarray(rule(z, h), dtype=float)
 
 
-def data_loss(spec: MLPSpec, z_out: np.ndarray, y_hat: np.ndarray | None, y: np.ndarray):
+def data_loss(
+    spec: MLPSpec, z_out: np.ndarray, y_hat: np.ndarray | None, y: np.ndarray
+) -> np.ndarray:
     """Loss over the last axis; CE is computed from ``z^{(L)}`` (log-sum-exp / softplus)."""
     if spec.loss == "mse":
-        return 0.5 * ((y - y_hat) ** 2).sum(axis=-1)
+        return cast(np.ndarray, 0.5 * ((y - y_hat) ** 2).sum(axis=-1))
     if spec.output == "softmax":  # −Σ y log softmax(z) = Σy · lse(z) − y·z
-        return y.sum(axis=-1) * _logsumexp(z_out) - (z_out * y).sum(axis=-1)
+        return cast(np.ndarray, y.sum(axis=-1) * _logsumexp(z_out) - (z_out * y).sum(axis=-1))
     # −Σ [y log σ(z) + (1−y) log(1−σ(z))] = Σ [y ζ(−z) + (1−y) ζ(z)]
-    return (y * np.logaddexp(0.0, -z_out) + (1 - y) * np.logaddexp(0.0, z_out)).sum(axis=-1)
+    loss = (y * np.logaddexp(0.0, -z_out) + (1 - y) * np.logaddexp(0.0, z_out)).sum(axis=-1)
+    return cast(np.ndarray, loss)
 
 
 # --------------------------------------------------------------------------- forward

@@ -7,10 +7,14 @@ entry whose difference stencil crosses a kink.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..check import CheckReport, relative_error, report
-from .differences import FD_STEP, SCALE_FLOOR, STRADDLE, entry_differences, scale_floor
+from .differences import FD_STEP as FD_STEP
+from .differences import SCALE_FLOOR, STRADDLE, entry_differences
+from .differences import scale_floor as scale_floor
 from .directional import directional_check
 from .network import forward
 from .spec import MLPParams, MLPSpec
@@ -19,7 +23,9 @@ CHECK_TOLERANCE = 1e-6
 FULL_CHECK_LIMIT = 1000  # parameters up to which every entry is differenced on its own
 
 
-def numeric_gradients(spec: MLPSpec, params: MLPParams, step: float = FD_STEP):
+def numeric_gradients(
+    spec: MLPSpec, params: MLPParams, step: float = FD_STEP
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Five-point central differences of ``J`` for every weight and bias, vectorized.
 
     All perturbations of layer ``k`` form one batch (:func:`entry_differences`). Returns
@@ -44,13 +50,13 @@ def numeric_gradients(spec: MLPSpec, params: MLPParams, step: float = FD_STEP):
 
 
 def compare(
-    gradients: dict,
-    oracle: dict,
+    gradients: dict[str, np.ndarray],
+    oracle: dict[str, np.ndarray],
     method: str,
     tolerance: float,
     floor: float,
-    straddles: dict | None = None,
-    kinks=(),
+    straddles: dict[str, np.ndarray] | None = None,
+    kinks: Sequence[str] = (),
 ) -> CheckReport:
     """A :class:`CheckReport` of parameter arrays against an oracle's arrays: per array one
     row for its worst entry outside ``straddles``, and one inconclusive row per entry in it."""
@@ -81,7 +87,7 @@ def check_gradients(
     params: MLPParams,
     gradients: dict[str, np.ndarray],
     tolerance: float = CHECK_TOLERANCE,
-    kinks=(),
+    kinks: Sequence[str] = (),
 ) -> CheckReport:
     """Compare ``gradients`` with finite differences; kink-straddling entries are
     inconclusive, which makes an otherwise passing check inconclusive (``passed`` None).

@@ -75,7 +75,7 @@ def _columns(key: str, value: Any, rows: int) -> tuple[int, int]:
     return shape
 
 
-def _batch_from_dict(spec: MLPSpec, data: dict, batch: int | None) -> MLPParams:
+def _batch_from_dict(spec: MLPSpec, data: dict[str, Any], batch: int | None) -> MLPParams:
     """The batch form of :func:`params_from_dict`."""
     for key in ("x", "y"):
         if key in data:
@@ -126,7 +126,7 @@ def _batch_from_dict(spec: MLPSpec, data: dict, batch: int | None) -> MLPParams:
     )
 
 
-def _as_rows(value: list, rows: int) -> list:
+def _as_rows(value: list[Any], rows: int) -> list[Any]:
     """A flat list of m values (one unit) as the one-row nested list."""
     return [value] if rows == 1 and value and not isinstance(value[0], list) else value
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,7 @@ class MLPResult:
 
     @property
     def output(self) -> np.ndarray:
-        return self.values["yhat"]
+        return np.asarray(self.values["yhat"])
 
     @property
     def forward_steps(self) -> list[MatrixStep]:
@@ -117,7 +118,13 @@ def run_mlp(
         return _run(spec, params, check, scalar_check, entries)
 
 
-def _run(spec, params, check, scalar_check, entries) -> MLPResult:
+def _run(
+    spec: MLPSpec,
+    params: MLPParams,
+    check: bool,
+    scalar_check: bool | None,
+    entries: Sequence[str],
+) -> MLPResult:
     """The body of :func:`run_mlp`."""
     graph: LayerGraph | None = None
     adjoints: dict[str, Any] = {}
@@ -143,7 +150,7 @@ def _run(spec, params, check, scalar_check, entries) -> MLPResult:
     return result
 
 
-def single_blas_thread():
+def single_blas_thread() -> AbstractContextManager[Any]:
     """A context limiting BLAS to one thread where threadpoolctl is installed (else nothing):
     the MLP's products are small (at most 128 × 128 by a few rows), and splitting each across
     threads made ``symgrad mlp`` 2-4 times slower on 2 cores. Scoped to the run, so a
@@ -154,4 +161,5 @@ def single_blas_thread():
         from contextlib import nullcontext
 
         return nullcontext()
-    return threadpool_limits(1, user_api="blas")
+    limits: AbstractContextManager[Any] = threadpool_limits(1, user_api="blas")
+    return limits

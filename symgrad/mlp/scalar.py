@@ -13,6 +13,7 @@ so does the scalar graph: leaf ``w{k}_{i}_{j}`` is ``W{k}[j-1, i-1]`` (1-based `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +21,11 @@ from ..check import CheckReport
 from ..errors import SymgradError
 from .numeric import compare, scale_floor
 from .spec import MLPParams, MLPSpec
+
+if TYPE_CHECKING:  # SymPy is imported only where a scalar graph is built
+    import sympy
+
+    from ..graph import Graph
 
 SCALAR_CHECK_LIMIT = 200  # parameters; above this the scalar-graph cross-check is opt-in only
 SCALAR_TOLERANCE = 1e-8
@@ -31,7 +37,7 @@ def scalar_name(kind: str, k: int | None, *idx: int) -> str:
     return f"{kind}{'' if k is None else k}_" + "_".join(map(str, idx))
 
 
-def build_scalar_graph(spec: MLPSpec, seeded: bool = False):
+def build_scalar_graph(spec: MLPSpec, seeded: bool = False) -> Graph:
     """The same network as a scalar computational graph, built node by node.
 
     Leaves: ``x_i``, ``w{k}_{i}_{j}`` (lecture's ``w_{ij}^{(k)}``, NumPy ``W{k}[j-1, i-1]``),
@@ -56,6 +62,7 @@ def build_scalar_graph(spec: MLPSpec, seeded: bool = False):
                 weights.append(w)
                 term = b.op("mul", (w, h[i - 1]))
                 acc = term if acc is None else b.op("add", (acc, term))
+            assert acc is not None  # every layer has at least one input unit
             z.append(
                 b.op("add", (acc, b.variable(scalar_name("b", k, j))), label=scalar_name("z", k, j))
             )
@@ -113,14 +120,16 @@ def build_scalar_graph(spec: MLPSpec, seeded: bool = False):
     return b.finish(total)
 
 
-def sympy_rational(value: float):
+def sympy_rational(value: float) -> sympy.Rational:
     """The exact decimal a float was written as (0.1 → 1/10), for graph constants."""
     import sympy
 
     return sympy.Rational(repr(float(value)))
 
 
-def _scalar_leaf_values(spec: MLPSpec, params: MLPParams, delta=None) -> dict[str, float]:
+def _scalar_leaf_values(
+    spec: MLPSpec, params: MLPParams, delta: np.ndarray | None = None
+) -> dict[str, float]:
     values = {}
     for i, v in enumerate(params.x, 1):
         values[scalar_name("x", None, i)] = float(v)
@@ -167,6 +176,8 @@ def scalar_graph_check(
         with np.errstate(all="ignore"):
             values = forward_values(graph, _scalar_leaf_values(spec, example))
             adjoint_values = scalar_backward(graph, values, symbolic=False).adjoint_values
+        if adjoint_values is None:  # symbolic=False always gives the numbers
+            raise ValueError("the numeric reverse pass gave no adjoint values")
         by_name = {node.name: adjoint_values[node.id] for node in graph.nodes if node.op == "var"}
         for k in range(1, spec.depth + 1):
             rows, cols = spec.layers[k], spec.layers[k - 1]
@@ -232,7 +243,7 @@ class EntryGradient:
     i: int  # input unit (1-based; 0 for a bias)
     j: int  # unit of the layer (1-based)
     expr: object
-    names: dict
+    names: dict[Any, str]
     value: float
     matrix_value: float
     fused: bool  # δ_j is ŷ_j − y_j (softmax or sigmoid output with cross-entropy)
@@ -247,7 +258,11 @@ class EntryGradient:
 
 
 def entry_gradient(
-    spec: MLPSpec, params: MLPParams, adjoints: dict, gradients: dict, entry: str
+    spec: MLPSpec,
+    params: MLPParams,
+    adjoints: dict[str, Any],
+    gradients: dict[str, np.ndarray],
+    entry: str,
 ) -> EntryGradient:
     """One entry's gradient, built on the seeded scalar graph (:func:`build_scalar_graph`)
     with symgrad's reverse pass, so the expression is in node symbols like the lecture's
@@ -267,6 +282,8 @@ def entry_gradient(
     graph = build_scalar_graph(spec, seeded=True)
     name = scalar_name("w", k, i, j) if kind == "W" else scalar_name("b", k, j)
     grad = scalar_backward(graph, None, symbolic=True).adjoints[graph.var_node(name).id]
+    if grad is None:  # every leaf of the seeded graph reaches its output
+        raise ValueError(f"{name} has no adjoint in the seeded scalar graph")
     swaps = {}
     for node in graph.nodes:
         if node.op in ("sigmoid", "tanh") and node.inputs:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class MLPSpec:
             f"loss {self.loss}{lam}"
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "layers": list(self.layers),
             "hidden": list(self.hidden),
@@ -213,11 +214,11 @@ class MLPParams:
             out["X"], out["Y"] = self.x, self.y
         return out
 
-    def to_json(self) -> dict[str, list]:
+    def to_json(self) -> dict[str, list[Any]]:
         return {key: value.tolist() for key, value in self.as_dict().items()}
 
 
-def _nested_shape(key: str, value) -> tuple[int, ...]:
+def _nested_shape(key: str, value: Any) -> tuple[int, ...]:
     """Shape of a rectangular nested list of numbers, or a SymgradError naming ``key``."""
     if isinstance(value, (list, tuple)):
         if not value:
@@ -229,7 +230,7 @@ def _nested_shape(key: str, value) -> tuple[int, ...]:
     return ()
 
 
-def _to_array(key: str, value, shape: tuple[int, ...]) -> np.ndarray:
+def _to_array(key: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
     want = f"expected shape {shape}"
     if not isinstance(value, list):
         raise SymgradError(
@@ -258,7 +259,7 @@ def _to_array(key: str, value, shape: tuple[int, ...]) -> np.ndarray:
     return np.array(value, dtype=float).reshape(shape)
 
 
-def params_from_dict(spec: MLPSpec, data) -> MLPParams:
+def params_from_dict(spec: MLPSpec, data: Any) -> MLPParams:
     """Validate a parameter mapping (nested lists, as in a ``--params`` file)."""
     if not isinstance(data, dict):
         raise SymgradError(

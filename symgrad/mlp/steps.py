@@ -27,7 +27,7 @@ class MatrixStep:
     kind: str
     layer: int | None
     node: str
-    value: np.ndarray
+    value: np.ndarray | np.float64
 
     @property
     def shape(self) -> tuple[int, ...]:

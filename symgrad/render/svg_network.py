@@ -7,8 +7,13 @@ mini-batch: ∂J/∂b of the unit below, nothing above). Label boxes are returne
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .layout import LINE_PX, PAGE_CM, overlaps, text_px
 from .numbers import PICTURE_DIGITS, denoised, number
+
+if TYPE_CHECKING:
+    from ..mlp.result import MLPResult
 
 UNIT_R = 20
 COLUMN_PX = 190
@@ -155,8 +160,9 @@ NETWORK_COLUMN_CM = 3.4
 NETWORK_ROW_CM = 1.6
 
 
-def network_picture(result) -> dict:
-    """The MLP drawn unit by unit: each unit's output above, ∂J/∂z of the unit below."""
+def network_picture(result: MLPResult) -> dict[str, Any]:
+    """The MLP drawn unit by unit: each unit's output above, ∂J/∂z of the unit below (a
+    mini-batch: ∂J/∂b of the unit below, nothing above)."""
     spec = result.spec
     grads = {}
     for step in result.backward_steps:
@@ -164,14 +170,14 @@ def network_picture(result) -> dict:
             grads[step.layer] = denoised(step.value)  # the last per layer is ∇_{z^{(k)}} J
     if result.batch is not None:  # per unit: ∂J/∂b_j = (1/m) Σ_i G_ji (no single value)
         grads = {k: denoised(result.gradients[f"b{k}"]) for k in range(1, spec.depth + 1)}
-    layers = []
+    layers: list[dict[str, Any]] = []
     tallest = max(spec.layers)
     for k, width in enumerate(spec.layers):
         values = (
             result.params.x if k == 0 else result.values["yhat" if k == spec.depth else f"h{k}"]
         )
         top = (tallest - width) * NETWORK_ROW_CM / 2
-        units = []
+        units: list[dict[str, str]] = []
         for j in range(width):
             if k == 0:
                 name = rf"x_{{{j + 1}}}"
@@ -209,8 +215,8 @@ def network_picture(result) -> dict:
         for b in right["units"]
     ]
     height = tallest * NETWORK_ROW_CM + 1.5
-    width = spec.depth * NETWORK_COLUMN_CM + 3.0
-    scale = min(1.0, PAGE_CM[0] / width, PAGE_CM[1] / height)
+    picture_width = spec.depth * NETWORK_COLUMN_CM + 3.0
+    scale = min(1.0, PAGE_CM[0] / picture_width, PAGE_CM[1] / height)
     edge_ids = [
         (a["id"], b["id"])
         for left, right in zip(layers, layers[1:])
