@@ -127,6 +127,33 @@ def test_the_sympy_cross_check_runs_small_and_is_opt_in_above_its_bound():
     assert d.check.passed is True and all(r.symbolic is not None for r in d.check.rows)
 
 
+def test_sympy_check_option_auto_always_never():
+    """``derive --sympy-check``: auto (the bound), always (over it), never; the method of the
+    check says which ran, and a bad value or always with --no-check is exit 2."""
+    from click.testing import CliRunner
+
+    from symgrad.cli import cli
+
+    def method(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["derive", *args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["check"]["method"]
+
+    circuit = ["1/(1+exp(-(w0*x0+w1*x1+w2)))", "--at", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"]
+    text, point = _product(60)
+    large = [text, "--at", ",".join(f"{k}={v}" for k, v in point.items())]
+    ran = "+ sympy.diff of the whole expression"
+    assert method(*circuit).endswith(ran)
+    assert method(*circuit, "--sympy-check", "always").endswith(ran)
+    assert "sympy.diff" not in method(*circuit, "--sympy-check", "never")
+    assert "sympy.diff skipped" in method(*large, "--sympy-check", "auto")
+    assert method(*large, "--sympy-check", "always").endswith(ran)
+    assert "sympy.diff" not in method(*large, "--sympy-check", "never")
+    for bad in (["--sympy-check", "sometimes"], ["--sympy-check", "always", "--no-check"]):
+        result = CliRunner().invoke(cli, ["derive", *circuit, *bad])
+        assert result.exit_code == 2 and "--sympy-check" in result.output, result.output
+
+
 def test_expanded_gradients_print_only_where_readable():
     d = derive("(x+y)*z", at="x=-2,y=5,z=-4")
     assert all(g.expr is not None for g in d.gradients.values())
