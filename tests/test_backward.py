@@ -153,6 +153,7 @@ def expressions(draw, depth=0):
     return f"{op}({x}, {y})"
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     expressions(),

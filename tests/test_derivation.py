@@ -273,6 +273,7 @@ def test_a_single_variable_is_derived_df_dx_is_1(granularity):
     assert "= 1" in run("derive", "x", "--at", "x=2").output
 
 
+@pytest.mark.slow
 def test_a_single_variable_compiles_to_pdf():
     """No operations means no teaching notes: the LaTeX has no empty itemize."""
     import subprocess

@@ -41,6 +41,7 @@ def test_chinese_and_plain_text_pass_through(escaper):
     assert escaper("Alice Smith 2024") == "Alice Smith 2024"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("escaper", ALL, ids=lambda f: f.__name__)
 @given(a=st.text(), b=st.text())
 @settings(max_examples=200, deadline=None)
@@ -118,6 +119,7 @@ def test_markdown_leaves_no_active_character(text):
             assert out.startswith(("&amp;", "&lt;", "&gt;", "&#92;"), position)
 
 
+@pytest.mark.slow
 @given(st.text())
 @settings(max_examples=300, deadline=None)
 def test_markdown_never_forms_a_link_html_or_math(text):
@@ -141,6 +143,7 @@ def test_markdown_stays_on_one_line():
     assert "\n" not in escape.markdown("# title\n- item\n\n1. x")
 
 
+@pytest.mark.slow
 @given(xml_text)
 @settings(max_examples=300, deadline=None)
 def test_xml_round_trips_in_text_and_attribute(text):
@@ -161,6 +164,7 @@ def test_xml_drops_characters_xml_forbids():
     assert ET.fromstring(f"<a>{escaped}</a>").text == "xy"
 
 
+@pytest.mark.slow
 @given(xml_text)
 @settings(max_examples=300, deadline=None)
 def test_html_in_cdata_round_trips(text):
@@ -185,6 +189,7 @@ def test_cdata_splits_every_terminator(text):
     assert wrapped.count("]]>") == text.count("]]>") + 1
 
 
+@pytest.mark.slow
 @given(xml_text)
 @settings(max_examples=300, deadline=None)
 def test_cdata_round_trips_any_text(text):
@@ -199,6 +204,7 @@ def test_dot_escapes():
     assert escape.dot("{a|<b>}") == "\\{a\\|\\<b\\>\\}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [t for t in HOSTILE if "\n" not in t] + ["\\N \\G \\l end\\"])
 @pytest.mark.parametrize("shape", ["ellipse", "record"])
 def test_dot_label_renders_verbatim(text, shape):

@@ -85,6 +85,7 @@ def test_bad_input_exits_2_with_one_line(args, words):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_debug_shows_traceback():
     proc = subprocess.run(
         [sys.executable, "-m", "symgrad", "--debug", "derive", "(x+1"],
@@ -123,6 +124,7 @@ def test_output_file_is_written_and_not_overwritten_without_force(tmp_path):
     assert b"x*z" in target.read_bytes()
 
 
+@pytest.mark.slow
 def test_help_imports_neither_sympy_nor_numpy():
     code = (
         "import sys; from symgrad.cli import cli\n"
@@ -133,6 +135,7 @@ def test_help_imports_neither_sympy_nor_numpy():
     assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_debug_is_accepted_after_the_command():
     proc = subprocess.run(
         [sys.executable, "-m", "symgrad", "derive", "(x+1", "--debug"],
@@ -233,6 +236,7 @@ def test_unwritable_output_is_bad_input_not_an_internal_error(tmp_path):
     assert result.exit_code == 2 and "cannot read or write" in result.output
 
 
+@pytest.mark.slow
 def test_debug_keeps_the_exit_status():
     proc = subprocess.run(
         [sys.executable, "-m", "symgrad", "--debug", "derive", "2*3"],

@@ -13,6 +13,8 @@ from conftest import ROOT
 
 from symgrad.cli import cli
 
+pytestmark = pytest.mark.slow  # builds homework sets (some in child processes)
+
 BANK = ROOT / "bank" / "lecture3-2.toml"
 
 

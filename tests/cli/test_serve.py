@@ -10,6 +10,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a server in a child process
+
 
 def test_ctrl_c_stops_cleanly(tmp_path):
     process = subprocess.Popen(

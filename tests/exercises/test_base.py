@@ -43,6 +43,7 @@ def bank_set():
     return spec, versions, files, generate_version
 
 
+@pytest.mark.slow
 def test_marks_add_up_to_points_in_answers_json(bank_set):
     spec, versions, files, _ = bank_set
     points = {e.id: e.points for e in spec.exercises}
@@ -62,6 +63,7 @@ def test_marks_add_up_to_points_in_answers_json(bank_set):
                 assert abs(m - points[ex["id"]] * a / sum(weights)) <= 0.01 + 1e-9
 
 
+@pytest.mark.slow
 def test_marks_add_up_to_points_in_sheet_and_key_context(bank_set):
     spec, versions, _, generate_version = bank_set
     for version in versions[:10]:
@@ -199,6 +201,7 @@ def three_figure_student(kind: str, difficulty: str, seeds: int) -> tuple[float,
     return right / total, misread
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kind,difficulty",
     [
@@ -325,6 +328,7 @@ def multiplies_out(ex) -> tuple[int, list]:
     return checked, wrong
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_keys_multiply_out(kind):
     checked = 0

@@ -142,6 +142,7 @@ def test_sigma_instead_of_sigma_prime_is_recognised():
     pytest.fail("no σ-for-σ′ mistake among 100 seeds")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,difficulty", CASES)
 def test_no_duplicate_among_100_versions(kind, difficulty):
     prints = {

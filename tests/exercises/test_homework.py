@@ -18,6 +18,8 @@ from support.exercises import MOODLE_NUMBER, recompute
 
 from symgrad.cli import cli
 
+pytestmark = pytest.mark.slow  # builds homework sets (some in child processes)
+
 BANK = ROOT / "bank" / "lecture3-2.toml"
 CLOZE = re.compile(r"\{\d+:NUMERICAL:([^{}]*)\}")
 

@@ -324,6 +324,7 @@ def _structure(ex) -> tuple:
     return tuple(q["y"]), q["z"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_structure_comes_from_the_structure_generator_alone(kind):
     """vary = "numbers": the same structure seed and different number seeds give the same
@@ -344,6 +345,7 @@ def test_the_structure_comes_from_the_structure_generator_alone(kind):
 # --------------------------------------------------------------------------- fairness
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_versions_are_fair_and_guessing_does_not_pay(kind, difficulty, fuzz_factor):

@@ -284,6 +284,7 @@ def test_a_bad_pin_is_exit_status_2_on_the_command_line(tmp_path):
 # --------------------------------------------------------------------------- structure
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", MY_KINDS)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_structure_comes_from_the_structure_generator_only(kind, difficulty):
@@ -313,6 +314,7 @@ def test_vary_numbers_keeps_the_structure_and_vary_structure_changes_it(tmp_path
 # --------------------------------------------------------------------------- fairness
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", MY_KINDS)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_every_draw_asks_the_same_blanks_and_guessing_does_not_pay(kind, difficulty):

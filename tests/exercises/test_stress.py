@@ -8,6 +8,8 @@ import pytest
 from symgrad.exercises import DIFFICULTIES, KINDS
 from symgrad.exercises.stress import stress
 
+pytestmark = pytest.mark.slow  # a thousand seeds per kind and difficulty
+
 CASES = [(k, d) for k in KINDS for d in DIFFICULTIES]
 
 

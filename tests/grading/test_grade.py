@@ -16,6 +16,8 @@ from symgrad.cli import cli
 from symgrad.grading.grade import grade_class, load_set, mark_exercise
 from symgrad.grading.responses import read_responses
 
+pytestmark = pytest.mark.slow  # builds a 30-student homework set and marks a class
+
 SPEC = "bank/lecture3-2.toml"
 STUDENTS = [f"s{n:02d}" for n in range(1, 31)]
 HEADER = ["student", "version", "exercise", "blank", "answer"]

@@ -32,6 +32,7 @@ def _dependent(ex) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", RELATION_KINDS)
 def test_relations_fed_the_true_values_give_the_true_values(kind):
     """The oracle: each kind's own answers, 200 seeds over the difficulties; and every blank

@@ -301,6 +301,7 @@ def _compile(source: str, lang: str) -> bytes:
     return compile_pdf(source, engine="xelatex" if lang == "zh" else "pdflatex", timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_sigmoid_circuit_compiles(sigmoid, lang):
     require_tool("xelatex" if lang == "zh" else "pdflatex")
@@ -314,6 +315,7 @@ def test_sigmoid_circuit_compiles(sigmoid, lang):
     assert 1 <= pdf_pages(pdf) <= 6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_lecture_mlp_compiles(lecture_mlp, lang):
     require_tool("xelatex" if lang == "zh" else "pdflatex")
@@ -363,6 +365,7 @@ def test_markdown_shows_parentheses_as_typed():
     assert "As typed: (b - a)\\*c" in md and "\\(" not in md and "\\)" not in md
 
 
+@pytest.mark.slow
 def test_english_with_chinese_title_compiles_with_xelatex_and_keeps_the_text(tmp_path, sigmoid):
     require_tool("xelatex", "pdftotext")
     from symgrad.render.tex import tex_engine
@@ -395,6 +398,7 @@ def test_english_with_chinese_title_compiles_with_xelatex_and_keeps_the_text(tmp
     assert "\u4e2d" in text and "\u5f20\u4f1f" in text and "Backward" in text
 
 
+@pytest.mark.slow
 def test_text_without_a_font_is_an_error_not_a_gap(sigmoid):
     require_tool("xelatex")
     from symgrad.errors import SymgradError
@@ -404,6 +408,7 @@ def test_text_without_a_font_is_an_error_not_a_gap(sigmoid):
         render_pdf(sigmoid, title="\u0414\u043c\u0438\u0442\u0440\u0438\u0439")
 
 
+@pytest.mark.slow
 def test_wide_and_repeated_inputs_compile():
     require_tool("pdflatex")
     d = derive("x*x + sigmoid(x*y) * relu(y - 3) + abs(x) / (1 + y^2)", at="x=2,y=5")
@@ -421,6 +426,7 @@ def _svg_text(svg: str) -> str:
     return " ".join(t for t in ET.fromstring(svg).itertext())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("result", ["sigmoid", "lecture_mlp"])
 def test_dot_renders_with_graphviz(result, request):
     require_tool("dot")
@@ -453,6 +459,7 @@ def test_circuit_layout_keeps_nodes_apart():
 # ---------------------------------------------------------------- command line
 
 
+@pytest.mark.slow
 def test_cli_latex_file_fragment_and_pdf(tmp_path):
     runner = CliRunner()
     target = tmp_path / "x.tex"
@@ -470,6 +477,7 @@ def test_cli_latex_file_fragment_and_pdf(tmp_path):
     assert run.exit_code == 2 and "-o FILE.pdf" in run.output
 
 
+@pytest.mark.slow
 def test_cli_pdf(tmp_path):
     require_tool("pdflatex")
     target = tmp_path / "x.pdf"
@@ -526,6 +534,7 @@ def test_mlp_backward_loop_in_the_lecture_notation(lecture_mlp):
 # ---------------------------------------------------------------- the wheel ships the templates
 
 
+@pytest.mark.slow
 def test_templates_ship_inside_the_wheel(tmp_path):
     try:
         import build  # noqa: F401  (the test extra)
@@ -617,6 +626,7 @@ def test_cli_format_choices_are_the_render_formats():
     assert "'dot' is not one of 'text', 'json', 'markdown', 'latex'" in refused.stderr
 
 
+@pytest.mark.slow
 def test_notebook_display_is_registered_by_the_renderer():
     script = (
         "from symgrad.derivation import derive\n"

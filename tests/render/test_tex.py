@@ -43,6 +43,7 @@ def document(body, cls="article"):
     return f"\\documentclass{{{cls}}}\n\\begin{{document}}\n{body}\n\\end{{document}}\n"
 
 
+@pytest.mark.slow
 def test_every_special_character_compiles(pdflatex):
     escaped = escape.latex(SPECIALS)
     body = f"{escaped}\n\n\\textbf{{{escaped}}}\n\n\\section{{{escaped}}}"
@@ -54,6 +55,7 @@ def test_every_special_character_compiles(pdflatex):
     assert pdf_pages(pdf) == 1
 
 
+@pytest.mark.slow
 def test_chinese_with_ctex(xelatex):
     name = "张三 & 李四：50% 的 $x_1$"
     pdf = latex.compile_pdf(document(escape.latex(name), cls="ctexart"), engine="xelatex")
@@ -61,12 +63,14 @@ def test_chinese_with_ctex(xelatex):
     assert name in text.splitlines()  # escaped: $x_1$ is typeset literally, not as math
 
 
+@pytest.mark.slow
 def test_references_are_resolved_by_a_rerun(pdflatex):
     pdf = latex.compile_pdf(document("\\section{A}\\label{s}See section~\\ref{s}."))
     text = pdf_text(pdf)
     assert "See section 1." in text and "??" not in text
 
 
+@pytest.mark.slow
 def test_looping_document_is_killed_within_timeout(pdflatex):
     start = time.monotonic()
     with pytest.raises(SymgradError, match=r"LaTeX did not finish within 5 s"):
@@ -76,12 +80,14 @@ def test_looping_document_is_killed_within_timeout(pdflatex):
     assert elapsed < 10
 
 
+@pytest.mark.slow
 def test_endless_output_is_killed_too(pdflatex):
     """A loop that writes to the log as fast as it can is stopped the same way."""
     with pytest.raises(SymgradError, match="did not finish within 3 s"):
         latex.compile_pdf(document("\\loop\\message{spam}\\iftrue\\repeat"), timeout=3)
 
 
+@pytest.mark.slow
 def test_write18_does_not_run(pdflatex, tmp_path):
     canary = tmp_path / "CANARY"
     body = (
@@ -94,6 +100,7 @@ def test_write18_does_not_run(pdflatex, tmp_path):
     assert "shell escape test" in pdf_text(pdf)  # the document itself was typeset
 
 
+@pytest.mark.slow
 def test_input_outside_the_directory_is_refused(pdflatex, tmp_path):
     secret = tmp_path / "secret.tex"
     secret.write_text("TOPSECRET")
@@ -103,6 +110,7 @@ def test_input_outside_the_directory_is_refused(pdflatex, tmp_path):
         assert "TOPSECRET" not in str(caught.value) and "root:" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_openin_outside_the_directory_reads_nothing(pdflatex, tmp_path):
     """Raw \\openin of an absolute path sees end-of-file; a successful read would error."""
     secret = tmp_path / "secret.txt"
@@ -115,6 +123,7 @@ def test_openin_outside_the_directory_reads_nothing(pdflatex, tmp_path):
     assert pdf_text(pdf).split() == ["blocked", "1"]  # end of file; then the page number
 
 
+@pytest.mark.slow
 def test_openout_outside_the_directory_is_refused(pdflatex, tmp_path):
     target = tmp_path / "written-by-tex.txt"
     body = f"\\newwrite\\w\\immediate\\openout\\w={target}\\immediate\\write\\w{{owned}}"
@@ -124,6 +133,7 @@ def test_openout_outside_the_directory_is_refused(pdflatex, tmp_path):
     assert not (tmp_path / "written-by-tex.txt.tex").exists()
 
 
+@pytest.mark.slow
 def test_compile_error_names_first_error_and_line(pdflatex):
     source = document("fine\n\\undefinedmacro")  # \\undefinedmacro is on line 4
     with pytest.raises(SymgradError) as caught:
@@ -133,6 +143,7 @@ def test_compile_error_names_first_error_and_line(pdflatex):
     assert "\n" not in message
 
 
+@pytest.mark.slow
 def test_missing_package_is_reported(pdflatex):
     source = document("x").replace("\n", "\n\\usepackage{no-such-package}\n", 1)
     missing = r"line \d+: LaTeX Error: File `no-such-package.sty' not found"

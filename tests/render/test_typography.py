@@ -62,6 +62,7 @@ def test_zh_tex_says_xelatex_on_its_first_line(command, tmp_path):
     assert "xelatex" not in en.read_text(encoding="utf-8").splitlines()[0]
 
 
+@pytest.mark.slow
 def test_zh_homework_tex_says_xelatex_on_its_first_line(tmp_path):
     from pathlib import Path
 

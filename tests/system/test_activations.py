@@ -215,6 +215,7 @@ def test_homework_with_the_activation_kind_writes_every_format(tmp_path):
     assert any(name in keys for name in NEW)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_latex_with_the_new_activations_compiles(lang):
     from symgrad.render import render_pdf

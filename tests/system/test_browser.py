@@ -20,6 +20,8 @@ from conftest import skip_or_fail
 
 from symgrad.cli import cli
 
+pytestmark = pytest.mark.slow  # a real browser
+
 SIGMOID = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 POINT = "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
 BIG = (

@@ -7,6 +7,8 @@ import sys
 import pytest
 from conftest import SIGMOID_CIRCUIT, SIGMOID_POINT
 
+pytestmark = pytest.mark.slow  # child processes under several hash seeds
+
 COMMANDS = {
     "derive-json": [
         "derive",

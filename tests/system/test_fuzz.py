@@ -67,6 +67,8 @@ from hypothesis import strategies as st
 
 from symgrad.cli import cli
 
+pytestmark = pytest.mark.slow  # thousands of hypothesis examples and child processes
+
 CORPUS_PATH = Path(__file__).with_name("fuzz_corpus.txt")
 MEMORY_LIMIT = 500 * 2**20  # bytes of address space for every child
 HANG_S = 60.0  # a child or an in-process run still going after this "hangs": a failure

@@ -22,6 +22,8 @@ from symgrad.cli import cli
 from symgrad.errors import ParseError
 from symgrad.parse import Expr, parse
 
+pytestmark = pytest.mark.slow  # a child process per hostile input, and hypothesis
+
 REPO_ROOT = ROOT
 LIMIT_S = 5.0  # generous against noisy machines; the target is well under one second
 HANG_S = 30.0  # a child still running after this is killed and the test fails

@@ -22,6 +22,8 @@ from conftest import ROOT
 from symgrad import files
 from symgrad.cli import cli
 
+pytestmark = pytest.mark.slow  # child processes under memory limits, tmpfs mounts
+
 BANK = ROOT / "bank" / "lecture3-2.toml"
 MEMORY_LIMIT = 500 * 1024 * 1024
 # One derivation whose LaTeX is about 150 KB: far more than a pipe or a nearly full disk takes.

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # homework runs in child processes, interrupted
+
 BANK = ROOT / "bank" / "lecture3-2.toml"
 
 

@@ -16,6 +16,8 @@ from symgrad.exercises.homework import build, random_seed, recipe
 from symgrad.exercises.spec import load_spec
 from symgrad.exercises.versions import versions_from_count
 
+pytestmark = pytest.mark.slow  # builds homework sets in both languages
+
 BANK = ROOT / "bank" / "lecture3-2.toml"
 SEED = 918273645501
 
@@ -128,6 +130,7 @@ def test_without_a_seed_a_secret_one_is_drawn():
     assert len(seeds) == 5 and all(0 <= s < 2**63 for s in seeds)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_no_pdf_a_student_receives_reveals_a_seed_or_the_tool(tmp_path, lang):
     """The text of the PDFs (pdftotext), for each version and for the whole class."""

@@ -23,6 +23,8 @@ from symgrad.exercises.homework import build, load_spec, versions_from_count
 from symgrad.render.numbers import num
 from symgrad.render.views.blank_circuit import blank_circuit, problems
 
+pytestmark = pytest.mark.slow  # LaTeX builds of a homework set
+
 SPEC = """title = "Paper test"
 [[exercise]]
 id = "circuit"

@@ -104,6 +104,7 @@ def _pdflatex_log(tmp_path, tex: str) -> tuple[str, list[tuple[int, int]]]:
     return log, list(zip(starts, ends))
 
 
+@pytest.mark.slow
 def test_every_picture_fits_the_page(tmp_path):
     """All corpus pictures in one document (the renderer's own preamble): pdflatex reports no
     overfull hbox in any picture, and the 40-node one is scaled or turned to fit."""
@@ -150,6 +151,7 @@ def test_dot_puts_values_above_and_gradients_below(d):
     assert "neato -n2 -Tpng" in dot
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["neato", "-n2"], ["dot"]])
 @pytest.mark.parametrize("d", [DERIVATIONS[0], DERIVATIONS[-1]], ids=["small", "large"])
 def test_graphviz_keeps_the_pinned_positions(d, command):
