@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -203,8 +203,9 @@ class Derivation:
             out.append(number if math.isfinite(number) else float(self.values[node.id]))
         return out
 
-    def to_dict(self) -> dict[str, object]:
-        """The JSON object of the CLI contract (``derive --format json``)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the CLI contract (``derive --format json``): JSON data, typed
+        Any as ``json.loads`` gives it back."""
         name = {n.id: n.name for n in self.graph.nodes}
         adj = self.backward.adjoints
         locals_by_parent: dict[int, list[dict[str, object]]] = {}
@@ -271,12 +272,13 @@ def derive(
     granularity: str = "written",
     check: bool = True,
     sympy_budget: int | None = None,
+    sympy_check: bool = True,
 ) -> Derivation:
     """Derive every gradient of ``expr`` node by node, and check it when a point is given.
 
     The check is central differences, plus ``sympy.diff`` of the whole expression when its
     estimated work is at most ``sympy_budget`` (default ``check.SYMPY_CHECK_BUDGET``; the
-    report's method says whether it ran).
+    report's method says whether it ran); ``sympy_check=False`` never runs it.
 
     >>> d = derive("(x+y)*z", at={"x": -2, "y": 5, "z": -4})
     >>> d.value, {k: g.value for k, g in d.gradients.items()}
@@ -326,6 +328,7 @@ def derive(
             graph,
             floats,
             {k: g.value for k, g in gradients.items() if g.value is not None},
+            sympy_check=sympy_check,
             sympy_budget=sympy_budget,
         )
     return Derivation(text, tree, graph, point, values, result, gradients, outcome, wanted, unused)

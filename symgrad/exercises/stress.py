@@ -12,10 +12,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..render.numbers import number
 from .base import KINK_MARGIN, MIN_ANSWER, guessing_score
 from .fair import guessable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .base import Exercise
 
 DUPLICATE_WINDOW = 100  # "no duplicate among the first 100 versions"
 MAX_GUESSING = 0.05  # a kind whose mean guessing score is above this fails
@@ -133,11 +139,12 @@ class StressReport:
         return "\n".join(lines) + "\n"
 
 
-def independent_check(exercise) -> bool:
+def independent_check(exercise: Exercise) -> bool:
     """Finite differences on the derivation (or MLP) behind the exercise agree with the key."""
     import numpy as np
 
-    d = exercise.derivation
+    # a Derivation, a VectorChainRule or an MLP result, told apart by its attributes
+    d: Any = exercise.derivation
     if d is None:
         return True
     if hasattr(d, "graph") and hasattr(d, "gradients") and hasattr(d, "point"):
@@ -171,7 +178,7 @@ def stress(
     difficulty: str = "medium",
     start: int = 0,
     check: bool = True,
-    progress=None,
+    progress: Callable[[int], object] | None = None,
 ) -> StressReport:
     """Generate seeds ``start .. start+n-1`` of ``kind`` and collect a :class:`StressReport`.
 

@@ -198,7 +198,7 @@ DETECTORS: dict[str, Detector] = {
 ORDER: tuple[str, ...] = tuple(DETECTORS)
 
 
-def classify(given: float, expected: float, tol: float, **context) -> str | None:
+def classify(given: float, expected: float, tol: float, **context: object) -> str | None:
     """The name of the first mistake (in :data:`ORDER`) that explains ``given``, else None.
 
     ``tol`` is the absolute tolerance of ``expected``; a ``given`` within it is right (None).

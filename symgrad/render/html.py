@@ -17,10 +17,21 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SymgradError
 from .environment import environment, strings, template_file
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    from ..derivation import Derivation
+    from ..mlp.result import MLPResult
+    from . import View
+    from .views import Result
 
 MAX_MATHML_CHARS = 200_000  # one formula's LaTeX; longer ones are shown as source
 
@@ -44,7 +55,7 @@ def _convert(latex: str, display: bool) -> str:
     return _SIGN.sub(r"\1<mrow><mo>&#x02212;</mo>\2</mrow>", markup)
 
 
-def mathml(latex: str, display: bool = False):
+def mathml(latex: str, display: bool = False) -> Markup:
     """``latex`` (from the one printer) as MathML markup, safe to insert into a page.
 
     >>> str(mathml("x^{2}")).startswith("<math") and "<msup>" in mathml("x^{2}")
@@ -63,12 +74,12 @@ def mathml(latex: str, display: bool = False):
         return Markup('<code class="tex">') + escape(latex) + Markup("</code>")
 
 
-def block(latex: str):
+def block(latex: str) -> Markup:
     """Display MathML (a formula on its own line)."""
     return mathml(latex, display=True)
 
 
-def data_json(data) -> str:
+def data_json(data: object) -> str:
     """``data`` as JSON that is safe inside ``<script type="application/json">``."""
     from markupsafe import Markup
 
@@ -77,7 +88,7 @@ def data_json(data) -> str:
 
 
 @cache
-def html_environment():
+def html_environment() -> Environment:
     """The one environment with autoescaping (HTML and inline SVG) and the math filters."""
     env = environment().overlay(autoescape=True)
     env.filters.update({"m": mathml, "mb": block, "json": data_json})
@@ -130,9 +141,9 @@ def render_html(
 
 
 def solution_page(
-    result,
+    result: Result,
     kind: str,
-    view,
+    view: View,
     lang: str = "en",
     title: str | None = None,
     fragment: bool = False,
@@ -142,7 +153,7 @@ def solution_page(
     from .check_text import localized_view
     from .views.primitives import lecture_of
 
-    context = {
+    context: dict[str, Any] = {  # a Jinja2 context
         "v": localized_view(view.context(result, lang), lang),
         "s": strings(lang),
         "lang": lang,
@@ -169,7 +180,7 @@ def page(
     return render_html("serve", context, {}, False, serve_form=form)
 
 
-def error_page(key: str, form: dict | None = None, **values) -> str:
+def error_page(key: str, form: dict | None = None, **values: object) -> str:
     """The form with the phrase ``key`` of ``[*.html]`` (``{seconds}`` etc. filled in)."""
     from .printing import fill
 
@@ -177,7 +188,7 @@ def error_page(key: str, form: dict | None = None, **values) -> str:
     return page(form, error=fill(strings(form["lang"])["html"][key], **values))
 
 
-def derivation_extra(d, view: dict) -> dict:
+def derivation_extra(d: Derivation, view: dict) -> dict:
     """What the derivation page adds to the text formats' view: the SVG circuit and steps."""
     from .svg import circuit_svg
     from .views.derivation import MAX_PICTURE_NODES, graph_tex
@@ -202,7 +213,7 @@ def derivation_extra(d, view: dict) -> dict:
     return {"svg": svg, "stepping": stepping if svg["steps"] else None}
 
 
-def mlp_extra(result, view: dict) -> dict:
+def mlp_extra(result: MLPResult, view: dict) -> dict:
     """The MLP page's network SVG and its steps (one per matrix-form step)."""
     from .svg_network import network_svg
 
@@ -216,7 +227,8 @@ def mlp_extra(result, view: dict) -> dict:
     return {"svg": svg, "stepping": stepping}
 
 
-EXTRAS = {
+# each takes the result of its kind and the view; returns the page's svg and stepping
+EXTRAS: dict[str, Callable[[Any, dict], dict]] = {
     "derivation": derivation_extra,
     "mlp": mlp_extra,
     "jacobian": lambda result, view: {"svg": None, "stepping": None},

@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypedDict
 
 from .numbers import PICTURE_DIGITS, number
-from .printing import gate_label, gate_text, tex
+from .printing import TexOf, gate_label, gate_text, tex
 
 if TYPE_CHECKING:
+    from ..derivation import Derivation
     from ..graph import Graph
 
 COLUMN_CM = (2.0, 2.6)  # horizontal distance between layers: squeezed down to the minimum
@@ -31,7 +32,10 @@ TURNED_CM = (23.0, 16.0)  # largest picture turned sideways (its width runs up t
 
 
 def layout(
-    graph, column_cm: float | None = None, row_cm: float = ROW_CM, min_gap_cm: float = MIN_GAP_CM
+    graph: Graph,
+    column_cm: float | None = None,
+    row_cm: float = ROW_CM,
+    min_gap_cm: float = MIN_GAP_CM,
 ) -> tuple[dict[int, tuple[float, float]], float]:
     """(x, y) in cm for every node, and the column width: columns by longest path, rows
     like a tree drawing (rows ``row_cm`` apart, nodes of a column at least ``min_gap_cm``).
@@ -76,7 +80,7 @@ def layout(
     }, column_cm
 
 
-def columns(graph) -> dict[int, int]:
+def columns(graph: Graph) -> dict[int, int]:
     """The column of every node: op nodes one right of their deepest input, leaves just
     left of their first user."""
     users = graph.users()
@@ -89,7 +93,7 @@ def columns(graph) -> dict[int, int]:
     return column
 
 
-def circuit(d, tex_of=tex) -> dict:
+def circuit(d: Derivation, tex_of: TexOf = tex) -> dict:
     """The TikZ and Graphviz pictures of Derivation ``d``, drawn from :func:`plan`: gates,
     names, values (above each output wire), gradients (below it) and wire paths, in cm for
     TikZ (y up) and in points for Graphviz (``neato -n2``); ``tex_of``: LaTeX names."""

@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Protocol
 
 from .. import escape
 from .numbers import num
+
+if TYPE_CHECKING:
+    import sympy
+
+    from ..graph import Node
+    from ..parse import Expr
 
 # --------------------------------------------------------------------------- SymPy
 
@@ -39,7 +46,17 @@ def _printer_class():
     return Printer
 
 
-def tex(expr, order: str | None = None, symbol_names: dict | None = None) -> str:
+class TexOf(Protocol):
+    """A LaTeX printer of SymPy expressions: :func:`tex`, or one that knows a graph's names."""
+
+    def __call__(self, expr: sympy.Basic, order: str | None = None) -> str: ...
+
+
+def tex(
+    expr: sympy.Basic,
+    order: str | None = None,
+    symbol_names: dict[sympy.Symbol, str] | None = None,
+) -> str:
     r"""LaTeX of a SymPy expression (``z_3`` prints as ``z_{3}``, ``w0`` as ``w_{0}``).
 
     ``order="none"`` keeps the arguments as stored (a node's formula as written: ``b - a``,
@@ -57,12 +74,12 @@ def tex(expr, order: str | None = None, symbol_names: dict | None = None) -> str
 
 
 @lru_cache(maxsize=8192)
-def sheet_tex(expr) -> str:
+def sheet_tex(expr: sympy.Basic) -> str:
     r""":func:`tex` for exam sheets (amssymb has no ``\mathbb{1}``: a bold 1); cached."""
     return tex(expr).replace(r"\mathbb{1}", r"\mathbf{1}")
 
 
-def symbol_names(symbols) -> dict:
+def symbol_names(symbols: Iterable[sympy.Symbol]) -> dict[sympy.Symbol, str]:
     r"""LaTeX names for ``symbols`` that keep two different symbols apart within one rendering.
 
     SymPy prints ``x_1`` and ``x1`` both as ``x_{1}``; the later of two look-alikes is set
@@ -96,7 +113,7 @@ def partial(top: str, bottom: str) -> str:
     return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
 
-def factor(expr) -> str:
+def factor(expr: sympy.Basic) -> str:
     """LaTeX of a factor in a product: parenthesized when it is a sum or starts with a sign."""
     text = sheet_tex(expr)
     return (
@@ -104,7 +121,7 @@ def factor(expr) -> str:
     )
 
 
-def text_expr(expr, order: str | None = None) -> str:
+def text_expr(expr: sympy.Basic, order: str | None = None) -> str:
     """A SymPy expression for the terminal, as :func:`sympy_str` with powers as ``^``.
 
     >>> import sympy; x = sympy.Symbol("x")
@@ -114,7 +131,7 @@ def text_expr(expr, order: str | None = None) -> str:
     return sympy_str(expr, order).replace("**", "^")
 
 
-def sympy_str(expr, order: str | None = None) -> str:
+def sympy_str(expr: sympy.Basic, order: str | None = None) -> str:
     """SymPy's ``str(expr)`` in the expression language (``1[x > 0]``, ``1[x ≥ 0]`` for
     ``Heaviside(x, 1)``, ``max``, ``abs``, ``exp(1)``); ``order="none"``: arguments as stored.
 
@@ -160,7 +177,7 @@ def _str_printer_class():
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 
 
-def expr_text(e) -> str:
+def expr_text(e: Expr) -> str:
     """Our Expr tree as parseable text, with only the parentheses it needs.
 
     >>> from symgrad.parse import parse
@@ -170,7 +187,7 @@ def expr_text(e) -> str:
     return _print(e, text=True)
 
 
-def expr_latex(e) -> str:
+def expr_latex(e: Expr) -> str:
     r"""Our Expr tree as LaTeX, keeping the structure as written (SymPy would reorder it).
 
     >>> from symgrad.parse import parse
@@ -240,23 +257,23 @@ def _sub_name(name: str) -> str:
 # --------------------------------------------------------------------------- gate labels
 
 
-def gate_label(node) -> str:
+def gate_label(node: Node) -> str:
     """The op record's LaTeX label, with ``{c}`` filled in for ops with a constant."""
     record = node.record
-    if record.name == "addc" and node.const < 0:  # x + (-2) is drawn as a "-2" gate
-        return "-" + tex(-node.const)
+    if record.name == "addc" and node.constant < 0:  # x + (-2) is drawn as a "-2" gate
+        return "-" + tex(-node.constant)
     if record.has_const:
         return record.label.format(c=tex(node.const))
     return record.label
 
 
-def gate_text(node) -> str:
+def gate_text(node: Node) -> str:
     """The gate label without LaTeX: ``× 1/3``, ``(·)^(1/2)``, ``+1``."""
     record = node.record
     if not record.has_const:
         return plain_label(record.label)
-    if record.name == "addc" and node.const < 0:
-        return f"-{-node.const}"
+    if record.name == "addc" and node.constant < 0:
+        return f"-{-node.constant}"
     c = str(node.const) if re.fullmatch(r"\d+", str(node.const)) else f"({node.const})"
     return plain_label(record.label.format(c="CONST")).replace("CONST", c)
 
@@ -465,7 +482,7 @@ def plain_math(text: str) -> str:
     return _undouble(re.sub(r"[ \t]+", " ", text).strip())
 
 
-def fill(phrase: str, **values) -> str:
+def fill(phrase: str, **values: object) -> str:
     """A phrase with ``{k}``-style blanks filled in (before it is escaped)."""
     return phrase.format(**values)
 

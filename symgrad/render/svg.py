@@ -8,9 +8,16 @@ Nothing here computes math: values, gradients and step products come from the De
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..backward import known
 from .layout import GATE_R, LINE_PX, PAD, overlaps, plan, text_px
 from .numbers import PICTURE_DIGITS, TABLE_DIGITS, number, tex_number
 from .printing import gate_text, partial, tex
+
+if TYPE_CHECKING:
+    from ..derivation import Derivation
+    from .printing import TexOf
 
 
 def _signed(value: float, digits: int = PICTURE_DIGITS) -> str:
@@ -24,7 +31,7 @@ def _factor(value: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def circuit_svg(d, tex_of) -> dict:
+def circuit_svg(d: Derivation, tex_of: TexOf) -> dict:
     """The circuit of Derivation ``d``: gates, labels and wires with pixel positions, and the
     stepping data (``steps``: forward then backward, each with its LaTeX and what it lights)."""
     graph = d.graph
@@ -36,10 +43,10 @@ def circuit_svg(d, tex_of) -> dict:
     texts = {}
     for node in graph.nodes:
         const = node.op == "const"
-        value = _signed(d.value_of(node)) if has_point else ""
+        value = _signed(known(d.value_of(node))) if has_point else ""
         grad = ""
         if has_point and not const and node.id != graph.output:
-            total = _signed(d.adjoint_of(node))
+            total = _signed(known(d.adjoint_of(node)))
             shares = parts.get(node.id, [])
             grad = (
                 total
@@ -98,21 +105,21 @@ def circuit_svg(d, tex_of) -> dict:
     }
 
 
-def steps(d, tex_of) -> list[dict]:
+def steps(d: Derivation, tex_of: TexOf) -> list[dict]:
     """The stepping order: every op node forward (``z_3 = z_1 + z_2 = −2 + 6 = 4``), then
     every edge backward (upstream × local = product, with the running sum at a fork)."""
     graph = d.graph
     out = []
     for node in graph.op_nodes:
         names = {
-            graph.nodes[i].symbol: _factor(d.value_of(graph.nodes[i]))
+            graph.nodes[i].symbol: _factor(known(d.value_of(graph.nodes[i])))
             for i in node.inputs
             if graph.nodes[i].op != "const"
         }
         with_numbers = tex(node.local_expr, order="none", symbol_names=names)
         latex = (
             f"{tex_of(node.symbol)} = {tex_of(node.local_expr, order='none')} = "
-            f"{with_numbers} = {tex_number(d.value_of(node))}"
+            f"{with_numbers} = {tex_number(known(d.value_of(node)))}"
         )
         out.append({"kind": "forward", "node": node.id, "latex": latex, "sum": "", "done": True})
     counts: dict[int, int] = {}
@@ -127,11 +134,11 @@ def steps(d, tex_of) -> list[dict]:
         upstream = partial(f_tex, tex_of(parent.symbol))
         local = partial(tex_of(parent.symbol), tex_of(child.symbol))
         latex = (
-            f"{upstream} \\cdot {local} = {_factor(step.upstream_value)} \\cdot "
-            f"{_factor(step.local_value)} = {tex_number(step.product_value)}"
+            f"{upstream} \\cdot {local} = {_factor(known(step.upstream_value))} \\cdot "
+            f"{_factor(known(step.local_value))} = {tex_number(known(step.product_value))}"
         )
         shares = running.setdefault(step.child, [])
-        shares.append(step.product_value)
+        shares.append(known(step.product_value))
         total = ""
         if counts[step.child] > 1:
             lhs = partial(f_tex, tex_of(child.symbol))
@@ -161,7 +168,7 @@ def _edge_index(parent, child_id: int, seen: dict) -> int:
     return positions[min(start, len(positions) - 1)]
 
 
-def inspect(d, tex_of) -> dict:
+def inspect(d: Derivation, tex_of: TexOf) -> dict:
     """Per node, what a click shows: value, gradient and local derivatives (LaTeX)."""
     from sympy import sympify
 

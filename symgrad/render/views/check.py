@@ -6,20 +6,27 @@ fields; rows come from ``rows`` (or, from older results, ``variables``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..numbers import error_tex, error_text, number
+
+if TYPE_CHECKING:
+    from ...check import CheckReport
 
 VERDICTS = {True: "passed", False: "failed", None: "inconclusive"}
 """A check's ``passed`` as the key of its phrase: ``check_passed``, ``check_failed``, ..."""
 
 
-def check_dict(check) -> dict | None:
+def check_dict(check: CheckReport | dict | None) -> dict | None:
     """The check's plain data (``to_dict()``), or ``check`` itself when it is a dict already."""
     if check is None or isinstance(check, dict):
         return check
     return check.to_dict()
 
 
-def check_view(check, names_tex: dict[str, str] | None = None) -> dict | None:
+def check_view(
+    check: CheckReport | dict | None, names_tex: dict[str, str] | None = None
+) -> dict | None:
     """Verdict, largest error, method and one row per checked variable, formatted."""
     data = check_dict(check)
     if data is None:

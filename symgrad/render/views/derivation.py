@@ -6,27 +6,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..environment import strings
 from ..layout import circuit
 from ..numbers import TABLE_DIGITS, number, parenthesized, tex_number
-from ..printing import gate_label, gate_text, partial, symbol_names, sympy_str, tex, text_expr
+from ..printing import (
+    TexOf,
+    gate_label,
+    gate_text,
+    partial,
+    symbol_names,
+    sympy_str,
+    tex,
+    text_expr,
+)
 from .check import check_view
+
+if TYPE_CHECKING:
+    import sympy
+
+    from ...derivation import Derivation
 
 MAX_PICTURE_NODES = 60  # larger graphs get no TikZ picture (DOT still draws them)
 MAX_EXACT_CHARS = 60  # an exact value longer than this (as LaTeX) is shown as a decimal only
 
 
-def graph_tex(d):
+def graph_tex(d: Derivation) -> TexOf:
     """LaTeX printing with this graph's symbol names (``x_1`` and ``x1`` must not look alike)."""
     names = symbol_names(node.symbol for node in d.graph.nodes if node.op != "const")
 
-    def tex_of(expr, order: str | None = None) -> str:
+    def tex_of(expr: sympy.Basic, order: str | None = None) -> str:
         return tex(expr, order=order, symbol_names=names)
 
     return tex_of
 
 
-def data(d) -> dict:
+def data(d: Derivation) -> dict:
     """The JSON of a derivation: its plain data, gradients' ``latex`` from :func:`tex`."""
     out = d.to_dict()
     tex_of = graph_tex(d)
@@ -75,7 +91,7 @@ def _unevaluated(exact) -> bool:
     return bool(exact.atoms(sympy.Heaviside, sympy.Max, sympy.Min, *own)) if own else False
 
 
-def context(d, lang: str) -> dict:
+def context(d: Derivation, lang: str) -> dict:
     """Everything the derivation templates show, formatted; no math happens in templates."""
     graph = d.graph
     op_notes = strings(lang).get("op_notes", {})

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from ... import escape
 from ..environment import render_template, strings
 from ..numbers import num
 from ..printing import latex_text, plain_math
 from ..tex import tex_document
+
+if TYPE_CHECKING:
+    from ...exercises.base import Exercise
 
 MARK_UNIT = 0.01  # marks are shared in hundredths of a point (Moodle weights are integers)
 
@@ -90,12 +94,12 @@ def math(text: str, fmt: str, display: bool = False) -> str:
 
 
 def exercise_context(
-    exercise,
+    exercise: Exercise,
     fmt: str,
     lang: str,
     number: int = 1,
     title: str | None = None,
-    points=None,
+    points: str | None = None,
     exercise_id: str | None = None,
 ) -> dict:
     """Everything a template needs about one exercise, already formatted for ``fmt``.
@@ -165,8 +169,8 @@ def sheet_context(
     instructions: str | None = None,
     version: str | None = None,
     student: str | None = None,
-    seed=None,
-    total=None,
+    seed: int | None = None,
+    total: str | None = None,
     recipe: str | None = None,
 ) -> dict:
     """A question sheet (or key) around exercise contexts; its user text escaped for ``fmt``.
@@ -198,7 +202,7 @@ def render_sheet(sheet: dict, fmt: str, lang: str, answers: bool) -> str:
     return render_template("homework.md.j2", sheet=sheet, s=s, answers=answers, lang=lang)
 
 
-def render_exercise(exercise, fmt: str, lang: str = "en", answers: bool = False) -> str:
+def render_exercise(exercise: Exercise, fmt: str, lang: str = "en", answers: bool = False) -> str:
     """One exercise (``symgrad exercise``) as text, markdown, latex or json."""
     if fmt == "json":
         return (

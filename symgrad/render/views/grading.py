@@ -7,8 +7,13 @@ checks a homework must not read the key off the report (JSON included).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..environment import strings
 from ..numbers import number
+
+if TYPE_CHECKING:
+    from ...grading.diagnose import Diagnosis
 
 DIGITS = 6  # a learner's own number, shown back as typed (to 6 significant figures)
 
@@ -26,7 +31,7 @@ def _mistake(name: str | None) -> dict | None:
     return {"name": m.name, "label": dict(m.label), "credit": m.credit, "hint": dict(m.hint)}
 
 
-def data(diagnosis) -> dict:
+def data(diagnosis: Diagnosis) -> dict:
     """The JSON of a check: every quantity's verdict, mistake and credit (values: reveal)."""
     from ...grading.judgement import ABSOLUTE, RELATIVE
 
@@ -62,7 +67,7 @@ def data(diagnosis) -> dict:
     }
 
 
-def context(diagnosis, lang: str) -> dict:
+def context(diagnosis: Diagnosis, lang: str) -> dict:
     """Rows of answered quantities (verdict phrase, diagnosis label, credit), the first wrong
     step with its hint, the score and the unanswered names, in ``lang``."""
     s = strings(lang)["grading"]

@@ -7,9 +7,14 @@ plus the LaTeX of the one printer); :func:`context` feeds ``templates/jacobian.*
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..numbers import bmatrix, number, parenthesized, tex_number, text_matrix
 from ..printing import expr_latex, name_tex, partial, sympy_str, tex, text_expr
 from .check import check_dict, check_view
+
+if TYPE_CHECKING:
+    from ...jacobian import VectorChainRule
 
 GRAD_X_FORMULA = (
     r"\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}"
@@ -17,7 +22,7 @@ GRAD_X_FORMULA = (
 )
 
 
-def path_sums(rule) -> list[dict]:
+def path_sums(rule: VectorChainRule) -> list[dict]:
     """Per input: ``∂z/∂x_i = Σ_j ∂z/∂y_j · ∂y_j/∂x_i`` written out, term by term.
 
     >>> from symgrad.jacobian import vector_chain_rule
@@ -57,7 +62,7 @@ def _sum_tex(rule, i: int) -> tuple[str, str, str]:
     return partial("z", x_tex), generic, terms
 
 
-def data(rule) -> dict:
+def data(rule: VectorChainRule) -> dict:
     """The JSON of a vector chain rule: its plain data with LaTeX and the path sums."""
     plain = rule.to_dict()
     out = {key: plain[key] for key in ("x", "y", "z", "point")}
@@ -86,7 +91,7 @@ def data(rule) -> dict:
     return out
 
 
-def context(rule, lang: str) -> dict:
+def context(rule: VectorChainRule, lang: str) -> dict:
     """Everything the jacobian templates show, formatted; no math happens in templates."""
     from ...parse import parse  # loads NumPy: not at import (``symgrad --help``)
 
@@ -105,8 +110,9 @@ def context(rule, lang: str) -> dict:
             "value": "",
             "value_tex": "",
         }
-        if has_point:
-            pairs = [(rule.grad_y_value[j], rule.jacobian_value[j, i]) for j in range(n)]
+        grad_y, jacobian = rule.grad_y_value, rule.jacobian_value  # set with a point
+        if has_point and grad_y is not None and jacobian is not None:
+            pairs = [(grad_y[j], jacobian[j, i]) for j in range(n)]
             row["numbers_text"] = " + ".join(f"({number(a)})·({number(b)})" for a, b in pairs)
             row["numbers_tex"] = " + ".join(
                 f"{parenthesized(tex_number(a, 6))} \\cdot {parenthesized(tex_number(b, 6))}"

@@ -20,9 +20,14 @@ at ``--granularity primitive``:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy
 
 from ..printing import name_tex, tex, text_expr
+
+if TYPE_CHECKING:
+    from ...graph import Graph
 
 BREAK = r",\allowbreak "  # between arguments: where a long composition may break a line
 MAX_NESTED = 600  # characters of the nested composition in text
@@ -39,14 +44,14 @@ LECTURE = {
 ARGUMENTS = ("x", "y")
 
 
-def lecture_of(result) -> dict | None:
+def lecture_of(result: object) -> dict | None:
     """:func:`lecture_view` of a derivation at primitive granularity; None for anything else."""
     if getattr(result, "granularity", None) != "primitive" or not hasattr(result, "graph"):
         return None
     return lecture_view(result.graph)
 
 
-def lecture_view(graph) -> dict:
+def lecture_view(graph: Graph) -> dict:
     """Names (node name → ``f1`` ...), the table of functions used and the nested form."""
     numbers: dict[str, int] = {}
     constants: dict[str, set] = {}

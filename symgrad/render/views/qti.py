@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any
+from collections.abc import Collection
+from typing import Any, SupportsFloat
 
 from ... import escape
 from ..environment import render_template
@@ -48,7 +49,7 @@ def zip_bytes(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def number(x) -> str:
+def number(x: SupportsFloat) -> str:
     """A float as QTI and Canvas read it: plain decimal, up to 12 significant figures."""
     return f"{float(x):.12g}"
 
@@ -163,7 +164,12 @@ def qti21_package(
 
 
 def qti_files(
-    formats, title: str, versions: list, results: list, lang: str, instructions: str | None = None
+    formats: Collection[str],
+    title: str,
+    versions: list,
+    results: list,
+    lang: str,
+    instructions: str | None = None,
 ) -> dict[str, bytes]:
     """The QTI packages ``formats`` asks for, by file name (nothing when it asks for none).
 
