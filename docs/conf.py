@@ -59,6 +59,7 @@ html_title = f"symgrad {release}"
 html_theme_options = {
     "description": "Derive, check and explain backpropagation step by step",
     "page_width": "96%",
+    "body_max_width": "none",
     "sidebar_width": "230px",
     "fixed_sidebar": False,
 }

@@ -46,6 +46,8 @@ class Section:
         if commands:
             out.append(f"```console\n{commands}\n```\n")
         raw = []
+        if self.files is not None:
+            raw.append(f'<pre class="sg-files">{html.escape(self.files)}</pre>')
         left = "".join(
             f'<a href="{self.pdf}"><img src="{png}" alt="{html.escape(self.heading)}: PDF page '
             f'{i}" loading="lazy"></a>'
@@ -68,8 +70,6 @@ class Section:
             )
         elif left or right:
             raw.append(f'<div class="sg-single">{left}{right}</div>')
-        if self.files is not None:
-            raw.append(f'<pre class="sg-files">{html.escape(self.files)}</pre>')
         if self.text is not None:
             raw.append(
                 f"<details><summary>{html.escape(self.text_label)}</summary>"
@@ -397,7 +397,7 @@ def homework(r, lang):
 
 def _responses(r) -> str:
     """A class's responses to the set in ``hw``: ana (v01) answers every blank right; ben
-    (v02) flips the sign of one blank per exercise and carries it on, and skips the last."""
+    (v02) flips the sign of the second blank of each exercise and skips the last blank."""
     keys = {}
     for version in ("v01", "v02"):
         data = json.loads((r.work / "hw" / version / "answers.json").read_text("utf-8"))
@@ -437,10 +437,10 @@ def grade(r, lang):
             tr(
                 lang,
                 "`responses.csv` (the set's `answers-template.csv` filled in): ana answers "
-                "version v01 right; ben (v02) gets the sign of one blank per exercise wrong, "
-                "keeps working from it, and leaves his last blank empty. `grades.csv`:",
-                "`responses.csv`：ana 的 v01 全对；ben（v02）每道题有一个空的符号错误，并在此基础上继续计算，"
-                "最后一个空没有填。`grades.csv`：",
+                "version v01 right; ben (v02) gets the sign of the second blank of each "
+                "exercise wrong and leaves his last blank empty. `grades.csv`:",
+                "`responses.csv`（作业的 `answers-template.csv` 填写后）：ana 的 v01 全对；ben（v02）"
+                "每道题第二个空的符号错误，最后一个空没有填。`grades.csv`：",
             ),
             commands,
             files=(r.work / "grades" / "grades.csv").read_text("utf-8"),
