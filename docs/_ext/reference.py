@@ -207,7 +207,7 @@ def json_outputs(work: Path) -> dict[str, tuple[str, list]]:
     from symgrad.exercises import KINDS
 
     (work / "answers.toml").write_text('"z_1" = "-2"\n"df/dz_4" = "-0.2"\n', encoding="utf-8")
-    commands = {
+    commands: dict[str, list[tuple[str, ...]]] = {
         "derive": [
             ("derive", EXPR, "--at", POINT, "--format", "json"),
             ("derive", EXPR, "--at", POINT, "--granularity", "primitive", "--format", "json"),

@@ -8,7 +8,6 @@ never touched. ``SYMGRAD_DOCS_GALLERY`` limits a build to some gallery entries.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys

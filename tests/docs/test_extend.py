@@ -68,8 +68,7 @@ def sympy_gradients(expr: sympy.Expr, point: dict[str, float]) -> dict[str, floa
     """The oracle: SymPy differentiates the whole expression and evaluates it."""
     subs = {sympy.Symbol(k, real=True): sympy.Rational(str(v)) for k, v in point.items()}
     return {
-        k: float(sympy.diff(expr, sympy.Symbol(k, real=True)).subs(subs).evalf(30))
-        for k in point
+        k: float(sympy.diff(expr, sympy.Symbol(k, real=True)).subs(subs).evalf(30)) for k in point
     }
 
 
@@ -192,8 +191,7 @@ def test_activation_diff_adds_softsign(tmp_path: Path) -> None:
 
 
 def _docutils_messages(text: str) -> list[str]:
-    import docutils.core
-    import docutils.utils
+    import docutils.core  # type: ignore[import-untyped]
 
     messages: list[str] = []
 
@@ -230,7 +228,7 @@ def test_format_diff_adds_rst(tmp_path: Path) -> None:
     hostile = "*bold* `code` _x |sub| .. comment"
     text = symgrad(src, "derive", "x*y", "--at", "x=1,y=2", "--format", "rst", "--title", hostile)
     assert _docutils_messages(text) == []
-    import docutils.core
+    import docutils.core  # type: ignore[import-untyped]
 
     title = docutils.core.publish_doctree(text).next_node(lambda n: n.tagname == "title").astext()
     assert title == hostile  # escaped: the title reads as typed, no markup was made of it
