@@ -242,7 +242,7 @@ class EntryGradient:
     layer: int
     i: int  # input unit (1-based; 0 for a bias)
     j: int  # unit of the layer (1-based)
-    expr: object
+    expr: Any  # a SymPy expression
     names: dict[Any, str]
     value: float
     matrix_value: float

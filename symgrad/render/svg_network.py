@@ -21,7 +21,7 @@ ROW_PX = 2 * UNIT_R + 2 * LINE_PX + 16
 MARGIN = 30
 
 
-def network_svg(result, view: dict) -> dict:
+def network_svg(result: MLPResult, view: dict[str, Any]) -> dict[str, Any]:
     """Units, edges and labels with pixel positions; steps for the stepping script."""
     network = view["network"]
     tallest = max(len(layer["units"]) for layer in network["layers"])

@@ -4,6 +4,8 @@ steps as they read (:mod:`.mlp_steps`) and the entry-level formulas."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..environment import strings
 from ..numbers import bmatrix, number, tex_number, text_matrix
 from ..printing import fill, tex
@@ -11,10 +13,14 @@ from ..svg_network import network_picture
 from .check import check_view
 from .mlp_steps import step_lines
 
+if TYPE_CHECKING:
+    from ...mlp.result import MLPResult
+    from ...mlp.scalar import EntryGradient
+
 MAX_NETWORK_WIDTH = 12  # units per layer up to which the MLP picture is drawn
 
 
-def data(result) -> dict:
+def data(result: MLPResult) -> dict[str, Any]:
     """The JSON of an MLP result: its plain data, the steps with their formulas (LaTeX and
     text), values and shapes, and the entry-level gradients."""
     import numpy as np
@@ -65,7 +71,7 @@ def scalar_text(name: str) -> str:
     return f"{base}^({layer})_{sub}" if layer else f"{base}_{sub}"
 
 
-def entry_view(entry, depth: int | str = "l") -> dict:
+def entry_view(entry: EntryGradient, depth: int | str = "l") -> dict[str, Any]:
     """One entry-level gradient as LaTeX and text, through the one printer."""
     import sympy
 
@@ -134,7 +140,7 @@ def _shape_text(shape: tuple) -> str:
     return "scalar" if not shape else " x ".join(str(n) for n in shape)
 
 
-def solution_steps(result, lang: str = "en") -> list[dict]:
+def solution_steps(result: MLPResult, lang: str = "en") -> list[dict[str, Any]]:
     """Every matrix-form step of ``result`` in order: its formula (LaTeX, without the value),
     its value (a NumPy array) and its teaching note in ``lang`` ("" when it has none)."""
     notes = strings(lang)["mlp_notes"]
@@ -148,7 +154,7 @@ def solution_steps(result, lang: str = "en") -> list[dict]:
     ]
 
 
-def context(result, lang: str) -> dict:
+def context(result: MLPResult, lang: str) -> dict[str, Any]:
     """The MLP templates' view: parameters, forward and backward steps, gradient matrices."""
     import numpy as np
 
@@ -219,7 +225,9 @@ def context(result, lang: str) -> dict:
 
     g_down = {s.layer: s.value for s in result.backward_steps if s.kind == "propagate"}
     gprimes = {
-        s.layer: gprime_of(s.layer) for s in result.backward_steps if s.kind == "activation"
+        s.layer: gprime_of(s.layer)
+        for s in result.backward_steps
+        if s.kind == "activation" and s.layer is not None
     }  # the numbers g ⊙ g′(z) multiplies by
 
     def step_view(step, line) -> dict:

@@ -9,7 +9,15 @@ the whole chain written out (``expanded``) and the key of its teaching note
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from ... import ops
+
+if TYPE_CHECKING:
+    from ...mlp.result import MLPResult
+    from ...mlp.spec import MLPSpec
+    from ...mlp.steps import MatrixStep
 
 G = r"\mathbf{g}"
 
@@ -41,7 +49,7 @@ def _output_tex(spec, k: int) -> tuple[str, str]:
     return (vec("yhat"), "ŷ") if k == spec.depth else (vec("h", k), f"h^({k})")
 
 
-def activation_forms(spec, k: int) -> tuple[str, str]:
+def activation_forms(spec: MLPSpec, k: int) -> tuple[str, str]:
     """``g(z^{(k)})`` of layer ``k`` in LaTeX and text."""
     name = spec.activation(k)
     z_tex, z_text = vec("z", k), f"z^({k})"
@@ -70,7 +78,7 @@ def _paren_text(text: str) -> str:
     return f"({text})" if any(op in text for op in (" + ", " − ", " - ", " ⊙ ")) else text
 
 
-def derivative_rule(spec, k: int) -> tuple[str, str]:
+def derivative_rule(spec: MLPSpec, k: int) -> tuple[str, str]:
     r"""Layer ``k``'s rule ``g ⊙ g'(z)`` (softmax: its Jacobian times g), LaTeX and text."""
     name = spec.activation(k)
     if name == "softmax":
@@ -97,9 +105,9 @@ def _loss_forms(spec) -> tuple[str, str]:
     )
 
 
-def forward_line(spec, step) -> dict:
+def forward_line(spec: MLPSpec, step: MatrixStep) -> dict[str, str]:
     """A forward or loss step: label, LaTeX, text."""
-    k = step.layer
+    k = spec.depth if step.layer is None else step.layer  # the loss: at the output
     if step.node.startswith("z"):
         return {
             "label": f"layer {k}: pre-activation",
@@ -133,14 +141,14 @@ def forward_line(spec, step) -> dict:
     return {"label": "objective", "latex": "J = L", "text": "J = L"}
 
 
-def backward_lines(spec, steps) -> list[dict]:
+def backward_lines(spec: MLPSpec, steps: Sequence[MatrixStep]) -> list[dict[str, str]]:
     """The backward steps in order, each with label, LaTeX, text, ``expanded`` and note key."""
     L = spec.depth
     residual = rf"{vec('yhat')} - {vec('y')}"
     chain = rf"\left({residual}\right)"
     lines = []
     for step in steps:
-        k = step.layer
+        k = spec.depth if step.layer is None else step.layer  # the loss: at the output
         if step.kind == "output" and spec.fused:
             name = spec.output
             line = {
@@ -207,7 +215,7 @@ def backward_lines(spec, steps) -> list[dict]:
     return lines
 
 
-def step_lines(result) -> list[dict]:
+def step_lines(result: MLPResult) -> list[dict[str, str]]:
     """Every step of ``result.steps`` as ``{label, latex, text, expanded, note}`` (``note`` is
     the key of its teaching note, "" for none); a mini-batch reads in its matrix form."""
     spec = result.spec
@@ -249,7 +257,7 @@ def _batch_losses(spec) -> tuple[str, str]:
 
 
 def _batch_forward(spec, step) -> dict:
-    k = step.layer
+    k = spec.depth if step.layer is None else step.layer  # the loss: at the output
     if step.kind == "forward" and step.node.startswith("z"):
         h, h_text = batch_h(k - 1)
         return {
@@ -286,7 +294,8 @@ def _batch_forward(spec, step) -> dict:
 
 
 def _batch_backward(spec, step) -> dict:
-    k, L = step.layer, spec.depth
+    L = spec.depth
+    k = L if step.layer is None else step.layer
     if step.kind == "output":
         wrt = vec("z", L) if spec.fused else vec("yhat")
         wrt_text = f"z^({L})" if spec.fused else "ŷ"
@@ -343,7 +352,7 @@ def _batch_backward(spec, step) -> dict:
     }
 
 
-def batch_lines(spec, steps) -> list[dict]:
+def batch_lines(spec: MLPSpec, steps: Sequence[MatrixStep]) -> list[dict[str, str]]:
     """The steps of a mini-batch in the batch form (``Z = W H + b 1ᵀ``, ``G``,
     ``∇W = (1/m) G Hᵀ``, ``∇b = (1/m) G 1``), as :func:`step_lines` returns them."""
     lines = []
