@@ -55,6 +55,7 @@ def test_ufunc_calls_numpy_by_name():
     assert add(np.array([1.0, 2.0]), 3.0).tolist() == [4.0, 5.0]
 
 
+@pytest.mark.slow
 def test_importing_the_forms_loads_no_numpy():
     code = "import sys, symgrad.numpy_forms as f; print('numpy' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

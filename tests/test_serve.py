@@ -11,6 +11,8 @@ import pytest
 
 from symgrad.serve import MAX_REQUEST_BYTES, make_server
 
+pytestmark = pytest.mark.slow  # a live HTTP server per module, slow derivations stopped on purpose
+
 SLOW = "sin(" * 180 + "x" + ")" * 180  # over 1 s on the reference machine
 
 

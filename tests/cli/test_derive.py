@@ -167,6 +167,7 @@ def test_gradient_not_finite_is_bad_input():
     assert result.exit_code == 2 and "not a finite number" in result.output
 
 
+@pytest.mark.slow
 def test_extra_names_in_at_give_a_note_on_stderr():
     proc = subprocess.run(
         [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from symgrad.cli import cli
@@ -39,6 +40,7 @@ def test_exercise_command_formats():
     assert bad.exit_code == 2
 
 
+@pytest.mark.slow
 def test_text_format_has_no_latex_left_and_no_glued_operators():
     """Every kind × difficulty × seeds 1..5 with --answers, as a teacher's terminal shows it."""
     runner = CliRunner()

@@ -146,6 +146,7 @@ NEW_RECORDS = textwrap.dedent(r"""
 """)
 
 
+@pytest.mark.slow
 def test_a_new_activation_record_is_an_exercise_with_no_other_edit():
     """Two records that exist only in this subprocess (a kinked one and a smooth one): the
     kind lists them, and their answers match central differences of the record's forward."""

@@ -221,6 +221,7 @@ def test_three_significant_figures_are_marked_right(kind, difficulty):
     assert share >= 0.99, (kind, difficulty, share)
 
 
+@pytest.mark.slow
 def test_sign_flip_mistakes_stay_offered():
     """Wider tolerances never swallow the sign mistake: −answer is always 2 tolerances away."""
     offered = 0

@@ -50,6 +50,7 @@ def test_answers_match_independent_oracle(kind, difficulty):
             assert abs(float(a.display) - expected[a.name]) <= a.tol  # the key as printed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,difficulty", CASES)
 def test_numbers_are_clean(kind, difficulty):
     for seed in range(25):
@@ -77,6 +78,7 @@ def test_inputs_are_on_small_grids():
             assert all(float(2 * w).is_integer() for row in ex.data[f"W{k}"] for w in row)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_mlp_networks_keep_most_kinked_units_active(difficulty):
     """The rule of symgrad.mlp.random_params: every ReLU/hardtanh layer passes gradient through
@@ -105,6 +107,7 @@ def test_same_seed_same_exercise_and_seed_derivation_is_stable():
     assert exercise_seed(7, "act", "student:alice") == 36544328991  # first 40 bits of SHA-256
 
 
+@pytest.mark.slow
 def test_mistakes_give_partial_credit():
     found = set()
     for seed in range(40):

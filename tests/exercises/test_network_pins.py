@@ -20,6 +20,8 @@ from symgrad.exercises.homework import build
 from symgrad.exercises.spec import load_spec
 from symgrad.exercises.versions import versions_from_count
 
+pytestmark = pytest.mark.slow  # builds 30-version homework sets per pin and sweeps seeds
+
 NEURON = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"
 LECTURE_F1_F6 = [
     "mul",

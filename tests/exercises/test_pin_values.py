@@ -27,6 +27,8 @@ from symgrad.exercises.spec import load_spec
 from symgrad.exercises.stress import MAX_GUESSING, stress
 from symgrad.exercises.versions import versions_from_count
 
+pytestmark = pytest.mark.slow  # builds 30-version homework sets per pin and sweeps seeds
+
 MY_KINDS = ("activation", "output_loss", "gd_step")
 SEEDS = 1000  # per kind and difficulty, as the acceptance asks
 

@@ -45,6 +45,7 @@ def crossings(svg) -> list:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("d", DERIVATIONS, ids=lambda d: f"{len(d.graph.nodes)}-nodes")
 def test_no_wire_runs_through_a_label_or_a_gate(d):
     assert crossings(circuit_svg(d, graph_tex(d))) == []

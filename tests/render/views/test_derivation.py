@@ -33,6 +33,7 @@ def test_corpus_spans_5_to_40_nodes():
     assert min(sizes) <= 6 and max(sizes) >= 36 and len(sizes) >= 30
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("d", DERIVATIONS, ids=IDS)
 def test_tikz_coordinates_are_the_plan_in_cm(d, monkeypatch):
     """Label and gate boxes rebuilt from the TikZ coordinates (sizes from the plan) do not
