@@ -12,6 +12,7 @@ NumPy is imported only by the matrix helpers.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 TABLE_DIGITS = 4  # significant digits in tables and matrices
 PICTURE_DIGITS = 3  # significant digits on circuit wires
@@ -65,7 +66,12 @@ def num(x: float, digits: int = ANSWER_DIGITS) -> str:
     >>> num(-1.50), num(0.19661193), num(0.0093183), num(20.0855), num(1234.56), num(3.0)
     ('-1.5', '0.1966', '0.009318', '20.09', '1235', '3')
     """
-    x = float(x)
+    return _num(float(x), digits)
+
+
+@lru_cache(maxsize=1 << 16)
+def _num(x: float, digits: int) -> str:
+    """:func:`num` of a float (cached: exercises show the same numbers many times)."""
     if not math.isfinite(x):
         raise ValueError(f"not a finite number: {x}")
     if x == 0:
