@@ -163,9 +163,25 @@ def random_params(spec: MLPSpec, seed: int, batch: int | None = None) -> MLPPara
         else:
             y = rng.integers(-10, 11, size=(*rows, n[-1])) / 10
         params = MLPParams(weights, biases, x.T, y.T)
+        if batch is not None and batch > 1:  # redraw the inputs of examples at a kink
+            params = _clear_kinks(spec, params, rng)
         if teaching_flaw(spec, forward(spec, params), 0.01) is None:
             return params
     return params
+
+
+def _clear_kinks(spec: MLPSpec, params: MLPParams, rng: np.random.Generator) -> MLPParams:
+    """A batch with each example whose hidden pre-activations come within 0.01 of a kink
+    given new inputs (up to 20 times): with m examples a kink somewhere is likely, and
+    redrawing the whole network for it would rarely end."""
+    x = params.x.copy()
+    for _ in range(20):
+        fwd = forward(spec, MLPParams(params.weights, params.biases, x, params.y))
+        bad = sorted({k.example - 1 for k in near_kinks(spec, fwd, 0.01) if k.example})
+        if not bad:
+            break
+        x[:, bad] = rng.integers(-10, 11, size=(len(bad), x.shape[0])).T / 10
+    return MLPParams(params.weights, params.biases, x, params.y)
 
 
 def teaching_flaw(spec: MLPSpec, fwd: Forward, margin: float) -> str | None:

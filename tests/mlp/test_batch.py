@@ -415,3 +415,16 @@ def test_a_kink_in_one_example_is_named_by_unit_and_example():
     assert [(k.layer, k.unit, k.example) for k in result.kinks] == [(1, 1, 2)]
     assert result.kinks[0].name == "Z^(1)_1,2"
     assert result.check.passed is None  # the kink's entries are inconclusive, not passed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_batches_keep_off_the_kinks(seed):
+    """With m examples some pre-activation lands on a ReLU kink in most draws; the examples
+    there get new inputs, so a generated batch is a clean worked example (no inconclusive)."""
+    from symgrad.mlp import forward, teaching_flaw
+
+    spec = make_spec("20,30,20,10", hidden="relu")
+    params = random_params(spec, seed=seed, batch=32)
+    assert teaching_flaw(spec, forward(spec, params), 0.01) is None
+    result = run_mlp(spec, params)
+    assert result.kinks == [] and result.check.passed is True
