@@ -215,3 +215,45 @@ def torch_work(layers: str, repeat: int = 5) -> dict | None:
         "agree": bool(agree),
         "version": torch.__version__,
     }
+
+
+def derive_phases(expr: str, at: str) -> dict:
+    """Where a fresh ``symgrad derive EXPR --at AT`` process spends its time, phase by phase
+    in the order the command meets them (each import timed where it first happens)."""
+    start = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal start
+        now = time.perf_counter()
+        phases[name] = now - start
+        start = now
+
+    import symgrad.cli  # noqa: F401  (click, the command table, the render package)
+
+    lap("import symgrad.cli (click, commands, render package)")
+    import sympy  # noqa: F401
+
+    lap("import sympy")
+    import numpy  # noqa: F401
+
+    lap("import numpy")
+    from symgrad.derivation import derive
+
+    lap("import symgrad's math modules")
+    d = derive(expr, at=at, check=False)
+    lap("derive (parse, graph, forward and backward passes)")
+    from symgrad.check import check_graph
+
+    check_graph(d.graph, d.point, {k: g.value for k, g in d.gradients.items()}, sympy_check=False)
+    lap("central differences")
+    check_graph(d.graph, d.point, {k: g.value for k, g in d.gradients.items()})
+    lap("sympy.diff cross-check (cold SymPy), with central differences again")
+    import jinja2  # noqa: F401
+
+    lap("import jinja2")
+    from symgrad.render import render
+
+    render(d, "text")
+    lap("render the text (view, template from the cache)")
+    return phases
