@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from .graph import Graph
     from .numpy_forms import FloatArray
+    from .schema import CheckJSON, CheckRowJSON
 
 TOLERANCE = 1e-6  # relative error that passes
 FLOOR = 1e-8  # absolute difference (times max(1, |f|)) below what central differences resolve
@@ -114,7 +115,7 @@ class CheckReport:
         """The names of the rows that could not be decided."""
         return [row.name for row in self.rows if row.status == "inconclusive"]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> CheckJSON:
         """The report as JSON data."""
         return {
             "passed": self.passed,
@@ -123,7 +124,7 @@ class CheckReport:
             "method": self.method,
             "kinks": list(self.kinks),
             "inconclusive": self.inconclusive,
-            "rows": [asdict(r) for r in self.rows],
+            "rows": [cast("CheckRowJSON", asdict(r)) for r in self.rows],
         }
 
 

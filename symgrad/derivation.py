@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sympy
 
@@ -23,6 +23,7 @@ from .point import parse_assignments
 
 if TYPE_CHECKING:
     from .numpy_forms import Floats
+    from .schema import DerivationJSON, LocalJSON, NodeJSON
 
 READABLE_OPS = 60  # a gradient written out with more operations is not printed in full
 MAX_EXACT_SIZE = 40  # operations in an exact node value worth building for display
@@ -203,17 +204,16 @@ class Derivation:
             out.append(number if math.isfinite(number) else float(self.values[node.id]))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the CLI contract (``derive --format json``): JSON data, typed
-        Any as ``json.loads`` gives it back."""
+    def to_dict(self) -> DerivationJSON:
+        """The JSON object of the CLI contract (``derive --format json``)."""
         name = {n.id: n.name for n in self.graph.nodes}
         adj = self.backward.adjoints
-        locals_by_parent: dict[int, list[dict[str, object]]] = {}
+        locals_by_parent: dict[int, list[LocalJSON]] = {}
         for step in self.backward.steps:
             locals_by_parent.setdefault(step.parent, []).append(
                 {"input": name[step.child], "expr": _s(step.local), "value": step.local_value}
             )
-        nodes: list[dict[str, object]] = []
+        nodes: list[NodeJSON] = []
         for n in self.graph.nodes:
             nodes.append(
                 {

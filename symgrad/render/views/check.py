@@ -12,12 +12,13 @@ from ..numbers import error_tex, error_text, number
 
 if TYPE_CHECKING:
     from ...check import CheckReport
+    from ...schema import CheckJSON
 
 VERDICTS = {True: "passed", False: "failed", None: "inconclusive"}
 """A check's ``passed`` as the key of its phrase: ``check_passed``, ``check_failed``, ..."""
 
 
-def check_dict(check: CheckReport | dict | None) -> dict | None:
+def check_dict(check: CheckReport | dict | None) -> CheckJSON | dict | None:
     """The check's plain data (``to_dict()``), or ``check`` itself when it is a dict already."""
     if check is None or isinstance(check, dict):
         return check

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import sympy
 
     from ...derivation import Derivation
+    from ...schema import DerivationJSON
 
 MAX_PICTURE_NODES = 60  # larger graphs get no TikZ picture (DOT still draws them)
 MAX_EXACT_CHARS = 60  # an exact value longer than this (as LaTeX) is shown as a decimal only
@@ -42,7 +43,7 @@ def graph_tex(d: Derivation) -> TexOf:
     return tex_of
 
 
-def data(d: Derivation) -> dict:
+def data(d: Derivation) -> DerivationJSON:
     """The JSON of a derivation: its plain data, gradients' ``latex`` from :func:`tex`."""
     out = d.to_dict()
     tex_of = graph_tex(d)
