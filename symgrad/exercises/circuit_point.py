@@ -7,16 +7,13 @@ the exercise.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..backward import known
 from ..render.printing import name_tex
 from .base import Answer, Exercise, Rejected, add_alternatives, both, clean, num
 from .chain import derive_at, kink_distance, mistakes, require_clean, solution_lines
 from .fair import make_fair, near_guess
-
-if TYPE_CHECKING:
-    from .circuit_shapes import Circuit
 
 LEVEL = {
     "written": both("one node per operation as written", "每个运算（按书写）一个节点"),
@@ -31,6 +28,29 @@ LEVEL = {
 }
 
 TITLE = both("Computational graph: forward and backward", "计算图：前向与反向传播")
+
+
+class Circuit(Protocol):
+    """What an exercise reads of a :class:`.circuit_shapes.Circuit` (named here by its
+    fields: circuit_shapes imports this module)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def latex(self) -> str: ...
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    @property
+    def granularity(self) -> str: ...
+
+    @property
+    def family(self) -> str: ...
+
+    @property
+    def fixed(self) -> frozenset[str]: ...
 
 
 def exercise_at(

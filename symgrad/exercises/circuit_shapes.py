@@ -64,7 +64,7 @@ class Circuit:
     granularity: str
     family: str
     step: float
-    fixed: frozenset = frozenset()
+    fixed: frozenset[str] = frozenset()
 
 
 def draw_point(rng: np.random.Generator, circuit: Circuit) -> dict[str, float]:

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import SymgradError
 from .environment import environment, strings, template_file
@@ -30,8 +30,16 @@ if TYPE_CHECKING:
 
     from ..derivation import Derivation
     from ..mlp.result import MLPResult
-    from . import View
     from .views import Result
+
+
+class KindView(Protocol):
+    """What a page needs of a :class:`symgrad.render.View` (named by its field: the package
+    imports this module)."""
+
+    @property
+    def context(self) -> Callable[[Any, str], dict]: ...
+
 
 MAX_MATHML_CHARS = 200_000  # one formula's LaTeX; longer ones are shown as source
 
@@ -143,7 +151,7 @@ def render_html(
 def solution_page(
     result: Result,
     kind: str,
-    view: View,
+    view: KindView,
     lang: str = "en",
     title: str | None = None,
     fragment: bool = False,
