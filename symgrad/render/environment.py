@@ -95,7 +95,19 @@ def environment() -> jinja2.Environment:
     """
     import jinja2
 
-    env = jinja2.Environment(
+    class Environment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            """``x.name`` as Jinja2 reads it (the attribute, else the key), without raising
+            and catching an AttributeError for every key of the plain dicts our views are."""
+            names = _MAPPING_ATTRIBUTES.get(type(obj))
+            if names is not None and attribute not in names:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    return self.undefined(obj=obj, name=attribute)
+            return super().getattr(obj, attribute)
+
+    env = Environment(
         loader=jinja2.FunctionLoader(_load_template),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -104,6 +116,10 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     return env
+
+
+_MAPPING_ATTRIBUTES = {kind: frozenset(dir(kind)) for kind in (dict, MappingProxyType)}
+"""The attributes of the mappings views are made of: any other name is a key."""
 
 
 def cache_directory() -> Path | None:
