@@ -32,10 +32,15 @@ def evaluate(e, values: dict[str, float]) -> float:
 
 
 def test_walk_is_post_order_and_visits_shared_subtrees_once():
-    e = parse("exp(x)*exp(x)")
-    order = [n.op for n in walk(e)]
-    assert order[-1] == "mul" and order.index("var") < order.index("exp")
-    assert len(order) == len({id(n) for n in walk(e)})
+    x = parse("x")
+    shared = Expr("exp", (x,))
+    root = Expr("mul", (Expr("add", (shared, x)), shared))  # one exp object used twice
+    order = list(walk(root))
+    assert [e.op for e in order] == ["var", "exp", "add", "mul"]
+    assert len(order) == len({id(e) for e in order})
+    calls = []
+    rewrite(root, lambda e: calls.append(e.op) or e)
+    assert calls == ["var", "exp", "add", "mul"]  # a shared sub-tree is rewritten once
 
 
 def test_walk_and_rewrite_of_a_very_deep_tree_do_not_recurse():

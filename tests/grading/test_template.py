@@ -24,6 +24,7 @@ def test_every_quantity_in_worked_solution_order(d):
     assert names[: len(ops)] == ops  # forward values first, in graph order
     assert {"df/dx", "df/dy"} <= set(names)
     assert names.index("df/dx") > names.index(ops[-1])
+    assert f"df/d{ops[-1]}" not in names  # df/df = 1: nothing to compute, not asked
 
 
 @pytest.mark.parametrize("fmt", ["toml", "json", "csv"])
