@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.resources
 import json
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -202,7 +203,7 @@ def _symgrad(work: Path, *args: str, status=(0,)) -> str:
     return done.stdout
 
 
-def json_outputs(work: Path) -> dict[str, tuple[str, list]]:
+def json_outputs(work: Path) -> dict[str, tuple[list[str], list]]:
     """``output name -> (the command, [parsed JSON, ...])`` for every JSON symgrad writes."""
     from symgrad.exercises import KINDS
 
@@ -238,10 +239,10 @@ def json_outputs(work: Path) -> dict[str, tuple[str, list]]:
     jobs = [(name, args) for name, runs in commands.items() for args in runs]
     with ThreadPoolExecutor(max_workers=2) as pool:
         texts = list(pool.map(lambda job: _symgrad(work, *job[1], status=(0, 1)), jobs))
-    out: dict[str, tuple[str, list]] = {}
+    out: dict[str, tuple[list[str], list]] = {}
     for (name, args), text in zip(jobs, texts):
-        shown = "symgrad " + " ".join(a if " " not in a and "(" not in a else repr(a) for a in args)
-        command, values = out.setdefault(name, (shown, []))
+        shown, values = out.setdefault(name, ([], []))
+        shown.append("symgrad " + shlex.join(args))
         values.append(json.loads(text))
     (work / "spec.toml").write_text(bank_text("lecture3-2.toml"), encoding="utf-8")
     _symgrad(
@@ -259,8 +260,8 @@ def json_outputs(work: Path) -> dict[str, tuple[str, list]]:
         "--quiet",
     )
     hw = "symgrad homework spec.toml --versions 1 --formats json --out hw"
-    out["homework answers.json"] = (hw, [json.loads((work / "hw/v01/answers.json").read_text())])
-    out["homework index.json"] = (hw, [json.loads((work / "hw/index.json").read_text())])
+    out["homework answers.json"] = ([hw], [json.loads((work / "hw/v01/answers.json").read_text())])
+    out["homework index.json"] = ([hw], [json.loads((work / "hw/index.json").read_text())])
     return out
 
 
@@ -302,11 +303,9 @@ def json_page(outputs: dict, table: dict) -> str:
         "in that run, with its JSON types (`[]` is an element of an array). Keys named after "
         "the example's variables, nodes or blanks (`point.w0`) follow the input.\n",
     ]
-    for name, (command, values) in outputs.items():
+    for name, (commands, values) in outputs.items():
         lines.append(f"## {name}\n")
-        lines.append(
-            f"From `{command}`" + (" (and its variants)" if len(values) > 1 else "") + ".\n"
-        )
+        lines.append("From " + ", ".join(f"`{c}`" for c in commands) + ".\n")
         paths: dict[str, set[str]] = {}
         for value in values:
             key_paths(value, "", paths)

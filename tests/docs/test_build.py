@@ -7,7 +7,9 @@ never touched. ``SYMGRAD_DOCS_GALLERY`` limits a build to some gallery entries.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,11 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "GALLERY-MARKER-7f3a"
+
+
+def text_of(page: Path) -> str:
+    """A built page's text (highlighted commands are split into spans in its HTML)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
 
 
 def copy_docs(tmp_path: Path) -> Path:
@@ -77,24 +84,25 @@ def test_the_whole_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     done = build(docs, out)
     assert done.returncode == 0, done.stderr[-4000:]
     page = (out / "auto/gallery/sigmoid-circuit.html").read_text(encoding="utf-8")
+    text = text_of(out / "auto/gallery/sigmoid-circuit.html")
     for granularity in GRANULARITIES:  # each: PDF pages as PNG next to the HTML output
-        assert f"--granularity {granularity} -o circuit-{granularity}.pdf" in page
+        assert f"--granularity {granularity} -o circuit-{granularity}.pdf" in text
         assert f'src="../files/en-sigmoid/circuit-{granularity}-1.png"' in page
         assert (out / f"auto/files/en-sigmoid/circuit-{granularity}-1.png").stat().st_size > 5000
         assert f'<iframe src="../files/en-sigmoid/circuit-{granularity}.html"' in page
-    assert "0.3932" in page and "-0.1966" in page  # the lecture's gradients, as derived
-    exercises = (out / "auto/gallery/exercises.html").read_text(encoding="utf-8")
+    assert "0.3932" in text and "-0.1966" in text  # the lecture's gradients, as derived
+    exercises = text_of(out / "auto/gallery/exercises.html")
     for kind in KINDS:
         assert f"symgrad exercise {kind} --seed 1 --answers" in exercises
         assert (out / f"auto/files/en-exercises/exercise-{kind}-1.png").is_file()
-    assert "--batch 4" in (out / "auto/gallery/mlp-batch.html").read_text(encoding="utf-8")
-    grading = (out / "auto/gallery/grading.html").read_text(encoding="utf-8")
+    assert "--batch 4" in text_of(out / "auto/gallery/mlp-batch.html")
+    grading = text_of(out / "auto/gallery/grading.html")
     assert "ben" in grading and (out / "auto/files/en-homework/grades/feedback/ben-1.png").is_file()
-    zh = (out / "auto/zh/sigmoid-circuit.html").read_text(encoding="utf-8")
+    zh = text_of(out / "auto/zh/sigmoid-circuit.html")
     assert "反向传播" in zh and "--lang zh" in zh
-    assert "反向" in (out / "auto/zh/mlp.html").read_text(encoding="utf-8")
+    assert "反向" in text_of(out / "auto/zh/mlp.html")
     # the command reference comes from click: every command and every option is on it
-    reference = (out / "reference/cli.html").read_text(encoding="utf-8")
+    reference = text_of(out / "reference/cli.html")
     assert isinstance(cli, Group)
     for name, command in cli.commands.items():
         assert f"symgrad {name}" in reference, name
@@ -102,7 +110,7 @@ def test_the_whole_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
             for opt in param.opts:
                 if opt.startswith("-"):
                     assert opt in reference, f"{name} {opt}"
-    extend = (out / "extend.html").read_text(encoding="utf-8")
+    extend = text_of(out / "extend.html")
     for diff in ("op", "activation", "format", "kind"):  # each diff is on the page, verbatim
         first = (docs / "extend" / f"{diff}.diff").read_text(encoding="utf-8").splitlines()[0]
         assert first.split()[-1] in extend

@@ -65,7 +65,7 @@ def test_key_paths_lists_nested_keys_with_types() -> None:
 
 
 def test_undescribed_names_a_missing_key() -> None:
-    outputs = {"derive": ("symgrad derive ...", [{"value": 1, "nodes": []}])}
+    outputs = {"derive": (["symgrad derive ..."], [{"value": 1, "nodes": []}])}
     assert reference.undescribed(outputs, {"derive": {"value": "f"}}) == ["derive: nodes"]
     assert reference.undescribed(outputs, {"derive": {"value": "f", "nodes": "n"}}) == []
 
