@@ -97,7 +97,7 @@ def test_the_whole_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
         assert (out / f"auto/files/en-exercises/exercise-{kind}-1.png").is_file()
     assert "--batch 4" in text_of(out / "auto/gallery/mlp-batch.html")
     grading = text_of(out / "auto/gallery/grading.html")
-    assert "ben" in grading and (out / "auto/files/en-homework/grades/feedback/ben-1.png").is_file()
+    assert "ben" in grading and (out / "auto/files/en-homework/grades-feedback-ben-1.png").is_file()
     zh = text_of(out / "auto/zh/sigmoid-circuit.html")
     assert "反向传播" in zh and "--lang zh" in zh
     assert "反向" in text_of(out / "auto/zh/mlp.html")
