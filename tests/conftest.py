@@ -1,3 +1,19 @@
+"""Shared test helpers. The layout mirrors the package (tests/system/test_structure.py checks
+that every module has its test module):
+
+* ``tests/test_<module>.py`` for ``symgrad/<module>.py``; ``tests/<package>/test_<module>.py``
+  for ``symgrad/<package>/<module>.py`` (a package's ``__init__``: ``test_<package>.py``);
+* ``tests/cli/test_<command>.py`` for each command; ``tests/system/`` for what crosses
+  modules (hostile input, fuzz, determinism, browser, paper, leaks, the package's shape);
+* ``tests/support/``: oracles and corpora several test modules share (no tests there).
+
+Test modules are imported with ``--import-mode=importlib`` (pyproject.toml), so two folders
+may both hold a ``test_check.py``; ``tests/`` is on the path, so ``from conftest import ...``
+and ``from support.lecture import ...`` work from any folder. Tests marked ``slow`` (TeX,
+browser, fuzz, child processes, homework builds, seed sweeps) are left out by
+``pytest -m "not slow"``; CI runs everything.
+"""
+
 import os
 import shutil
 from pathlib import Path
