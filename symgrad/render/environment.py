@@ -13,7 +13,6 @@ template again in every process.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import os
 import stat
@@ -152,6 +151,8 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     Python's versions; the file names also carry a digest of :data:`ENVIRONMENT`, so a
     template compiled with other syntax settings is never reused. A cache that cannot be
     read or written is skipped: the template is compiled as without a cache."""
+    import hashlib  # here, not at start-up: ``symgrad --help`` imports this module
+
     import jinja2
 
     directory = cache_directory()
