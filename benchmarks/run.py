@@ -71,6 +71,17 @@ REMAINS = {
     "1.5x needs a derive path without NumPy for scalar graphs (ops.py, backward.py, check.py) "
     "and a start-up that imports the render package only when a command renders (cli.py, "
     "options.py, render/__init__.py).",
+    "`symgrad --help`": "What remains: start-up imports the render package (symgrad/options.py "
+    "imports symgrad.render: the views of every kind, the check-text localizer and the "
+    "template environment with its printers), about 0.1 s of the command; click is the "
+    "baseline. Importing the render package only inside the commands that render would "
+    "remove it (cli.py, options.py, render/__init__.py).",
+    "`symgrad mlp": "What remains: the command loads SymPy, which the MLP never needs. "
+    "render() asks render/views/primitives.lecture_of(result) for every result, and "
+    "primitives.py imports SymPy at module level, so the MLP's JSON pays SymPy's import "
+    "(about 0.4 s, `symgrad.render.views.primitives` in `python -X importtime`). Asking "
+    "lecture_of only for derivations, or importing SymPy inside it, would remove it "
+    "(render/__init__.py, render/views/primitives.py).",
     "`symgrad homework`": "What remains is generating the exercises, about two thirds of "
     "the run: the mlp kind's rejection sampling (exercises/network.py: many draws per "
     "accepted network, each one a params_from_dict and a forward pass), the Jacobian "
