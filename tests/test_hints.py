@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
+from symgrad.hints import did_you_mean, syntax_hint
 from symgrad.parse import parse
 
 
@@ -60,3 +61,14 @@ def test_layers_with_dashes_is_the_same_network():
 def test_malformed_layers_are_still_refused(layers):
     result = CliRunner().invoke(cli, ["mlp", "--layers", layers])
     assert result.exit_code == 2 and "layers" in result.output
+
+
+def test_did_you_mean_and_syntax_hint_directly():
+    assert did_you_mean("SIGMOD", ["sigmoid", "softplus", "sin"]) == "sigmoid"
+    assert did_you_mean("zzzz", ["sigmoid", "softplus"]) is None
+    assert syntax_hint("2x+1", "invalid decimal literal", 1) == (
+        "a number is followed by a name: write 2*x for a product",
+        2,
+    )
+    message, column = syntax_hint("x +", "invalid syntax", 0)
+    assert "missing after '+'" in message and column == 4
