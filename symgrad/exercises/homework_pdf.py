@@ -30,26 +30,38 @@ def compile_pdfs(
 ) -> dict[str, dict[str, list[int]]]:
     """Add to ``files`` the two all-versions PDFs and each version's ``questions.pdf`` and
     ``key.pdf`` (``sheets[i]`` holds version ``i``'s LaTeX sheet contexts, ``"questions"``
-    and ``"key"``; ``folders[i]`` its folder). The two documents compile at the same time
-    when ``jobs > 1`` (each compile is its own process; threads only wait for them).
+    and ``"key"``; ``folders[i]`` its folder).
 
-    Returns each document's first and last page per version folder."""
+    With ``jobs > 1`` each document is compiled in ``jobs`` parts of consecutive versions,
+    ``jobs`` compiles at a time (each its own process; threads only wait for them), the
+    keys' parts first (the longer ones), so the cores stay busy to the end; the parts are
+    joined into the all-versions PDF. Returns each document's first and last page per
+    version folder."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..render.tex import cut_pages
+    from ..render.tex import cut_pages, join_pdfs
 
-    with ThreadPoolExecutor(max(1, min(jobs, len(ALL_PDFS)))) as pool:
+    size = -(-len(sheets) // max(1, min(jobs, len(sheets))))  # versions per part
+    parts = [(a, min(a + size, len(sheets))) for a in range(0, len(sheets), size)]
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
         futures = {
-            name: pool.submit(all_versions_pdf, [s[name] for s in sheets], lang, name == "key")
-            for name in ALL_PDFS
+            (name, part): pool.submit(
+                all_versions_pdf, [s[name] for s in sheets[a:b]], lang, name == "key"
+            )
+            for name in ("key", "questions")
+            for part, (a, b) in enumerate(parts)
         }
-        done = {name: future.result() for name, future in futures.items()}
+        done = {key: future.result() for key, future in futures.items()}
     pages = {}
     for name, path in ALL_PDFS.items():
-        pdf, ranges = done[name]
-        files[path] = pdf
-        for folder, cut in zip(folders, cut_pages(pdf, ranges)):
-            files[f"{folder}/{name}.pdf"] = cut
+        ranges: list[tuple[int, int]] = []
+        for part, (a, b) in enumerate(parts):
+            pdf, own = done[(name, part)]
+            offset = ranges[-1][1] if ranges else 0
+            ranges += [(first + offset, last + offset) for first, last in own]
+            for folder, cut in zip(folders[a:b], cut_pages(pdf, own)):
+                files[f"{folder}/{name}.pdf"] = cut
+        files[path] = join_pdfs([done[(name, part)][0] for part in range(len(parts))])
         pages[path] = {folder: list(r) for folder, r in zip(folders, ranges)}
     return pages
 

@@ -258,6 +258,23 @@ def cut_pages(pdf: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
     return cuts
 
 
+def join_pdfs(pdfs: list[bytes]) -> bytes:
+    """One PDF of the pages of ``pdfs`` in order (the input itself when there is one)."""
+    if len(pdfs) == 1:
+        return pdfs[0]
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        for page in PdfReader(io.BytesIO(pdf)).pages:
+            writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _compile(
     tex_source: str, engine: str, timeout: float, runs: int = MAX_RUNS
 ) -> tuple[bytes, str]:

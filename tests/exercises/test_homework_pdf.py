@@ -27,7 +27,9 @@ def class_set():
     from conftest import require_tool
 
     require_tool("pdflatex", "pdftotext")
-    return build(load_spec(BANK), 5, versions_from_count(VERSIONS), ("latex", "json"), pdf=True)
+    return build(
+        load_spec(BANK), 5, versions_from_count(VERSIONS), ("latex", "json"), pdf=True, jobs=2
+    )  # two parts per document: the parts are joined and the ranges carried over
 
 
 def pages_text(pdf: bytes) -> list[str]:
@@ -40,6 +42,9 @@ def test_each_version_pdf_is_its_own_page_range_of_the_class_documents(class_set
     index = json.loads(class_set["index.json"])
     for document, single in (("all-questions.pdf", "questions"), ("all-keys.pdf", "key")):
         whole = pages_text(class_set[document])
+        ranges = list(index["pdf_pages"][document].values())
+        assert ranges[0][0] == 1 and ranges[-1][1] == len(whole)  # every page, in order
+        assert all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:]))
         for folder, (first, last) in index["pdf_pages"][document].items():
             own = pages_text(class_set[f"{folder}/{single}.pdf"])
             assert own == whole[first - 1 : last], (document, folder)
