@@ -667,8 +667,9 @@ def markdown(report: dict) -> str:
         p, full = pdf["pair"], pdf["full"]
         lines.append(
             f"With `--pdf`, the class's two documents (all-questions.pdf, all-keys.pdf) are "
-            f"compiled once each, in one LaTeX run, at the same time under `--jobs 2`, and "
-            f"each version's questions.pdf and key.pdf are cut from them (pypdf). 20 "
+            f"compiled in one LaTeX run per part (`--jobs 2`: two parts each, two compiles at "
+            f"a time) and joined, and each version's questions.pdf and key.pdf are cut from "
+            f"them (pypdf). 20 "
             f"versions: `--jobs 2` {p.wall:.1f} s, `--jobs 1` {p.base_wall:.1f} s wall (ratio "
             f"{_x(p.ratio)}); 100 versions with `--jobs 2`: {full.wall:.1f} s wall, "
             f"{full.cpu:.1f} s CPU (load average {pdf['load'][0]} before, {pdf['load'][1]} "
