@@ -153,4 +153,6 @@ def test_a_failing_gallery_command_fails_the_build(tmp_path: Path) -> None:
     template.write_text("\\VAR{ no_such_variable }\n", encoding="utf-8")
     done = build(docs, tmp_path / "html", gallery="sigmoid", pythonpath=src)
     assert done.returncode != 0
-    assert "gallery" in done.stderr and "sigmoid" in done.stderr
+    # stopped by the gallery, naming the entry and the command that failed
+    assert "gallery en-sigmoid: `symgrad derive" in done.stderr, done.stderr[-3000:]
+    assert "no_such_variable" in done.stderr
