@@ -245,7 +245,7 @@ def profile_top(args: list[str], entries: int = 8) -> list[str]:
         )
         if run.returncode != 0 or not out.exists():
             return []
-        stats = pstats.Stats(str(out)).stats
+        stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
     own = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:entries]
     ours = sorted(
         (
@@ -304,8 +304,8 @@ def benchmark(pairs: int, quick: bool) -> dict:
     derive = ["derive", SIGMOID, "--at", POINT]
     p = paired("symgrad derive <sigmoid circuit>", sg + derive, sympy_, pairs)
     row("`symgrad derive` sigmoid circuit / `import sympy`", p, TARGETS["derive"], derive)
-    runs = [last_json(this_script("--derive-phases"), 120) for _ in range(1 if quick else 5)]
-    runs = [r for r in runs if r]
+    found = [last_json(this_script("--derive-phases"), 120) for _ in range(1 if quick else 5)]
+    runs = [r for r in found if r is not None]
     report["derive_phases"] = {
         name: statistics.median(r[name] for r in runs) for name in (runs[0] if runs else {})
     }

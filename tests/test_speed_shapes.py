@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 
-import mpmath
+import mpmath  # type: ignore[import-untyped]
 import pytest
 import sympy
 
