@@ -8,6 +8,7 @@ never touched. ``SYMGRAD_DOCS_GALLERY`` limits a build to some gallery entries.
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 import re
 import shutil
@@ -21,6 +22,17 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "GALLERY-MARKER-7f3a"
+
+
+@pytest.fixture(autouse=True)
+def docs_tools() -> None:
+    """The docs extra and TeX/poppler: skipped outside CI when missing, a failure on CI."""
+    from conftest import require_tool, skip_or_fail
+
+    for module in ("sphinx", "myst_parser", "sphinx_click"):
+        if importlib.util.find_spec(module) is None:
+            skip_or_fail(f"{module} not installed (pip install -e '.[docs]')")
+    require_tool("pdflatex", "xelatex", "pdftoppm")
 
 
 def text_of(page: Path) -> str:

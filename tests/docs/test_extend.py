@@ -7,6 +7,7 @@ checked against an independent oracle (``sympy.diff``, a hand NumPy backward pas
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -22,6 +23,16 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 DIFFS = ROOT / "docs" / "extend"
+
+
+@pytest.fixture(autouse=True)
+def tools() -> None:
+    """git applies the diffs; docutils (with the docs extra) checks the rst format."""
+    from conftest import require_tool, skip_or_fail
+
+    require_tool("git")
+    if importlib.util.find_spec("docutils") is None:
+        skip_or_fail("docutils not installed (pip install -e '.[docs]')")
 
 
 def patched(tmp_path: Path, diff: str) -> Path:
@@ -210,7 +221,6 @@ def _docutils_messages(text: str) -> list[str]:
 
 
 def test_format_diff_adds_rst(tmp_path: Path) -> None:
-    pytest.importorskip("docutils")
     src = patched(tmp_path, "format.diff")
     expr, at = "1/(1+exp(-(w0*x0+w1*x1+w2)))", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
     for granularity in ("written", "primitive", "gate"):
