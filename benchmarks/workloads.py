@@ -259,3 +259,30 @@ def derive_phases(expr: str, at: str) -> dict:
     render(d, "text")
     lap("render the text (view, template from the cache)")
     return phases
+
+
+def derive_profile(name: str, nodes: int, entries: int = 8) -> list[list]:
+    """The top functions by own time of one warm ``derive`` plus text rendering of family
+    ``name`` at ``nodes`` nodes: ``[function, calls, own seconds, cumulative seconds]``."""
+    import cProfile
+    import os
+    import pstats
+
+    from symgrad.derivation import derive
+    from symgrad.render import render
+
+    text, point = family(name, nodes)
+    render(derive(text, at=point), "text")  # warm-up
+    _clear_caches()
+    profile = cProfile.Profile()
+    profile.enable()
+    render(derive(text, at=point), "text")
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    top = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:entries]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    rows = []
+    for (filename, line, function), (_, calls, own, cumulative, _) in top:
+        where = filename.replace(root, "").split("site-packages" + os.sep)[-1]
+        rows.append([f"{where}:{line}({function})", calls, own, cumulative])
+    return rows
