@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import sympy
-
 from ..printing import name_tex, tex, text_expr
 
 if TYPE_CHECKING:
     from ...graph import Graph
+
+# SymPy is imported inside the functions that build the table: render() asks lecture_of of
+# every result, and an MLP's render (which never needs SymPy) must not pay for its import.
 
 BREAK = r",\allowbreak "  # between arguments: where a long composition may break a line
 MAX_NESTED = 600  # characters of the nested composition in text
@@ -81,6 +82,8 @@ def lecture_view(graph: Graph) -> dict:
 
 def _row(op: str, number: int, constants: set | None) -> dict:
     """One line of the table: ``f3(x) = x + 1``, df/dx = 1 (text and LaTeX)."""
+    import sympy
+
     one = constants is not None and len(constants) == 1
     c = next(iter(constants)) if constants is not None and one else None
     if op in LECTURE:
@@ -120,11 +123,15 @@ def _row(op: str, number: int, constants: set | None) -> dict:
 
 
 def _const_text(c) -> str:
+    import sympy
+
     return str(c) if sympy.sympify(c).is_Integer else f"({c})"
 
 
 def _plain(expr) -> str:
     """Text of a derivative, with steps as indicators: ``1[x > 0]``, never ``Heaviside``."""
+    import sympy
+
     steps = {
         h: sympy.Symbol(f"1[{h.args[0]} {'>=' if len(h.args) > 1 and h.args[1] == 1 else '>'} 0]")
         for h in expr.atoms(sympy.Heaviside)
