@@ -2,9 +2,7 @@
 column, and "did you mean" for function names."""
 
 import pytest
-from click.testing import CliRunner
 
-from symgrad.cli import cli
 from symgrad.errors import SymgradError
 from symgrad.hints import did_you_mean, syntax_hint
 from symgrad.parse import parse
@@ -45,22 +43,6 @@ def test_message_and_column(text, words, column):
 
 def test_no_guess_for_a_name_far_from_every_function():
     assert "did you mean" not in error_of("qqqq(x)")
-
-
-def test_layers_with_dashes_is_the_same_network():
-    dashes = CliRunner().invoke(
-        cli, ["mlp", "--layers", "3-4-3-2", "--seed", "1", "--format", "json"]
-    )
-    commas = CliRunner().invoke(
-        cli, ["mlp", "--layers", "3,4,3,2", "--seed", "1", "--format", "json"]
-    )
-    assert dashes.exit_code == 0 and dashes.output == commas.output
-
-
-@pytest.mark.parametrize("layers", ["3--4", "-3,4", "3-4,2", "3-"])
-def test_malformed_layers_are_still_refused(layers):
-    result = CliRunner().invoke(cli, ["mlp", "--layers", layers])
-    assert result.exit_code == 2 and "layers" in result.output
 
 
 def test_did_you_mean_and_syntax_hint_directly():

@@ -1,9 +1,16 @@
 """The MLP's matrix-form steps in the lecture's notation (DESIGN.md): z = W h + b, h = g(z),
 g ← ŷ − y for softmax with cross-entropy, ∇_b = g, ∇_W = g hᵀ, g ← Wᵀ g, g ← g ⊙ g′(z)."""
 
+from __future__ import annotations
+
 import pytest
 
-from symgrad.mlp import make_spec, random_params, run_mlp
+from symgrad.mlp import (
+    make_spec,
+    random_params,
+    run_mlp,
+)
+from symgrad.ops import activations
 from symgrad.render.views.mlp_steps import (
     activation_forms,
     derivative_rule,
@@ -61,3 +68,16 @@ def test_activation_and_derivative_rules(lecture):
     assert derivative_rule(tanh, 1)[1] == "g ⊙ (1 − h^(1)²)"  # tanh′ = 1 − tanh²
     sigmoid = make_spec("2,3,2", hidden="sigmoid", output="softmax", loss="ce")
     assert derivative_rule(sigmoid, 1)[1] == "g ⊙ (h^(1) ⊙ (1 − h^(1)))"  # σ′ = σ(1 − σ)
+
+
+@pytest.mark.parametrize("name", activations())
+def test_an_activation_derivative_of_several_terms_is_parenthesized_after_odot(name):
+    """g ⊙ g'(z): a sum in g'(z) (swish, leaky_relu, tanh) must be bracketed, in LaTeX and text."""
+    from symgrad.render.views.mlp_steps import derivative_rule
+
+    latex, text = derivative_rule(make_spec("2,2,2", hidden=name), 1)
+    rest_tex, rest_text = latex.split(r"\odot ", 1)[1], text.split("⊙ ", 1)[1]
+    if " + " in rest_tex or " - " in rest_tex:
+        assert rest_tex.startswith(r"\left(") and rest_tex.endswith(r"\right)"), latex
+    if " + " in rest_text or " − " in rest_text:
+        assert rest_text.startswith("(") and rest_text.endswith(")"), text
