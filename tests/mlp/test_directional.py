@@ -17,6 +17,8 @@ from symgrad.check import relative_error
 from symgrad.mlp import MLPParams, check_gradients, directional, make_spec, random_params, run_mlp
 from symgrad.mlp.numeric import FULL_CHECK_LIMIT
 
+pytestmark = pytest.mark.slow  # a 26,122-parameter network, wrong entries planted at many positions
+
 LAYERS = "64,128,128,10"
 
 

@@ -21,6 +21,8 @@ from symgrad.graph import build_graph
 from symgrad.parse import parse
 from symgrad.render import render
 
+pytestmark = pytest.mark.slow  # 1000-node derivations, mpmath and sympy.diff oracles
+
 
 def _sum(m: int):
     names = [f"x{i}" for i in range(1, m + 1)]
