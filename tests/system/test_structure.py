@@ -1,5 +1,6 @@
 """The package's shape, read from its source: no import cycles, small modules, one
-``relative_error``, and a ``--help`` that loads neither SymPy nor NumPy."""
+``relative_error``, a ``--help`` that loads neither SymPy nor NumPy, and a test module for
+every module (tests/ mirrors symgrad/)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "symgrad"
 MAX_LINES = 400
+TESTS = ROOT / "tests"
+# Modules whose tests live elsewhere, and where. Keep this short: a module with code of its
+# own gets a test module of its own.
+COVERED_ELSEWHERE = {
+    # the `python -m symgrad` entry point: every subprocess test in tests/cli and tests/system
+    # runs it (exit statuses, Ctrl-C, broken pipes)
+    "symgrad.__main__": "tests/system/test_hostile_io.py",
+}
 
 
 def module_files() -> dict[str, Path]:
@@ -200,3 +209,71 @@ def test_help_imports_neither_sympy_nor_numpy():
             first = next(k for k, m in enumerate(chain) if m.split(".")[0] == top)
             heavy[top] = " -> ".join(chain[: first + 1])
     assert not heavy, f"`symgrad --help` imports {sorted(heavy)}: " + "; ".join(heavy.values())
+
+
+def expected_test_file(name: str, path: Path) -> Path:
+    """Where the tests of module ``name`` live: symgrad/X.py in tests/test_X.py, a command
+    module symgrad/cli_X.py in tests/cli/test_X.py, symgrad/P/X.py in tests/P/test_X.py and a
+    package symgrad/P/__init__.py in tests/P/test_P.py (symgrad itself: tests/test_symgrad.py).
+    """
+    parts = name.split(".")[1:]
+    if not parts:
+        return TESTS / "test_symgrad.py"
+    if path.name == "__init__.py":
+        return TESTS.joinpath(*parts, f"test_{parts[-1]}.py")
+    if len(parts) == 1 and parts[0].startswith("cli_"):
+        return TESTS / "cli" / f"test_{parts[0].removeprefix('cli_')}.py"
+    return TESTS.joinpath(*parts[:-1], f"test_{parts[-1]}.py")
+
+
+def defines_something(path: Path) -> bool:
+    """A module needs tests when it defines a function, a class or a value of its own; a
+    package ``__init__`` that only imports and re-exports does not."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    own = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+    return any(
+        isinstance(node, own)
+        and not (isinstance(node, ast.Assign) and node.targets[0].id == "__all__")
+        for node in tree.body
+        if not isinstance(node, ast.Assign) or isinstance(node.targets[0], ast.Name)
+    )
+
+
+def missing_test_modules(modules: dict[str, Path]) -> list[str]:
+    """``symgrad.X -> tests/.../test_X.py`` for every module without its test module."""
+    missing = []
+    for name, path in sorted(modules.items()):
+        if name in COVERED_ELSEWHERE or not defines_something(path):
+            continue
+        expected = expected_test_file(name, path)
+        if not expected.is_file():
+            missing.append(f"{name} -> {expected.relative_to(ROOT).as_posix()}")
+    return missing
+
+
+def test_every_module_has_a_test_module():
+    missing = missing_test_modules(module_files())
+    assert not missing, "modules without a test module:\n  " + "\n  ".join(missing)
+
+
+def test_the_mirror_rule_finds_a_module_without_tests(tmp_path):
+    """The check can fail: a planted module with a function and no test module is reported;
+    a re-exporting __init__ is not; the exemptions name files that exist."""
+    planted = tmp_path / "brand_new.py"
+    planted.write_text("def f():\n    return 1\n", encoding="utf-8")
+    reexport = tmp_path / "__init__.py"
+    reexport.write_text('"""Docs."""\n\nfrom .x import f\n\n__all__ = ["f"]\n', encoding="utf-8")
+    found = missing_test_modules({"symgrad.brand_new": planted, "symgrad.views": reexport})
+    assert found == ["symgrad.brand_new -> tests/test_brand_new.py"]
+    assert (
+        expected_test_file("symgrad.cli_grade", PACKAGE / "cli_grade.py")
+        == TESTS / "cli/test_grade.py"
+    )
+    assert expected_test_file("symgrad.render", PACKAGE / "render/__init__.py") == (
+        TESTS / "render/test_render.py"
+    )
+    assert expected_test_file("symgrad.render.views.qti", PACKAGE / "render/views/qti.py") == (
+        TESTS / "render/views/test_qti.py"
+    )
+    for name, where in COVERED_ELSEWHERE.items():
+        assert name in module_files() and (ROOT / where).is_file(), (name, where)
