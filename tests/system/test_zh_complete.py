@@ -14,6 +14,8 @@ from symgrad.cli import cli
 from symgrad.exercises import KINDS
 from symgrad.render.environment import strings
 
+pytestmark = pytest.mark.slow  # every command in both languages (about 12 s)
+
 NAMES = set(
     """relu sigmoid tanh softmax exp log max min elu swish softplus hardtanh leaky_relu
 abs sqrt sin cos ce mse linear sympy diff float richardson json csv toml latex pdf html xelatex
@@ -58,12 +60,12 @@ def test_derive_in_chinese_has_no_english_sentence(args, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])
-@pytest.mark.parametrize("layers", ["3,4,3,2", "30,40,2"])
+@pytest.mark.parametrize("layers", ["3,4,3,2", "30,40,2", "3,4,3,2 --batch 3"])
 def test_mlp_and_jacobian_in_chinese_have_no_english_sentence(layers, fmt):
     out = run(
         "mlp",
         "--layers",
-        layers,
+        *layers.split(),
         "--seed",
         "1",
         "--hidden",
