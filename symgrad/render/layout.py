@@ -1,14 +1,16 @@
 """The one circuit layout: where each node of a computational graph sits in the picture.
 
-* :func:`columns` and :func:`layout`: each node's column (longest path) and row order (a tree
-  drawing from the output), shared by every picture;
+* :func:`columns` and :func:`layout` (:mod:`symgrad.render.placement`, re-exported here): each
+  node's column (longest path) and row order (a tree drawing from the output), shared by every
+  picture;
 * :func:`circuit`: the TikZ (cm) and Graphviz (points, for ``neato -n2``) pictures, drawn
   from :func:`plan` like the HTML SVG;
 * :func:`plan`: on the same columns and row order, boxes in pixels for every gate, node name,
   value (above the output wire) and gradient (below it), and each wire's path. Each node owns
   a cell; cells of a column are stacked apart and columns are disjoint, so no label meets a
   label or a gate, and wires bend only between columns or run on free lanes, so no wire
-  crosses a gate or a label (:func:`overlaps` and :func:`wire_points` are the tests' measures).
+  crosses a gate or a label (:func:`overlaps` and :func:`wire_points` are the tests' measures;
+  the wires' paths are :mod:`symgrad.render.wire_routes`').
   The HTML SVG draws it as is; a picture in cm divides by :data:`PX_PER_CM`.
 """
 
@@ -17,80 +19,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypedDict
 
 from .numbers import PICTURE_DIGITS, number
+
+# re-exported: the pictures and tests import node placement and wire helpers from here
+from .placement import MIN_GAP_CM, PAGE_CM, TURNED_CM, columns, layout  # noqa: F401
 from .printing import TexOf, gate_label, gate_text, tex
+from .wire_routes import route_wires, wire_points  # noqa: F401
 
 if TYPE_CHECKING:
     from ..derivation import Derivation
     from ..graph import Graph
-
-COLUMN_CM = (2.0, 2.6)  # horizontal distance between layers: squeezed down to the minimum
-ROW_CM = 1.5  # vertical distance between input slots
-MIN_GAP_CM = 1.3  # smallest vertical distance between two nodes of one column
-LEAF_SHIFT_CM = 0.4  # leaves sit a little further left: their names are wider than a wire
-PAGE_CM = (16.0, 21.0)  # largest picture (width, height) before it is scaled down
-TURNED_CM = (23.0, 16.0)  # largest picture turned sideways (its width runs up the page)
-
-
-def layout(
-    graph: Graph,
-    column_cm: float | None = None,
-    row_cm: float = ROW_CM,
-    min_gap_cm: float = MIN_GAP_CM,
-) -> tuple[dict[int, tuple[float, float]], float]:
-    """(x, y) in cm for every node, and the column width: columns by longest path, rows
-    like a tree drawing (rows ``row_cm`` apart, nodes of a column at least ``min_gap_cm``).
-
-    Columns are ``column_cm`` apart (default: as wide as fits the page, within
-    :data:`COLUMN_CM`). Op nodes sit one column right of their deepest input; leaves sit just left of their
-    first user. Rows: leaves take slots in the order a depth-first walk from the output meets
-    them, an op node sits at the mean height of its inputs (so chains of one-input gates run
-    straight), and nodes of one column are pushed apart to at least :data:`MIN_GAP_CM`.
-    """
-    column = columns(graph)
-    if column_cm is None:
-        count = max(column.values()) + 2  # + the output wire
-        column_cm = min(COLUMN_CM[1], max(COLUMN_CM[0], PAGE_CM[0] / count))
-    y: dict[int, float] = {}
-    slot = 0
-    stack = [(graph.output, False)]
-    while stack:  # post-order, inputs in the order written
-        node_id, expanded = stack.pop()
-        if node_id in y:
-            continue
-        node = graph.nodes[node_id]
-        if node.is_leaf:
-            y[node_id] = -slot * row_cm
-            slot += 1
-        elif expanded:
-            y[node_id] = sum(y[i] for i in node.inputs) / len(node.inputs)
-        else:
-            stack.append((node_id, True))
-            stack.extend((i, False) for i in reversed(node.inputs) if i not in y)
-    by_column: dict[int, list[int]] = {}
-    for node_id in y:
-        by_column.setdefault(column[node_id], []).append(node_id)
-    for ids in by_column.values():
-        ids.sort(key=lambda i: (-y[i], i))
-        for above, below in zip(ids, ids[1:]):
-            if y[above] - y[below] < min_gap_cm:
-                y[below] = y[above] - min_gap_cm
-    return {
-        i: (column[i] * column_cm - (LEAF_SHIFT_CM if graph.nodes[i].is_leaf else 0.0), y[i])
-        for i in y
-    }, column_cm
-
-
-def columns(graph: Graph) -> dict[int, int]:
-    """The column of every node: op nodes one right of their deepest input, leaves just
-    left of their first user."""
-    users = graph.users()
-    column: dict[int, int] = {}
-    for node in graph.nodes:
-        column[node.id] = 0 if node.is_leaf else 1 + max(column[i] for i in node.inputs)
-    for node in graph.nodes:
-        if node.is_leaf and users[node.id]:
-            column[node.id] = max(0, min(column[u] for u in users[node.id]) - 1)
-    return column
 
 
 def circuit(d: Derivation, tex_of: TexOf = tex) -> dict:
@@ -246,7 +183,6 @@ PAD = 4  # space between a gate, its stub labels and the cell edge
 GAP_PX = 34  # horizontal room between two columns, where the wires run
 PX_PER_CM = 40  # the tree drawing's rows (cm) become desired heights (px)
 CELL_GAP = 10  # vertical room between two cells of a column: a lane for long wires
-LANE_PX = 5  # smallest distance between two long wires running side by side
 PT_PER_PX = 0.75  # Graphviz points per plan pixel (a CSS pixel)
 ARROW_PX = 8  # length of a Graphviz arrow head, in plan pixels
 
@@ -412,7 +348,7 @@ def plan(graph: Graph, texts: dict[int, dict[str, str]]) -> dict:
         bands.setdefault(column[node.id], []).append(
             (cy - cells[node.id]["top"], cy + cells[node.id]["bottom"])
         )
-    lanes = _route(wires, column, span, bands)
+    lanes = route_wires(wires, column, span, bands, top=PAD)
     width = max(n["out_x"] for n in nodes.values()) + GAP_PX
     height = max([b["y"] + b["h"] for b in gates + labels] + lanes) + PAD + LINE_PX
     return {
@@ -440,92 +376,3 @@ def overlaps(boxes: list[dict], margin: float = 0.0) -> list[tuple[dict, dict]]:
             ):
                 found.append((a, b))
     return found
-
-
-def _route(wires: list[dict], column: dict, span: dict, bands: dict) -> list[float]:
-    """Give each wire its path (``pieces`` and SVG ``d``); returns the heights of the lanes.
-
-    A wire leaves its source's cell horizontally to the column's right edge, bends only in
-    the empty gaps between columns, and enters its target's cell horizontally at its port.
-    A wire that skips columns runs through them on a lane: a height that lies in no cell of
-    any column it crosses (cells are stacked with :data:`CELL_GAP` between them) and not
-    within :data:`LANE_PX` of another lane there. So no wire crosses a gate or a label.
-    """
-    used: list[tuple[float, float, float]] = []
-    for w in wires:
-        cs, ct = column[w["source"]], column[w["target"]]
-        x1, y1, x2, y2 = w["x1"], w["y1"], w["x2"], w["y2"]
-        xa, xd = span[cs][1], min(span[ct][0], x2)
-        if ct - cs <= 1:
-            middle = (xa + xd) / 2
-            pieces = [
-                ("L", (x1, y1), (xa, y1)),
-                ("C", (xa, y1), (middle, y1), (middle, y2), (xd, y2)),
-                ("L", (xd, y2), (x2, y2)),
-            ]
-        else:
-            xb, xc = span[cs + 1][0], span[ct - 1][1]
-            crossed = [band for c in range(cs + 1, ct) for band in bands.get(c, [])]
-            lane = _lane(y1, y2, crossed, [u for u in used if u[1] < xc and xb < u[2]])
-            used.append((lane, xb, xc))
-            m1, m2 = (xa + xb) / 2, (xc + xd) / 2
-            pieces = [
-                ("L", (x1, y1), (xa, y1)),
-                ("C", (xa, y1), (m1, y1), (m1, lane), (xb, lane)),
-                ("L", (xb, lane), (xc, lane)),
-                ("C", (xc, lane), (m2, lane), (m2, y2), (xd, y2)),
-                ("L", (xd, y2), (x2, y2)),
-            ]
-        w["pieces"] = pieces
-        w["d"] = f"M{x1:.1f},{y1:.1f} " + " ".join(
-            "L{:.1f},{:.1f}".format(*p[2])
-            if p[0] == "L"
-            else "C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(*p[2], *p[3], *p[4])
-            for p in pieces
-        )
-    return [u[0] for u in used]
-
-
-def _lane(y1: float, y2: float, crossed: list, used: list) -> float:
-    """The free height nearest to both ends of a long wire (see :func:`_route`)."""
-    margin = 3.0
-
-    def free(y: float) -> bool:
-        return (
-            y >= PAD
-            and all(not (top - margin < y < bottom + margin) for top, bottom in crossed)
-            and all(abs(y - u[0]) >= LANE_PX for u in used)
-        )
-
-    candidates = [y1, y2]
-    for top, bottom in crossed:
-        for k in range(4):
-            candidates += [top - margin - 1 - k * LANE_PX, bottom + margin + 1 + k * LANE_PX]
-    best = [y for y in candidates if free(y)]
-    if best:
-        return min(best, key=lambda y: (abs(y - y1) + abs(y - y2), y))
-    y = max([b for _, b in crossed] + [y1, y2]) + margin + 1
-    while not free(y):
-        y += LANE_PX
-    return y
-
-
-def wire_points(wire: dict, per_piece: int = 16) -> list[tuple[float, float]]:
-    """Points along a wire's path (for the geometric tests)."""
-    points = []
-    for piece in wire["pieces"]:
-        for k in range(per_piece + 1):
-            t = k / per_piece
-            if piece[0] == "L":
-                (ax, ay), (bx, by) = piece[1], piece[2]
-                points.append((ax + (bx - ax) * t, ay + (by - ay) * t))
-            else:
-                p0, p1, p2, p3 = piece[1:]
-                c = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3]
-                points.append(
-                    (
-                        sum(ci * p[0] for ci, p in zip(c, (p0, p1, p2, p3))),
-                        sum(ci * p[1] for ci, p in zip(c, (p0, p1, p2, p3))),
-                    )
-                )
-    return points
