@@ -3,7 +3,8 @@
 User text is data. Nothing here calls ``eval``, ``sympify`` or ``parse_expr``: the text is
 parsed by :func:`ast.parse` (which executes nothing), every node is checked against an
 allowlist, and the result is an :class:`Expr` tree that keeps the structure as written:
-``-(a+b)`` stays a negation of a sum, ``a+b+c`` two binary additions.
+``-(a+b)`` stays a negation of a sum, ``a+b+c`` two binary additions. The tree, the names
+and the limits are :mod:`symgrad.expr`'s (re-exported here); this module is the walk.
 
 >>> parse("1/(1+exp(-x))")
 div(Const(1), add(Const(1), exp(neg(Var(x)))))
@@ -16,115 +17,33 @@ import keyword
 import math
 import re
 import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
 from . import ops
 from .errors import ParseError
+from .expr import CONSTANTS as CONSTANTS
+from .expr import FUNCTIONS as FUNCTIONS
+from .expr import MAX_DEPTH as MAX_DEPTH
+from .expr import (
+    MAX_EXPONENT,
+    MAX_INT_DIGITS,
+    MAX_LENGTH,
+    MAX_NAME,
+    MAX_NODES,
+    MAX_RESULT_DIGITS,
+    REFUSED,
+)
+from .expr import NAME_RE as NAME_RE
+from .expr import Expr as Expr
+from .expr import const as const
+from .expr import is_variable_name as is_variable_name
+from .expr import var as var
 from .hints import did_you_mean, syntax_hint
 
 if TYPE_CHECKING:
     import sympy
 
-MAX_LENGTH = 8000  # characters of expression text
-MAX_DEPTH = 400  # nesting of operators and calls
-MAX_NODES = 4000  # tree nodes
-MAX_INT_DIGITS = 30  # digits in one integer literal
-MAX_RESULT_DIGITS = 400  # decimal digits of a folded constant power
-MAX_EXPONENT = 1000  # |c| in x**c with a variable base
-MAX_NAME = 40
-
-FUNCTIONS = ops.functions()  # name -> arity, from the op records; `ln` is log in the tree
-CONSTANTS = ("pi", "e")
-NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
-_REFUSED = {  # a friendlier word for common non-math syntax
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambda",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "boolean operators",
-    ast.IfExp: "conditionals",
-    ast.JoinedStr: "f-strings",
-    ast.ListComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.NamedExpr: "assignment",
-    ast.Starred: "starred arguments",
-    ast.List: "lists",
-    ast.Tuple: "tuples",
-    ast.Dict: "dicts",
-    ast.Set: "sets",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.Slice: "slices",
-}
-
-
-@dataclass(frozen=True)
-class Expr:
-    """One node of a parsed expression.
-
-    ``op`` is ``'var'`` (``name`` set), ``'const'`` (``value``: an exact SymPy number,
-    ``name`` set for ``pi`` and ``e``), an arithmetic op (``add sub mul div pow neg``) or a
-    function name (``exp log sqrt ... max min``). ``col`` is the 1-based column in the text.
-    """
-
-    op: str
-    args: tuple[Expr, ...] = ()
-    name: str | None = None
-    value: sympy.Expr | None = None  # a SymPy number for 'const'
-    col: int = field(default=0, compare=False)
-
-    def __repr__(self) -> str:  # compact and stable, for tests and debugging
-        if self.op == "var":
-            return f"Var({self.name})"
-        if self.op == "const":
-            return f"Const({self.name or self.value})"
-        return f"{self.op}({', '.join(map(repr, self.args))})"
-
-    @property
-    def is_const(self) -> bool:
-        """Whether this is a constant leaf (a number, ``pi`` or ``e``)."""
-        return self.op == "const"
-
-    @property
-    def number(self) -> sympy.Expr:
-        """The exact SymPy value of a constant leaf."""
-        if self.value is None:
-            raise TypeError(f"{self!r} is not a constant")
-        return self.value
-
-
-def is_variable_name(name: str) -> bool:
-    """A name the grammar reads as a variable: not a function or constant. Python keywords
-    such as ``lambda`` are variables too (:func:`parse` reads ``lambda*x``), except the
-    literals ``True``, ``False`` and ``None``."""
-    return (
-        bool(NAME_RE.match(name))
-        and name not in FUNCTIONS
-        and name not in CONSTANTS
-        and name not in ("True", "False", "None")
-        and len(name) <= MAX_NAME
-    )
-
-
-def var(name: str) -> Expr:
-    """A variable leaf (for building trees in code, e.g. the MLP's scalar graph)."""
-    if not is_variable_name(name):
-        raise ParseError(f"invalid variable name {name!r}")
-    return Expr("var", name=name)
-
-
-def const(value: int | float | str | sympy.Expr) -> Expr:
-    """A constant leaf with an exact SymPy value (int, float, decimal str or SymPy number)."""
-    import sympy
-
-    if isinstance(value, float):
-        value = repr(value)
-    return Expr("const", value=sympy.Rational(value) if isinstance(value, (int, str)) else value)
 
 
 def parse(text: str) -> Expr:
@@ -286,7 +205,7 @@ class _Converter:
             return list(node.args)
         if isinstance(node, (ast.Name, ast.Constant)):
             return []
-        kind = _REFUSED.get(type(node), type(node).__name__)
+        kind = REFUSED.get(type(node), type(node).__name__)
         self.fail(f"{kind} not allowed in an expression", node)
 
     def call_name(self, node: ast.Call) -> str:
