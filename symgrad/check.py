@@ -7,26 +7,28 @@ say nothing there, so it is never reported as a pass or a failure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .check_report import TOLERANCE as TOLERANCE
+from .check_report import CheckReport as CheckReport
+from .check_report import CheckRow as CheckRow
+from .check_report import finite_or_none
+from .check_report import relative_error as relative_error
+from .check_report import report as report
+from .check_report import verdict as verdict
+
 if TYPE_CHECKING:
     import sympy
-    from numpy.typing import ArrayLike
 
     from .graph import Graph
     from .numpy_forms import FloatArray
-    from .schema import CheckJSON, CheckRowJSON
 
-TOLERANCE = 1e-6  # relative error that passes
 FLOOR = 1e-8  # absolute difference (times max(1, |f|)) below what central differences resolve
 UNSETTLED = 1e-3  # steps h and h/2 differing by more than this: the estimate has not converged
 SYMPY_TOLERANCE = 1e-9  # against sympy.diff, which has no truncation error
 SYMPY_FLOOR = 1e-3  # with that tolerance: differences below 1e-12 are rounding
-TINY = 1e-300
 STEP = float(np.finfo(float).eps) ** (1 / 3)  # ~6e-6, optimal for central differences
 SYMPY_CHECK_LIMIT = 4000  # operations in the whole expression beyond which sympy.diff is skipped
 # Estimated work of sympy.diff (see diff_cost) up to which derive runs it by default: about
@@ -39,22 +41,6 @@ DEPTH_WEIGHT = 20  # diff_cost: one unit of depth costs as much as 20 nodes visi
 PIECEWISE_WEIGHT = 40  # graph_cost: the extra work of one max/min/relu/abs per level of depth
 PRODUCT_WEIGHT = 8  # graph_cost: a factor of a product, per variable (SymPy sorts the factors)
 SYMPY_DIGITS = (30, 60)  # the two working precisions of the sympy.diff oracle
-
-
-def relative_error(a: ArrayLike, b: ArrayLike, floor: float = 0.0) -> FloatArray:
-    """``|a − b| / max(|a|, |b|, floor)``, elementwise: the one relative error of every check.
-
-    ``floor`` is the size below which a difference is rounding, not disagreement (a true
-    zero next to a numeric 1e-12); 0 means none. Two zeros agree exactly.
-
-    >>> float(relative_error(1.0, 1.1)), float(relative_error(0.0, 1e-12, floor=1e-6))
-    (0.09090909090909098, 1e-06)
-    """
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.maximum(np.maximum(np.abs(x), np.abs(y)), max(floor, TINY))
-    with np.errstate(invalid="ignore"):
-        error: FloatArray = np.abs(x - y) / scale
-    return error
 
 
 def central_difference_points(x: FloatArray, h: FloatArray) -> FloatArray:
@@ -78,100 +64,6 @@ def step_sizes(x: FloatArray) -> FloatArray:
     """The central differences' step for each coordinate of ``x``: STEP·max(1, |x|)."""
     steps: FloatArray = STEP * np.maximum(1.0, np.abs(x))
     return steps
-
-
-@dataclass
-class CheckRow:
-    """The check of one quantity (a variable's gradient, an MLP parameter entry)."""
-
-    name: str
-    analytic: float
-    numeric: float | None  # the oracle's value: a finite difference, a second reverse pass
-    rel_error: float | None
-    status: str  # 'pass', 'fail' or 'inconclusive'
-    reason: str = ""
-    symbolic: float | None = None  # sympy.diff of the whole expression, where it ran
-    symbolic_rel_error: float | None = None
-
-
-@dataclass
-class CheckReport:
-    """The outcome of any gradient check: ``passed`` is False if a row failed, None if one is
-    inconclusive (at a kink, at a domain edge) and none failed, True if all passed.
-
-    ``max_rel_error`` is the largest :func:`relative_error` over the decided rows (None if
-    there are none); a row passes when it is at most ``tolerance``.
-    """
-
-    passed: bool | None
-    max_rel_error: float | None
-    tolerance: float
-    method: str
-    rows: list[CheckRow] = field(default_factory=list)
-    kinks: list[str] = field(default_factory=list)  # nodes or units exactly at a kink
-
-    @property
-    def inconclusive(self) -> list[str]:
-        """The names of the rows that could not be decided."""
-        return [row.name for row in self.rows if row.status == "inconclusive"]
-
-    def to_dict(self) -> CheckJSON:
-        """The report as JSON data."""
-        return {
-            "passed": self.passed,
-            "max_rel_error": self.max_rel_error,
-            "tolerance": self.tolerance,
-            "method": self.method,
-            "kinks": list(self.kinks),
-            "inconclusive": self.inconclusive,
-            "rows": [cast("CheckRowJSON", asdict(r)) for r in self.rows],
-        }
-
-
-def report(
-    names: Sequence[str],
-    analytic: ArrayLike,
-    numeric: ArrayLike,
-    method: str,
-    tolerance: float = TOLERANCE,
-    floor: float = 0.0,
-    inconclusive: dict[str, str] | None = None,
-    kinks: Iterable[str] = (),
-) -> CheckReport:
-    """Compare ``analytic`` with ``numeric`` row by row into a :class:`CheckReport`.
-
-    ``inconclusive`` maps a name to the reason it cannot be decided (a kink, a domain edge);
-    a row whose numeric value is not finite is inconclusive too.
-    """
-    inconclusive = inconclusive or {}
-    errors = relative_error(analytic, numeric, floor)
-    rows = []
-    for name, a, n, err in zip(names, np.ravel(analytic), np.ravel(numeric), np.ravel(errors)):
-        reason = inconclusive.get(name)
-        if reason is None and not np.isfinite(n):
-            reason = "the oracle's value is not finite (domain edge)"
-        if reason is not None:
-            rows.append(CheckRow(name, float(a), _f(n), _f(err), "inconclusive", reason))
-        else:
-            ok = bool(err <= tolerance)
-            rows.append(CheckRow(name, float(a), float(n), float(err), "pass" if ok else "fail"))
-    decided = [r.rel_error for r in rows if r.status != "inconclusive" and r.rel_error is not None]
-    return CheckReport(
-        verdict(rows), max(decided, default=None), tolerance, method, rows, list(kinks)
-    )
-
-
-def verdict(rows: list[CheckRow]) -> bool | None:
-    """False if any row failed; None if any could not be decided; else True."""
-    if any(r.status == "fail" for r in rows):
-        return False
-    if any(r.status == "inconclusive" for r in rows):
-        return None
-    return True
-
-
-def _f(x: float | None) -> float | None:
-    return None if x is None or not np.isfinite(x) else float(x)
 
 
 def check_graph(
@@ -331,9 +223,9 @@ def _sympy_cross_check(
             note = f"sympy.diff of the whole expression not compared ({why})"
             row.reason = f"{row.reason}; {note}" if row.reason else note
             continue
-        row.symbolic = _f(value)
+        row.symbolic = finite_or_none(value)
         err = float(relative_error(row.analytic, value, SYMPY_FLOOR))
-        row.symbolic_rel_error = _f(err)
+        row.symbolic_rel_error = finite_or_none(err)
         if row.status == "inconclusive":
             continue
         if not err <= SYMPY_TOLERANCE:
