@@ -27,18 +27,15 @@ from .base import (
     Kind,
     Rejected,
     add_alternatives,
-    both,
     clean,
     clean_draws_common,
     grid,
-    line,
-    mat_latex,
     num,
     rejection,
-    vec_latex,
 )
 from .chain import numbers_at
 from .fair import make_fair, near_guess
+from .jacobian_text import TITLE, prompt_text, solution_text
 from .pin_values import refuse, text, texts
 
 if TYPE_CHECKING:
@@ -187,62 +184,9 @@ def exercise_at(
         strict,
     )
     if final:
-        exercise.prompt = _prompt(system, x)
-        exercise.solution = _solution(y_values, J, g_y, g_x)
+        exercise.prompt = prompt_text(system.ys, system.z, system.xs, x)
+        exercise.solution = solution_text(y_values, J, g_y, g_x)
     return exercise
-
-
-TITLE = both("Vector chain rule and Jacobian", "向量链式法则与 Jacobian")
-
-
-def _prompt(system: System, x: dict) -> dict[str, str]:
-    from ..parse import parse
-    from .chain import expr_latex
-
-    n, m = len(system.ys), len(system.xs)
-    parts = [rf"y_{j + 1} = {expr_latex(parse(e))}" for j, e in enumerate(system.ys)]
-    system_tex = r",\quad ".join(parts + [f"z = {expr_latex(parse(system.z))}"])
-    given = ", ".join(f"${_x_tex(name)} = {num(x[name])}$" for name in system.xs)
-    rule = (
-        r"$\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
-        r"\right)^{\top} \nabla_{\mathbf{y}} z$"
-    )
-    head = f"$\\mathbf{{x}} = ({', '.join(_x_tex(v) for v in system.xs)}) \\in \\mathbb{{R}}^{m}$"
-    return both(
-        f"Let {head}, $\\mathbf{{y}} = g(\\mathbf{{x}}) \\in \\mathbb{{R}}^{n}$ and "
-        f"$z = f(\\mathbf{{y}})$ with $$ {system_tex} $$ At {given}, use the vector chain rule "
-        f"{rule} to compute the values below.",
-        f"设 {head}，$\\mathbf{{y}} = g(\\mathbf{{x}}) \\in \\mathbb{{R}}^{n}$，"
-        f"$z = f(\\mathbf{{y}})$，其中 $$ {system_tex} $$ 在 {given} 处，用向量链式法则 {rule} "
-        "计算下列各值。",
-    )
-
-
-def _x_tex(name: str) -> str:
-    from ..render.printing import name_tex
-
-    return name_tex(name)
-
-
-def _solution(y_values, J, g_y, g_x) -> list[dict]:
-    n, m = J.shape
-    ys = ", ".join(f"y_{k}" for k in range(1, n + 1))
-    return [
-        line(
-            rf"\mathbf{{y}} = {vec_latex(y_values)},\quad \nabla_{{\mathbf{{y}}}} z = "
-            rf"{vec_latex(g_y)}"
-        ),
-        line(
-            rf"\frac{{\partial \mathbf{{y}}}}{{\partial \mathbf{{x}}}} = {mat_latex(J)}",
-            f"The Jacobian is ${n} \\times {m}$: row $j$ holds the partial derivatives of $y_j$.",
-            f"Jacobian 是 ${n} \\times {m}$ 矩阵：第 $j$ 行是 $y_j$ 的各个偏导数。",
-        ),
-        line(
-            rf"\nabla_{{\mathbf{{x}}}} z = {mat_latex(J.T)} {vec_latex(g_y)} = {vec_latex(g_x)}",
-            f"Each $\\partial z / \\partial x_i$ sums over every path through ${ys}$.",
-            f"每个 $\\partial z / \\partial x_i$ 都要对经过 ${ys}$ 的所有路径求和。",
-        ),
-    ]
 
 
 # --------------------------------------------------------------------------- structure
