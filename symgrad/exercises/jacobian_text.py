@@ -4,7 +4,12 @@ here: every number shown is an argument)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .base import both, line, mat_latex, num, vec_latex
+
+if TYPE_CHECKING:
+    from ..numpy_forms import FloatArray
 
 TITLE = both("Vector chain rule and Jacobian", "向量链式法则与 Jacobian")
 
@@ -39,7 +44,9 @@ def _x_tex(name: str) -> str:
     return name_tex(name)
 
 
-def solution_text(y_values, J, g_y, g_x) -> list[dict]:
+def solution_text(
+    y_values: FloatArray, J: FloatArray, g_y: FloatArray, g_x: FloatArray
+) -> list[dict]:
     """The worked solution: y and ∇_y z, the Jacobian ``J``, then ∇ₓz = Jᵀ ∇_y z."""
     n, m = J.shape
     ys = ", ".join(f"y_{k}" for k in range(1, n + 1))
