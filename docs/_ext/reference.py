@@ -1,8 +1,8 @@
 """Sphinx extension: the reference pages that are read from symgrad's code at build time.
 
 * ``auto/reference/expressions.md``: the expression language, from the op registry
-  (``symgrad.ops.OPS``) and the parser's constants (``symgrad.parse``: operators, constants,
-  the ``MAX_*`` limits with the comments they carry in the source);
+  (``symgrad.ops.OPS``) and the parser's constants (``symgrad.parse`` and ``symgrad.expr``:
+  operators, constants, the ``MAX_*`` limits with the comments they carry in the source);
 * ``auto/reference/spec.md``: the homework spec keys, from ``symgrad.exercises.spec``
   (``TOP_KEYS``, ``EXERCISE_KEYS``, its limits) and every kind's pins
   (``symgrad.exercises.KINDS[...].options_help``);
@@ -70,12 +70,12 @@ def _code(text: str) -> str:
 
 
 def expressions_page() -> str:
-    from symgrad import ops, parse
+    from symgrad import expr, ops, parse
 
     lines = [
         "# Expression syntax\n",
-        "Generated from `symgrad/ops.py` (one record per op) and `symgrad/parse.py` when "
-        "these docs were built.\n",
+        "Generated from `symgrad/ops.py` (one record per op), `symgrad/parse.py` and "
+        "`symgrad/expr.py` (names, limits) when these docs were built.\n",
         "## Names, numbers and operators\n",
         f"- a name matches `{parse.NAME_RE.pattern.removesuffix(chr(92) + 'Z')}`;",
         "- numbers are decimal literals (finite);",
@@ -125,7 +125,7 @@ def expressions_page() -> str:
         "| constant | value | limits |",
         "|---|---|---|",
     ]
-    lines += [f"| `{n}` | {v:,} | {_cell(w)} |" for n, v, w in limits(parse)]
+    lines += [f"| `{n}` | {v:,} | {_cell(w)} |" for n, v, w in limits(expr)]
     return "\n".join(lines) + "\n"
 
 

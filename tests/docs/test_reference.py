@@ -22,15 +22,15 @@ import reference  # noqa: E402
 
 
 def test_the_expression_page_lists_every_function_and_limit() -> None:
-    from symgrad import ops, parse
+    from symgrad import expr, ops
 
     page = reference.expressions_page()
     for name in ops.functions():
         assert f"`{name}`" in page, name
     for name in ops.activations():
         assert f"`{name}`" in page
-    limits = reference.limits(parse)
-    assert {n for n, _, _ in limits} == {n for n in vars(parse) if n.startswith("MAX_")}
+    limits = reference.limits(expr)
+    assert {n for n, _, _ in limits} == {n for n in vars(expr) if n.startswith("MAX_")}
     for name, value, what in limits:
         assert what, f"{name} has no description"
         assert f"| `{name}` | {value:,} |" in page
@@ -38,12 +38,12 @@ def test_the_expression_page_lists_every_function_and_limit() -> None:
 
 def test_every_limit_needs_a_description(monkeypatch: pytest.MonkeyPatch) -> None:
     """A limit with neither a comment in the source nor an entry in the table is a warning."""
-    from symgrad import parse
+    from symgrad import expr
 
     warned: list[str] = []
     monkeypatch.setattr(reference.logger, "warning", warned.append)
     monkeypatch.setattr(reference, "LIMIT_TEXT", {})
-    reference.limits(parse)
+    reference.limits(expr)
     assert any("MAX_NAME" in w for w in warned)  # MAX_NAME's line has no comment
 
 
