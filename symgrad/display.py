@@ -30,7 +30,7 @@ def formatted(obj: object, mime: str) -> str | None:
     return None if formatter is None else formatter(obj)
 
 
-NOTEBOOK_HTML = (("symgrad.derivation", "Derivation"), ("symgrad.mlp.result", "MLPResult"))
+NOTEBOOK_HTML = (("symgrad.derivation_record", "Derivation"), ("symgrad.mlp.result", "MLPResult"))
 """The result classes a notebook shows as the steppable HTML widget (module, class name)."""
 
 
