@@ -404,7 +404,7 @@ def test_single_example_json_has_no_batch_keys():
 def test_chinese_batch_headings():
     text = render(_batch_result(hidden="relu"), "text", lang="zh")
     assert "批量大小: m = 3" in text or "批量大小：m = 3" in text
-    assert "初始的 G" in text and "把 G 传播到下一更低层" in text
+    assert "初始的 G" in text and "把 G 向下传到前一层" in text
 
 
 def test_a_kink_in_one_example_is_named_by_unit_and_example():
