@@ -239,12 +239,13 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-class _AsciiNumber:
+class _AsciiNumber(click.ParamType):
     """Numbers on the command line are written with the digits 0-9: Python's ``int`` and
     ``float`` also accept full-width (１) and Arabic-Indic (٢) digits, which a typo should not
     turn into a valid count."""
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """click's conversion, after refusing digits other than 0-9."""
         if isinstance(value, str) and (not value.isascii() or "_" in value):
             self.fail(f"{value!r} is not a number written with the digits 0-9", param, ctx)
         return super().convert(value, param, ctx)

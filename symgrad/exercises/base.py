@@ -252,7 +252,7 @@ def grid(
     step: float = 1.0,
     nonzero: bool = False,
     size: int | None = None,
-):
+) -> Any:  # a float, or an array of ``size`` floats
     """Values from ``low`` to ``high`` in steps of ``step`` (exact binary fractions)."""
     count = round((high - low) / step) + 1
     values = [low + i * step for i in range(count)]
@@ -297,7 +297,7 @@ def clean(value: float, what: str = "answer") -> float:
     return value
 
 
-def away_from_kink(value: float, kinks=(0.0,), margin: float = KINK_MARGIN) -> float:
+def away_from_kink(value: float, kinks: tuple = (0.0,), margin: float = KINK_MARGIN) -> float:
     """Reject a pre-activation within ``margin`` of a kink; return the distance."""
     distance = min(abs(float(value) - k) for k in kinks)
     if distance < margin:
@@ -334,7 +334,7 @@ def distinct_alternatives(answer: Answer) -> list[Alternative]:
 # --------------------------------------------------------------------------- text helpers
 
 
-def stable_json(data) -> str:
+def stable_json(data: object) -> str:
     import json
 
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

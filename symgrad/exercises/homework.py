@@ -14,15 +14,19 @@ exercises, or adding students, never changes the numbers of the others. The spec
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SymgradError
 from ..render import HOMEWORK_FORMATS as FORMATS
 from .base import assign_marks, exercise_seed
 from .spec import ExerciseSpec, HomeworkSpec, load_spec
 from .versions import Version, check_folders, versions_from_count, versions_from_roster
+
+if TYPE_CHECKING:
+    from .base import Exercise
 
 MAX_SEED = 2**63 - 1
 STRUCTURE = "structure"  # the version key of the seed shared by all versions (vary = "numbers")
@@ -41,7 +45,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in names)
 
 
-def check_seed(seed) -> int:
+def check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise SymgradError(f"--seed: expected a whole number from 0 to {MAX_SEED}, got {seed!r}")
     return seed
@@ -54,7 +58,13 @@ def random_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
 
 
-def recipe(spec_path, seed: int, versions: int | None = None, roster=None, lang: str = "en") -> str:
+def recipe(
+    spec_path: object,
+    seed: int,
+    versions: int | None = None,
+    roster: object = None,
+    lang: str = "en",
+) -> str:
     """The command that rebuilds the set: printed in the keys and index.json only."""
     import shlex
 
@@ -103,7 +113,7 @@ ROOM_CM = {
 ROOM_LIMITS_CM = (2.5, 8.0)
 
 
-def paper_extras(exercise) -> dict:
+def paper_extras(exercise: Exercise) -> dict:
     """What a printed sheet adds to an exercise: room for working and, for a graph
     exercise, its fill-in circuit (blank for the sheet, filled for the key)."""
     from ..render.views.blank_circuit import blank_circuit
@@ -238,11 +248,11 @@ def build(
     spec: HomeworkSpec,
     seed: int,
     versions: list[Version],
-    formats=FORMATS,
+    formats: Sequence[str] = FORMATS,
     lang: str = "en",
     pdf: bool = False,
     jobs: int = 1,
-    progress=None,
+    progress: Callable[[int], object] | None = None,
     recipe: str | None = None,
 ) -> dict:
     """Every output file of the set as ``{relative path: content}``; same input → same bytes.

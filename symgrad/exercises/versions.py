@@ -80,7 +80,7 @@ def check_folders(versions: list[Version]) -> None:
         seen[key] = v.folder
 
 
-def versions_from_count(count) -> list[Version]:
+def versions_from_count(count: object) -> list[Version]:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VERSIONS:
         raise SymgradError(
             f"--versions: expected a whole number from 1 to {MAX_VERSIONS}, got {shown(count)}"

@@ -28,6 +28,8 @@ from .numbers import number, tex_number
 from .printing import fill, latex_text, md_cell, plain, text_table
 
 if TYPE_CHECKING:  # imported when a template is first needed: JSON output never loads Jinja2
+    from importlib.resources.abc import Traversable
+
     import jinja2
 
 LANGUAGES = ("en", "zh")
@@ -58,7 +60,7 @@ def _template_root():
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def template_file(name: str):
+def template_file(name: str) -> Traversable | None:
     """The shipped file ``name`` of ``templates/`` (a Traversable), or None if there is none."""
     path = _template_root().joinpath(name)
     return path if path.is_file() else None
@@ -177,14 +179,17 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     return Cache(str(directory), f"template-{digest}-%s.cache")
 
 
-def render_template(name: str, **context) -> str:
+def render_template(name: str, **context: Any) -> str:
     """Template ``name`` of ``templates/`` with ``context``."""
     return environment().get_template(name).render(**context)
 
 
 @cache
 def _all_strings() -> dict:
-    return tomllib.loads(template_file("strings.toml").read_text(encoding="utf-8"))
+    source = template_file("strings.toml")
+    if source is None:
+        raise SymgradError("templates/strings.toml is missing from this installation")
+    return tomllib.loads(source.read_text(encoding="utf-8"))
 
 
 def strings(lang: str = "en") -> MappingProxyType:

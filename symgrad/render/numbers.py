@@ -12,7 +12,14 @@ NumPy is imported only by the matrix helpers.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING, SupportsFloat
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..numpy_forms import FloatArray
 
 TABLE_DIGITS = 4  # significant digits in tables and matrices
 PICTURE_DIGITS = 3  # significant digits on circuit wires
@@ -20,7 +27,7 @@ MAX_MATRIX = 8  # rows/columns of a displayed matrix before the middle is elided
 ANSWER_DIGITS = 4  # exercise numbers are shown to this many significant figures
 
 
-def number(x, digits: int = 6) -> str:
+def number(x: SupportsFloat | None, digits: int = 6) -> str:
     """A float for people: ``digits`` significant digits, no trailing zeros, no -0.
 
     >>> number(-0.5344466453885), number(2.0), number(-0.0)
@@ -36,7 +43,7 @@ def number(x, digits: int = 6) -> str:
     return f"{x:.{digits}g}"
 
 
-def tex_number(x, digits: int = TABLE_DIGITS) -> str:
+def tex_number(x: SupportsFloat | None, digits: int = TABLE_DIGITS) -> str:
     r"""A float for LaTeX math: ``1.2e-05`` becomes ``1.2 \times 10^{-5}``.
 
     >>> tex_number(-1.234567e-5)
@@ -95,7 +102,7 @@ def paren(x: float) -> str:
     return parenthesized(num(x))
 
 
-def vec_latex(values, digits: int = ANSWER_DIGITS) -> str:
+def vec_latex(values: Iterable[float], digits: int = ANSWER_DIGITS) -> str:
     r"""A column vector of answer numbers as a LaTeX bmatrix.
 
     >>> vec_latex([1, -0.5])
@@ -104,7 +111,7 @@ def vec_latex(values, digits: int = ANSWER_DIGITS) -> str:
     return mat_latex([[v] for v in values], digits)
 
 
-def mat_latex(rows, digits: int = ANSWER_DIGITS) -> str:
+def mat_latex(rows: Iterable[Iterable[float]], digits: int = ANSWER_DIGITS) -> str:
     """A matrix (rows of answer numbers) as a LaTeX bmatrix."""
     return (
         r"\begin{bmatrix}"
@@ -113,7 +120,7 @@ def mat_latex(rows, digits: int = ANSWER_DIGITS) -> str:
     )
 
 
-def bmatrix(value, digits: int = TABLE_DIGITS) -> str:
+def bmatrix(value: ArrayLike, digits: int = TABLE_DIGITS) -> str:
     r"""A vector (as a column) or matrix as a LaTeX ``bmatrix``, large ones elided.
 
     >>> bmatrix([1.0, -0.5])
@@ -138,7 +145,7 @@ def bmatrix(value, digits: int = TABLE_DIGITS) -> str:
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
 
 
-def text_matrix(value, digits: int = TABLE_DIGITS) -> list[str]:
+def text_matrix(value: ArrayLike, digits: int = TABLE_DIGITS) -> list[str]:
     """A vector (one line, as a row) or a matrix (one line per row) for the terminal.
 
     >>> text_matrix([[2.0, 1.0], [0.0, 10.0]])
@@ -154,7 +161,7 @@ def text_matrix(value, digits: int = TABLE_DIGITS) -> list[str]:
     return ["[" + "  ".join(c.rjust(width) for c in row) + "]" for row in cells]
 
 
-def denoised(value):
+def denoised(value: ArrayLike) -> FloatArray:
     """For display only: entries that are rounding noise next to the others (|a| < 1e-12 of
     the largest, e.g. 2.8e-17 for a true 0) are shown as 0."""
     import numpy as np

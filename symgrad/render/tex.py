@@ -24,6 +24,7 @@ import tempfile
 import time
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..errors import SymgradError
 from .environment import environment
@@ -93,7 +94,7 @@ def _pdflatex_cannot_set() -> re.Pattern:
     return re.compile(f"[^\\x00-\\xff{re.escape(settable)}]|[{re.escape(missing)}]")
 
 
-def tex_document(template: str, lang: str = "en", **context) -> str:
+def tex_document(template: str, lang: str = "en", **context: Any) -> str:
     """A complete LaTeX document from ``template``, set up for the engine that compiles it.
 
     The template gets ``engine`` (``"pdflatex"`` or ``"xelatex"``) and chooses its class and

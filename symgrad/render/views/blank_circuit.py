@@ -15,6 +15,7 @@ source's own, where neither the wire nor its slots touch a gate, a name or anoth
 
 from __future__ import annotations
 
+from ...exercises.base import Exercise
 from .. import COLOR_GRADIENT, COLOR_VALUE
 from ..layout import columns, layout
 from ..numbers import num
@@ -48,7 +49,7 @@ def _half_width(label: str) -> float:
     return 0.12 + 0.09 * len(label)
 
 
-def blank_circuit(exercise, filled: bool) -> dict:
+def blank_circuit(exercise: Exercise, filled: bool) -> dict:
     """The fill-in circuit of a ``graph`` exercise: ``filled=False`` for the question sheet
     (only the leaves' given values and the output's seed gradient 1 are printed),
     ``filled=True`` for the key (every value and gradient, as the answers show them).
@@ -134,8 +135,7 @@ def _picture(d, row: float, name_reach: float) -> dict:
     graph = d.graph
     from .derivation import graph_tex
 
-    tex_of = graph_tex(d)
-    column = columns(graph)
+    tex_of, column = graph_tex(d), columns(graph)
     pos, _ = layout(graph, column_cm=1.0, row_cm=row, min_gap_cm=row)
     users = graph.users()
 
