@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import display
 from ..errors import SymgradError
@@ -28,6 +28,9 @@ from .check_text import localized_view
 from .environment import LANGUAGES, environment, strings, template_file
 from .tex import tex_document, tex_engine
 from .views import derivation, grading, jacobian, mlp
+
+if TYPE_CHECKING:
+    from .views import Result
 
 FORMATS = ("text", "json", "markdown", "latex", "dot", "html")
 """Every format a worked solution (``symgrad derive``, ``symgrad mlp``) is rendered in."""
@@ -86,7 +89,7 @@ def formats(kind: str) -> tuple[str, ...]:
 
 
 def render(
-    result,
+    result: Result,
     fmt: str = "text",
     lang: str = "en",
     fragment: bool | str = False,
@@ -133,7 +136,7 @@ def render(
         from .html import solution_page
 
         return _punctuated(solution_page(result, kind, view, lang, title, bool(fragment)), lang)
-    context = {
+    context: dict[str, Any] = {  # a Jinja2 context: values of every kind
         "v": localized_view(view.context(result, lang), lang),
         "s": strings(lang),
         "lang": lang,
@@ -164,7 +167,9 @@ def _punctuated(text: str, lang: str) -> str:
     return zh_punctuation(text)
 
 
-def render_pdf(result, lang: str = "en", title: str | None = None, timeout: float = 60) -> bytes:
+def render_pdf(
+    result: Result, lang: str = "en", title: str | None = None, timeout: float = 60
+) -> bytes:
     """The complete LaTeX document compiled to PDF with the engine :func:`tex_engine` picks.
 
     Raises :class:`SymgradError` when TeX is not installed or the compile fails.
@@ -175,7 +180,7 @@ def render_pdf(result, lang: str = "en", title: str | None = None, timeout: floa
     return compile_pdf(source, engine=tex_engine(source, lang), timeout=timeout)
 
 
-def _kind(result) -> str:
+def _kind(result: Result) -> str:
     kind = KINDS.get(type(result).__name__)
     if kind is None and all(hasattr(result, a) for a in ("spec", "steps", "gradients")):
         kind = "mlp"  # an MLP result by its shape
