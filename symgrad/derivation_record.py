@@ -60,8 +60,7 @@ class Gradient:
         read: the node-symbol form or the leaf expressions it refers to are too long)."""
         if not self.readable:
             return None
-        symbols = self.node_expr.free_symbols
-        ids = [n.id for n in self.graph.nodes if not n.is_leaf and n.symbol in symbols]
+        ids = self.graph.op_ids_of(self.node_expr.free_symbols)
         if sum(self.graph.tree_size(i) for i in ids) > READABLE_OPS:
             return None
         return self.node_expr.xreplace(self.graph.substitution(ids))

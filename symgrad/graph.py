@@ -89,6 +89,7 @@ class Graph:
     _built: dict[int, sympy.Expr] = field(default_factory=dict, repr=False)
     _tree_sizes: list[int] | None = field(default=None, repr=False)
     _vars: dict[str, Node] | None = field(default=None, repr=False)
+    _op_ids: dict[sympy.Expr, int] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -105,6 +106,13 @@ class Graph:
         if name not in self._vars:
             raise SymgradError(f"no variable named {name!r}")
         return self._vars[name]
+
+    def op_ids_of(self, symbols: set[sympy.Basic]) -> list[int]:
+        """Ids of the op nodes whose symbols are among ``symbols``, in topological order."""
+        if self._op_ids is None:
+            self._op_ids = {n.symbol: n.id for n in self.nodes if not n.is_leaf}
+        op_ids = self._op_ids
+        return sorted(op_ids[s] for s in symbols if s in op_ids)
 
     def users(self) -> dict[int, list[int]]:
         """For each node id, the ids of the nodes that take it as an input (fan-out)."""

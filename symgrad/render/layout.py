@@ -96,16 +96,17 @@ def circuit(d: Derivation, tex_of: TexOf = tex) -> dict:
             }
         )
     labels = []
+    gradient_lines: dict[int, int] = {}  # a node's gradient labels so far: its next line
     for k, box in enumerate(g["labels"]):
         t, i = texts[box["node"]], box["node"]
+        if box["kind"] == "gradient":
+            line = gradient_lines[i] = gradient_lines.get(i, -1) + 1
         text = (
             t["name"]
             if box["kind"] == "name"
             else t["value"]
             if box["kind"] == "value"
-            else t["gradient"].split("\n")[
-                sum(b["node"] == i and b["kind"] == "gradient" for b in g["labels"][:k])
-            ]
+            else t["gradient"].split("\n")[line]
         )
         latex = (
             tex_labels[i]["name"] if box["kind"] == "name" else text.replace("\u03a3", "\\Sigma")
