@@ -6,19 +6,19 @@
 3.0
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:  # the one place the number lives is pyproject.toml; installed metadata carries it here
-    __version__ = version("symgrad")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
-
 __all__ = ["derive", "Derivation", "SymgradError", "ParseError"]
 
 from .errors import ParseError, SymgradError
 
 
-def __getattr__(name):  # lazy: `import symgrad` (and `symgrad --help`) must not load SymPy
+def __getattr__(name: str) -> object:  # lazy: `symgrad --help` must not load SymPy
+    if name == "__version__":  # read when asked: importlib.metadata costs 25 ms at start-up
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:  # the one place the number lives is pyproject.toml; installed metadata carries it
+            return version("symgrad")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     if name in ("derive", "Derivation"):
         from . import derivation, render  # noqa: F401  (render: a Derivation's notebook display)
 
