@@ -24,7 +24,7 @@ def schema_mismatches(value: object, hint: object, where: str = "$") -> list[str
             if set(value) == set(hints)
             else [f"{where}: keys {sorted(value)} != {sorted(hints)}"]
         )
-        for key in hints.keys() & value.keys():
+        for key in [k for k in hints if k in value]:  # the TypedDict's order, not a set's
             found += schema_mismatches(value[key], hints[key], f"{where}.{key}")
         return found
     origin, args = get_origin(hint), get_args(hint)
