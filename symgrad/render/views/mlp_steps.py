@@ -49,10 +49,10 @@ def _output_tex(spec, k: int) -> tuple[str, str]:
     return (vec("yhat"), "ŷ") if k == spec.depth else (vec("h", k), f"h^({k})")
 
 
-def activation_forms(spec: MLPSpec, k: int) -> tuple[str, str]:
-    """``g(z^{(k)})`` of layer ``k`` in LaTeX and text."""
+def activation_forms(spec: MLPSpec, k: int, z: str = "z") -> tuple[str, str]:
+    """``g(z^{(k)})`` of layer ``k`` in LaTeX and text (``z="Z"``: a batch's ``g(Z^{(k)})``)."""
     name = spec.activation(k)
-    z_tex, z_text = vec("z", k), f"z^({k})"
+    z_tex, z_text = vec(z, k), f"{z}^({k})"
     if name == "softmax":
         return rf"\operatorname{{softmax}}({z_tex})", f"softmax({z_text})"
     op = ops.get(name)
@@ -267,17 +267,9 @@ def _batch_forward(spec, step) -> dict:
         }
     if step.kind == "forward":
         lhs, lhs_text = _batch_out(spec, k)
-        name = spec.activation(k)
-        z, z_text = vec("Z", k), f"Z^({k})"
-        op = None if name == "softmax" else ops.get(name)
-        if op is None:
-            rhs, rhs_text = rf"\operatorname{{softmax}}({z})", f"softmax({z_text})"
-        elif not op.tex:
-            rhs, rhs_text = z, z_text
-        else:
-            rhs, rhs_text = f"{op.tex}({z})", f"{op.text}({z_text})"
+        rhs, rhs_text = activation_forms(spec, k, "Z")
         return {
-            "label": f"layer {k}: {name}",
+            "label": f"layer {k}: {spec.activation(k)}",
             "latex": f"{lhs} = {rhs}",
             "text": f"{lhs_text} = {rhs_text}",
         }
