@@ -9,46 +9,15 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import ROOT, require_tool
 from support.exercises import MOODLE_NUMBER, recompute
-
-from symgrad.cli import cli
+from support.homework import BANK, SMALL, run, tree, write_spec
 
 pytestmark = pytest.mark.slow  # builds homework sets (some in child processes)
 
-BANK = ROOT / "bank" / "lecture3-2.toml"
 CLOZE = re.compile(r"\{\d+:NUMERICAL:([^{}]*)\}")
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
-
-
-def write_spec(path: Path, body: str) -> Path:
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-SMALL = """title = "T"
-[[exercise]]
-id = "a"
-kind = "activation"
-points = 2
-[[exercise]]
-id = "g"
-kind = "gd_step"
-points = 3
-"""
 
 
 def test_the_bank_is_the_bank_folder_and_ships_as_symgrad_bank():
