@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
-# the kinds import these from here; they live in the renderer
+# the kinds import these from here; they live in the renderer and in .grid
 from ..render.numbers import mat_latex, num, paren, vec_latex  # noqa: F401
+from .grid import grid, grid_values  # noqa: F401
 
 DIFFICULTIES = ("easy", "medium", "hard")
 LANGS = ("en", "zh")
@@ -243,25 +244,6 @@ def rejection(draw: Callable[[], Exercise], what: str) -> Exercise:
 
 
 # --------------------------------------------------------------------------- numbers
-
-
-def grid(
-    rng: np.random.Generator,
-    low: float,
-    high: float,
-    step: float = 1.0,
-    nonzero: bool = False,
-    size: int | None = None,
-) -> Any:  # a float, or an array of ``size`` floats
-    """Values from ``low`` to ``high`` in steps of ``step`` (exact binary fractions)."""
-    count = round((high - low) / step) + 1
-    values = [low + i * step for i in range(count)]
-    if nonzero:
-        values = [v for v in values if v != 0]
-    picks = rng.integers(0, len(values), size=size)
-    if size is None:
-        return float(values[int(picks)])
-    return np.array([values[int(i)] for i in np.atleast_1d(picks)], dtype=float)
 
 
 def tolerance(value: float, scale: float = 0.0) -> float:

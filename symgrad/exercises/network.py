@@ -38,15 +38,13 @@ from .base import (
 )
 from .fair import make_fair, near_guess
 from .network_pins import OPTIONS_HELP, check_options, resolve, shapes_for
+from .network_screen import CONFIDENT, MAX_LOGIT, SATURATION, screen
 
 if TYPE_CHECKING:
     from numpy.random import Generator
 
     from ..mlp.spec import MLPSpec
 
-SATURATION = 3.0  # a smooth hidden activation's |z| above this is saturated: rejected
-CONFIDENT = 0.9  # a target of 1 predicted above this: ŷ − y cancels (rejected)
-MAX_LOGIT = 6.0  # |output logit| above this: rejected (with CE)
 STRUCTURE_TRIES = 200
 VALIDATION_TRIES = 60
 VALIDATION_HITS = 3
@@ -78,10 +76,18 @@ def generate(
         )
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     net = choose_network(difficulty, key, seed)
-    return rejection(
-        lambda: exercise_for(difficulty, net, draw_numbers(rng, net.spec, net.x_step), rng),
-        f"mlp {difficulty}",
-    )
+    return rejection(lambda: _draw(difficulty, net, rng, rng), f"mlp {difficulty}")
+
+
+def _draw(
+    difficulty: str, net: Network, rng: Generator, pick: Generator, final: bool = True
+) -> Exercise:
+    """One draw of the numbers: the cheap :func:`.network_screen.screen` rejects most draws
+    on their forward values; the rest go through :func:`exercise_for`, which decides."""
+    arrays = draw_arrays(rng, net.spec, net.x_step)
+    screen(net.spec, arrays, KINK_MARGIN)
+    numbers = {key: value.tolist() for key, value in arrays.items()}
+    return exercise_for(difficulty, net, numbers, pick, final=final)
 
 
 @lru_cache(maxsize=256)
@@ -107,9 +113,7 @@ def choose_network(difficulty: str, key: tuple, seed: int) -> Network:
 
 def _clean_numbers_common(difficulty: str, net: Network, private) -> bool:
     return clean_draws_common(
-        lambda: exercise_for(
-            difficulty, net, draw_numbers(private, net.spec, net.x_step), private, final=False
-        ),
+        lambda: _draw(difficulty, net, private, private, final=False),
         VALIDATION_TRIES,
         VALIDATION_HITS,
     )
@@ -127,6 +131,11 @@ def _pinned_network(options: dict, private) -> Network:
 
 def draw_numbers(rng: Generator, spec: MLPSpec, x_step: float) -> dict[str, list]:
     """Weights and biases (halves), inputs, and a target that fits the output and loss."""
+    return {key: value.tolist() for key, value in draw_arrays(rng, spec, x_step).items()}
+
+
+def draw_arrays(rng: Generator, spec: MLPSpec, x_step: float) -> dict[str, np.ndarray]:
+    """:func:`draw_numbers` as float arrays (the same draws from ``rng``)."""
     layers = spec.layers
     data = {}
     for k in range(1, spec.depth + 1):
@@ -148,7 +157,7 @@ def draw_numbers(rng: Generator, spec: MLPSpec, x_step: float) -> dict[str, list
     else:
         y = grid(rng, -2, 2, 0.5, size=n_out)
     data["y"] = np.asarray(y, dtype=float)
-    return {k: np.asarray(v, dtype=float).tolist() for k, v in data.items()}
+    return {k: np.asarray(v, dtype=float) for k, v in data.items()}
 
 
 def exercise_for(
