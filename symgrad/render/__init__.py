@@ -18,6 +18,7 @@ Worked solution: f(x, y, z) = (x+y)*z
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -26,8 +27,6 @@ from .. import display
 from ..errors import SymgradError
 from .check_text import localized_view
 from .environment import LANGUAGES, environment, strings, template_file
-from .tex import tex_document, tex_engine
-from .views import derivation, grading, jacobian, mlp
 
 if TYPE_CHECKING:
     from .views import Result
@@ -49,20 +48,36 @@ COLOR_GRADIENT = "c51b7d"  # magenta: gradients (below a wire)
 
 
 class View(NamedTuple):
-    """How one kind of result is shown: the templates' view, its JSON, and its formats."""
+    """How one kind of result is shown: the templates' view, its JSON, and its formats.
 
-    context: Callable  # (result, lang) -> dict for templates/<kind>.<suffix>.j2
-    data: Callable  # result -> dict, printed as JSON
+    The view module (``symgrad.render.views.<module>``) is imported when a result is
+    rendered, not when the CLI starts: a command imports only the view it shows.
+    """
+
+    module: str  # symgrad.render.views.<module>: context(result, lang) and data(result)
     formats: tuple[str, ...]
+
+    @property
+    def context(self) -> Callable[..., dict[str, Any]]:
+        """(result, lang) -> the dict templates/<kind>.<suffix>.j2 lay out."""
+        context: Callable[..., dict[str, Any]] = self._views().context
+        return context
+
+    @property
+    def data(self) -> Callable[..., dict[str, Any]]:
+        """result -> the dict printed as JSON."""
+        data: Callable[..., dict[str, Any]] = self._views().data
+        return data
+
+    def _views(self) -> Any:
+        return importlib.import_module(f"{__name__}.views.{self.module}")
 
 
 VIEWS = {
-    "derivation": View(derivation.context, derivation.data, FORMATS),
-    "mlp": View(mlp.context, mlp.data, FORMATS),
-    "jacobian": View(
-        jacobian.context, jacobian.data, ("text", "json", "markdown", "latex", "html")
-    ),
-    "check": View(grading.context, grading.data, ("text", "json", "markdown", "html")),
+    "derivation": View("derivation", FORMATS),
+    "mlp": View("mlp", FORMATS),
+    "jacobian": View("jacobian", ("text", "json", "markdown", "latex", "html")),
+    "check": View("grading", ("text", "json", "markdown", "html")),
 }
 
 KINDS = {
@@ -151,6 +166,8 @@ def render(
         if template_file(name) is None:
             raise SymgradError(f"no math-only LaTeX for a {kind}; use a document or 'body'")
     elif fmt == "latex" and mode == "document":
+        from .tex import tex_document
+
         context["body"] = environment().get_template(f"{kind}.tex.j2").render(context)
         return _punctuated(tex_document("document.tex.j2", **context), lang)
     else:
@@ -174,7 +191,7 @@ def render_pdf(
 
     Raises :class:`SymgradError` when TeX is not installed or the compile fails.
     """
-    from .tex import compile_pdf
+    from .tex import compile_pdf, tex_engine
 
     source = render(result, "latex", lang=lang, title=title)
     return compile_pdf(source, engine=tex_engine(source, lang), timeout=timeout)

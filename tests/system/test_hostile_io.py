@@ -470,3 +470,43 @@ def test_double_dash_before_a_negated_expression():
     data = json.loads(result.output)
     assert data["value"] == -2
     assert data["gradient"]["a"]["value"] == -2 and data["gradient"]["b"]["value"] == -1
+
+
+def test_the_entry_point_tunes_the_collector_and_freezes_the_heap_on_the_way_out(
+    monkeypatch, capsys
+):
+    """``symgrad`` (``__main__.main``) raises the young-generation threshold and freezes the
+    heap when the command ends, error or not, so the interpreter's last collections skip it."""
+    import gc
+
+    from symgrad import __main__ as entry
+
+    before = gc.get_threshold()
+    try:
+        for argv, status in ((["symgrad", "--version"], 0), (["symgrad", "derive", "x+"], 2)):
+            gc.unfreeze()
+            gc.set_threshold(*before)
+            monkeypatch.setattr(sys, "argv", argv)
+            code = 0
+            try:
+                entry.main()
+            except SystemExit as exc:  # a failure exits; success returns
+                code = exc.code
+            assert code == status
+            assert gc.get_threshold()[0] == entry.GC_YOUNG_THRESHOLD > before[0]
+            assert gc.get_freeze_count() > 0
+        assert "symgrad" in capsys.readouterr().out
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_a_file_written_by_the_command_line_is_whole_after_the_heap_is_frozen(tmp_path):
+    """Freezing the heap at exit must not lose output: files are closed explicitly."""
+    out = tmp_path / "d.json"
+    args = ["derive", "x*y", "--at", "x=2,y=3", "--format", "json", "-o", str(out)]
+    run = subprocess.run(
+        [sys.executable, "-m", "symgrad", *args], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["gradient"]["x"]["value"] == 3.0
