@@ -219,7 +219,13 @@ def torch_work(layers: str, repeat: int = 5) -> dict | None:
 
 def derive_phases(expr: str, at: str) -> dict:
     """Where a fresh ``symgrad derive EXPR --at AT`` process spends its time, phase by phase
-    in the order the command meets them (each import timed where it first happens)."""
+    in the order the command meets them (each import timed where it first happens), with the
+    garbage collector tuned as the ``symgrad`` entry point tunes it."""
+    import gc
+
+    from symgrad.__main__ import GC_YOUNG_THRESHOLD
+
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     start = time.perf_counter()
     phases: dict[str, float] = {}
 
