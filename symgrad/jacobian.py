@@ -12,8 +12,10 @@ expression ``z(g(x))`` (and that one against central differences).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,13 +114,17 @@ def vector_chain_rule(
     at: str | Mapping[str, object] | None = None,
     x: str | Sequence[str] | None = None,
     y_names: str | Sequence[str] | None = None,
+    sympy_check: bool = True,
 ) -> VectorChainRule:
     """Jacobian ``∂y/∂x`` and ``∇_x z = (∂y/∂x)ᵀ ∇_y z`` for ``y = g(x)``, ``z = f(y)``.
 
     ``y``: the expressions of ``g`` (a comma list or a sequence); they are named
     ``y1, ..., yn`` (or ``y_names``) and ``z`` is written in those names. ``x`` fixes the input
     order (default: order of first appearance). ``at``: ``"x1=1,x2=2"`` or a dict; without it
-    the result is symbolic only.
+    the result is symbolic only. The product is checked against a reverse pass over the
+    composed ``z(g(x))``, itself checked by central differences and, unless ``sympy_check``
+    is False, by ``sympy.diff`` of the whole composed expression (the report's method says
+    which ran).
     """
     texts = [t for item in ([y] if isinstance(y, str) else list(y)) for t in split_top_level(item)]
     if not texts or any(not t for t in texts):
@@ -160,7 +166,7 @@ def vector_chain_rule(
     jac = sympy.zeros(n, m)
     jac_value, y_values = np.zeros((n, m)), np.zeros(n)  # kept only with a point
     for j, tree in enumerate(trees):
-        value, grads = _reverse_pass(tree, point)
+        value, grads = _reverse_pass(tree, point, texts[j])
         if point is not None:
             y_values[j] = value
         for name, (expr, grad_value) in grads.items():
@@ -176,7 +182,7 @@ def vector_chain_rule(
         if point is None
         else {v: sympy.Rational(repr(float(y_values[names.index(v)]))) for v in z_vars}
     )
-    for name, (expr, grad_value) in _reverse_pass(z_tree, z_at)[1].items():
+    for name, (expr, grad_value) in _reverse_pass(z_tree, z_at, z)[1].items():
         j = names.index(name)
         grad_y[j] = expr
         if point is not None:
@@ -190,7 +196,14 @@ def vector_chain_rule(
     if point is not None:
         rule.grad_x_value = chain_product(jac_value, grad_y_value)
         rule.direct_value, rule.check = _direct_check(
-            trees, names, z_tree, inputs, point, rule.grad_x_value
+            trees,
+            names,
+            z_tree,
+            inputs,
+            point,
+            rule.grad_x_value,
+            _composed_text(tuple(texts), tuple(names), z),
+            sympy_check,
         )
     return rule
 
@@ -200,9 +213,12 @@ def _variables(tree) -> list[str]:
     return list(dict.fromkeys(e.name for e in walk(tree) if e.op == "var" and e.name is not None))
 
 
-def _reverse_pass(tree, point, check: bool = False):
+def _reverse_pass(tree, point, text: str | None = None):
     """``(value, {name: (gradient expr, gradient value)})`` of one expression by ``derive``.
 
+    ``text``, when given, is text that parses to ``tree``: derive then reuses the graph and
+    the symbolic reverse pass it built for that text (:func:`symgrad.derivation.structure`),
+    which matters when an exercise evaluates one system at many points.
     A lone variable or constant has no operation for ``derive`` to run through; its
     gradient is 1 (or nothing), written here directly.
     """
@@ -212,7 +228,7 @@ def _reverse_pass(tree, point, check: bool = False):
     if tree.is_const:
         return float(tree.value), {}
     at = None if point is None else {v: point[v] for v in _variables(tree)}
-    d = derive(tree, at=at, check=check)
+    d = derive(tree if text is None else text, at=at, check=False)
     grads = {
         name: (g.expr if g.expr is not None else g.node_expr, g.value)
         for name, g in d.gradients.items()
@@ -222,9 +238,38 @@ def _reverse_pass(tree, point, check: bool = False):
 
 def _parse(text: str, what: str):
     try:
-        return parse(text)
+        return _parsed(text)
     except SymgradError as err:
         raise SymgradError(f"{what}: {err}") from None
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str):
+    """:func:`symgrad.parse.parse`, once per text (trees are immutable)."""
+    return parse(text)
+
+
+@lru_cache(maxsize=256)
+def _composed_text(texts: Sequence[str], names: Sequence[str], z: str) -> str | None:
+    """``z`` with each name ``y_j`` replaced by ``(text_j)``: text for ``z(g(x))`` that
+    parses to the tree :func:`_composed_gradient` composes (checked here; None when it does
+    not, e.g. over the length limit), so its derivation's structure is built once.
+
+    >>> _composed_text(("x1*x2", "x2+x3"), ("y1", "y2"), "y1*y2 + y1")
+    '(x1*x2)*(x2+x3) + (x1*x2)'
+    """
+    by_name = dict(zip(names, texts))
+    text = re.sub(
+        r"[A-Za-z_][A-Za-z_0-9]*", lambda m: f"({by_name[m[0]]})" if m[0] in by_name else m[0], z
+    )
+    trees = {name: _parsed(t) for name, t in by_name.items()}
+    try:
+        same = parse(text) == rewrite(
+            _parsed(z), lambda e: trees.get(e.name or "", e) if e.op == "var" else e
+        )
+    except SymgradError:
+        return None
+    return text if same else None
 
 
 def _names(y_names, n: int) -> list[str]:
@@ -262,9 +307,12 @@ def chain_product(jacobian_value: np.ndarray, grad_y_value: np.ndarray) -> np.nd
     return jacobian_value.T @ grad_y_value
 
 
-def _composed_gradient(trees, names, z_tree, inputs, point):
+def _composed_gradient(
+    trees, names, z_tree, inputs, point, text: str | None = None, sympy_check: bool = True
+):
     """∇ₓz by one reverse pass over ``z(g(x))`` composed as one expression, and that pass's
-    own check (None for a lone variable or constant, which has no operation to check)."""
+    own check (None for a lone variable or constant, which has no operation to check).
+    ``text``: :func:`_composed_text`, when it parses to the composed tree."""
     by_name = dict(zip(names, trees))
     composed = rewrite(z_tree, lambda e: by_name[e.name] if e.op == "var" else e)
     direct = np.zeros(len(inputs))
@@ -272,15 +320,30 @@ def _composed_gradient(trees, names, z_tree, inputs, point):
         for name, (_, value) in _reverse_pass(composed, point)[1].items():
             direct[inputs.index(name)] = value
         return direct, None
-    d = derive(composed, at={v: point[v] for v in _variables(composed)})
+    d = derive(
+        composed if text is None else text,
+        at={v: point[v] for v in _variables(composed)},
+        sympy_check=sympy_check,
+    )
     for name, grad in d.gradients.items():
         direct[inputs.index(name)] = grad.value
     return direct, d.check
 
 
-def _direct_check(trees, names, z_tree, inputs, point, chain_value):
+def _direct_check(
+    trees,
+    names,
+    z_tree,
+    inputs,
+    point,
+    chain_value,
+    text: str | None = None,
+    sympy_check: bool = True,
+):
     """``(∇ₓz of the composed expression, the CheckReport of chain_value against it)``."""
-    direct, oracle_check = _composed_gradient(trees, names, z_tree, inputs, point)
+    direct, oracle_check = _composed_gradient(
+        trees, names, z_tree, inputs, point, text, sympy_check
+    )
     return direct, check_chain_product(inputs, chain_value, direct, oracle_check)
 
 

@@ -165,3 +165,50 @@ def test_json_check_has_the_shape_of_derive_check():
     )
     assert [list(r) for r in jac["rows"]] == [list(der["rows"][0])] * 3
     assert jac["passed"] is True and [r["name"] for r in jac["rows"]] == ["x1", "x2", "x3"]
+
+
+def test_composed_text_parses_to_the_composed_tree():
+    from symgrad.jacobian import _composed_text, _parsed
+    from symgrad.parse import parse
+    from symgrad.rewriting import rewrite
+
+    ys, names = ("-3*x1*x2 + 2*x3", "x2 - x3", "exp(x1)"), ("y1", "y2", "y10")
+    z = "-y1^2 + 2*y2/y10 + sin(y1)"
+    text = _composed_text(ys, names, z)
+    assert text == "-(-3*x1*x2 + 2*x3)^2 + 2*(x2 - x3)/(exp(x1)) + sin((-3*x1*x2 + 2*x3))"
+    trees = {n: _parsed(t) for n, t in zip(names, ys)}
+    assert parse(text) == rewrite(parse(z), lambda e: trees[e.name] if e.op == "var" else e)
+    # over the length limit as text: None, and the composed tree is derived as before
+    long = "x1*x2 + " * 350 + "x1"  # 2,800 characters: three copies are over the limit
+    assert _composed_text((long, "x2"), ("y1", "y2"), "y1*y1*y1") is None
+    rule = vector_chain_rule([long, "x2"], "y1*y1*y1", at="x1=0.5,x2=0.25")
+    assert rule.check.passed is True
+
+
+def test_the_same_numbers_and_check_with_and_without_the_cached_structures():
+    """The cached parse and structures give what fresh trees give (sympy.diff as oracle)."""
+    from symgrad.jacobian import _composed_text, _parsed
+
+    _parsed.cache_clear()
+    _composed_text.cache_clear()
+    first = vector_chain_rule(*CHECKED[:2], at=CHECKED[2])
+    again = vector_chain_rule(*CHECKED[:2], at=CHECKED[2])
+    expected = _sympy_grad_x(first.y_texts, first.z_text, {"x1": 0.5, "x2": 2.0, "x3": -1.0})
+    for rule in (first, again):
+        np.testing.assert_allclose(rule.grad_x_value, expected, rtol=1e-12)
+        np.testing.assert_allclose(rule.direct_value, expected, rtol=1e-12)
+        assert rule.check.passed is True
+    assert first.check.method == again.check.method
+    assert "sympy.diff of the whole expression" in first.check.method
+
+
+def test_without_sympy_check_the_composed_pass_still_catches_a_wrong_product(monkeypatch):
+    import symgrad.jacobian as jacobian
+
+    plain = vector_chain_rule(*CHECKED[:2], at=CHECKED[2], sympy_check=False)
+    assert plain.check.passed is True and "sympy.diff" not in plain.check.method
+    assert "central differences" in plain.check.method
+    right = jacobian.chain_product
+    monkeypatch.setattr(jacobian, "chain_product", lambda j, g: right(j, g) * (1 + 1e-6))
+    wrong = vector_chain_rule(*CHECKED[:2], at=CHECKED[2], sympy_check=False)
+    assert wrong.check.passed is False

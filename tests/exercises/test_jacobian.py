@@ -38,3 +38,37 @@ def test_every_blank_is_sympys_jacobian_product(seed, difficulty):
 def test_pins_y_and_z_go_together():
     with pytest.raises(SymgradError, match=r"ex j\.y: needs z too"):
         check_options({"y": "x1*x2"}, "ex j")
+
+
+def test_sympy_diff_checks_each_system_once_and_every_version_is_checked(monkeypatch):
+    """Versions share a system: sympy.diff of z(g(x)) runs for the first; every version's
+    ∇ₓz is still checked against the composed reverse pass and central differences."""
+    from symgrad.exercises import jacobian
+
+    monkeypatch.setattr(jacobian, "_SYMPY_CHECKED", set())
+    made = [make_exercise("jacobian", seed, "medium", structure_seed=11) for seed in range(4)]
+    assert len({(ex.data["z"], tuple(ex.data["y"])) for ex in made}) == 1
+    methods = [ex.derivation.check.method for ex in made]
+    assert "sympy.diff of the whole expression" in methods[0]
+    assert all("sympy.diff" not in m and "central differences" in m for m in methods[1:])
+    assert all(ex.derivation.check.passed is True for ex in made)
+    for ex in made:  # the keys against SymPy's Jacobian product, independently of the check
+        expected = sympy_blanks(ex.data)
+        for a in ex.answers:
+            assert a.value == pytest.approx(expected[a.name], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_a_wrong_chain_rule_stops_the_exercise_with_or_without_sympy(monkeypatch, checked):
+    import symgrad.jacobian as library
+    from symgrad.exercises import jacobian
+
+    first = make_exercise("jacobian", 0, "medium", structure_seed=12)
+    system = (tuple(first.data["y"]), first.data["z"])
+    seen = {s for s in jacobian._SYMPY_CHECKED if (s.ys, s.z) == system} if checked else set()
+    assert bool(seen) == checked
+    monkeypatch.setattr(jacobian, "_SYMPY_CHECKED", seen)
+    right = library.chain_product
+    monkeypatch.setattr(library, "chain_product", lambda j, g: right(j, g) * (1 + 1e-6))
+    with pytest.raises(RuntimeError, match="disagrees"):
+        make_exercise("jacobian", 1, "medium", structure_seed=12)
