@@ -10,8 +10,7 @@ import math
 from typing import Protocol
 
 from ..backward import known
-from ..render.printing import name_tex
-from .base import Answer, Exercise, Rejected, add_alternatives, both, clean, num
+from .base import Answer, Exercise, Rejected, add_alternatives, both, clean, name_tex, num
 from .chain import derive_at, kink_distance, mistakes, require_clean, solution_lines
 from .fair import make_fair, near_guess
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ..render.printing import name_tex
 from .base import (
     Answer,
     Exercise,
@@ -29,6 +28,7 @@ from .base import (
     clean,
     grid,
     line,
+    name_tex,
     num,
     paren,
     rejection,

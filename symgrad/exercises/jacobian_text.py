@@ -39,7 +39,7 @@ def prompt_text(ys: tuple[str, ...], z: str, xs: tuple[str, ...], x: dict) -> di
 
 
 def _x_tex(name: str) -> str:
-    from ..render.printing import name_tex
+    from .base import name_tex
 
     return name_tex(name)
 

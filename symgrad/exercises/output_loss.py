@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ..render.printing import name_tex
 from .base import (
     Answer,
     Exercise,
@@ -33,6 +32,7 @@ from .base import (
     both,
     clean,
     grid,
+    name_tex,
     rejection,
 )
 from .fair import make_fair

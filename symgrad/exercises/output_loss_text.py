@@ -4,8 +4,7 @@ here: every number shown is one of the arguments)."""
 
 from __future__ import annotations
 
-from ..render.printing import name_tex
-from .base import both, line, num, paren, vec_latex
+from .base import both, line, name_tex, num, paren, vec_latex
 
 UNIT = r"z = w_1 h_1 + w_2 h_2 + b"
 

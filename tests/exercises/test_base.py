@@ -350,3 +350,15 @@ def test_key_numbers_have_four_significant_figures(kind):
         for a in ex.answers:
             assert float(a.display) == float(f"{a.value:.3e}"), (a.name, a.display, a.value)
             assert abs(float(a.display) - a.value) <= 5e-4 * abs(a.value)
+
+
+def test_name_tex_is_the_printers_once_per_name():
+    from symgrad.exercises.base import name_tex
+    from symgrad.render.printing import name_tex as printed
+
+    name_tex.cache_clear()
+    names = ["x", "w0", "x_1", "alpha", "b2", "y_hat", "theta1"]
+    assert [name_tex(n) for n in names] == [printed(n) for n in names]
+    assert name_tex("alpha") == r"\alpha" and name_tex("w0") == "w_{0}"
+    assert [name_tex(n) for n in names] == [printed(n) for n in names]
+    assert name_tex.cache_info().hits >= len(names)
