@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Protocol, SupportsFloat
 
 from .. import ops
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
 def _value_for_derivative(op: str) -> bool:
     """Whether students confuse this op's derivative with its value (σ for σ′, tanh for
     1 − tanh²): every activation, as the activation kind asks for g′ of each of them."""
-    return op in ops.activations()
+    return op in _activations()
+
+
+@cache
+def _activations() -> frozenset[str]:
+    """:func:`symgrad.ops.activations` as a set, built once (the registry is fixed)."""
+    return frozenset(ops.activations())
 
 
 def replay(

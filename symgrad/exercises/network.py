@@ -85,7 +85,7 @@ def _draw(
     """One draw of the numbers: the cheap :func:`.network_screen.screen` rejects most draws
     on their forward values; the rest go through :func:`exercise_for`, which decides."""
     arrays = draw_arrays(rng, net.spec, net.x_step)
-    screen(net.spec, arrays, KINK_MARGIN)
+    screen(net.spec, arrays, KINK_MARGIN, net.out)
     numbers = {key: value.tolist() for key, value in arrays.items()}
     return exercise_for(difficulty, net, numbers, pick, final=final)
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ... import escape
+from ...grading.mistakes import MISTAKES
 from ..environment import render_template, strings
 from ..numbers import num
 from ..printing import latex_text, plain_math
@@ -36,14 +38,26 @@ def phrases_for(table: dict, fmt: str) -> dict:
 
 
 def user_text(text: str, fmt: str) -> str:
-    """Escape a teacher's or student's text (or one of our phrases) for ``fmt``."""
+    """Escape a teacher's or student's text (or one of our phrases) for ``fmt``.
+
+    Cached per ``(text, fmt)``: a set repeats the same phrases, feedback and sentences
+    between its numbers in every version.
+
+    >>> user_text("50% & <b>", "html"), user_text("50% & <b>", "text")
+    ('50% &amp; &lt;b&gt;', '50% & <b>')
+    """
+    return _escaped(text, fmt) if fmt in ("latex", "markdown", "html", "xml") else text
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text: str, fmt: str) -> str:
     if fmt == "latex":
         return latex_text(text, math_symbols=True)
     if fmt == "markdown":
         return escape.markdown(text)
     if fmt in ("html", "xml"):
         return escape.html(text)
-    return text
+    raise ValueError(fmt)
 
 
 # --------------------------------------------------------------------------- markup
@@ -152,7 +166,7 @@ def exercise_context(
 
 def _alternative(alt, fmt: str, lang: str) -> dict:
     """A mistake's answer: its value, credit and feedback (plain, and formatted for ``fmt``)."""
-    feedback = alt.to_dict(lang)["feedback"]
+    feedback = MISTAKES[alt.mistake].hint[lang]  # as alt.to_dict(lang)["feedback"]
     return {
         "value": num(alt.value),
         "fraction": alt.fraction,

@@ -52,3 +52,18 @@ def test_json_carries_answers_with_tolerances(exercise):
 def test_chinese_sheet_is_chinese(exercise):
     text = render_exercise(exercise, "markdown", "zh", answers=True)
     assert text.startswith("# 计算图") and "参考答案" in text
+
+
+def test_user_text_is_cached_and_the_same_as_the_escapers():
+    from symgrad import escape
+    from symgrad.render.printing import latex_text
+    from symgrad.render.views.exercise import _escaped
+
+    _escaped.cache_clear()
+    text = "Ana & <Zoë> 50% $x$ | σ′"
+    for _ in range(2):
+        assert user_text(text, "latex") == latex_text(text, math_symbols=True)
+        assert user_text(text, "markdown") == escape.markdown(text)
+        assert user_text(text, "html") == user_text(text, "xml") == escape.html(text)
+        assert user_text(text, "text") == text
+    assert _escaped.cache_info().hits == 4 and _escaped.cache_info().misses == 4
