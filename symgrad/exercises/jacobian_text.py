@@ -4,6 +4,7 @@ here: every number shown is an argument)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .base import both, line, mat_latex, num, vec_latex
@@ -16,12 +17,8 @@ TITLE = both("Vector chain rule and Jacobian", "向量链式法则与 Jacobian")
 
 def prompt_text(ys: tuple[str, ...], z: str, xs: tuple[str, ...], x: dict) -> dict[str, str]:
     """The question: the system ``y = g(x)``, ``z = f(y)`` and the point ``x``, per language."""
-    from ..parse import parse
-    from .chain import expr_latex
-
     n, m = len(ys), len(xs)
-    parts = [rf"y_{j + 1} = {expr_latex(parse(e))}" for j, e in enumerate(ys)]
-    system_tex = r",\quad ".join(parts + [f"z = {expr_latex(parse(z))}"])
+    system_tex = _system_tex(tuple(ys), z)
     given = ", ".join(f"${_x_tex(name)} = {num(x[name])}$" for name in xs)
     rule = (
         r"$\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
@@ -36,6 +33,16 @@ def prompt_text(ys: tuple[str, ...], z: str, xs: tuple[str, ...], x: dict) -> di
         f"$z = f(\\mathbf{{y}})$，其中 $$ {system_tex} $$ 在 {given} 处，用向量链式法则 {rule} "
         "计算下列各值。",
     )
+
+
+@lru_cache(maxsize=256)
+def _system_tex(ys: tuple[str, ...], z: str) -> str:
+    """``y_1 = ...,\\quad ..., z = ...`` in LaTeX: the same for every version of a system."""
+    from ..parse import parse
+    from .chain import expr_latex
+
+    parts = [rf"y_{j + 1} = {expr_latex(parse(e))}" for j, e in enumerate(ys)]
+    return r",\quad ".join(parts + [f"z = {expr_latex(parse(z))}"])
 
 
 def _x_tex(name: str) -> str:

@@ -106,6 +106,10 @@ def math(text: str, fmt: str, display: bool = False) -> str:
 
 # --------------------------------------------------------------------------- contexts
 
+# The same for every version of a set (titles, answer labels, solution notes): made once.
+_markup = lru_cache(maxsize=4096)(markup)
+_math = lru_cache(maxsize=4096)(math)
+
 
 def exercise_context(
     exercise: Exercise,
@@ -123,7 +127,7 @@ def exercise_context(
     """
     own_title = exercise.title[lang]
     if title is None:
-        shown_title = markup(own_title, fmt) if fmt != "latex" else user_text(own_title, fmt)
+        shown_title = _markup(own_title, fmt) if fmt != "latex" else user_text(own_title, fmt)
     else:
         shown_title = user_text(title, fmt)
     answers = []
@@ -131,7 +135,7 @@ def exercise_context(
         answers.append(
             {
                 "name": a.name,
-                "label": math(a.label, fmt),
+                "label": _math(a.label, fmt),
                 "raw_label": a.label,
                 "value": a.display,
                 "tolerance": num(a.tol),
@@ -147,7 +151,7 @@ def exercise_context(
         solution.append(
             {
                 "math": math(line["math"], fmt, display=True) if line["math"] else "",
-                "note": "" if not note else markup(note, fmt),  # our sentences, $math$ allowed
+                "note": "" if not note else _markup(note, fmt),  # our sentences, $math$ allowed
             }
         )
     context = {

@@ -117,15 +117,21 @@ def _versions(versions: list[dict], lang: str, instructions: str | None) -> list
 
 
 def qti12_package(
-    title: str, versions: list[dict], lang: str, instructions: str | None = None
+    title: str,
+    versions: list[dict],
+    lang: str,
+    instructions: str | None = None,
+    built: list[dict] | None = None,
 ) -> bytes:
     """``qti12.zip``: an IMS content package with one QTI 1.2 assessment per version.
 
     ``versions``: dicts with ``label``, ``student`` (or None) and ``items``, the exercise
-    contexts made for ``html`` (:func:`~.exercise.exercise_context`).
+    contexts made for ``html`` (:func:`~.exercise.exercise_context`). ``built``: their
+    packaging contexts when the caller has them already (:func:`qti_files` makes them once
+    for both packages).
     """
     files = {}
-    built = _versions(versions, lang, instructions)
+    built = _versions(versions, lang, instructions) if built is None else built
     for v in built:
         for ex in v["exercises"]:
             ex["prompt_html"] = escape.cdata(
@@ -143,12 +149,17 @@ def qti12_package(
 
 
 def qti21_package(
-    title: str, versions: list[dict], lang: str, instructions: str | None = None
+    title: str,
+    versions: list[dict],
+    lang: str,
+    instructions: str | None = None,
+    built: list[dict] | None = None,
 ) -> bytes:
     """``qti21.zip``: QTI 2.1 items (one per exercise and version), one assessment test per
-    version, and an ``imsmanifest.xml`` listing every item and test as a resource."""
+    version, and an ``imsmanifest.xml`` listing every item and test as a resource.
+    ``built`` as for :func:`qti12_package`."""
     files = {}
-    built = _versions(versions, lang, instructions)
+    built = _versions(versions, lang, instructions) if built is None else built
     for v in built:
         for ex in v["exercises"]:
             files[f"items/{ex['id']}.xml"] = render_template(
@@ -177,9 +188,9 @@ def qti_files(
     outputs, whose ``lms`` holds the exercise contexts made for ``html``.
     """
     makers = {"qti12": qti12_package, "qti21": qti21_package}
+    wanted = [fmt for fmt in QTI_FORMATS if fmt in formats]
+    if not wanted:
+        return {}
     lms = [{"label": v.label, "student": v.name, "items": r.lms} for v, r in zip(versions, results)]
-    return {
-        f"{fmt}.zip": makers[fmt](title, lms, lang, instructions)
-        for fmt in QTI_FORMATS
-        if fmt in formats
-    }
+    built = _versions(lms, lang, instructions)  # once for both (QTI 1.2 only adds keys)
+    return {f"{fmt}.zip": makers[fmt](title, lms, lang, instructions, built) for fmt in wanted}

@@ -67,3 +67,13 @@ def test_user_text_is_cached_and_the_same_as_the_escapers():
         assert user_text(text, "html") == user_text(text, "xml") == escape.html(text)
         assert user_text(text, "text") == text
     assert _escaped.cache_info().hits == 4 and _escaped.cache_info().misses == 4
+
+
+def test_the_cached_markup_of_labels_and_notes_is_the_markup():
+    from symgrad.render.views.exercise import _markup, _math, math
+
+    for fmt in ("latex", "markdown", "html", "text"):
+        for text in ("Forward pass, node by node:", "A $\\sigma(z)$ & 50% <b>", "$$ x^2 $$ then"):
+            assert _markup(text, fmt) == markup(text, fmt)
+            assert _markup(text, fmt) == markup(text, fmt)
+        assert _math(r"\partial f / \partial x", fmt) == math(r"\partial f / \partial x", fmt)

@@ -170,3 +170,28 @@ def test_hostile_title_and_student_names_stay_data(tmp_path):
         for entry, data in entries(tmp_path / "s" / name).items():
             root = etree.fromstring(data)
             assert not list(root.iter("{*}script", "{*}b", "{*}i", "script", "b", "i")), entry
+
+
+def test_packages_from_shared_contexts_are_the_packages_made_alone():
+    """qti_files makes the packaging contexts once for both packages: each package is then
+    byte for byte what it is when made on its own (QTI 1.2's added keys change nothing)."""
+    from symgrad.exercises import make_exercise
+    from symgrad.render.views.exercise import exercise_context
+    from symgrad.render.views.qti import _versions, qti12_package, qti21_package
+
+    items = [
+        exercise_context(make_exercise(kind, seed, "medium"), "html", "en", n, None, "2", kind)
+        for n, (kind, seed) in enumerate([("graph", 3), ("mlp", 4), ("jacobian", 5)], 1)
+    ]
+    versions = [
+        {"label": "A", "student": None, "items": items},
+        {"label": "B", "student": "Zoë <b>", "items": items},
+    ]
+    alone = [make("T & co", versions, "en", "Show work") for make in (qti12_package, qti21_package)]
+    built = _versions(versions, "en", "Show work")
+    shared = [
+        make("T & co", versions, "en", "Show work", built)
+        for make in (qti12_package, qti21_package)
+    ]
+    assert shared == alone
+    assert shared[0] != shared[1]
