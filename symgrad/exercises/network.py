@@ -129,13 +129,9 @@ def _pinned_network(options: dict, private) -> Network:
     return Network(spec, int(private.integers(layers[-1])), 1.0)
 
 
-def draw_numbers(rng: Generator, spec: MLPSpec, x_step: float) -> dict[str, list]:
-    """Weights and biases (halves), inputs, and a target that fits the output and loss."""
-    return {key: value.tolist() for key, value in draw_arrays(rng, spec, x_step).items()}
-
-
 def draw_arrays(rng: Generator, spec: MLPSpec, x_step: float) -> dict[str, np.ndarray]:
-    """:func:`draw_numbers` as float arrays (the same draws from ``rng``)."""
+    """Weights and biases (halves), inputs, and a target that fits the output and loss, as
+    float arrays (:func:`_draw` screens them, then hands them on as lists)."""
     layers = spec.layers
     data = {}
     for k in range(1, spec.depth + 1):
