@@ -83,6 +83,8 @@ def tex_engine(source: str, lang: str = "en") -> str:
     """
     if ENGINE.get(lang) == "xelatex":
         return "xelatex"
+    if source.isascii():  # the usual sheet: every character below U+0080 is settable
+        return "pdflatex"
     return "xelatex" if _pdflatex_cannot_set().search(source) else "pdflatex"
 
 

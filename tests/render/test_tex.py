@@ -9,6 +9,8 @@ import time
 
 import pytest
 from conftest import require_tool
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.pdf import pdf_pages, pdf_text
 
 from symgrad import escape
@@ -164,3 +166,24 @@ def test_unknown_engine_is_refused():
     assert not latex.tex_available("lualatex --shell-escape")
     with pytest.raises(SymgradError, match="unknown LaTeX engine"):
         latex.compile_pdf(document("x"), engine="sh")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \\{}$^_\n«»Ðþéσ≤张∂→∑—😀\x7f\x80")))
+def test_tex_engine_agrees_with_the_full_character_test(source):
+    """The ASCII fast path never changes the engine the full character class picks."""
+    from symgrad.render.tex import _pdflatex_cannot_set, tex_engine
+
+    expected = "xelatex" if _pdflatex_cannot_set().search(source) else "pdflatex"
+    assert tex_engine(source, "en") == expected
+    assert tex_engine(source, "zh") == "xelatex"
+
+
+@pytest.mark.parametrize(
+    "source, engine",
+    [("plain ASCII, $x^2$", "pdflatex"), ("Ôé", "pdflatex"), ("«x»", "xelatex"), ("张", "xelatex")],
+)
+def test_tex_engine_by_character(source, engine):
+    from symgrad.render.tex import tex_engine
+
+    assert tex_engine(source) == engine
