@@ -4,11 +4,13 @@
     python benchmarks/run.py --quick    # small sizes, one pair per case: CI's smoke test
 
 Each command runs as a fresh process. A case first runs its baseline and itself once each
-(warm-up: disk caches, .pyc files; discarded), then alternates baseline, symgrad, baseline,
+(warm-up: disk caches; discarded), then alternates baseline, symgrad, baseline,
 symgrad ...; the reported ratio is the median of the pairs' ratios, so a machine busy with
 other work slows both sides of a pair alike. Wall and CPU time (the child's user + system
 time, its own children included) come from ``os.wait4``, peak memory from its ``ru_maxrss``.
-Growth exponents are fitted to in-process times measured after a warm-up in one child
+symgrad's modules are byte-compiled before the first run, as ``pip install`` does: under
+``PYTHONDONTWRITEBYTECODE`` an editable install would otherwise compile every module from
+source in every process, which no installed copy does. Growth exponents are fitted to in-process times measured after a warm-up in one child
 process per size (the fixed start-up of a process is not part of the work). The script
 never asserts on time: it exits 1 only when a symgrad command itself fails. It uses nothing
 outside the project (PyTorch only if it happens to be installed).
@@ -78,14 +80,14 @@ REMAINS = {
     "`symgrad mlp": "What remains: beyond `import numpy` (the baseline) the command imports "
     "click, the command modules, symgrad's MLP package and the JSON view; the check runs "
     "directional derivatives plus a per-entry sample above 1000 parameters.",
-    "`symgrad homework`": "What remains is generating the exercises, about two thirds of "
-    "the run: the mlp kind's rejection sampling (exercises/network.py: many draws per "
-    "accepted network, each one a params_from_dict and a forward pass), the Jacobian "
-    "exercise's direct check with the sympy.diff oracle (symgrad/jacobian.py), the graph "
-    "kind's draws; then rendering the sheets (Jinja2 attribute lookups, SymPy's LaTeX "
-    "printer). The fill-in circuits, a third of the run before, are placed once per graph "
-    "shape now (render/views/blank_circuit.py), and answers.json is written by the C JSON "
-    "encoder.",
+    "`symgrad homework`": "What remains is about 1 s of fixed cost (imports and the first "
+    "version: templates, the kinds' structures) plus about 20 ms per version: the numeric "
+    "reverse pass of every screened draw (backward.py and graph.forward_values), rendering the "
+    "sheets (Jinja2 attribute lookups in homework.tex.j2 and its circuit include), and writing "
+    "the staged tree (files.py: about 500 opens and mkdirs for 100 versions). The mlp kind's "
+    "draws are screened on their arrays before anything is built, the Jacobian kind runs "
+    "sympy.diff once per system, and names, labels and QTI contexts are made once per set; "
+    "drawing inside the accepted ranges would change the numbers a seed gives.",
 }
 DERIVE_REMAINS = (
     "no loop in symgrad walks the graph per node any more (the last two, a per-label count "
@@ -290,9 +292,21 @@ def load() -> str:
 # --------------------------------------------------------------------------- the cases
 
 
+def byte_compile() -> str:
+    """Byte-compile the symgrad package the commands import, as ``pip install`` does."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("symgrad")
+    places = list(spec.submodule_search_locations or []) if spec else []
+    ok = all(compileall.compile_dir(place, quiet=1) for place in places)
+    return "byte-compiled" if places and ok else "not byte-compiled (read-only or not found)"
+
+
 def benchmark(pairs: int, quick: bool) -> dict:
     sg = symgrad_command()
     report: dict = {"pairs": pairs, "quick": quick, "load_start": load(), "rows": [], "gaps": {}}
+    report["bytecode"] = byte_compile()
     rows = report["rows"]
     click_, sympy_, numpy_ = python("import click"), python("import sympy"), python("import numpy")
 
@@ -625,7 +639,10 @@ def markdown(report: dict) -> str:
         f"process; each ratio is the median over {report['pairs']} pairs (baseline, "
         f"symgrad), taken alternately after one discarded warm-up run of each, so a "
         f"machine busy with other work slows both sides of a pair alike. CPU is user + "
-        f"system time of the process and its children. Growth exponents are fitted to "
+        f"system time of the process and its children. symgrad's modules were "
+        f"{report.get('bytecode', 'not byte-compiled')} before the first run, as `pip install` "
+        f"does (with `PYTHONDONTWRITEBYTECODE` set, an editable install would compile every "
+        f"module from source in every process). Growth exponents are fitted to "
         f"in-process times (after a warm-up, no start-up).",
         "",
         "## Machine",
@@ -634,7 +651,7 @@ def markdown(report: dict) -> str:
     lines += [f"- {line}" for line in machine()]
     lines += [
         f"- Load average (1, 5, 15 min) at the start: {report['load_start']}; at the "
-        f"end: {report['load_end']} (2 cores; other work was running)"
+        f"end: {report['load_end']} ({os.cpu_count()} cores)"
     ]
     lines += ["", "## Targets", ""] + targets_table(report)
     lines += [
