@@ -219,13 +219,13 @@ def _draw(rng, difficulty: str, function: str) -> Exercise:
         f"A unit computes ${ZDEF}$ and $h = {symbol}(z)$, where ${definition}$. "
         f"Its weights are {given_w}. A mini-batch of {len(examples)} examples passes through "
         f"it; each example's inputs, and the upstream gradient backpropagation has brought "
-        f"to its output h: "
+        f"to its output $h$: "
         + "; ".join(f"example {n}: {r}" for n, r in enumerate(rows, 1))
         + f". Derive ${symbol}'(z)$, then compute the values below (the gradients of $L$ sum "
         f"over the mini-batch).",
         f"一个单元计算 ${ZDEF}$ 和 $h = {symbol}(z)$，其中 ${definition}$。"
         f"权重为 {given_w}。一个含 {len(examples)} 个样本的小批量经过该单元；各样本的输入，"
-        "以及反向传播传到其输出 h 的上游梯度："
+        "以及反向传播传到其输出 $h$ 的上游梯度："
         + "；".join(f"样本 {n}：{r}" for n, r in enumerate(rows, 1))
         + f"。先推导 ${symbol}'(z)$，再计算下列各值（$L$ 的梯度是对小批量求和）。",
     )

@@ -237,3 +237,14 @@ def test_value_for_derivative_mistake_covers_every_activation():
     assert got["value_not_derivative"] == pytest.approx(zeta * -0.5, rel=1e-12)
     sigma = 1 / (1 + math.exp(0.75))
     assert d.gradients["x"].value == pytest.approx(sigma * -0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_prompt_sets_every_symbol_as_math(lang):
+    """h, z, w and x are math: outside $...$ a sheet would print them as upright text."""
+    import re
+
+    for name in activation.functions():
+        prompt = activation.exercise_for(rng_for(5), "medium", name).prompt[lang]
+        text = re.sub(r"\$[^$]*\$", " ", prompt)
+        assert not re.search(r"(?<![A-Za-z\\])[hzwxbL](?:_?\d)?(?![A-Za-z])", text), (name, text)
