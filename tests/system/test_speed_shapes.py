@@ -8,12 +8,14 @@ stays right against independent oracles (closed forms, mpmath, sympy.diff).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 
 import mpmath  # type: ignore[import-untyped]
 import pytest
 import sympy
+from conftest import ROOT
 
 from symgrad.backward import SymbolicAdjoints, backward
 from symgrad.derivation import READABLE_OPS, derive
@@ -24,24 +26,29 @@ from symgrad.render import render
 pytestmark = pytest.mark.slow  # 1000-node derivations, mpmath and sympy.diff oracles
 
 
+def _family():
+    """The benchmark's expression families (benchmarks/workloads.py): the shapes these tests
+    pin are those of the expressions BENCHMARKS.md times."""
+    spec = importlib.util.spec_from_file_location("workloads", ROOT / "benchmarks" / "workloads.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.family
+
+
+family = _family()
+
+
 def _sum(m: int):
-    names = [f"x{i}" for i in range(1, m + 1)]
-    return "+".join(names), {v: (-1) ** i * 0.01 * i for i, v in enumerate(names, 1)}
+    return family("sum", 2 * m - 1)  # x1 + ... + xm
 
 
 def _product(m: int):
-    names = [f"x{i}" for i in range(1, m + 1)]
-    return "*".join(names), {v: 1 + (-1) ** i * 0.001 * i for i, v in enumerate(names, 1)}
+    return family("product", 2 * m - 1)
 
 
 def _sigmoid_nest(levels: int):
-    text, point = "x", {"x": 0.5}
-    for k in range(levels, 0, -1):
-        text = f"sigmoid(w{k}*{text}+b{k})"
-    for k in range(1, levels + 1):
-        point[f"w{k}"] = 1.5 if k % 2 else -1.2
-        point[f"b{k}"] = 0.1 * (k % 3)
-    return text, point
+    return family("sigmoid", 5 * levels + 1)
 
 
 def _built(d) -> int:
