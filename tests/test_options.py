@@ -6,12 +6,12 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from support.lecture import JACOBIAN
 
 from symgrad.cli import cli
 
 SIGMOID = ["derive", "1/(1+exp(-(w0*x0+w1*x1+w2)))", "--at", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"]
 MLP = ["mlp", "--layers", "2,3,2", "--seed", "1"]
-JACOBIAN = ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3"]
 
 
 def run(args, tmp_path):
@@ -61,7 +61,7 @@ def test_extension_gives_the_format(command, suffix, fmt, tmp_path):
 @pytest.mark.parametrize("suffix,fmt", [(".json", "json"), (".tex", "latex"), (".txt", "text")])
 def test_jacobian_extension_gives_the_format(suffix, fmt, tmp_path):
     out = tmp_path / f"rule{suffix}"
-    assert run(JACOBIAN + ["-o", str(out)], tmp_path).exit_code == 0
+    assert run([*JACOBIAN, "-o", str(out)], tmp_path).exit_code == 0
     text = out.read_text(encoding="utf-8")
     if fmt == "text":
         assert "\\begin" not in text and not text.lstrip().startswith("{")
@@ -119,7 +119,7 @@ def test_existing_file_survives_a_contradiction(tmp_path):
 @pytest.mark.parametrize("name,fmt", [("r.pdf", "PDF"), ("r.dot", "dot")])
 def test_jacobian_refuses_a_format_it_does_not_write(name, fmt, tmp_path):
     out = tmp_path / name
-    result = CliRunner().invoke(cli, JACOBIAN + ["-o", str(out)])
+    result = CliRunner().invoke(cli, [*JACOBIAN, "-o", str(out)])
     assert result.exit_code == 2
     assert f"does not write {fmt}" in result.output
     assert not out.exists()

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from support.lecture import JACOBIAN
 
 from symgrad.cli import cli
 
@@ -15,13 +16,7 @@ def test_cli_json(tmp_path):
     run = CliRunner().invoke(
         cli,
         [
-            "jacobian",
-            "--y",
-            "x1*x2, x2+x3",
-            "--z",
-            "y1*y2",
-            "--at",
-            "x1=1,x2=2,x3=3",
+            *JACOBIAN,
             "--format",
             "json",
             "-o",

@@ -8,6 +8,7 @@ import re
 import pytest
 import sympy
 from click.testing import CliRunner
+from support.lecture import JACOBIAN
 
 from symgrad import display
 from symgrad.cli import cli
@@ -134,13 +135,7 @@ def test_mlp_and_jacobian_pages():
     jac = CliRunner().invoke(
         cli,
         [
-            "jacobian",
-            "--y",
-            "x1*x2, x2+x3",
-            "--z",
-            "y1*y2",
-            "--at",
-            "x1=1,x2=2,x3=3",
+            *JACOBIAN,
             "--format",
             "html",
         ],

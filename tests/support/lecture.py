@@ -10,6 +10,8 @@ from symgrad.derivation import derive
 CIRCUIT = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 POINT = dict(w0=2.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0)
 AT = ",".join(f"{k}={v:g}" for k, v in POINT.items())
+JACOBIAN = ("jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3")
+"""The vector chain rule example the command tests run: y = (x1 x2, x2 + x3), z = y1 y2."""
 
 
 def lecture():

@@ -64,6 +64,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.lecture import JACOBIAN
 
 from symgrad.cli import cli
 
@@ -705,7 +706,7 @@ FLAGS = {
 BASE = {  # a valid start that the random options then change
     "derive": ["derive", "x*y+sin(x)", "--at", "x=1,y=2"],
     "mlp": ["mlp", "--layers", "2,3,2", "--seed", "1"],
-    "jacobian": ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3"],
+    "jacobian": [*JACOBIAN],
     "exercise": ["exercise", "activation"],
     "stress": ["stress", "activation", "-n", "1", "--quiet"],
     "homework": [
@@ -930,13 +931,7 @@ WRITERS = {  # command line with {OUT} for the named output
     "derive": ["derive", "x*y+sin(x)", "--at", "x=1,y=2", "-o", "{OUT}"],
     "mlp": ["mlp", "--layers", "2,2", "--seed", "1", "-o", "{OUT}"],
     "jacobian": [
-        "jacobian",
-        "--y",
-        "x1*x2, x2+x3",
-        "--z",
-        "y1*y2",
-        "--at",
-        "x1=1,x2=2,x3=3",
+        *JACOBIAN,
         "-o",
         "{OUT}",
     ],

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from support.lecture import JACOBIAN
 
 from symgrad.cli import cli
 from symgrad.exercises import KINDS
@@ -77,13 +78,7 @@ def test_mlp_and_jacobian_in_chinese_have_no_english_sentence(layers, fmt):
     )
     assert english_sentences(out) == []
     out = run(
-        "jacobian",
-        "--y",
-        "x1*x2, x2+x3",
-        "--z",
-        "y1*y2",
-        "--at",
-        "x1=1,x2=2,x3=3",
+        *JACOBIAN,
         "--lang",
         "zh",
         "--format",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from support.lecture import JACOBIAN
 
 from symgrad.cli import cli
 from symgrad.errors import SymgradError
@@ -24,13 +25,7 @@ def test_markdown_and_latex_show_the_jacobian_and_the_gradient(fmt):
     run = CliRunner().invoke(
         cli,
         [
-            "jacobian",
-            "--y",
-            "x1*x2, x2+x3",
-            "--z",
-            "y1*y2",
-            "--at",
-            "x1=1,x2=2,x3=3",
+            *JACOBIAN,
             "--format",
             fmt,
         ],
@@ -74,9 +69,7 @@ def test_every_format_of_the_jacobian_without_a_point_and_in_chinese():
 
 
 def test_text_shows_values_like_the_other_views():
-    run = CliRunner().invoke(
-        cli, ["jacobian", "--y", "x1*x2, x2+x3", "--z", "y1*y2", "--at", "x1=1,x2=2,x3=3"]
-    )
+    run = CliRunner().invoke(cli, [*JACOBIAN])
     assert "  = [2  1  0]\n    [0  1  1]\n" in run.output and "      = [5  2]\n" in run.output
     assert "[[" not in run.output and "2." not in run.output
 
