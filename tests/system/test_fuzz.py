@@ -589,8 +589,16 @@ def derive_args(draw):
     return args
 
 
-def _examples(name: str, factor: int) -> int:
-    return EXAMPLES[name] * factor
+def fuzz_settings(name: str, factor: int) -> settings:
+    """Hypothesis settings of the fuzz test ``name``: its example count times ``factor``
+    (``--fuzz-long``), the same examples in every run, no example database."""
+    return settings(
+        max_examples=EXAMPLES[name] * factor,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
 
 
 def event(label: str, _seen: dict = {}) -> None:  # noqa: B006 - a tally per test, printed
@@ -611,13 +619,7 @@ def tally(test: str) -> Counter:
 def test_random_derive(fuzz_factor):
     """Random expressions at random points, every granularity and format: the contract."""
 
-    @settings(
-        max_examples=_examples("derive", fuzz_factor),
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fuzz_settings("derive", fuzz_factor)
     @given(derive_args())
     def run(args):
         o = run_inproc(args)
@@ -628,7 +630,7 @@ def test_random_derive(fuzz_factor):
 
     run()
     counts = tally("test_random_derive")
-    assert counts["exit 0"] >= _examples("derive", fuzz_factor) // 3, counts  # real work
+    assert counts["exit 0"] >= EXAMPLES["derive"] * fuzz_factor // 3, counts  # real work
 
 
 # hostile option values: unicode digits, huge numbers, empty strings, negative counts
@@ -758,13 +760,7 @@ def option_soup(draw):
 def test_random_options(fuzz_factor, tmp_path_factory):
     """Every command with random and hostile option values, unknown options and flags."""
 
-    @settings(
-        max_examples=_examples("options", fuzz_factor),
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fuzz_settings("options", fuzz_factor)
     @given(option_soup())
     def run(soup):
         command, args = soup
@@ -841,13 +837,7 @@ def mutated_file(draw):
 def test_random_files(fuzz_factor, tmp_path_factory):
     """Mutated spec, roster and params files: refused cleanly or used, never a crash."""
 
-    @settings(
-        max_examples=_examples("files", fuzz_factor),
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fuzz_settings("files", fuzz_factor)
     @given(mutated_file())
     def run(case):
         kind, data = case
@@ -900,13 +890,7 @@ def test_random_subprocess(fuzz_factor, tmp_path_factory):
     """Random expressions through the real CLI on standard input (derive -), with the memory
     limit of every child."""
 
-    @settings(
-        max_examples=_examples("subprocess", fuzz_factor),
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fuzz_settings("subprocess", fuzz_factor)
     @given(derive_args())
     def run(args):
         base = tmp_path_factory.mktemp("child")
