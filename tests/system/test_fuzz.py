@@ -64,6 +64,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.disks import tmpfs
 from support.lecture import JACOBIAN
 
 from symgrad.cli import cli
@@ -1011,22 +1012,8 @@ def small_mount(tmp_path):
     """A 64 kB tmpfs in the test's folder (root only); unmounted afterwards."""
     mount = tmp_path / "w" / "mnt"
     mount.mkdir(parents=True)
-    if shutil.which("mount") is None or os.geteuid() != 0:
-        pytest.skip(
-            "mounting a tmpfs needs root and mount(8): the full-disk and read-only "
-            "cases do not run here"
-        )
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"this machine does not allow mounting a tmpfs: {done.stderr.strip()}")
-    try:
+    with tmpfs(mount):
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
 
 
 def _fill(mount: Path, leave: int = 2048) -> None:
@@ -1100,24 +1087,14 @@ def test_read_only_output_folder(command, tmp_path):
     w = tmp_path / "w"
     ro = w / "ro"
     ro.mkdir(parents=True)
-    mounted = False
     if os.geteuid() == 0:
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            pytest.skip(f"root, and this machine does not allow mounting: {done.stderr.strip()}")
-        mounted = True
+        with tmpfs(ro, "ro,size=64k"):
+            o, before, after = _run_writer(command, w, str(ro / "out"))
     else:
         ro.chmod(0o555)
-    try:
-        o, before, after = _run_writer(command, w, str(ro / "out"))
-        assert_contract(o, (2,))
-        assert_writes(o, w, before, after)
-    finally:
-        if mounted:
-            subprocess.run(["umount", "-l", str(ro)], capture_output=True)
-        else:
+        try:
+            o, before, after = _run_writer(command, w, str(ro / "out"))
+        finally:
             ro.chmod(0o755)
+    assert_contract(o, (2,))
+    assert_writes(o, w, before, after)

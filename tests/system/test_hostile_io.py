@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
+from support.disks import tmpfs
 
 from symgrad import files
 from symgrad.cli import cli
@@ -86,22 +87,11 @@ def test_stdout_pipe_closed_early_is_exit_2_without_traceback(args):
 @contextmanager
 def tiny_tmpfs(tmp_path: Path, free: int):
     """A 64 KB tmpfs with about ``free`` bytes left, or a skip naming why it cannot be made."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "tiny"
     mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
-    try:
+    with tmpfs(mount):
         (mount / "filler").write_bytes(b"\0" * (64 * 1024 - free))
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_stdout_to_a_nearly_full_disk_is_exit_2(tmp_path):
@@ -340,21 +330,10 @@ def test_permission_error_names_the_users_path_not_the_temp_file(tmp_path, monke
 
 
 def test_read_only_disk_names_the_users_path(tmp_path):
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "ro"
     mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
-    try:
+    with tmpfs(mount, "ro,size=64k"):
         result = run("derive", "x*y", "-o", str(mount / "out.txt"))
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
     assert result.exit_code == 2
     assert (
         result.output == f"symgrad: error: cannot read or write: {mount / 'out.txt'}: "
