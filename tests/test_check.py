@@ -26,6 +26,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from support.mlp import KINK_322
 
 from symgrad.check import check_graph
 from symgrad.cli import cli
@@ -242,17 +243,6 @@ def test_mlp_fd_fails_the_largest_entry_off_by_1e_4(key):
     assert abs(flat[i]) > 1e-3  # a real entry, not one below the error floor
     flat[i] *= 1 + 1e-4
     assert verdict(check_gradients(SPEC, PARAMS, grads)) is False
-
-
-# z^{(1)}_2 = 0.3·1 + 0.7·0 − 0.6·0.5 = 0 exactly: a ReLU unit at its kink
-KINK_322 = {
-    "W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]],
-    "b1": [0.1, 0.0],
-    "W2": [[0.4, -0.5], [-0.3, 0.6]],
-    "b2": [0.0, 0.1],
-    "x": [1.0, 0.0, 0.5],
-    "y": [1.0, 0.0],
-}
 
 
 def test_mlp_fd_is_inconclusive_at_a_kink():

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from support.mlp import (
+    KINK_322,
     LECTURE,
     assert_grads_equal,
+    cli_error,
     hand_backprop,
     lecture_result,
 )
@@ -25,27 +27,6 @@ from symgrad.mlp import (
     params_from_dict,
     run_mlp,
 )
-
-KINK_322 = {
-    "W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]],
-    "b1": [0.1, 0.0],
-    "W2": [[0.4, -0.5], [-0.3, 0.6]],
-    "b2": [0.0, 0.1],
-    "x": [1.0, 0.0, 0.5],
-    "y": [1.0, 0.0],
-}
-
-
-def cli_error(args, tmp_path=None, params=None):
-    if params is not None:
-        path = tmp_path / "p.json"
-        path.write_text(params if isinstance(params, str) else json.dumps(params))
-        args = args + ["--params", str(path)]
-    run = CliRunner().invoke(cli, ["mlp"] + args)
-    assert run.exit_code == 2, run.output
-    message = run.output.strip()
-    assert message.count("\n") == 0
-    return message
 
 
 def test_lecture_network_through_cli_json(tmp_path):

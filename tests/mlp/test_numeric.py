@@ -4,6 +4,7 @@ reported, and only the parameters that move a kinked unit are left undecided."""
 from __future__ import annotations
 
 from support.mlp import (
+    KINK_322,
     LECTURE,
 )
 
@@ -15,15 +16,6 @@ from symgrad.mlp import (
 )
 from symgrad.render import render
 from symgrad.render.views.mlp import data as mlp_json
-
-KINK_322 = {
-    "W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]],
-    "b1": [0.1, 0.0],
-    "W2": [[0.4, -0.5], [-0.3, 0.6]],
-    "b2": [0.0, 0.1],
-    "x": [1.0, 0.0, 0.5],
-    "y": [1.0, 0.0],
-}
 
 
 def test_relu_pre_activation_at_kink_is_reported():

@@ -8,21 +8,10 @@ import json
 from click.testing import CliRunner
 from support.mlp import (
     LECTURE,
+    cli_error,
 )
 
 from symgrad.cli import cli
-
-
-def cli_error(args, tmp_path=None, params=None):
-    if params is not None:
-        path = tmp_path / "p.json"
-        path.write_text(params if isinstance(params, str) else json.dumps(params))
-        args = args + ["--params", str(path)]
-    run = CliRunner().invoke(cli, ["mlp"] + args)
-    assert run.exit_code == 2, run.output
-    message = run.output.strip()
-    assert message.count("\n") == 0
-    return message
 
 
 def test_missing_key_names_key_and_shape(tmp_path):

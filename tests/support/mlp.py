@@ -4,8 +4,12 @@ symgrad's layer graph), shared by tests/mlp/ and tests/cli/test_mlp.py."""
 
 from __future__ import annotations
 
-import numpy as np
+import json
 
+import numpy as np
+from click.testing import CliRunner
+
+from symgrad.cli import cli
 from symgrad.mlp import (
     make_spec,
     params_from_dict,
@@ -42,6 +46,17 @@ LECTURE = {
     "x": [1.0, -2.0, 0.5],
     "y": [0.0, 1.0],
 }
+
+# z^{(1)}_2 = 0.3·1 + 0.7·0 − 0.6·0.5 = 0 exactly: a 3-2-2 network with a ReLU unit at its kink
+KINK_322 = {
+    "W1": [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]],
+    "b1": [0.1, 0.0],
+    "W2": [[0.4, -0.5], [-0.3, 0.6]],
+    "b2": [0.0, 0.1],
+    "x": [1.0, 0.0, 0.5],
+    "y": [1.0, 0.0],
+}
+
 
 # ---------------------------------------------------------------- independent oracles
 
@@ -160,3 +175,17 @@ def assert_grads_equal(result_grads, expected, rtol, atol=1e-12):
 def lecture_result(**kwargs):
     spec = make_spec("3,4,3,2", hidden="relu", output="softmax", loss="ce", **kwargs)
     return run_mlp(spec, params_from_dict(spec, LECTURE))
+
+
+def cli_error(args, tmp_path=None, params=None):
+    """``symgrad mlp ARGS`` (with ``params`` written to a file in ``tmp_path``): exit 2 and one
+    line, which it returns."""
+    if params is not None:
+        path = tmp_path / "p.json"
+        path.write_text(params if isinstance(params, str) else json.dumps(params))
+        args = args + ["--params", str(path)]
+    run = CliRunner().invoke(cli, ["mlp"] + args)
+    assert run.exit_code == 2, run.output
+    message = run.output.strip()
+    assert message.count("\n") == 0
+    return message
