@@ -20,13 +20,13 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 # the kinds import these from here; they live in the renderer and in .grid
 from ..render.numbers import mat_latex, num, paren, vec_latex  # noqa: F401
+from ..render.printing import name_tex  # noqa: F401
 from .grid import grid, grid_values  # noqa: F401
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -315,19 +315,6 @@ def distinct_alternatives(answer: Answer) -> list[Alternative]:
 
 
 # --------------------------------------------------------------------------- text helpers
-
-
-@lru_cache(maxsize=1024)
-def name_tex(name: str) -> str:
-    """:func:`symgrad.render.printing.name_tex` (SymPy's LaTeX of a variable name, ``x1`` →
-    ``x_{1}``), once per name: the kinds print the same few names for every draw.
-
-    >>> name_tex("w0"), name_tex("x_1"), name_tex("w0")
-    ('w_{0}', 'x_{1}', 'w_{0}')
-    """
-    from ..render.printing import name_tex as printed
-
-    return printed(name)
 
 
 def stable_json(data: object) -> str:

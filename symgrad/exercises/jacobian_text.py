@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .base import both, line, mat_latex, num, vec_latex
+from .base import both, line, mat_latex, name_tex, num, vec_latex
 
 if TYPE_CHECKING:
     from ..numpy_forms import FloatArray
@@ -19,12 +19,12 @@ def prompt_text(ys: tuple[str, ...], z: str, xs: tuple[str, ...], x: dict) -> di
     """The question: the system ``y = g(x)``, ``z = f(y)`` and the point ``x``, per language."""
     n, m = len(ys), len(xs)
     system_tex = _system_tex(tuple(ys), z)
-    given = ", ".join(f"${_x_tex(name)} = {num(x[name])}$" for name in xs)
+    given = ", ".join(f"${name_tex(name)} = {num(x[name])}$" for name in xs)
     rule = (
         r"$\nabla_{\mathbf{x}} z = \left(\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
         r"\right)^{\top} \nabla_{\mathbf{y}} z$"
     )
-    head = f"$\\mathbf{{x}} = ({', '.join(_x_tex(v) for v in xs)}) \\in \\mathbb{{R}}^{m}$"
+    head = f"$\\mathbf{{x}} = ({', '.join(name_tex(v) for v in xs)}) \\in \\mathbb{{R}}^{m}$"
     return both(
         f"Let {head}, $\\mathbf{{y}} = g(\\mathbf{{x}}) \\in \\mathbb{{R}}^{n}$ and "
         f"$z = f(\\mathbf{{y}})$ with $$ {system_tex} $$ At {given}, use the vector chain rule "
@@ -43,12 +43,6 @@ def _system_tex(ys: tuple[str, ...], z: str) -> str:
 
     parts = [rf"y_{j + 1} = {expr_latex(parse(e))}" for j, e in enumerate(ys)]
     return r",\quad ".join(parts + [f"z = {expr_latex(parse(z))}"])
-
-
-def _x_tex(name: str) -> str:
-    from .base import name_tex
-
-    return name_tex(name)
 
 
 def solution_text(

@@ -102,8 +102,10 @@ def symbol_names(symbols: Iterable[sympy.Symbol]) -> dict[sympy.Symbol, str]:
     return names
 
 
+@lru_cache(maxsize=1024)
 def name_tex(name: str) -> str:
-    """A variable name as SymPy prints its symbol: ``x1`` → ``x_{1}``, ``alpha`` → ``\\alpha``."""
+    """A variable name as SymPy prints its symbol: ``x1`` → ``x_{1}``, ``alpha`` → ``\\alpha``
+    (once per name: exercises and views print the same few names again and again)."""
     import sympy
 
     return tex(sympy.Symbol(name))
