@@ -99,6 +99,8 @@ def test_killed_parallel_run_leaves_no_worker_tracebacks(tmp_path, sig):
     assert stderr == b""
     assert not (tmp_path / "hw").exists()
 
+
+def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
     """Interrupts spread over start-up (imports) and work. With Python's own SIGINT handling
     about one run in ten caught the KeyboardInterrupt, printed "aborted", and still ended by
     the signal (status -2): CPython 3.11 remembers a KeyboardInterrupt that passed through some
